@@ -1,0 +1,265 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ResourceKit.Agents.Monitoring;
+
+/// <summary>
+/// Samples the host's metrics, keeps a window of history per metric, raises alerts when a metric changes level,
+/// and scores each component from 0 to 100 on seed 002's bands.
+/// </summary>
+/// <remarks>
+/// Alerts fire on a change of level (and again after <see cref="HealthMonitorOptions.RepeatAlertInterval"/> while a
+/// metric stays above a threshold), with an <see cref="AlertLevel.Info"/> alert when it recovers. Sampling is cheap and
+/// infrequent, so state is guarded by one lock; delivery to sinks happens outside it.
+/// </remarks>
+public sealed partial class HealthMonitor
+{
+    private readonly HealthMonitorOptions _options;
+    private readonly IHealthMetricSource[] _sources;
+    private readonly IAlertSink[] _sinks;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Component, string Metric), MetricState> _metrics = [];
+    private readonly Queue<Alert> _alerts = new();
+    private HealthSnapshot? _latest;
+
+    /// <summary>Initializes a new instance of the <see cref="HealthMonitor"/> class.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="sources">Where readings come from.</param>
+    /// <param name="sinks">Where alerts go, besides the alert history and <see cref="AlertRaised"/>.</param>
+    /// <param name="timeProvider">The time provider; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger.</param>
+    public HealthMonitor(
+        HealthMonitorOptions options,
+        IEnumerable<IHealthMetricSource> sources,
+        IEnumerable<IAlertSink>? sinks = null,
+        TimeProvider? timeProvider = null,
+        ILogger<HealthMonitor>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sources);
+        var errors = HealthMonitorOptionsValidator.Errors(options).ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        _options = options;
+        _sources = [.. sources];
+        _sinks = sinks is null ? [] : [.. sinks];
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Raised for every alert, after it is added to the history.</summary>
+    public event EventHandler<Alert>? AlertRaised;
+
+    /// <summary>Gets the snapshot of the latest sample, or <see langword="null"/> before the first.</summary>
+    public HealthSnapshot? Latest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _latest;
+            }
+        }
+    }
+
+    /// <summary>Collects readings from every source, records them, raises alerts and scores the components.</summary>
+    /// <param name="cancellationToken">Cancels delivery to the sinks.</param>
+    /// <returns>The snapshot of this sample.</returns>
+    public async ValueTask<HealthSnapshot> SampleAsync(CancellationToken cancellationToken = default)
+    {
+        var readings = new List<MetricReading>();
+        foreach (var source in _sources)
+        {
+            try
+            {
+                source.Collect(readings);
+            }
+#pragma warning disable CA1031 // A failing source must not stop monitoring of the others.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogSourceFailed(_logger, source.GetType().Name, ex);
+            }
+        }
+
+        var now = _timeProvider.GetUtcNow();
+        List<Alert> raised = [];
+        HealthSnapshot snapshot;
+        lock (_gate)
+        {
+            foreach (var reading in readings)
+            {
+                if (double.IsFinite(reading.Value))
+                {
+                    Record(reading, now, raised);
+                }
+            }
+
+            snapshot = Score(now, readings);
+            _latest = snapshot;
+            foreach (var alert in raised)
+            {
+                _alerts.Enqueue(alert);
+                while (_alerts.Count > _options.AlertHistoryLength)
+                {
+                    _alerts.Dequeue();
+                }
+            }
+        }
+
+        foreach (var alert in raised)
+        {
+            await PublishAsync(alert, cancellationToken).ConfigureAwait(false);
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>Returns the alert history, oldest first.</summary>
+    /// <param name="minimumLevel">Only alerts at this level or above.</param>
+    /// <returns>The alerts.</returns>
+    public IReadOnlyList<Alert> GetAlerts(AlertLevel minimumLevel = AlertLevel.Info)
+    {
+        lock (_gate)
+        {
+            return [.. _alerts.Where(a => a.Level >= minimumLevel)];
+        }
+    }
+
+    /// <summary>Returns the recorded history of one metric, oldest first.</summary>
+    /// <param name="component">The component.</param>
+    /// <param name="metric">The metric.</param>
+    /// <returns>The history; empty when the metric was never seen.</returns>
+    public IReadOnlyList<MetricPoint> GetHistory(string component, string metric)
+    {
+        lock (_gate)
+        {
+            return _metrics.TryGetValue((component, metric), out var state) ? [.. state.History] : [];
+        }
+    }
+
+    private void Record(MetricReading reading, DateTimeOffset now, List<Alert> raised)
+    {
+        var key = (reading.Component, reading.Metric);
+        if (!_metrics.TryGetValue(key, out var state))
+        {
+            state = new MetricState();
+            _metrics[key] = state;
+        }
+
+        state.History.Enqueue(new MetricPoint(now, reading.Value));
+        while (state.History.Count > _options.HistoryLength)
+        {
+            state.History.Dequeue();
+        }
+
+        state.Latest = reading.Value;
+        if (!_options.Thresholds.TryGetValue(reading.Metric, out var threshold))
+        {
+            return;
+        }
+
+        var level = threshold.Classify(reading.Value);
+        var changed = level != state.Level;
+        var repeat = level is not null && now - state.LastAlert >= _options.RepeatAlertInterval;
+        if (changed && level is null)
+        {
+            raised.Add(CreateAlert(AlertLevel.Info, reading, threshold.Warning, now, $"{reading.Component}/{reading.Metric} back to normal: {reading.Value:0.###}"));
+            state.LastAlert = now;
+        }
+        else if (level is { } l && (changed || repeat))
+        {
+            raised.Add(CreateAlert(l, reading, threshold.ThresholdOf(l), now, $"{reading.Component}/{reading.Metric} at {l.ToString().ToUpperInvariant()} level: {reading.Value:0.###} (threshold {threshold.ThresholdOf(l):0.###})"));
+            state.LastAlert = now;
+        }
+
+        state.Level = level;
+    }
+
+    private HealthSnapshot Score(DateTimeOffset now, List<MetricReading> readings)
+    {
+        var components = new List<ComponentHealth>();
+        foreach (var group in _metrics.GroupBy(kv => kv.Key.Component, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            double score = 100;
+            string? worst = null;
+            foreach (var (key, state) in group)
+            {
+                if (_options.Thresholds.TryGetValue(key.Metric, out var threshold))
+                {
+                    var metricScore = threshold.Score(state.Latest);
+                    if (worst is null || metricScore < score)
+                    {
+                        score = metricScore;
+                        worst = key.Metric;
+                    }
+                }
+            }
+
+            score = Math.Round(score, 1);
+            components.Add(new ComponentHealth(group.Key, score, HealthSnapshot.StatusOf(score), worst));
+        }
+
+        // The overall score averages the components, but one failing component keeps the host from reporting healthy.
+        var overall = components.Count == 0 ? 100 : Math.Round(components.Average(c => c.Score), 1);
+        var status = HealthSnapshot.StatusOf(overall);
+        if (status == HealthStatus.Healthy && components.Any(c => c.Status != HealthStatus.Healthy))
+        {
+            status = HealthStatus.Degraded;
+        }
+
+        return new HealthSnapshot(now, overall, status, components, readings);
+    }
+
+    private async ValueTask PublishAsync(Alert alert, CancellationToken cancellationToken)
+    {
+        try
+        {
+            AlertRaised?.Invoke(this, alert);
+        }
+#pragma warning disable CA1031 // A failing subscriber must not stop the others.
+        catch (Exception ex)
+        {
+            LogSinkFailed(_logger, nameof(AlertRaised), ex);
+        }
+
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                await sink.PublishAsync(alert, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogSinkFailed(_logger, sink.GetType().Name, ex);
+            }
+        }
+#pragma warning restore CA1031
+    }
+
+    private static Alert CreateAlert(AlertLevel level, MetricReading reading, double threshold, DateTimeOffset now, string message) =>
+        new(level, reading.Component, reading.Metric, reading.Value, threshold, message, now);
+
+    [LoggerMessage(1, LogLevel.Warning, "Health metric source {Source} failed; its readings are missing from this sample.")]
+    private static partial void LogSourceFailed(ILogger logger, string source, Exception exception);
+
+    [LoggerMessage(2, LogLevel.Warning, "Alert sink {Sink} failed to deliver an alert.")]
+    private static partial void LogSinkFailed(ILogger logger, string sink, Exception exception);
+
+    private sealed class MetricState
+    {
+        public Queue<MetricPoint> History { get; } = new();
+
+        public double Latest { get; set; }
+
+        public AlertLevel? Level { get; set; }
+
+        public DateTimeOffset LastAlert { get; set; } = DateTimeOffset.MinValue;
+    }
+}

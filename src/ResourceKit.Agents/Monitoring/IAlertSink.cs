@@ -1,0 +1,11 @@
+namespace ResourceKit.Agents.Monitoring;
+
+/// <summary>Receives the alerts a <see cref="HealthMonitor"/> raises (a log, a file, a pager, a callback).</summary>
+public interface IAlertSink
+{
+    /// <summary>Delivers one alert. A sink that throws is logged and does not stop other sinks.</summary>
+    /// <param name="alert">The alert.</param>
+    /// <param name="cancellationToken">Cancels the delivery.</param>
+    /// <returns>A task that completes when the alert is delivered.</returns>
+    ValueTask PublishAsync(Alert alert, CancellationToken cancellationToken = default);
+}
