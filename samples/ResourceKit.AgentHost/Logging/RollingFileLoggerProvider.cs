@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace ResourceKit.AgentHost.Logging;
+
+/// <summary>
+/// Writes the host's log to <c>logs/agenthost.log</c> through a bounded channel (logging never blocks a loop; lines
+/// are dropped and counted if the disk cannot keep up) and rotates it on demand into gzip archives, keeping the newest few.
+/// Files and the folder are readable by the owner only.
+/// </summary>
+internal sealed class RollingFileLoggerProvider : ILoggerProvider
+{
+    private const int QueueCapacity = 10_000;
+    private readonly Channel<string> _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(QueueCapacity)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    private readonly SemaphoreSlim _fileGate = new(1, 1);
+    private readonly TimeProvider _timeProvider;
+    private readonly int _maxArchives;
+    private readonly Task _writer;
+    private StreamWriter _file;
+    private long _dropped;
+
+    public RollingFileLoggerProvider(string folder, TimeProvider timeProvider, int maxArchives = 5)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxArchives, 1);
+        Folder = Path.GetFullPath(folder);
+        _timeProvider = timeProvider;
+        _maxArchives = maxArchives;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        _file = Open();
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public string Folder { get; }
+
+    public string CurrentPath => Path.Combine(Folder, "agenthost.log");
+
+    public long DroppedLines => Interlocked.Read(ref _dropped);
+
+    public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
+
+    /// <summary>Closes the current file, compresses it into a timestamped archive and prunes old archives.</summary>
+    /// <returns>The archive written, or <see langword="null"/> when the log was empty.</returns>
+    public async Task<LogRotation?> RotateAsync(CancellationToken cancellationToken = default)
+    {
+        await _fileGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var length = _file.BaseStream.Length;
+            if (length == 0)
+            {
+                return null;
+            }
+
+            await _file.DisposeAsync().ConfigureAwait(false);
+            var stamp = _timeProvider.GetUtcNow().ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
+            var rotated = Path.Combine(Folder, $"agenthost-{stamp}.log");
+            File.Move(CurrentPath, rotated, overwrite: true);
+            _file = Open();
+
+            var archive = rotated + ".gz";
+            await using (var source = File.OpenRead(rotated))
+            await using (var target = new FileStream(archive, OwnerOnly(FileMode.Create)))
+            await using (var gzip = new GZipStream(target, CompressionLevel.Optimal))
+            {
+                await source.CopyToAsync(gzip, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Delete(rotated);
+            var pruned = 0;
+            foreach (var old in Directory.GetFiles(Folder, "agenthost-*.log.gz").Order(StringComparer.Ordinal).SkipLast(_maxArchives))
+            {
+                File.Delete(old);
+                pruned++;
+            }
+
+            return new LogRotation(archive, length, new FileInfo(archive).Length, pruned);
+        }
+        finally
+        {
+            _fileGate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _lines.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
+        _file.Dispose();
+        _fileGate.Dispose();
+    }
+
+    private void Enqueue(string line)
+    {
+        if (!_lines.Writer.TryWrite(line))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _lines.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            await _fileGate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                while (reader.TryRead(out var line))
+                {
+                    await _file.WriteLineAsync(line).ConfigureAwait(false);
+                }
+
+                await _file.FlushAsync().ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // Disk trouble must not take the host down; the lines of this batch are lost and counted.
+                Interlocked.Increment(ref _dropped);
+            }
+            finally
+            {
+                _fileGate.Release();
+            }
+        }
+    }
+
+    private StreamWriter Open() =>
+        new(new FileStream(CurrentPath, OwnerOnly(FileMode.Append)), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+
+    private static FileStreamOptions OwnerOnly(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, Share = FileShare.Read };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
+    private sealed class FileLogger(RollingFileLoggerProvider provider, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel))
+            {
+                return;
+            }
+
+            var time = provider._timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
+            var line = $"{time} [{logLevel}] {category}: {formatter(state, exception)}";
+            provider.Enqueue(exception is null ? line : line + Environment.NewLine + exception);
+        }
+    }
+}
+
+/// <summary>What one rotation did.</summary>
+/// <param name="ArchivePath">The gzip archive written.</param>
+/// <param name="OriginalBytes">The size of the rotated log.</param>
+/// <param name="ArchiveBytes">The size of the archive.</param>
+/// <param name="ArchivesPruned">How many old archives were deleted.</param>
+internal sealed record LogRotation(string ArchivePath, long OriginalBytes, long ArchiveBytes, int ArchivesPruned);
