@@ -1,0 +1,276 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Memory.Diagnostics;
+using ResourceKit.Memory.Reclamation;
+
+namespace ResourceKit.Memory.Pressure;
+
+/// <summary>
+/// Samples memory on a <see cref="TimeProvider"/> timer, turns the ratio of used to available memory into a
+/// <see cref="MemoryPressureLevel"/> with hysteresis, raises <see cref="LevelChanged"/>, and at Critical or
+/// Emergency runs a <see cref="MemoryReclamation"/> pass.
+/// </summary>
+public sealed partial class MemoryPressureMonitor : IDisposable
+{
+    private readonly MemoryPressureOptions _options;
+    private readonly MemoryReclamation? _reclamation;
+    private readonly IMemorySource _source;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly IMeterFactory? _meterFactory;
+    private readonly Meter _meter;
+    private readonly Counter<long> _levelChanges;
+    private readonly Lock _gate = new();
+    private ITimer? _timer;
+    private bool _disposed;
+    private MemoryPressureLevel _level;
+    private MemoryReading _reading;
+    private long _samples;
+    private long _sampleFailures;
+    private long _levelChangeCount;
+    private long _reclamations;
+    private ReclamationReport? _lastReclamation;
+    private MemoryPressureLevel _lastReclaimedLevel;
+    private long _lastReclaimTimestamp;
+
+    /// <summary>Initializes a new instance of the <see cref="MemoryPressureMonitor"/> class.</summary>
+    /// <param name="options">The thresholds, interval and reclamation settings.</param>
+    /// <param name="reclamation">The reclaimers to run under pressure; none when <see langword="null"/>.</param>
+    /// <param name="source">The memory source; defaults to a <see cref="GcMemorySource"/> built from <paramref name="options"/>.</param>
+    /// <param name="timeProvider">The clock and timer source; defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
+    public MemoryPressureMonitor(
+        MemoryPressureOptions options,
+        MemoryReclamation? reclamation = null,
+        IMemorySource? source = null,
+        TimeProvider? timeProvider = null,
+        ILogger<MemoryPressureMonitor>? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid(nameof(options));
+        _options = options;
+        _reclamation = reclamation;
+        _source = source ?? new GcMemorySource(options.Measure, options.LimitBytes);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _meterFactory = meterFactory;
+        _meter = MemoryTelemetry.CreateMeter(meterFactory);
+        _levelChanges = _meter.CreateCounter<long>("resourcekit.memory.pressure.level_changes", "{change}", "Memory pressure level changes.");
+        _meter.CreateObservableGauge("resourcekit.memory.pressure.ratio", () => Reading.Ratio, "1", "Used memory divided by available memory.");
+        _meter.CreateObservableGauge("resourcekit.memory.pressure.level", () => (int)Level, "{level}", "Memory pressure level: 0 normal, 1 warning, 2 critical, 3 emergency.");
+        _meter.CreateObservableGauge("resourcekit.memory.used", () => Reading.UsedBytes, "By", "Memory in use at the last sample.");
+        _meter.CreateObservableGauge("resourcekit.memory.limit", () => Reading.LimitBytes, "By", "Memory available at the last sample.");
+    }
+
+    /// <summary>Raised after the level changes, on the thread that took the sample.</summary>
+    public event EventHandler<MemoryPressureChangedEventArgs>? LevelChanged;
+
+    /// <summary>Gets the current level.</summary>
+    public MemoryPressureLevel Level
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _level;
+            }
+        }
+    }
+
+    /// <summary>Gets the last reading.</summary>
+    public MemoryReading Reading
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reading;
+            }
+        }
+    }
+
+    /// <summary>Gets a snapshot of the monitor's state and counters.</summary>
+    public MemoryPressureStatistics Statistics
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new(_level, _reading, _samples, _sampleFailures, _levelChangeCount, _reclamations, _lastReclamation);
+            }
+        }
+    }
+
+    /// <summary>Starts sampling every <see cref="MemoryPressureOptions.SamplingInterval"/>; the first sample is taken at once. Repeat calls are harmless.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _timer ??= _timeProvider.CreateTimer(static s => ((MemoryPressureMonitor)s!).OnTimer(), this, TimeSpan.Zero, _options.SamplingInterval);
+        }
+    }
+
+    /// <summary>Stops sampling. <see cref="Start"/> resumes it.</summary>
+    public void Stop()
+    {
+        ITimer? timer;
+        lock (_gate)
+        {
+            timer = _timer;
+            _timer = null;
+        }
+
+        timer?.Dispose();
+    }
+
+    /// <summary>Takes one sample now: reads the source, updates the level, raises events and reclaims when due.</summary>
+    /// <returns>The level after the sample.</returns>
+    public MemoryPressureLevel Sample()
+    {
+        var reading = _source.Read();
+        MemoryPressureLevel previous;
+        MemoryPressureLevel current;
+        double trimFraction = -1;
+        lock (_gate)
+        {
+            _samples++;
+            _reading = reading;
+            previous = _level;
+            current = Classify(previous, reading.Ratio, _options);
+            _level = current;
+            if (current != previous)
+            {
+                _levelChangeCount++;
+            }
+
+            if (current < MemoryPressureLevel.Critical)
+            {
+                _lastReclaimedLevel = MemoryPressureLevel.Normal;
+            }
+            else if (_options.ReclaimOnPressure && _reclamation is not null && IsReclamationDue(current))
+            {
+                _lastReclaimedLevel = current;
+                _lastReclaimTimestamp = _timeProvider.GetTimestamp();
+                _reclamations++;
+                trimFraction = current == MemoryPressureLevel.Emergency ? _options.EmergencyTrimFraction : _options.CriticalTrimFraction;
+            }
+        }
+
+        if (current != previous)
+        {
+            OnLevelChanged(previous, current, reading);
+        }
+
+        if (trimFraction >= 0)
+        {
+            var report = _reclamation!.Reclaim(current, trimFraction);
+            lock (_gate)
+            {
+                _lastReclamation = report;
+            }
+        }
+
+        return current;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        Stop();
+        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    }
+
+    /// <summary>Computes the next level from the current one and a ratio: rising is immediate, falling waits for the hysteresis band.</summary>
+    internal static MemoryPressureLevel Classify(MemoryPressureLevel current, double ratio, MemoryPressureOptions options)
+    {
+        var raw = Raw(ratio, options);
+        if (raw >= current)
+        {
+            return raw;
+        }
+
+        // Falling: only drop as far as the ratio clears each threshold by the hysteresis band.
+        var held = Raw(ratio + options.Hysteresis, options);
+        return held < current ? (held > raw ? held : raw) : current;
+    }
+
+    private static MemoryPressureLevel Raw(double ratio, MemoryPressureOptions options) => ratio switch
+    {
+        _ when ratio >= options.EmergencyRatio => MemoryPressureLevel.Emergency,
+        _ when ratio >= options.CriticalRatio => MemoryPressureLevel.Critical,
+        _ when ratio >= options.WarningRatio => MemoryPressureLevel.Warning,
+        _ => MemoryPressureLevel.Normal,
+    };
+
+    private bool IsReclamationDue(MemoryPressureLevel current) =>
+        current > _lastReclaimedLevel
+        || _timeProvider.GetElapsedTime(_lastReclaimTimestamp) >= _options.ReclamationCooldown;
+
+    private void OnLevelChanged(MemoryPressureLevel previous, MemoryPressureLevel current, MemoryReading reading)
+    {
+        _levelChanges.Add(1, new KeyValuePair<string, object?>("level", current.ToString()));
+        LogLevelChanged(_logger, previous, current, reading.Ratio, reading.UsedBytes, reading.LimitBytes);
+        var handlers = LevelChanged;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        var args = new MemoryPressureChangedEventArgs(previous, current, reading);
+        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<MemoryPressureChangedEventArgs>>())
+        {
+            try
+            {
+                handler(this, args);
+            }
+#pragma warning disable CA1031 // One failing subscriber must not stop the others or the sampling timer.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogHandlerFailed(_logger, ex);
+            }
+        }
+    }
+
+    private void OnTimer()
+    {
+        try
+        {
+            Sample();
+        }
+#pragma warning disable CA1031 // A failing source must not kill the timer; the next tick tries again.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            lock (_gate)
+            {
+                _sampleFailures++;
+            }
+
+            LogSampleFailed(_logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Memory pressure changed from {Previous} to {Current}: {Ratio:P1} used ({Used} of {Limit} bytes).")]
+    private static partial void LogLevelChanged(ILogger logger, MemoryPressureLevel previous, MemoryPressureLevel current, double ratio, long used, long limit);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Reading memory failed; the next sample tries again.")]
+    private static partial void LogSampleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "A memory pressure LevelChanged handler threw.")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,79 @@
+using System.Runtime;
+
+namespace ResourceKit.Memory.Reclamation;
+
+/// <summary>The <see cref="IGarbageCollector"/> that calls the real runtime.</summary>
+public sealed class RuntimeGarbageCollector : IGarbageCollector
+{
+    // AppContext key the runtime reads again on GC.RefreshMemoryLimit().
+    private const string HeapHardLimitKey = "GCHeapHardLimit";
+
+    /// <inheritdoc />
+    public GCLatencyMode LatencyMode
+    {
+        get => GCSettings.LatencyMode;
+        set => GCSettings.LatencyMode = value;
+    }
+
+    /// <inheritdoc />
+    public GCLargeObjectHeapCompactionMode LargeObjectHeapCompactionMode
+    {
+        get => GCSettings.LargeObjectHeapCompactionMode;
+        set => GCSettings.LargeObjectHeapCompactionMode = value;
+    }
+
+    /// <inheritdoc />
+    public void Collect(int generation, bool compacting)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(generation);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(generation, GC.MaxGeneration);
+        if (generation == GC.MaxGeneration && compacting)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        }
+
+        GC.Collect(generation, GCCollectionMode.Forced, blocking: true, compacting: compacting);
+    }
+
+    /// <inheritdoc />
+    public bool TryStartNoGcRegion(long totalSizeBytes) => GC.TryStartNoGCRegion(totalSizeBytes);
+
+    /// <inheritdoc />
+    public bool EndNoGcRegion()
+    {
+        if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
+        {
+            return false;
+        }
+
+        try
+        {
+            GC.EndNoGCRegion();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            // The runtime ends the region itself when the budget is exceeded or a collection was induced.
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public TimeSpan GetTotalPauseDuration() => GC.GetTotalPauseDuration();
+
+    /// <inheritdoc />
+    public long? GetHeapHardLimit() => AppContext.GetData(HeapHardLimitKey) switch
+    {
+        ulong u => (long)u,
+        long l => l,
+        string s when long.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
+
+    /// <inheritdoc />
+    public void RefreshHeapHardLimit(long? limitBytes)
+    {
+        AppContext.SetData(HeapHardLimitKey, limitBytes is { } l ? (ulong)l : null);
+        GC.RefreshMemoryLimit();
+    }
+}
