@@ -1,0 +1,39 @@
+using ResourceKit.Cost.Ledger;
+
+namespace ResourceKit.Cost.Budgets;
+
+/// <summary>
+/// Money held for one call. Settle it with the actual cost, or release it when the call fails; the first
+/// of the two wins and later calls do nothing. An abandoned reservation expires by itself.
+/// </summary>
+public sealed class BudgetReservation
+{
+    private int _completed;
+
+    internal BudgetReservation(SpendPlan plan, LedgerReservation ticket)
+    {
+        Plan = plan;
+        Ticket = ticket;
+    }
+
+    /// <summary>Gets the reservation identifier.</summary>
+    public string Id => Ticket.Id;
+
+    /// <summary>Gets whom the spend is charged to.</summary>
+    public SpendAttribution Attribution => Plan.Attribution;
+
+    /// <summary>Gets the amount held.</summary>
+    public decimal Amount => Ticket.Amount;
+
+    /// <summary>Gets when the hold expires.</summary>
+    public DateTimeOffset ExpiresAt => Ticket.ExpiresAt;
+
+    /// <summary>Gets a value indicating whether the reservation was settled or released.</summary>
+    public bool IsCompleted => Volatile.Read(ref _completed) != 0;
+
+    internal LedgerReservation Ticket { get; }
+
+    internal SpendPlan Plan { get; }
+
+    internal bool TryComplete() => Interlocked.Exchange(ref _completed, 1) == 0;
+}

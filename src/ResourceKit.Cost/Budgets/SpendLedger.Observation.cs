@@ -1,0 +1,171 @@
+using ResourceKit.Cost.Diagnostics;
+using ResourceKit.Cost.Ledger;
+
+namespace ResourceKit.Cost.Budgets;
+
+/// <content>Rule evaluation after each operation: soft thresholds, limits, throttles, status and reports.</content>
+public sealed partial class SpendLedger
+{
+    /// <summary>Returns the spending report: every window's current period with breakdowns, and every rule's standing.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The report.</returns>
+    public async ValueTask<SpendReport> GetReportAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        var windows = new List<WindowSpend>();
+        var statuses = new List<BudgetRuleStatus>();
+        var rules = _rules;
+        foreach (var window in Enum.GetValues<BudgetWindow>())
+        {
+            var period = Calendar.GetPeriod(window, now);
+            var balances = await _store.GetBalancesAsync(period.Key, cancellationToken).ConfigureAwait(false);
+            var global = balances.FirstOrDefault(b => b.Scope == "global");
+            windows.Add(new WindowSpend(
+                period, global.Committed, global.Reserved, Breakdown(balances, "category:"), Breakdown(balances, "model:"), Breakdown(balances, "agent:")));
+
+            foreach (var rule in rules.Where(r => r.Window == window))
+            {
+                var key = SpendPlan.ScopeKey(rule.Scope, SpendAttribution.Normalize(rule.ScopeValue));
+                var balance = rule.Scope != BudgetScope.Global && string.IsNullOrEmpty(rule.ScopeValue)
+                    ? balances.Where(b => b.Scope.StartsWith(SpendPlan.ScopeKey(rule.Scope, null), StringComparison.Ordinal))
+                        .OrderByDescending(b => b.Committed + b.Reserved)
+                        .DefaultIfEmpty(new LedgerBalance(period.Key, SpendPlan.ScopeKey(rule.Scope, "*"), 0, 0))
+                        .First()
+                    : balances.FirstOrDefault(b => b.Scope == key, new LedgerBalance(period.Key, key, 0, 0));
+                statuses.Add(new BudgetRuleStatus(rule.Name, rule.Action, period, balance.Scope, rule.Limit, balance.Committed, balance.Reserved));
+            }
+        }
+
+        return new SpendReport(now, Calendar.TimeZone.Id, windows, statuses);
+    }
+
+    private static List<ScopeSpend> Breakdown(IReadOnlyList<LedgerBalance> balances, string prefix) =>
+        balances.Where(b => b.Scope.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(b => new ScopeSpend(b.Scope[prefix.Length..], b.Committed, b.Reserved))
+            .OrderByDescending(s => s.Committed + s.Reserved)
+            .ToList();
+
+    private async ValueTask<IReadOnlyList<BudgetRuleStatus>> GetStatusAsync(SpendPlan plan, CancellationToken cancellationToken)
+    {
+        var byPeriod = new Dictionary<string, IReadOnlyList<LedgerBalance>>(StringComparer.Ordinal);
+        var statuses = new List<BudgetRuleStatus>(plan.Rules.Length);
+        foreach (var (rule, counter) in plan.Rules)
+        {
+            var target = plan.Counters[counter];
+            if (!byPeriod.TryGetValue(target.Period, out var balances))
+            {
+                balances = await _store.GetBalancesAsync(target.Period, cancellationToken).ConfigureAwait(false);
+                byPeriod[target.Period] = balances;
+            }
+
+            var balance = balances.FirstOrDefault(b => b.Scope == target.Scope);
+            statuses.Add(new BudgetRuleStatus(rule.Name, rule.Action, plan.PeriodOf(counter), target.Scope, rule.Limit, balance.Committed, balance.Reserved));
+        }
+
+        return statuses;
+    }
+
+    private BudgetDecision CheckThrottles(SpendPlan plan, DateTimeOffset now, decimal amount, bool consume)
+    {
+        foreach (var (rule, counter) in plan.Rules)
+        {
+            if (rule.Action != BudgetAction.Throttle
+                || !_throttles.TryGetValue(ThrottleKey(rule, plan, counter), out var gate)
+                || gate.TryAdmit(now, _throttleInterval, consume, out var retryAfter))
+            {
+                continue;
+            }
+
+            var period = plan.PeriodOf(counter);
+            var denial = new BudgetDenial(rule.Name, rule.Action, rule.Window, period.Key, plan.Counters[counter].Scope, rule.Limit, gate.Committed, 0m, amount);
+            if (consume)
+            {
+                _metrics.Throttled("budget");
+            }
+
+            return new BudgetDecision(BudgetStatus.Throttled, denial, retryAfter);
+        }
+
+        return BudgetDecision.Allowed;
+    }
+
+    private static string ThrottleKey(BudgetRule rule, SpendPlan plan, int counter) =>
+        rule.Name + "|" + plan.Counters[counter].Period + "|" + plan.Counters[counter].Scope;
+
+    private BudgetDenial Deny(SpendPlan plan, BudgetRule rule, int counter, decimal committed, decimal reserved, decimal amount)
+    {
+        var denial = new BudgetDenial(
+            rule.Name, rule.Action, rule.Window, plan.Counters[counter].Period, plan.Counters[counter].Scope, rule.Limit, committed, reserved, amount);
+        _metrics.Rejected(denial);
+        CostLog.RequestDenied(_logger, denial.ToString());
+        return denial;
+    }
+
+    private void Observe(SpendPlan plan, LedgerTotals totals)
+    {
+        for (var w = 0; w < plan.Periods.Length; w++)
+        {
+            _metrics.WindowSpend(plan.Periods[w].Window, totals.Committed[w * SpendPlan.ScopeCount]);
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var (rule, counter) in plan.Rules)
+        {
+            var committed = totals.Committed[counter];
+            var period = plan.PeriodOf(counter);
+            _metrics.Utilization(rule.Name, (double)((committed + totals.Reserved[counter]) / rule.Limit));
+            var key = ThrottleKey(rule, plan, counter);
+            var ratio = (double)(committed / rule.Limit);
+            foreach (var threshold in rule.SoftThresholds.Count > 0 ? [.. rule.SoftThresholds] : _defaultThresholds)
+            {
+                if (ratio >= threshold && _raised.TryAdd(key + "|" + threshold.ToString(System.Globalization.CultureInfo.InvariantCulture), period.End))
+                {
+                    CostLog.ThresholdReached(_logger, rule.Name, threshold, rule.Limit, period.Key, committed);
+                    Raise(ThresholdReached, new BudgetThresholdEventArgs(rule, period, threshold, committed));
+                }
+            }
+
+            if (committed < rule.Limit)
+            {
+                continue;
+            }
+
+            if (rule.Action == BudgetAction.Throttle)
+            {
+                _throttles.GetOrAdd(key, _ => new ThrottleGate(period.End, now + _throttleInterval, committed)).Committed = committed;
+            }
+
+            if (_raised.TryAdd(key + "|limit", period.End))
+            {
+                CostLog.LimitReached(_logger, rule.Name, rule.Limit, period.Key, committed, rule.Action.ToString());
+                var args = new BudgetLimitEventArgs(rule, period, committed);
+                Raise(LimitReached, args);
+                if (rule.Action == BudgetAction.Shutdown)
+                {
+                    Raise(ShutdownRequested, args);
+                }
+            }
+        }
+    }
+
+    private void Raise<T>(EventHandler<T>? handler, T args)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        // A faulty subscriber must not break the spend path that raised the event.
+        foreach (var subscriber in handler.GetInvocationList().Cast<EventHandler<T>>())
+        {
+            try
+            {
+                subscriber(this, args);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                CostLog.EventHandlerFailed(_logger, ex);
+            }
+        }
+    }
+}

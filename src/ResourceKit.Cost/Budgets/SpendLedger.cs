@@ -1,0 +1,280 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Cost.Diagnostics;
+using ResourceKit.Cost.Ledger;
+
+namespace ResourceKit.Cost.Budgets;
+
+/// <summary>
+/// Records spend per category, model and agent over hourly, daily, ISO-week and calendar-month windows,
+/// enforces budget rules, and holds reservations for calls in flight. The check against Block and Shutdown
+/// limits and the reservation happen in one atomic store operation, so committed plus reserved spend never
+/// exceeds such a limit however many callers race.
+/// </summary>
+public sealed partial class SpendLedger : IDisposable
+{
+    private readonly ISpendStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CostMetrics _metrics;
+    private readonly ITimer _sweepTimer;
+    private readonly TimeSpan _reservationTimeToLive;
+    private readonly TimeSpan _throttleInterval;
+    private readonly IReadOnlyList<double> _defaultThresholds;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _raised = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ThrottleGate> _throttles = new(StringComparer.Ordinal);
+    private volatile BudgetRule[] _rules;
+    private int _sweeping;
+
+    /// <summary>Initializes a new instance of the <see cref="SpendLedger"/> class.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="store">Where spend is kept; the caller owns it.</param>
+    /// <param name="timeProvider">The clock; defaults to the system clock.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="meterFactory">Creates the <c>ResourceKit.Cost</c> meter.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public SpendLedger(
+        CostOptions options,
+        ISpendStore store,
+        TimeProvider? timeProvider = null,
+        ILogger<SpendLedger>? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        options.ThrowIfInvalid();
+        _store = store;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _metrics = new CostMetrics(meterFactory);
+        Calendar = new BudgetCalendar(TimeZoneInfo.FindSystemTimeZoneById(options.TimeZoneId));
+        _reservationTimeToLive = options.ReservationTimeToLive;
+        _throttleInterval = options.ThrottleInterval;
+        _defaultThresholds = options.EffectiveSoftThresholds();
+        _rules = [.. options.EffectiveRules()];
+        _sweepTimer = _time.CreateTimer(_ => _ = SweepAsync(), null, options.ExpirySweepInterval, options.ExpirySweepInterval);
+    }
+
+    /// <summary>Raised the first time settled spend reaches a soft threshold of a rule in a period.</summary>
+    public event EventHandler<BudgetThresholdEventArgs>? ThresholdReached;
+
+    /// <summary>Raised the first time settled spend reaches a rule's limit in a period.</summary>
+    public event EventHandler<BudgetLimitEventArgs>? LimitReached;
+
+    /// <summary>Raised when a <see cref="BudgetAction.Shutdown"/> rule reaches its limit; the host should stop.</summary>
+    public event EventHandler<BudgetLimitEventArgs>? ShutdownRequested;
+
+    /// <summary>Gets the calendar that maps instants to periods.</summary>
+    public BudgetCalendar Calendar { get; }
+
+    /// <summary>Gets a copy of the rules in force.</summary>
+    public IReadOnlyList<BudgetRule> Rules => [.. _rules.Select(r => r.Clone())];
+
+    /// <summary>Gets the money held by this instance's open reservations.</summary>
+    public decimal LocalReserved => (decimal)_metrics.Reserved;
+
+    /// <summary>Replaces the rules at run time.</summary>
+    /// <param name="rules">The new rules.</param>
+    /// <exception cref="ArgumentException">A rule is invalid or two share a name.</exception>
+    public void ReplaceRules(IEnumerable<BudgetRule> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var copy = rules.Select(r => (r ?? throw new ArgumentException("A rule is null.", nameof(rules))).Clone()).ToArray();
+        var errors = copy.SelectMany((r, i) => r.Validate($"rules[{i}]"))
+            .Concat(copy.GroupBy(r => r.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"The rule name '{g.Key}' is used more than once."))
+            .ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(rules));
+        }
+
+        _rules = copy;
+    }
+
+    /// <summary>
+    /// Atomically checks every rule that applies and, if all allow it, holds <paramref name="amount"/> until the
+    /// reservation is settled, released or expires.
+    /// </summary>
+    /// <param name="attribution">Whom the spend is charged to.</param>
+    /// <param name="amount">The estimated cost to hold.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The reservation, or why it was refused.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
+    public async ValueTask<BudgetReservationResult> TryReserveAsync(
+        SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        var now = _time.GetUtcNow();
+        var plan = CreatePlan(attribution, now);
+        var throttled = CheckThrottles(plan, now, amount, consume: true);
+        if (!throttled.IsAllowed)
+        {
+            return new BudgetReservationResult(throttled, null);
+        }
+
+        var hardRules = plan.Rules.Where(r => r.Rule.IsHardLimit).ToArray();
+        var limits = Array.ConvertAll(hardRules, r => new LedgerLimit(r.Counter, r.Rule.Limit));
+        var ticket = new LedgerReservation(Guid.NewGuid().ToString("N"), amount, now + _reservationTimeToLive, plan.Counters);
+        var result = await _store.TryReserveAsync(ticket, limits, now, cancellationToken).ConfigureAwait(false);
+        Observe(plan, result.Totals);
+        if (!result.Granted)
+        {
+            var (rule, counter) = hardRules[result.FailedLimitIndex];
+            var denial = Deny(plan, rule, counter, result.Totals.Committed[counter], result.Totals.Reserved[counter], amount);
+            return new BudgetReservationResult(new BudgetDecision(BudgetStatus.Blocked, denial, TimeSpan.Zero), null);
+        }
+
+        _metrics.ReservedChanged(amount);
+        return new BudgetReservationResult(BudgetDecision.Allowed, new BudgetReservation(plan, ticket));
+    }
+
+    /// <summary>Settles a reservation at the actual cost, committing it even if the reservation has expired.</summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <param name="actualCost">The actual cost.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the reservation was already settled or released.</returns>
+    public async ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualCost);
+        if (!reservation.TryComplete())
+        {
+            return false;
+        }
+
+        _metrics.ReservedChanged(-reservation.Amount);
+        var totals = await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
+        _metrics.Spent(actualCost, reservation.Attribution);
+        Observe(reservation.Plan, totals);
+        return true;
+    }
+
+    /// <summary>Releases a reservation without spending, for a call that failed or was cancelled.</summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the reservation was already settled or released.</returns>
+    public async ValueTask<bool> ReleaseAsync(BudgetReservation reservation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        if (!reservation.TryComplete())
+        {
+            return false;
+        }
+
+        _metrics.ReservedChanged(-reservation.Amount);
+        await _store.ReleaseAsync(reservation.Ticket, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Records spend that was not reserved beforehand.</summary>
+    /// <param name="attribution">Whom the spend is charged to.</param>
+    /// <param name="amount">The cost.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the spend is stored.</returns>
+    public async ValueTask RecordAsync(SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        var plan = CreatePlan(attribution, _time.GetUtcNow());
+        var totals = await _store.RecordAsync(plan.Counters, amount, cancellationToken).ConfigureAwait(false);
+        _metrics.Spent(amount, plan.Attribution);
+        Observe(plan, totals);
+    }
+
+    /// <summary>Asks, without reserving, whether a request of <paramref name="amount"/> may proceed now.</summary>
+    /// <param name="attribution">Whom the spend would be charged to.</param>
+    /// <param name="amount">The estimated cost.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The decision; a later reservation may still be refused if others spend first.</returns>
+    public async ValueTask<BudgetDecision> CheckAsync(SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amount);
+        var now = _time.GetUtcNow();
+        var plan = CreatePlan(attribution, now);
+        foreach (var status in await GetStatusAsync(plan, cancellationToken).ConfigureAwait(false))
+        {
+            if (status.Action is BudgetAction.Block or BudgetAction.Shutdown && status.Committed + status.Reserved + amount > status.Limit)
+            {
+                var denial = new BudgetDenial(status.RuleName, status.Action, status.Period.Window, status.Period.Key, status.Scope, status.Limit, status.Committed, status.Reserved, amount);
+                return new BudgetDecision(BudgetStatus.Blocked, denial, TimeSpan.Zero);
+            }
+        }
+
+        return CheckThrottles(plan, now, amount, consume: false);
+    }
+
+    /// <summary>Returns where every rule that applies to <paramref name="attribution"/> stands, with what remains.</summary>
+    /// <param name="attribution">Whom the spend would be charged to.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One status per applying rule.</returns>
+    public ValueTask<IReadOnlyList<BudgetRuleStatus>> GetStatusAsync(SpendAttribution attribution, CancellationToken cancellationToken = default) =>
+        GetStatusAsync(CreatePlan(attribution, _time.GetUtcNow()), cancellationToken);
+
+    /// <summary>Releases expired reservations now, rather than waiting for the periodic sweep.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The number released.</returns>
+    public async ValueTask<int> ExpireReservationsAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        var count = await _store.ExpireAsync(now, cancellationToken).ConfigureAwait(false);
+        if (count > 0)
+        {
+            _metrics.Expired(count);
+            CostLog.ReservationsExpired(_logger, count);
+        }
+
+        Prune(_raised, now, static end => end);
+        Prune(_throttles, now, static gate => gate.PeriodEnd);
+        return count;
+    }
+
+    /// <summary>Stops the expiry sweep and the meter. The store is not disposed.</summary>
+    public void Dispose()
+    {
+        _sweepTimer.Dispose();
+        _metrics.Dispose();
+    }
+
+    internal CostMetrics Metrics => _metrics;
+
+    private static void Prune<T>(ConcurrentDictionary<string, T> map, DateTimeOffset now, Func<T, DateTimeOffset> end)
+    {
+        foreach (var entry in map)
+        {
+            if (end(entry.Value) <= now)
+            {
+                map.TryRemove(entry);
+            }
+        }
+    }
+
+    private SpendPlan CreatePlan(SpendAttribution attribution, DateTimeOffset now)
+    {
+        attribution.Validate();
+        var normalized = new SpendAttribution(
+            SpendAttribution.Normalize(attribution.Category), SpendAttribution.Normalize(attribution.Model), SpendAttribution.Normalize(attribution.Agent));
+        return SpendPlan.Create(Calendar, _rules, normalized, now);
+    }
+
+    private async Task SweepAsync()
+    {
+        if (Interlocked.Exchange(ref _sweeping, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await ExpireReservationsAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            CostLog.ExpirySweepFailed(_logger, ex);
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
+        }
+    }
+}

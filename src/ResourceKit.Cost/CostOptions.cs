@@ -1,0 +1,251 @@
+using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Ledger;
+using ResourceKit.Cost.Pricing;
+using ResourceKit.Cost.RateLimiting;
+using ResourceKit.Cost.Tiering;
+
+namespace ResourceKit.Cost;
+
+/// <summary>Options of the cost package: prices, budget rules, reservations, the spend store, rate limits, retries and tiering.</summary>
+/// <remarks>
+/// Lists are empty by default and the defaults are applied when they stay empty, because configuration binding
+/// appends to a list rather than replacing it.
+/// </remarks>
+public sealed class CostOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "ResourceKit:Cost";
+
+    /// <summary>The default time zone.</summary>
+    public const string DefaultTimeZoneId = "UTC";
+
+    /// <summary>The default time a reservation is held before it expires (5 minutes).</summary>
+    public static readonly TimeSpan DefaultReservationTimeToLive = TimeSpan.FromMinutes(5);
+
+    /// <summary>The default interval between sweeps of expired reservations (30 seconds).</summary>
+    public static readonly TimeSpan DefaultExpirySweepInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default interval between admissions once a throttle rule is over its limit (10 seconds).</summary>
+    public static readonly TimeSpan DefaultThrottleInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>The default longest wait the chat middleware spends on a throttle before giving up (30 seconds).</summary>
+    public static readonly TimeSpan DefaultMaxThrottleWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default longest provider <c>Retry-After</c> honoured (60 seconds).</summary>
+    public static readonly TimeSpan DefaultMaxRetryAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>The default first retry delay (1 second).</summary>
+    public static readonly TimeSpan DefaultRetryBaseDelay = TimeSpan.FromSeconds(1);
+
+    /// <summary>The default largest reservation, in US dollars.</summary>
+    public const double DefaultMaxReservationCost = 1.0;
+
+    /// <summary>The default output tokens assumed when a request sets no maximum.</summary>
+    public const int DefaultMaxOutputTokens = 4096;
+
+    /// <summary>The default characters per token used to estimate input tokens.</summary>
+    public const double DefaultCharactersPerToken = 4.0;
+
+    /// <summary>The default retry attempts for transient provider errors.</summary>
+    public const int DefaultMaxRetryAttempts = 3;
+
+    /// <summary>The default category of a call.</summary>
+    public const string DefaultCategory = "chat";
+
+    /// <summary>Gets or sets the IANA or Windows id of the time zone whose calendar defines the windows.</summary>
+    /// <value>The default value is <c>UTC</c>.</value>
+    public string TimeZoneId { get; set; } = DefaultTimeZoneId;
+
+    /// <summary>Gets or sets the prices; they replace seed prices of the same provider and model.</summary>
+    public IList<ModelPrice> Prices { get; set; } = [];
+
+    /// <summary>Gets or sets a value indicating whether the seed prices (<see cref="PriceCatalog.CreateSeedPrices"/>) are included.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool IncludeSeedPrices { get; set; } = true;
+
+    /// <summary>Gets or sets the price of unknown models; <see langword="null"/> fails closed.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public ModelPrice? FallbackPrice { get; set; }
+
+    /// <summary>Gets or sets the budget rules; when empty the seed defaults apply (see <see cref="CreateDefaultRules"/>).</summary>
+    public IList<BudgetRule> Rules { get; set; } = [];
+
+    /// <summary>Gets or sets the soft thresholds for rules that name none; when empty 0.8 and 0.9 apply.</summary>
+    public IList<double> SoftThresholds { get; set; } = [];
+
+    /// <summary>Gets or sets how long a reservation is held before it expires.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan ReservationTimeToLive { get; set; } = DefaultReservationTimeToLive;
+
+    /// <summary>Gets or sets the interval between sweeps of expired reservations.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan ExpirySweepInterval { get; set; } = DefaultExpirySweepInterval;
+
+    /// <summary>Gets or sets the largest amount reserved for one call, so a huge context cannot lock everyone out.</summary>
+    /// <value>The default value is $1.</value>
+    public decimal MaxReservationCost { get; set; } = (decimal)DefaultMaxReservationCost;
+
+    /// <summary>Gets or sets the output tokens reserved when a request sets no maximum.</summary>
+    /// <value>The default value is 4096.</value>
+    public int DefaultOutputTokens { get; set; } = DefaultMaxOutputTokens;
+
+    /// <summary>Gets or sets the characters per token used to estimate the input of a request.</summary>
+    /// <value>The default value is 4.</value>
+    public double CharactersPerToken { get; set; } = DefaultCharactersPerToken;
+
+    /// <summary>Gets or sets the interval between admissions once a throttle rule is over its limit.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan ThrottleInterval { get; set; } = DefaultThrottleInterval;
+
+    /// <summary>Gets or sets the longest the chat middleware waits on a throttle before throwing.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan MaxThrottleWait { get; set; } = DefaultMaxThrottleWait;
+
+    /// <summary>Gets or sets which spend store the DI registration creates.</summary>
+    /// <value>The default value is <see cref="SpendStoreKind.File"/>.</value>
+    public SpendStoreKind Store { get; set; } = SpendStoreKind.File;
+
+    /// <summary>Gets or sets the snapshot path of the file store; <see langword="null"/> uses the local application data folder.</summary>
+    public string? StoreFilePath { get; set; }
+
+    /// <summary>Gets or sets the StackExchange.Redis configuration string of the Redis store.</summary>
+    public string? RedisConfiguration { get; set; }
+
+    /// <summary>Gets or sets the key prefix of the Redis store.</summary>
+    /// <value>The default value is <c>resourcekit:cost</c>.</value>
+    public string RedisKeyPrefix { get; set; } = RedisSpendStore.DefaultKeyPrefix;
+
+    /// <summary>Gets or sets the per-minute limits; when empty the seed default applies (OpenAI: 60 requests and 60,000 input tokens a minute).</summary>
+    public IList<ModelRateLimit> RateLimits { get; set; } = [];
+
+    /// <summary>Gets or sets the longest provider <c>Retry-After</c> honoured.</summary>
+    /// <value>The default value is 60 seconds.</value>
+    public TimeSpan MaxRetryAfter { get; set; } = DefaultMaxRetryAfter;
+
+    /// <summary>Gets or sets the retry attempts for transient provider errors; 0 disables retries.</summary>
+    /// <value>The default value is 3.</value>
+    public int MaxRetryAttempts { get; set; } = DefaultMaxRetryAttempts;
+
+    /// <summary>Gets or sets the first retry delay; later ones grow exponentially with jitter.</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan RetryBaseDelay { get; set; } = DefaultRetryBaseDelay;
+
+    /// <summary>Gets or sets the category charged when a call names none.</summary>
+    /// <value>The default value is <c>chat</c>.</value>
+    public string Category { get; set; } = DefaultCategory;
+
+    /// <summary>Gets or sets the agent charged when a call names none.</summary>
+    /// <value>The default value is <c>default</c>.</value>
+    public string Agent { get; set; } = SpendAttribution.Unspecified;
+
+    /// <summary>Gets or sets the model tiering options.</summary>
+    public ModelTieringOptions Tiering { get; set; } = new();
+
+    /// <summary>Returns the seed's default rules: $5 an hour throttle, $50 a day block, $1000 a month shutdown.</summary>
+    /// <returns>A new list.</returns>
+    public static List<BudgetRule> CreateDefaultRules() =>
+    [
+        new() { Name = "hourly_limit", Limit = 5m, Window = BudgetWindow.Hourly, Action = BudgetAction.Throttle },
+        new() { Name = "daily_limit", Limit = 50m, Window = BudgetWindow.Daily, Action = BudgetAction.Block },
+        new() { Name = "monthly_limit", Limit = 1000m, Window = BudgetWindow.Monthly, Action = BudgetAction.Shutdown },
+    ];
+
+    /// <summary>Returns the seed's default rate limit: OpenAI, 60 requests and 60,000 input tokens a minute.</summary>
+    /// <returns>A new list.</returns>
+    public static List<ModelRateLimit> CreateDefaultRateLimits() =>
+    [
+        new() { Provider = "openai", Model = "*", RequestsPerMinute = 60, InputTokensPerMinute = 60_000 },
+    ];
+
+    /// <summary>Lists every problem with the options at once.</summary>
+    /// <returns>The problems; empty when valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(TimeZoneId) || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZoneId, out _))
+        {
+            errors.Add($"TimeZoneId '{TimeZoneId}' is not a known time zone.");
+        }
+
+        errors.AddRange((Prices ?? []).SelectMany((p, i) => p.Validate($"Prices[{i}]")));
+        if (FallbackPrice is not null)
+        {
+            errors.AddRange(FallbackPrice.Validate(nameof(FallbackPrice), requireIdentity: false));
+        }
+
+        var rules = EffectiveRules();
+        errors.AddRange(rules.SelectMany((r, i) => r.Validate($"Rules[{i}]")));
+        errors.AddRange(rules.GroupBy(r => r.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"Rules: the name '{g.Key}' is used more than once."));
+        errors.AddRange((SoftThresholds ?? []).Where(t => t is <= 0 or >= 1 || double.IsNaN(t)).Select(t => $"SoftThresholds value {t} must be between 0 and 1 (exclusive)."));
+        errors.AddRange((RateLimits ?? []).SelectMany((r, i) => r.Validate($"RateLimits[{i}]")));
+        errors.AddRange((Tiering ?? new()).Validate(nameof(Tiering)));
+        Positive(errors, nameof(ReservationTimeToLive), ReservationTimeToLive);
+        Positive(errors, nameof(ExpirySweepInterval), ExpirySweepInterval);
+        Positive(errors, nameof(ThrottleInterval), ThrottleInterval);
+        Positive(errors, nameof(MaxRetryAfter), MaxRetryAfter);
+        Positive(errors, nameof(RetryBaseDelay), RetryBaseDelay);
+        if (MaxThrottleWait < TimeSpan.Zero)
+        {
+            errors.Add($"MaxThrottleWait must not be negative (was {MaxThrottleWait}).");
+        }
+
+        if (MaxReservationCost <= 0)
+        {
+            errors.Add($"MaxReservationCost must be greater than zero (was {MaxReservationCost}).");
+        }
+
+        if (DefaultOutputTokens <= 0)
+        {
+            errors.Add($"DefaultOutputTokens must be greater than zero (was {DefaultOutputTokens}).");
+        }
+
+        if (CharactersPerToken <= 0 || double.IsNaN(CharactersPerToken))
+        {
+            errors.Add($"CharactersPerToken must be greater than zero (was {CharactersPerToken}).");
+        }
+
+        if (MaxRetryAttempts is < 0 or > 100)
+        {
+            errors.Add($"MaxRetryAttempts must be between 0 and 100 (was {MaxRetryAttempts}).");
+        }
+
+        if (Store == SpendStoreKind.Redis && string.IsNullOrWhiteSpace(RedisConfiguration))
+        {
+            errors.Add("RedisConfiguration is required when Store is Redis.");
+        }
+
+        if (!Enum.IsDefined(Store))
+        {
+            errors.Add($"Store '{Store}' is unknown; use File, Memory or Redis.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws when the options are invalid, listing every problem.</summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid CostOptions: " + string.Join(" ", errors));
+        }
+    }
+
+    internal List<BudgetRule> EffectiveRules() => Rules is { Count: > 0 } ? Rules.Select(r => r.Clone()).ToList() : CreateDefaultRules();
+
+    internal IReadOnlyList<double> EffectiveSoftThresholds() => SoftThresholds is { Count: > 0 } ? [.. SoftThresholds] : [0.8, 0.9];
+
+    internal List<ModelRateLimit> EffectiveRateLimits() => RateLimits is { Count: > 0 } ? [.. RateLimits] : CreateDefaultRateLimits();
+
+    internal List<ModelPrice> EffectivePrices() => [.. IncludeSeedPrices ? PriceCatalog.CreateSeedPrices() : [], .. Prices ?? []];
+
+    private static void Positive(List<string> errors, string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{name} must be greater than zero (was {value}).");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace ResourceKit.Cost.Diagnostics;
+
+/// <summary>Source-generated log messages of the cost package.</summary>
+internal static partial class CostLog
+{
+    [LoggerMessage(1, LogLevel.Warning, "Budget denied a request: {Denial}")]
+    public static partial void RequestDenied(ILogger logger, string denial);
+
+    [LoggerMessage(2, LogLevel.Warning, "Budget rule '{Rule}' reached {Threshold:P0} of its {Limit} limit in period {Period} (spent {Committed}).")]
+    public static partial void ThresholdReached(ILogger logger, string rule, double threshold, decimal limit, string period, decimal committed);
+
+    [LoggerMessage(3, LogLevel.Error, "Budget rule '{Rule}' reached its {Limit} limit in period {Period} (spent {Committed}); action {Action}.")]
+    public static partial void LimitReached(ILogger logger, string rule, decimal limit, string period, decimal committed, string action);
+
+    [LoggerMessage(4, LogLevel.Information, "Released {Count} expired budget reservations.")]
+    public static partial void ReservationsExpired(ILogger logger, int count);
+
+    [LoggerMessage(5, LogLevel.Error, "Sweeping expired budget reservations failed.")]
+    public static partial void ExpirySweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Error, "A budget event handler threw.")]
+    public static partial void EventHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "Provider asked to wait {Delay} for {Provider}/{Model} (capped at {Cap}).")]
+    public static partial void RetryAfterReceived(ILogger logger, TimeSpan delay, string provider, string model, TimeSpan cap);
+
+    [LoggerMessage(8, LogLevel.Warning, "Retrying a transient provider error (attempt {Attempt}) after {Delay}.")]
+    public static partial void Retrying(ILogger logger, Exception? exception, int attempt, TimeSpan delay);
+
+    [LoggerMessage(9, LogLevel.Error, "Settling a budget reservation failed; it will expire by itself.")]
+    public static partial void SettleFailed(ILogger logger, Exception exception);
+}

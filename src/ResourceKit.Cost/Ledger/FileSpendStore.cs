@@ -1,0 +1,226 @@
+using System.Text;
+using System.Text.Json;
+
+namespace ResourceKit.Cost.Ledger;
+
+/// <summary>
+/// The embedded, durable spend store: committed spend is appended to a journal and flushed to disk before a
+/// call returns, and the journal is folded into a snapshot written atomically (temporary file, flush, rename).
+/// Files are created readable by the owner only. Reservations live in memory: they belong to callers in this
+/// process, which a restart ends anyway. One process at a time may open a store; share a budget between
+/// processes with <see cref="RedisSpendStore"/>.
+/// </summary>
+public sealed class FileSpendStore : ISpendStore, IDisposable
+{
+    /// <summary>The default number of journal entries after which the journal is folded into the snapshot.</summary>
+    public const int DefaultCompactionThreshold = 1000;
+
+    private static readonly UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private readonly Lock _gate = new();
+    private readonly SpendBook _book = new();
+    private readonly string _snapshotPath;
+    private readonly string _journalPath;
+    private readonly int _compactionThreshold;
+    private readonly bool _flushToDisk;
+    private readonly FileStream _journal;
+    private long _sequence;
+    private int _journalEntries;
+    private bool _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="FileSpendStore"/> class and loads any existing spend.</summary>
+    /// <param name="path">The snapshot file; the journal is kept beside it with the suffix <c>.journal</c>.</param>
+    /// <param name="compactionThreshold">Journal entries after which the snapshot is rewritten.</param>
+    /// <param name="flushToDisk">Whether every entry is flushed through the OS cache to the disk (fsync) before returning.</param>
+    /// <exception cref="IOException">Another process has the store open.</exception>
+    public FileSpendStore(string path, int compactionThreshold = DefaultCompactionThreshold, bool flushToDisk = true)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(compactionThreshold);
+        _snapshotPath = Path.GetFullPath(path);
+        _journalPath = _snapshotPath + ".journal";
+        _compactionThreshold = compactionThreshold;
+        _flushToDisk = flushToDisk;
+        Directory.CreateDirectory(Path.GetDirectoryName(_snapshotPath)!);
+        Load();
+
+        // Opening the journal for exclusive writing is what keeps a second process from sharing the file.
+        _journal = Open(_journalPath, FileMode.OpenOrCreate);
+        _journal.Seek(0, SeekOrigin.End);
+        Compact();
+    }
+
+    /// <summary>Gets the snapshot file path.</summary>
+    public string FilePath => _snapshotPath;
+
+    /// <inheritdoc/>
+    public ValueTask<LedgerReserveResult> TryReserveAsync(
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        ArgumentNullException.ThrowIfNull(limits);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ValueTask.FromResult(_book.TryReserve(reservation, limits, now));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Append(reservation.Counters, actual);
+            return ValueTask.FromResult(_book.Settle(reservation, actual));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ValueTask.FromResult(_book.Release(reservation));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Append(counters, amount);
+            return ValueTask.FromResult(_book.Record(counters, amount));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var expired = _book.Expire(now);
+            _book.Prune(now);
+            return ValueTask.FromResult(expired);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<LedgerBalance>> GetBalancesAsync(string period, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(period);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ValueTask.FromResult<IReadOnlyList<LedgerBalance>>(_book.GetBalances(period));
+        }
+    }
+
+    /// <summary>Folds the journal into the snapshot and closes the files.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            Compact();
+            _journal.Dispose();
+            _disposed = true;
+        }
+    }
+
+    private static FileStream Open(string path, FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        return new FileStream(path, options);
+    }
+
+    private void Append(IReadOnlyList<LedgerCounter> counters, decimal amount)
+    {
+        var entry = new JournalEntry(++_sequence, amount, counters.Select(CounterRecord.From).ToList());
+        var line = JsonSerializer.SerializeToUtf8Bytes(entry, SpendStoreJson.Default.JournalEntry);
+        _journal.Write(line);
+        _journal.WriteByte((byte)'\n');
+        _journal.Flush(_flushToDisk);
+        if (++_journalEntries >= _compactionThreshold)
+        {
+            Compact();
+        }
+    }
+
+    private void Load()
+    {
+        if (File.Exists(_snapshotPath))
+        {
+            var snapshot = JsonSerializer.Deserialize(File.ReadAllBytes(_snapshotPath), SpendStoreJson.Default.SnapshotFile)
+                ?? throw new InvalidDataException($"The spend snapshot '{_snapshotPath}' is empty.");
+            _sequence = snapshot.Sequence;
+            foreach (var counter in snapshot.Counters)
+            {
+                _book.Record([counter.ToCounter()], counter.Amount);
+            }
+        }
+
+        if (!File.Exists(_journalPath))
+        {
+            return;
+        }
+
+        foreach (var line in File.ReadLines(_journalPath, Encoding.UTF8))
+        {
+            JournalEntry? entry;
+            try
+            {
+                entry = JsonSerializer.Deserialize(line, SpendStoreJson.Default.JournalEntry);
+            }
+            catch (JsonException)
+            {
+                // A torn last line from a crash mid-write; everything before it was flushed and is kept.
+                break;
+            }
+
+            // Entries already folded into the snapshot (a crash between rename and truncate) are skipped.
+            if (entry is null || entry.Sequence <= _sequence)
+            {
+                continue;
+            }
+
+            _sequence = entry.Sequence;
+            _book.Record(entry.Counters.Select(c => c.ToCounter()).ToList(), entry.Amount);
+        }
+    }
+
+    private void Compact()
+    {
+        var snapshot = new SnapshotFile(
+            _sequence,
+            _book.ExportCommitted().Select(c => new CounterRecord(c.Period, c.Scope, c.RetainUntil, c.Committed)).ToList());
+        var temporary = _snapshotPath + ".tmp";
+        using (var stream = Open(temporary, FileMode.Create))
+        {
+            JsonSerializer.Serialize(stream, snapshot, SpendStoreJson.Default.SnapshotFile);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, _snapshotPath, overwrite: true);
+        _journal.SetLength(0);
+        _journal.Flush(flushToDisk: true);
+        _journalEntries = 0;
+    }
+}

@@ -1,0 +1,55 @@
+namespace ResourceKit.Cost.Ledger;
+
+/// <summary>
+/// Durable counters of committed and reserved spend. Every method is atomic with respect to every other
+/// caller of the same store, including callers in other processes for shared stores.
+/// </summary>
+public interface ISpendStore
+{
+    /// <summary>
+    /// First releases reservations expired at <paramref name="now"/>, then holds the reservation's amount on
+    /// all its counters if, for every limit, committed + reserved + amount stays within the limit.
+    /// </summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <param name="limits">The hard limits to respect.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Whether it was granted, and the totals.</returns>
+    ValueTask<LedgerReserveResult> TryReserveAsync(
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Releases the reservation's hold (if it is still held) and commits <paramref name="actual"/> on its counters.
+    /// Spend is committed even when the reservation has expired, because the money was spent.
+    /// </summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <param name="actual">The actual cost.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The committed totals after the operation.</returns>
+    ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases the reservation's hold without committing anything.</summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="true"/> when the hold was still present.</returns>
+    ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default);
+
+    /// <summary>Commits spend that was not reserved.</summary>
+    /// <param name="counters">The counters to add to.</param>
+    /// <param name="amount">The amount.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The totals after the operation.</returns>
+    ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default);
+
+    /// <summary>Releases every reservation that expired at or before <paramref name="now"/> and forgets old counters.</summary>
+    /// <param name="now">The current time.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The number of reservations released.</returns>
+    ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns every counter of one period.</summary>
+    /// <param name="period">The period key.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The balances.</returns>
+    ValueTask<IReadOnlyList<LedgerBalance>> GetBalancesAsync(string period, CancellationToken cancellationToken = default);
+}
