@@ -1,0 +1,128 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace ResourceKit.Caching;
+
+/// <summary>
+/// Striped, lossy ring buffers that record which entries were read, plus per-stripe hit and miss
+/// counters. A reader picks the stripe of its thread and does plain stores: no lock, no atomic
+/// instruction, no allocation. Two threads that share a stripe and race may overwrite one
+/// record; that only loses a little policy information, which is the point of a lossy buffer
+/// (Caffeine and BitFaster make the same trade with a CAS). One consumer, the maintenance pass,
+/// drains the buffers under the policy lock.
+/// </summary>
+internal sealed class StripedReadBuffer<T>
+    where T : class
+{
+    public const int StripeCapacity = 32;
+    private const int StripeMask = StripeCapacity - 1;
+
+    private readonly Stripe[] _stripes;
+    private readonly int _stripeMask;
+
+    public StripedReadBuffer()
+    {
+        var count = (int)Math.Min(64, BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount * 4));
+        _stripes = new Stripe[count];
+        for (var i = 0; i < count; i++)
+        {
+            _stripes[i] = new Stripe();
+        }
+
+        _stripeMask = count - 1;
+    }
+
+    /// <summary>Records a hit on <paramref name="item"/>; returns false if the stripe is full (the record was dropped).</summary>
+    public bool RecordHit(T item)
+    {
+        var stripe = _stripes[Environment.CurrentManagedThreadId & _stripeMask];
+        stripe.Counters.Hits++;
+        var tail = stripe.Tail.Value;
+        if (tail - Volatile.Read(ref stripe.Head.Value) >= StripeCapacity)
+        {
+            return false;
+        }
+
+        stripe.Slots[(int)tail & StripeMask] = item;
+        Volatile.Write(ref stripe.Tail.Value, tail + 1);
+        return true;
+    }
+
+    /// <summary>Counts a miss.</summary>
+    public void RecordMiss() => _stripes[Environment.CurrentManagedThreadId & _stripeMask].Counters.Misses++;
+
+    /// <summary>Passes every buffered item, oldest first per stripe, to <paramref name="consumer"/>. Single consumer only.</summary>
+    public void Drain(Action<T> consumer)
+    {
+        foreach (var stripe in _stripes)
+        {
+            var tail = Volatile.Read(ref stripe.Tail.Value);
+            var head = stripe.Head.Value;
+            var count = tail - head;
+            if (count == 0)
+            {
+                continue;
+            }
+
+            if (count < 0 || count > StripeCapacity)
+            {
+                // A racing producer moved the tail backwards or far ahead: resynchronize and read every slot.
+                count = StripeCapacity;
+                head = tail - StripeCapacity;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var index = (int)(head + i) & StripeMask;
+                var item = stripe.Slots[index];
+                if (item is not null)
+                {
+                    stripe.Slots[index] = null;
+                    consumer(item);
+                }
+            }
+
+            Volatile.Write(ref stripe.Head.Value, tail);
+        }
+    }
+
+    /// <summary>Sums the hit and miss counters.</summary>
+    public (long Hits, long Misses) Totals()
+    {
+        long hits = 0;
+        long misses = 0;
+        foreach (var stripe in _stripes)
+        {
+            hits += Volatile.Read(ref stripe.Counters.Hits);
+            misses += Volatile.Read(ref stripe.Counters.Misses);
+        }
+
+        return (hits, misses);
+    }
+
+    private sealed class Stripe
+    {
+        public readonly T?[] Slots = new T?[StripeCapacity];
+        public PaddedLong Head;
+        public PaddedLong Tail;
+        public PaddedCounters Counters;
+    }
+}
+
+/// <summary>A long alone on its cache line, so the consumer's head and the producers' tail do not false-share.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 128)]
+internal struct PaddedLong
+{
+    [FieldOffset(64)]
+    public long Value;
+}
+
+[StructLayout(LayoutKind.Explicit, Size = 128)]
+internal struct PaddedCounters
+{
+    [FieldOffset(64)]
+    public long Hits;
+
+    [FieldOffset(72)]
+    public long Misses;
+}

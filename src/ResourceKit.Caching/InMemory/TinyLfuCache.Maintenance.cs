@@ -1,0 +1,263 @@
+using System.Collections.Concurrent;
+
+namespace ResourceKit.Caching;
+
+/// <summary>Buffers, scheduling and the maintenance pass of <see cref="TinyLfuCache{TKey, TValue}"/>.</summary>
+public sealed partial class TinyLfuCache<TKey, TValue>
+{
+    // Drain status, as in Caffeine: a pass is needed (Required), running with nothing new
+    // (ProcessingToIdle) or running while more work arrived (ProcessingToRequired).
+    private const int DrainIdle = 0;
+    private const int DrainRequired = 1;
+    private const int DrainProcessingToIdle = 2;
+    private const int DrainProcessingToRequired = 3;
+
+    private readonly TinyLfuPolicy<TKey, TValue> _policy;
+    private readonly StripedReadBuffer<CacheNode<TKey, TValue>> _readBuffer = new();
+    private readonly ConcurrentQueue<PendingWrite> _writeBuffer = new();
+    private readonly ConcurrentQueue<(CacheNode<TKey, TValue> Node, CacheRemovalCause Cause)> _pendingNotifications = new();
+    private readonly Lock _maintenanceLock = new();
+    private readonly Action<CacheNode<TKey, TValue>> _drainReadBuffer;
+    private readonly MaintenanceWorkItem _maintenanceWorkItem;
+    private readonly bool _foreground;
+    private readonly long _expirationScanTicks;
+    private readonly int _writeBufferLimit = 128 * Environment.ProcessorCount;
+    private long _capacity;
+    private long _nextExpirationScan;
+    private int _pendingWrites;
+    private int _drainStatus;
+    private double _windowFraction;
+    private bool _mayExpire;
+
+    /// <summary>
+    /// Runs a maintenance pass now on the calling thread: replays buffered reads and writes into the
+    /// policy, removes expired entries when a sweep is due, evicts down to capacity and tunes the
+    /// window. Afterwards <see cref="Weight"/> is at most <see cref="Capacity"/> (if no write races it).
+    /// </summary>
+    public void RunMaintenance()
+    {
+        lock (_maintenanceLock)
+        {
+            Maintain();
+        }
+
+        RaisePendingNotifications();
+    }
+
+    /// <summary>Changes the capacity and evicts down to it at once.</summary>
+    /// <param name="capacity">The new maximum total weight; greater than 0.</param>
+    public void Resize(long capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        lock (_maintenanceLock)
+        {
+            Interlocked.Exchange(ref _capacity, capacity);
+            _policy.SetCapacity(capacity);
+            Maintain();
+        }
+
+        RaisePendingNotifications();
+    }
+
+    /// <summary>
+    /// Evicts about <paramref name="fraction"/> of the cached weight now, least valuable entries
+    /// first; for reclaiming memory under pressure. Capacity is unchanged.
+    /// </summary>
+    /// <param name="fraction">The share of the current weight to evict, 0 to 1.</param>
+    /// <returns>The weight evicted.</returns>
+    public long Trim(double fraction)
+    {
+        if (double.IsNaN(fraction) || fraction < 0 || fraction > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction to trim must be between 0 and 1.");
+        }
+
+        long trimmed;
+        lock (_maintenanceLock)
+        {
+            Maintain();
+            trimmed = _policy.Trim(fraction);
+        }
+
+        RaisePendingNotifications();
+        return trimmed;
+    }
+
+    /// <summary>Checks the policy's bookkeeping against the map; for tests. Call with no concurrent writers.</summary>
+    internal void AssertConsistent()
+    {
+        lock (_maintenanceLock)
+        {
+            Maintain();
+            long weight = 0;
+            var count = 0;
+            foreach (var node in _policy.Nodes())
+            {
+                if (!_map.TryGetValue(node.Key, out var mapped) || !ReferenceEquals(mapped, node))
+                {
+                    throw new InvalidOperationException($"The policy holds a node for '{node.Key}' that the map does not.");
+                }
+
+                weight += node.Weight;
+                count++;
+            }
+
+            if (count != _map.Count || count != Count || weight != Weight || weight != _policy.WeightedSize)
+            {
+                throw new InvalidOperationException(
+                    $"Bookkeeping differs: policy {count} nodes / {weight} weight (tracked {_policy.WeightedSize}), " +
+                    $"map {_map.Count}, count {Count}, weight {Weight}.");
+            }
+
+            if (weight > Capacity)
+            {
+                throw new InvalidOperationException($"Weight {weight} exceeds capacity {Capacity} after maintenance.");
+            }
+        }
+    }
+
+    private void EnqueueWrite(PendingWrite write)
+    {
+        _writeBuffer.Enqueue(write);
+        if (Interlocked.Increment(ref _pendingWrites) > _writeBufferLimit && !_foreground)
+        {
+            // Back-pressure: writers outpace the background pass, so this writer helps.
+            RunMaintenance();
+        }
+    }
+
+    private void ScheduleAfterWrite()
+    {
+        if (_foreground)
+        {
+            RunMaintenance();
+            return;
+        }
+
+        while (true)
+        {
+            switch (Volatile.Read(ref _drainStatus))
+            {
+                case DrainIdle:
+                    Interlocked.CompareExchange(ref _drainStatus, DrainRequired, DrainIdle);
+                    ScheduleDrain();
+                    return;
+                case DrainRequired:
+                    ScheduleDrain();
+                    return;
+                case DrainProcessingToIdle:
+                    if (Interlocked.CompareExchange(ref _drainStatus, DrainProcessingToRequired, DrainProcessingToIdle) == DrainProcessingToIdle)
+                    {
+                        return;
+                    }
+
+                    continue;
+                default:
+                    return;
+            }
+        }
+    }
+
+    private void ScheduleDrain()
+    {
+        if (_foreground)
+        {
+            RunMaintenance();
+            return;
+        }
+
+        if (Volatile.Read(ref _drainStatus) >= DrainProcessingToIdle || !_maintenanceLock.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            if (Volatile.Read(ref _drainStatus) < DrainProcessingToIdle)
+            {
+                Volatile.Write(ref _drainStatus, DrainProcessingToIdle);
+                ThreadPool.UnsafeQueueUserWorkItem(_maintenanceWorkItem, preferLocal: false);
+            }
+        }
+        finally
+        {
+            _maintenanceLock.Exit();
+        }
+    }
+
+    /// <summary>The maintenance pass proper; the caller holds the lock.</summary>
+    private void Maintain()
+    {
+        Volatile.Write(ref _drainStatus, DrainProcessingToIdle);
+        try
+        {
+            _readBuffer.Drain(_drainReadBuffer);
+            DrainWriteBuffer();
+            var now = Now();
+            if (_mayExpire && now >= _nextExpirationScan)
+            {
+                _policy.EvictExpired(now);
+                _nextExpirationScan = SaturatingAdd(now, _expirationScanTicks);
+            }
+
+            _policy.Evict(now);
+            _policy.Climb();
+            Volatile.Write(ref _windowFraction, _policy.WindowFraction);
+        }
+        finally
+        {
+            if (Interlocked.CompareExchange(ref _drainStatus, DrainIdle, DrainProcessingToIdle) != DrainProcessingToIdle)
+            {
+                Volatile.Write(ref _drainStatus, DrainRequired);
+            }
+        }
+    }
+
+    private void DrainWriteBuffer()
+    {
+        while (_writeBuffer.TryDequeue(out var write))
+        {
+            Interlocked.Decrement(ref _pendingWrites);
+            switch (write)
+            {
+                case { Removed: { } removed, Added: { } added }:
+                    _policy.OnReplace(removed, added);
+                    break;
+                case { Added: { } added }:
+                    _policy.OnAdd(added);
+                    break;
+                case { Removed: { } removed }:
+                    _policy.OnRemove(removed);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private void RaisePendingNotifications()
+    {
+        while (_pendingNotifications.TryDequeue(out var pending))
+        {
+            EntryRemoved?.Invoke(this, new CacheEntryRemovedEventArgs<TKey, TValue>(pending.Node.Key, pending.Node.Value, pending.Cause));
+        }
+    }
+
+    private void RunScheduledMaintenance()
+    {
+        RunMaintenance();
+        if (Volatile.Read(ref _drainStatus) == DrainRequired)
+        {
+            ScheduleDrain();
+        }
+    }
+
+    /// <summary>A policy change the write buffer carries: an add (no Removed), a removal (no Added) or a replacement (both).</summary>
+    private readonly record struct PendingWrite(CacheNode<TKey, TValue>? Removed, CacheNode<TKey, TValue>? Added);
+
+    /// <summary>Queues maintenance on the thread pool without allocating per pass.</summary>
+    private sealed class MaintenanceWorkItem(TinyLfuCache<TKey, TValue> cache) : IThreadPoolWorkItem
+    {
+        public void Execute() => cache.RunScheduledMaintenance();
+    }
+}

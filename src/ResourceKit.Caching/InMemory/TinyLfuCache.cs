@@ -1,0 +1,386 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+
+namespace ResourceKit.Caching;
+
+/// <summary>
+/// A thread-safe, bounded in-memory cache with a W-TinyLFU policy whose admission window is
+/// tuned online by hill climbing, weight-based capacity, time-to-live and idle expiry, single
+/// flight loading, removal events and metrics on the <c>ResourceKit.Caching</c> meter.
+/// </summary>
+/// <remarks>
+/// Reads are a lock-free dictionary lookup plus a plain store into a per-thread lossy buffer;
+/// writes update the dictionary at once and queue their policy work. A maintenance pass, one at a
+/// time under a lock, replays both buffers into the policy and evicts; see
+/// <see cref="CacheMaintenanceMode"/> for where it runs and <see cref="RunMaintenance"/> to run it now.
+/// The capacity bound holds after every maintenance pass.
+/// </remarks>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type; <see langword="null"/> values are not cached.</typeparam>
+public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
+    where TKey : notnull
+{
+    private const long Never = long.MaxValue;
+
+    private readonly ConcurrentDictionary<TKey, CacheNode<TKey, TValue>> _map;
+    private readonly IEqualityComparer<TKey> _comparer;
+    private readonly Func<TKey, TValue, long>? _weigher;
+    private readonly TimeProvider _timeProvider;
+    private readonly long _expireAfterWriteTicks;
+    private readonly long _expireAfterAccessTicks;
+    private readonly TinyLfuCacheMetrics? _metrics;
+    private long _weight;
+    private int _count;
+    private long _evictions;
+    private long _expirations;
+    private long _removals;
+    private long _replacements;
+    private long _rejections;
+
+    /// <summary>Initializes a new instance of the <see cref="TinyLfuCache{TKey, TValue}"/> class.</summary>
+    /// <param name="options">The cache's options; they are validated and copied.</param>
+    /// <param name="timeProvider">The clock for expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Creates the <c>ResourceKit.Caching</c> meter; when <see langword="null"/> the cache owns a meter of its own.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public TinyLfuCache(TinyLfuCacheOptions<TKey, TValue> options, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+    {
+        TinyLfuCacheOptionsValidator.ThrowIfInvalid(options);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _comparer = options.KeyComparer ?? EqualityComparer<TKey>.Default;
+        _weigher = options.Weigher;
+        _map = new ConcurrentDictionary<TKey, CacheNode<TKey, TValue>>(_comparer);
+        _flights = new ConcurrentDictionary<TKey, LoadFlight>(_comparer);
+        _expireAfterWriteTicks = ToTimestampTicks(options.ExpireAfterWrite);
+        _expireAfterAccessTicks = ToTimestampTicks(options.ExpireAfterAccess);
+        _expirationScanTicks = ToTimestampTicks(options.ExpirationScanInterval);
+        _foreground = options.MaintenanceMode == CacheMaintenanceMode.Foreground;
+        _policy = new TinyLfuPolicy<TKey, TValue>(
+            options.Capacity,
+            _weigher is not null,
+            new WindowLimits(options.InitialWindowFraction, options.MinimumWindowFraction, options.MaximumWindowFraction, options.AdaptiveWindow),
+            OnPolicyEviction);
+        _capacity = options.Capacity;
+        _drainReadBuffer = _policy.OnAccess;
+        _maintenanceWorkItem = new MaintenanceWorkItem(this);
+        _metrics = new TinyLfuCacheMetrics(options.Name, meterFactory, GetStatistics);
+    }
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="TinyLfuCache{TKey, TValue}"/> class from
+    /// options bound in dependency injection (see <c>AddResourceKitCaching</c>).
+    /// </summary>
+    /// <param name="options">The bound options.</param>
+    /// <param name="timeProvider">The clock for expiry; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="meterFactory">Creates the <c>ResourceKit.Caching</c> meter.</param>
+    public TinyLfuCache(IOptions<TinyLfuCacheOptions> options, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+        : this(new TinyLfuCacheOptions<TKey, TValue>(Unwrap(options)), timeProvider, meterFactory)
+    {
+    }
+
+    /// <summary>Occurs after an entry left the cache; see <see cref="CacheRemovalCause"/>. Handlers run on the thread that removed it, or after a maintenance pass.</summary>
+    public event EventHandler<CacheEntryRemovedEventArgs<TKey, TValue>>? EntryRemoved;
+
+    /// <summary>Gets the number of entries (expired entries not yet cleaned up included).</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Gets the total weight of the entries, which is their number when there is no weigher.</summary>
+    public long Weight => Interlocked.Read(ref _weight);
+
+    /// <summary>Gets the maximum total weight.</summary>
+    public long Capacity => Interlocked.Read(ref _capacity);
+
+    /// <summary>Looks up a live entry. Takes no lock and allocates nothing.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The cached value, when found.</param>
+    /// <returns><see langword="true"/> if a live (not expired) entry was found.</returns>
+    public bool TryGet(TKey key, [MaybeNullWhen(false)] out TValue value)
+    {
+        // Checking IsValueType first keeps unoptimized (Debug) code from boxing value-type keys.
+        if (!typeof(TKey).IsValueType && key is null)
+        {
+            ThrowKeyNull(nameof(key));
+        }
+
+        if (_map.TryGetValue(key, out var node))
+        {
+            var expiresAt = node.ExpiresAt;
+            if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
+            {
+                if (!_readBuffer.RecordHit(node) || Volatile.Read(ref _drainStatus) == DrainRequired)
+                {
+                    ScheduleDrain();
+                }
+
+                value = node.Value;
+                return true;
+            }
+
+            RemoveExpired(node);
+        }
+
+        _readBuffer.RecordMiss();
+        value = default;
+        return false;
+    }
+
+    /// <summary>Caches a value under the default expiry policy, replacing any existing value.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value; not <see langword="null"/>.</param>
+    /// <remarks>A value heavier than the whole capacity is not cached (and any old value for the key is dropped).</remarks>
+    public void Set(TKey key, TValue value) => Write(key, value, _expireAfterWriteTicks == 0 ? Never : _expireAfterWriteTicks, onlyIfAbsent: false);
+
+    /// <summary>Caches a value that expires <paramref name="timeToLive"/> after now, replacing any existing value.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value; not <see langword="null"/>.</param>
+    /// <param name="timeToLive">How long the entry lives; overrides <see cref="TinyLfuCacheOptions.ExpireAfterWrite"/>.</param>
+    public void Set(TKey key, TValue value, TimeSpan timeToLive)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
+        Write(key, value, ToTimestampTicks(timeToLive), onlyIfAbsent: false);
+    }
+
+    /// <summary>Removes the entry for a key.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns><see langword="true"/> if a live entry was removed.</returns>
+    public bool TryRemove(TKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!_map.TryRemove(key, out var node))
+        {
+            return false;
+        }
+
+        var expired = node.ExpiresAt <= Now();
+        Retire(node, expired ? CacheRemovalCause.Expired : CacheRemovalCause.Removed);
+        return !expired;
+    }
+
+    /// <summary>Removes every live entry whose key and value match <paramref name="predicate"/>.</summary>
+    /// <param name="predicate">Chooses the entries to remove.</param>
+    /// <returns>The number of entries removed.</returns>
+    public int RemoveWhere(Func<TKey, TValue, bool> predicate)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        var removed = 0;
+        var now = Now();
+        foreach (var (key, node) in _map)
+        {
+            if (node.ExpiresAt > now && predicate(key, node.Value) && _map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(key, node)))
+            {
+                Retire(node, CacheRemovalCause.Removed);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Removes every entry.</summary>
+    public void Clear()
+    {
+        foreach (var pair in _map)
+        {
+            if (_map.TryRemove(pair))
+            {
+                Retire(pair.Value, CacheRemovalCause.Removed);
+            }
+        }
+
+        RunMaintenance();
+    }
+
+    /// <summary>Returns a snapshot of the cache's counters.</summary>
+    /// <returns>The counters as of now.</returns>
+    public CacheStatistics GetStatistics()
+    {
+        var (hits, misses) = _readBuffer.Totals();
+        return new CacheStatistics
+        {
+            Hits = hits,
+            Misses = misses,
+            Evictions = Interlocked.Read(ref _evictions),
+            Expirations = Interlocked.Read(ref _expirations),
+            Removals = Interlocked.Read(ref _removals),
+            Replacements = Interlocked.Read(ref _replacements),
+            Rejections = Interlocked.Read(ref _rejections),
+            Count = Count,
+            Weight = Weight,
+            Capacity = Capacity,
+            WindowFraction = Volatile.Read(ref _windowFraction),
+        };
+    }
+
+    /// <summary>Detaches the cache's metrics. The cache itself stays usable.</summary>
+    public void Dispose() => _metrics?.Dispose();
+
+    private bool IsLiveAndTouched(CacheNode<TKey, TValue> node, long expiresAt)
+    {
+        var now = _timeProvider.GetTimestamp();
+        if (now >= expiresAt)
+        {
+            return false;
+        }
+
+        if (_expireAfterAccessTicks != 0)
+        {
+            node.SetExpiresAt(Math.Min(SaturatingAdd(now, _expireAfterAccessTicks), node.WriteDeadline));
+        }
+
+        return true;
+    }
+
+    /// <summary>Writes a node; with <paramref name="onlyIfAbsent"/> keeps a live existing entry and returns its node.</summary>
+    private CacheNode<TKey, TValue>? Write(TKey key, TValue value, long timeToLiveTicks, bool onlyIfAbsent)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (value is null)
+        {
+            throw new ArgumentNullException(nameof(value), "A null value cannot be cached.");
+        }
+
+        var weight = _weigher?.Invoke(key, value) ?? 1;
+        if (weight < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), weight, $"The weigher returned {weight} for key '{key}'; weights must be 0 or more.");
+        }
+
+        var now = Now();
+        var writeDeadline = timeToLiveTicks == Never ? Never : SaturatingAdd(now, timeToLiveTicks);
+        var expiresAt = _expireAfterAccessTicks == 0 ? writeDeadline : Math.Min(writeDeadline, SaturatingAdd(now, _expireAfterAccessTicks));
+        var node = new CacheNode<TKey, TValue>(key, value, weight, _comparer.GetHashCode(key), writeDeadline, expiresAt);
+        if (expiresAt != Never)
+        {
+            _mayExpire = true;
+        }
+
+        if (weight > Capacity)
+        {
+            Interlocked.Increment(ref _rejections);
+            if (!onlyIfAbsent && _map.TryRemove(key, out var dropped))
+            {
+                Retire(dropped, CacheRemovalCause.Replaced);
+            }
+
+            ScheduleAfterWrite();
+            return null;
+        }
+
+        while (true)
+        {
+            if (_map.TryGetValue(key, out var existing))
+            {
+                var existingLive = existing.ExpiresAt > now;
+                if (onlyIfAbsent && existingLive)
+                {
+                    return existing;
+                }
+
+                if (_map.TryUpdate(key, node, existing))
+                {
+                    existing.TryRetire();
+                    Interlocked.Add(ref _weight, weight - existing.Weight);
+                    EnqueueWrite(new PendingWrite(existing, node));
+                    Notify(existing, existingLive ? CacheRemovalCause.Replaced : CacheRemovalCause.Expired);
+                    break;
+                }
+            }
+            else if (_map.TryAdd(key, node))
+            {
+                Interlocked.Add(ref _weight, weight);
+                Interlocked.Increment(ref _count);
+                EnqueueWrite(new PendingWrite(null, node));
+                break;
+            }
+        }
+
+        ScheduleAfterWrite();
+        return node;
+    }
+
+    private void RemoveExpired(CacheNode<TKey, TValue> node)
+    {
+        if (_map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(node.Key, node)))
+        {
+            Retire(node, CacheRemovalCause.Expired);
+        }
+    }
+
+    /// <summary>Accounts for a node the caller just removed from the map, and queues its policy removal.</summary>
+    private void Retire(CacheNode<TKey, TValue> node, CacheRemovalCause cause)
+    {
+        node.TryRetire();
+        Interlocked.Add(ref _weight, -node.Weight);
+        Interlocked.Decrement(ref _count);
+        EnqueueWrite(new PendingWrite(node, null));
+        Notify(node, cause);
+        ScheduleAfterWrite();
+    }
+
+    /// <summary>Called by the policy, under the lock, for each node it evicts.</summary>
+    private void OnPolicyEviction(CacheNode<TKey, TValue> node, CacheRemovalCause cause)
+    {
+        // The map may already hold a newer node for the key; then the pending write handles it.
+        if (_map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(node.Key, node)))
+        {
+            node.TryRetire();
+            Interlocked.Add(ref _weight, -node.Weight);
+            Interlocked.Decrement(ref _count);
+            CountRemoval(cause);
+            if (EntryRemoved is not null)
+            {
+                _pendingNotifications.Enqueue((node, cause));
+            }
+        }
+    }
+
+    private void Notify(CacheNode<TKey, TValue> node, CacheRemovalCause cause)
+    {
+        CountRemoval(cause);
+        EntryRemoved?.Invoke(this, new CacheEntryRemovedEventArgs<TKey, TValue>(node.Key, node.Value, cause));
+    }
+
+    private void CountRemoval(CacheRemovalCause cause)
+    {
+        switch (cause)
+        {
+            case CacheRemovalCause.Evicted:
+                Interlocked.Increment(ref _evictions);
+                break;
+            case CacheRemovalCause.Expired:
+                Interlocked.Increment(ref _expirations);
+                break;
+            case CacheRemovalCause.Removed:
+                Interlocked.Increment(ref _removals);
+                break;
+            default:
+                Interlocked.Increment(ref _replacements);
+                break;
+        }
+    }
+
+    private long Now() => _timeProvider.GetTimestamp();
+
+    private long ToTimestampTicks(TimeSpan? span)
+    {
+        if (span is not { } value)
+        {
+            return 0;
+        }
+
+        var ticks = value.TotalSeconds * _timeProvider.TimestampFrequency;
+        return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : Math.Max(1, (long)ticks);
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > Never - b ? Never - 1 : a + b;
+
+    private static TinyLfuCacheOptions Unwrap(IOptions<TinyLfuCacheOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Value;
+    }
+
+    [DoesNotReturn]
+    private static void ThrowKeyNull(string parameterName) => throw new ArgumentNullException(parameterName);
+}

@@ -1,0 +1,192 @@
+namespace ResourceKit.Caching;
+
+/// <summary>How large the admission window may be, as fractions of capacity, and whether it adapts.</summary>
+internal readonly record struct WindowLimits(double Initial, double Minimum, double Maximum, bool Adaptive);
+
+/// <summary>
+/// The hill climber that sizes the admission window, plus resizing and trimming. Every
+/// <see cref="FrequencySketch.SampleSize"/> requests it compares the sample's hit rate with the
+/// previous sample's: if the last step helped it steps again in the same direction, otherwise it
+/// turns round; the step decays geometrically and restarts at full size when the hit rate jumps
+/// (the workload changed). Recency-heavy workloads grow the window toward LRU, frequency-heavy
+/// ones shrink it toward LFU.
+/// </summary>
+internal sealed partial class TinyLfuPolicy<TKey, TValue>
+{
+    private const double StepFraction = 0.0625;
+    private const double StepDecay = 0.98;
+    private const double RestartThreshold = 0.05;
+    private const int TransferLimit = 1000;
+
+    private readonly WindowLimits _limits;
+    private long _hitsInSample;
+    private long _missesInSample;
+    private double _previousHitRate;
+    private double _stepSize;
+    private long _adjustment;
+
+    /// <summary>Gets the window's share of capacity, 0 to 1.</summary>
+    public double WindowFraction => Capacity == 0 ? 0 : (double)WindowMaximum / Capacity;
+
+    /// <summary>Runs one hill-climbing step when a full sample has been observed.</summary>
+    public void Climb()
+    {
+        if (!_limits.Adaptive || !_sketch.IsInitialized)
+        {
+            _previousHitRate = 0;
+            _hitsInSample = 0;
+            _missesInSample = 0;
+            return;
+        }
+
+        DetermineAdjustment();
+        DemoteFromProtected();
+        if (_adjustment > 0)
+        {
+            IncreaseWindow();
+        }
+        else if (_adjustment < 0)
+        {
+            DecreaseWindow();
+        }
+    }
+
+    /// <summary>Changes the capacity, keeping the window's share; the caller evicts afterwards.</summary>
+    public void SetCapacity(long capacity)
+    {
+        var fraction = Capacity == 0 ? _limits.Initial : WindowFraction;
+        Capacity = capacity;
+        WindowMaximum = Math.Clamp((long)(capacity * fraction), MinimumWindow, MaximumWindow);
+        ProtectedMaximum = (long)(ProtectedFraction * (capacity - WindowMaximum));
+        if (_sketch.IsInitialized && !_weighted)
+        {
+            _sketch.EnsureCapacity(capacity);
+        }
+
+        DemoteFromProtected();
+    }
+
+    /// <summary>
+    /// Evicts about <paramref name="fraction"/> of the weighted size now, coldest first (probation
+    /// head, then window head, then protected head); returns the weight removed.
+    /// </summary>
+    public long Trim(double fraction)
+    {
+        var target = WeightedSize - (long)Math.Ceiling(WeightedSize * fraction);
+        var before = WeightedSize;
+        foreach (var list in (AccessOrderList<TKey, TValue>[])[_probation, _window, _protected])
+        {
+            while (WeightedSize > target && list.First is { } node)
+            {
+                EvictNode(node, CacheRemovalCause.Evicted);
+            }
+        }
+
+        return before - WeightedSize;
+    }
+
+    private long MinimumWindow => Math.Min(Capacity, Math.Max(1, (long)(Capacity * _limits.Minimum)));
+
+    private long MaximumWindow => Math.Max(MinimumWindow, (long)(Capacity * _limits.Maximum));
+
+    private void DetermineAdjustment()
+    {
+        var requests = _hitsInSample + _missesInSample;
+        if (requests < _sketch.SampleSize)
+        {
+            // Keep applying whatever part of the last adjustment could not be moved yet.
+            return;
+        }
+
+        var hitRate = (double)_hitsInSample / requests;
+        var change = hitRate - _previousHitRate;
+        var amount = change >= 0 ? _stepSize : -_stepSize;
+        _stepSize = Math.Abs(change) >= RestartThreshold
+            ? StepFraction * Capacity * (amount >= 0 ? 1 : -1)
+            : StepDecay * amount;
+        _previousHitRate = hitRate;
+        _adjustment = (long)amount;
+        _hitsInSample = 0;
+        _missesInSample = 0;
+    }
+
+    private void IncreaseWindow()
+    {
+        var quota = Math.Min(_adjustment, Math.Min(ProtectedMaximum, MaximumWindow - WindowMaximum));
+        if (quota <= 0)
+        {
+            _adjustment = 0;
+            return;
+        }
+
+        ProtectedMaximum -= quota;
+        WindowMaximum += quota;
+        DemoteFromProtected();
+        for (var i = 0; i < TransferLimit; i++)
+        {
+            var candidate = _probation.First;
+            var fromProbation = true;
+            if (candidate is null || quota < candidate.Weight)
+            {
+                candidate = _protected.First;
+                fromProbation = false;
+            }
+
+            if (candidate is null || quota < candidate.Weight)
+            {
+                break;
+            }
+
+            quota -= candidate.Weight;
+            if (fromProbation)
+            {
+                _probation.Remove(candidate);
+            }
+            else
+            {
+                _protected.Remove(candidate);
+                ProtectedWeight -= candidate.Weight;
+            }
+
+            _window.AddLast(candidate);
+            candidate.Region = NodeRegion.Window;
+            WindowWeight += candidate.Weight;
+        }
+
+        // Whatever could not be moved now stays with the main region and is retried next pass.
+        ProtectedMaximum += quota;
+        WindowMaximum -= quota;
+        _adjustment = quota;
+    }
+
+    private void DecreaseWindow()
+    {
+        var quota = Math.Min(-_adjustment, WindowMaximum - MinimumWindow);
+        if (quota <= 0)
+        {
+            _adjustment = 0;
+            return;
+        }
+
+        ProtectedMaximum += quota;
+        WindowMaximum -= quota;
+        for (var i = 0; i < TransferLimit; i++)
+        {
+            var candidate = _window.First;
+            if (candidate is null || quota < candidate.Weight)
+            {
+                break;
+            }
+
+            quota -= candidate.Weight;
+            _window.Remove(candidate);
+            WindowWeight -= candidate.Weight;
+            _probation.AddLast(candidate);
+            candidate.Region = NodeRegion.Probation;
+        }
+
+        ProtectedMaximum -= quota;
+        WindowMaximum += quota;
+        _adjustment = -quota;
+    }
+}

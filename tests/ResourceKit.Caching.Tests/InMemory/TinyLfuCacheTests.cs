@@ -1,0 +1,330 @@
+namespace ResourceKit.Caching.Tests.InMemory;
+
+public sealed class TinyLfuCacheTests
+{
+    [Test]
+    public void TryGet_AfterSet_ReturnsValue()
+    {
+        using var cache = TestCaches.Create(10);
+        cache.Set(1, 100);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.TryGet(1, out var value), Is.True);
+            Assert.That(value, Is.EqualTo(100));
+            Assert.That(cache.Count, Is.EqualTo(1));
+            Assert.That(cache.Weight, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void TryGet_MissingKey_ReturnsFalseAndCountsMiss()
+    {
+        using var cache = TestCaches.Create(10);
+
+        Assert.That(cache.TryGet(1, out _), Is.False);
+        Assert.That(cache.GetStatistics().Misses, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Set_ExistingKey_ReplacesValueAndRaisesReplaced()
+    {
+        using var cache = TestCaches.Create(10);
+        var removed = new List<CacheEntryRemovedEventArgs<int, int>>();
+        cache.EntryRemoved += (_, e) => removed.Add(e);
+        cache.Set(1, 100);
+        cache.Set(1, 200);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.TryGet(1, out var value) ? value : -1, Is.EqualTo(200));
+            Assert.That(cache.Count, Is.EqualTo(1));
+            Assert.That(removed, Has.Count.EqualTo(1));
+            Assert.That(removed[0].Cause, Is.EqualTo(CacheRemovalCause.Replaced));
+            Assert.That(removed[0].Value, Is.EqualTo(100));
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void Set_ManyMoreKeysThanCapacity_KeepsBoundAndRaisesEvicted()
+    {
+        using var cache = TestCaches.Create(100);
+        var evicted = 0;
+        cache.EntryRemoved += (_, e) => evicted += e.Cause == CacheRemovalCause.Evicted ? 1 : 0;
+        for (var i = 0; i < 10_000; i++)
+        {
+            cache.Set(i, i);
+            Assert.That(cache.Count, Is.LessThanOrEqualTo(100));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.Count, Is.EqualTo(100));
+            Assert.That(evicted, Is.EqualTo(9_900));
+            Assert.That(cache.GetStatistics().Evictions, Is.EqualTo(9_900));
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void Set_WithWeigher_KeepsTotalWeightWithinCapacity()
+    {
+        using var cache = TestCaches.Create<int, string>(1_000, configure: o => o.Weigher = (_, v) => v.Length);
+        var random = new Random(7);
+        for (var i = 0; i < 5_000; i++)
+        {
+            cache.Set(random.Next(2_000), new string('x', random.Next(1, 200)));
+            Assert.That(cache.Weight, Is.LessThanOrEqualTo(1_000));
+        }
+
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void Set_EntryHeavierThanCapacity_IsNotCachedAndDropsOldValue()
+    {
+        using var cache = TestCaches.Create<int, string>(10, configure: o => o.Weigher = (_, v) => v.Length);
+        cache.Set(1, "small");
+        cache.Set(1, new string('x', 11));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.TryGet(1, out _), Is.False);
+            Assert.That(cache.Weight, Is.Zero);
+            Assert.That(cache.GetStatistics().Rejections, Is.EqualTo(1));
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void TryGet_HotKeysThenLongScan_HotKeysSurvive()
+    {
+        using var cache = TestCaches.Create(100);
+        for (var round = 0; round < 20; round++)
+        {
+            for (var key = 0; key < 50; key++)
+            {
+                if (!cache.TryGet(key, out _))
+                {
+                    cache.Set(key, key);
+                }
+            }
+        }
+
+        // A scan of 5,000 new keys with the hot set re-read every 100 keys: LRU would lose every hot
+        // key between re-reads (100 scan keys fill it), TinyLFU keeps them.
+        var hotHits = 0;
+        for (var key = 1_000; key < 6_000; key++)
+        {
+            if (!cache.TryGet(key, out _))
+            {
+                cache.Set(key, key);
+            }
+
+            if (key % 100 == 0)
+            {
+                for (var hot = 0; hot < 50; hot++)
+                {
+                    if (cache.TryGet(hot, out _))
+                    {
+                        hotHits++;
+                    }
+                    else
+                    {
+                        cache.Set(hot, hot);
+                    }
+                }
+            }
+        }
+
+        var survivors = Enumerable.Range(0, 50).Count(key => cache.TryGet(key, out _));
+        Assert.Multiple(() =>
+        {
+            Assert.That(survivors, Is.GreaterThanOrEqualTo(45));
+            Assert.That(hotHits, Is.GreaterThanOrEqualTo(50 * 50 * 9 / 10));
+        });
+    }
+
+    [Test]
+    public void TryRemove_ExistingKey_RemovesAndRaisesRemoved()
+    {
+        using var cache = TestCaches.Create(10);
+        CacheRemovalCause? cause = null;
+        cache.EntryRemoved += (_, e) => cause = e.Cause;
+        cache.Set(1, 1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.TryRemove(1), Is.True);
+            Assert.That(cache.TryRemove(1), Is.False);
+            Assert.That(cache.TryGet(1, out _), Is.False);
+            Assert.That(cause, Is.EqualTo(CacheRemovalCause.Removed));
+            Assert.That(cache.Count, Is.Zero);
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void RemoveWhere_EvenKeys_RemovesOnlyThose()
+    {
+        using var cache = TestCaches.Create(100);
+        for (var i = 0; i < 20; i++)
+        {
+            cache.Set(i, i);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.RemoveWhere((key, _) => key % 2 == 0), Is.EqualTo(10));
+            Assert.That(cache.Count, Is.EqualTo(10));
+            Assert.That(cache.TryGet(1, out _), Is.True);
+            Assert.That(cache.TryGet(2, out _), Is.False);
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void Clear_WithEntries_EmptiesCache()
+    {
+        using var cache = TestCaches.Create(100);
+        for (var i = 0; i < 50; i++)
+        {
+            cache.Set(i, i);
+        }
+
+        cache.Clear();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.Count, Is.Zero);
+            Assert.That(cache.Weight, Is.Zero);
+            Assert.That(cache.GetStatistics().Removals, Is.EqualTo(50));
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void Resize_Smaller_EvictsDownToNewCapacity()
+    {
+        using var cache = TestCaches.Create(100);
+        for (var i = 0; i < 100; i++)
+        {
+            cache.Set(i, i);
+        }
+
+        cache.Resize(10);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(cache.Capacity, Is.EqualTo(10));
+            Assert.That(cache.Count, Is.EqualTo(10));
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void Trim_Quarter_EvictsAboutAQuarterOfTheWeight()
+    {
+        using var cache = TestCaches.Create(100);
+        for (var i = 0; i < 100; i++)
+        {
+            cache.Set(i, i);
+        }
+
+        var trimmed = cache.Trim(0.25);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(trimmed, Is.EqualTo(25));
+            Assert.That(cache.Count, Is.EqualTo(75));
+            Assert.That(cache.Capacity, Is.EqualTo(100));
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
+    public void GetStatistics_AfterHitsAndMisses_ReportsCounters()
+    {
+        using var cache = TestCaches.Create(10);
+        cache.Set(1, 1);
+        cache.TryGet(1, out _);
+        cache.TryGet(1, out _);
+        cache.TryGet(2, out _);
+
+        var statistics = cache.GetStatistics();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(statistics.Hits, Is.EqualTo(2));
+            Assert.That(statistics.Misses, Is.EqualTo(1));
+            Assert.That(statistics.HitRatio, Is.EqualTo(2.0 / 3).Within(1e-9));
+            Assert.That(statistics.Count, Is.EqualTo(1));
+            Assert.That(statistics.Capacity, Is.EqualTo(10));
+        });
+    }
+
+    [Test]
+    public void TryGet_Hit_AllocatesNothing()
+    {
+        using var cache = TestCaches.Create(100);
+        cache.Set(1, 1);
+        cache.TryGet(1, out _);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            cache.TryGet(1, out _);
+        }
+
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    [Test]
+    public void Constructor_InvalidOptions_ListsEveryProblem()
+    {
+        var options = new TinyLfuCacheOptions<int, int> { Capacity = 0, MaximumWindowFraction = 2, ExpireAfterWrite = TimeSpan.Zero };
+
+        var exception = Assert.Throws<ArgumentException>(() => new TinyLfuCache<int, int>(options));
+
+        Assert.That(exception!.Message, Does.Contain("Capacity").And.Contain("MaximumWindowFraction").And.Contain("ExpireAfterWrite"));
+    }
+
+    [Test]
+    public void Set_NullKeyOrValue_Throws()
+    {
+        using var cache = TestCaches.Create<string, string>(10);
+
+        Assert.Multiple(() =>
+        {
+            Assert.Throws<ArgumentNullException>(() => cache.Set(null!, "v"));
+            Assert.Throws<ArgumentNullException>(() => cache.Set("k", null!));
+            Assert.Throws<ArgumentNullException>(() => cache.TryGet(null!, out _));
+            Assert.Throws<ArgumentNullException>(() => cache.TryRemove(null!));
+        });
+    }
+
+    [Test]
+    public void Set_NegativeWeight_Throws()
+    {
+        using var cache = TestCaches.Create<int, int>(10, configure: o => o.Weigher = (_, _) => -1);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set(1, 1));
+        Assert.That(cache.Count, Is.Zero);
+    }
+
+    [Test]
+    public void Members_BadArguments_Throw()
+    {
+        using var cache = TestCaches.Create(10);
+
+        Assert.Multiple(() =>
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => cache.Set(1, 1, TimeSpan.Zero));
+            Assert.Throws<ArgumentOutOfRangeException>(() => cache.Resize(0));
+            Assert.Throws<ArgumentOutOfRangeException>(() => cache.Trim(1.5));
+            Assert.Throws<ArgumentNullException>(() => cache.RemoveWhere(null!));
+            Assert.Throws<ArgumentNullException>(() => cache.GetOrAdd(1, null!));
+        });
+    }
+}
