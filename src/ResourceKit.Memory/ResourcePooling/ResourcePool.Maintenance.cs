@@ -1,0 +1,384 @@
+using Microsoft.Extensions.Logging;
+
+namespace ResourceKit.Memory.ResourcePooling;
+
+/// <summary>Returning leases, pruning, leak detection, trimming and disposal.</summary>
+public sealed partial class ResourcePool<T>
+{
+    /// <summary>Closes about <paramref name="fraction"/> of the idle resources above <see cref="ResourcePoolOptions.MinSize"/>.</summary>
+    /// <param name="fraction">The share of idle resources to close, 0–1.</param>
+    /// <returns>The closed count times <see cref="ResourcePoolOptions.EstimatedResourceBytes"/>.</returns>
+    public long Trim(double fraction)
+    {
+        if (double.IsNaN(fraction) || fraction is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction to trim must be between 0 and 1.");
+        }
+
+        List<PooledResource<T>> closed = [];
+        lock (_gate)
+        {
+            var count = Math.Min((int)Math.Ceiling(_idle.Count * fraction), _total - _options.MinSize);
+            for (var i = 0; i < count && _idle.TryPop(out var entry); i++)
+            {
+                RemoveLocked(entry);
+                closed.Add(entry);
+            }
+        }
+
+        DestroyInBackground(closed);
+        return closed.Count * _options.EstimatedResourceBytes;
+    }
+
+    /// <summary>
+    /// Runs one pruning pass now (the timer runs it every <see cref="ResourcePoolOptions.PruneInterval"/>): closes
+    /// resources past their lifetime, and idle ones past their idle time down to the minimum size, reopens up to the
+    /// minimum, and reports leases held past the leak threshold.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the refill.</param>
+    /// <returns>A task that completes when the pass is done.</returns>
+    public async ValueTask PruneAsync(CancellationToken cancellationToken = default)
+    {
+        List<PooledResource<T>> closed = [];
+        List<ResourceLeakDetectedEventArgs>? leaks = null;
+        int deficit;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var now = _timeProvider.GetTimestamp();
+            var kept = new List<PooledResource<T>>(_idle.Count);
+            foreach (var entry in _idle.Reverse())
+            {
+                // Oldest-returned first, so idle trimming keeps the most recently used resources.
+                if (IsExpired(entry, now, checkIdle: false)
+                    || (_total > _options.MinSize && IsExpired(entry, now, checkIdle: true)))
+                {
+                    RemoveLocked(entry);
+                    closed.Add(entry);
+                }
+                else
+                {
+                    kept.Add(entry);
+                }
+            }
+
+            _idle.Clear();
+            kept.ForEach(_idle.Push);
+            deficit = Math.Max(0, _options.MinSize - _total);
+            _total += deficit;
+            if (_trackLeases)
+            {
+                leaks = FindLeaksLocked(now);
+            }
+        }
+
+        DestroyInBackground(closed);
+        foreach (var leak in leaks ?? [])
+        {
+            LogLeakDetected(_logger, _options.Name, leak.HeldFor, leak.AcquisitionStackTrace ?? "(stack traces not captured)");
+            LeakDetected?.Invoke(this, leak);
+        }
+
+        await CreateIdleAsync(deficit, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops the pool: waiters fail with <see cref="ObjectDisposedException"/>, idle resources are closed, and
+    /// outstanding leases are awaited for up to <see cref="ResourcePoolOptions.DisposeTimeout"/>; those returned
+    /// later are closed on return.
+    /// </summary>
+    /// <returns>A task that completes when the pool is stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        List<PooledResource<T>> idle;
+        Task? drained = null;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                waiter.Completion.TrySetException(new ObjectDisposedException(GetType().FullName, "The pool was disposed while waiting for a resource."));
+            }
+
+            idle = [.. _idle];
+            _idle.Clear();
+            idle.ForEach(RemoveLocked);
+            if (_all.Count > 0)
+            {
+                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                drained = _drained.Task;
+            }
+        }
+
+        await _pruneTimer.DisposeAsync().ConfigureAwait(false);
+        foreach (var entry in idle)
+        {
+            await DestroyAsync(entry).ConfigureAwait(false);
+        }
+
+        if (drained is not null)
+        {
+            try
+            {
+                await drained.WaitAsync(_options.DisposeTimeout, _timeProvider).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                LogDisposeTimedOut(_logger, _options.Name, _options.DisposeTimeout);
+            }
+        }
+
+        MemoryTelemetryRelease();
+    }
+
+    /// <summary>Marks the leased resource broken, if the lease is still current.</summary>
+    internal void MarkBroken(PooledResource<T> entry, long leaseId)
+    {
+        lock (_gate)
+        {
+            if (entry.LeaseId == leaseId)
+            {
+                entry.Broken = true;
+            }
+        }
+    }
+
+    /// <summary>Returns a lease; a resource to close is closed in the background.</summary>
+    internal void Release(PooledResource<T> entry, long leaseId)
+    {
+        if (ReleaseCore(entry, leaseId) is { } closed)
+        {
+            DestroyInBackground([closed]);
+        }
+    }
+
+    /// <summary>Returns a lease; a resource to close is closed before the task completes.</summary>
+    internal ValueTask ReleaseAsync(PooledResource<T> entry, long leaseId) =>
+        ReleaseCore(entry, leaseId) is { } closed ? DestroyAsync(closed) : ValueTask.CompletedTask;
+
+    private PooledResource<T>? ReleaseCore(PooledResource<T> entry, long leaseId)
+    {
+        lock (_gate)
+        {
+            if (entry.LeaseId != leaseId || leaseId == 0)
+            {
+                return null; // already returned: a second dispose of the same lease is ignored
+            }
+
+            _released++;
+            entry.LeaseId = 0;
+            entry.AcquiredFrom = null;
+            var now = _timeProvider.GetTimestamp();
+            entry.LastReturnedAt = now;
+            if (_disposed || entry.Broken || IsExpired(entry, now, checkIdle: false))
+            {
+                RemoveLocked(entry);
+                GrantFreedSlotsLocked();
+                SignalDrainedLocked();
+                return entry;
+            }
+
+            ReturnToPoolLocked(entry);
+            return null;
+        }
+    }
+
+    /// <summary>Gives a usable resource to the first live waiter, or puts it back as idle.</summary>
+    private void ReturnToPoolLocked(PooledResource<T> entry)
+    {
+        while (_waiters.TryDequeue(out var waiter))
+        {
+            if (waiter.Completion.Task.IsCompleted)
+            {
+                continue;
+            }
+
+            LeaseLocked(entry, waiter.AcquiredFrom);
+            if (waiter.Completion.TrySetResult(entry))
+            {
+                return;
+            }
+
+            // The waiter timed out between the check and the hand-off: undo and try the next one.
+            entry.LeaseId = 0;
+            _acquired--;
+        }
+
+        _idle.Push(entry);
+    }
+
+    private void SignalDrainedLocked()
+    {
+        if (_disposed && _all.Count == 0)
+        {
+            _drained?.TrySetResult();
+        }
+    }
+
+    private async ValueTask CreateIdleAsync(int count, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            PooledResource<T> entry;
+            try
+            {
+                entry = await CreateEntryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                if (ex is not OperationCanceledException)
+                {
+                    LogCreateFailed(_logger, ex, _options.Name);
+                }
+
+                lock (_gate)
+                {
+                    _total -= count - i - 1; // release the slots this refill will no longer use
+                    GrantFreedSlotsLocked();
+                }
+
+                throw;
+            }
+
+            PooledResource<T>? closed = null;
+            lock (_gate)
+            {
+                _all.Add(entry);
+                if (_disposed)
+                {
+                    RemoveLocked(entry);
+                    closed = entry;
+                }
+                else
+                {
+                    ReturnToPoolLocked(entry);
+                }
+            }
+
+            if (closed is not null)
+            {
+                await DestroyAsync(closed).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private List<ResourceLeakDetectedEventArgs>? FindLeaksLocked(long now)
+    {
+        List<ResourceLeakDetectedEventArgs>? leaks = null;
+        foreach (var entry in _all)
+        {
+            if (entry.LeaseId == 0 || entry.ReportedLeakLeaseId == entry.LeaseId)
+            {
+                continue;
+            }
+
+            var heldFor = _timeProvider.GetElapsedTime(entry.AcquiredAt, now);
+            if (heldFor >= _options.LeakDetectionThreshold)
+            {
+                entry.ReportedLeakLeaseId = entry.LeaseId;
+                _leaks++;
+                (leaks ??= []).Add(new ResourceLeakDetectedEventArgs(_options.Name, heldFor, entry.AcquiredFrom?.ToString()));
+            }
+        }
+
+        return leaks;
+    }
+
+    private void DestroyInBackground(List<PooledResource<T>>? entries)
+    {
+        if (entries is null)
+        {
+            return;
+        }
+
+        foreach (var entry in entries)
+        {
+            var pending = DestroyAsync(entry);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                _ = pending.AsTask(); // DestroyAsync logs its own failures
+            }
+        }
+    }
+
+    private async ValueTask DestroyAsync(PooledResource<T> entry)
+    {
+        try
+        {
+            await _lifecycle.DestroyAsync(entry.Value).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Closing a resource that fails to close must not break the pool; log it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogDestroyFailed(_logger, ex, _options.Name);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _destroyed++;
+            }
+        }
+    }
+
+    private void OnPruneTimer()
+    {
+        if (Interlocked.Exchange(ref _pruning, 1) == 1)
+        {
+            return; // the previous pass is still running
+        }
+
+        _ = RunPruneAsync();
+    }
+
+    private async Task RunPruneAsync()
+    {
+        try
+        {
+            await PruneAsync().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A failed refill is logged; the next tick tries again.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogPruneFailed(_logger, ex, _options.Name);
+        }
+        finally
+        {
+            Volatile.Write(ref _pruning, 0);
+        }
+    }
+
+    private void MemoryTelemetryRelease() => Diagnostics.MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Pool {Pool}: timed out after {Timeout} waiting for one of {MaxSize} resources.")]
+    private static partial void LogAcquireTimedOut(ILogger logger, string pool, TimeSpan timeout, int maxSize);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Pool {Pool}: validation threw; the resource is replaced.")]
+    private static partial void LogValidationThrew(ILogger logger, Exception exception, string pool);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Pool {Pool}: a lease has been held for {HeldFor} and may have leaked. Acquired at: {StackTrace}")]
+    private static partial void LogLeakDetected(ILogger logger, string pool, TimeSpan heldFor, string stackTrace);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Error, Message = "Pool {Pool}: closing a resource failed.")]
+    private static partial void LogDestroyFailed(ILogger logger, Exception exception, string pool);
+
+    [LoggerMessage(EventId = 34, Level = LogLevel.Error, Message = "Pool {Pool}: opening a resource failed.")]
+    private static partial void LogCreateFailed(ILogger logger, Exception exception, string pool);
+
+    [LoggerMessage(EventId = 35, Level = LogLevel.Error, Message = "Pool {Pool}: pruning failed; the next tick tries again.")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception, string pool);
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "Pool {Pool}: {Timeout} passed on dispose with leases still out; they are closed when returned.")]
+    private static partial void LogDisposeTimedOut(ILogger logger, string pool, TimeSpan timeout);
+}

@@ -1,0 +1,414 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Memory.Diagnostics;
+using ResourceKit.Memory.Internal;
+using ResourceKit.Memory.Reclamation;
+
+namespace ResourceKit.Memory.ResourcePooling;
+
+/// <summary>
+/// A pool of expensive resources (HTTP sessions, database connections, browsers, TTS engines) with a minimum and
+/// maximum size, idle and lifetime limits, opt-in validation on borrow, FIFO waiters with timeout and cancellation,
+/// replacement of broken resources, leak detection, background pruning on a <see cref="TimeProvider"/> timer and
+/// graceful asynchronous disposal.
+/// </summary>
+/// <typeparam name="T">The resource type.</typeparam>
+public sealed partial class ResourcePool<T> : IAsyncDisposable, IMemoryReclaimer
+{
+    private readonly Lock _gate = new();
+    private readonly ResourcePoolOptions _options;
+    private readonly IResourceLifecycle<T> _lifecycle;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly IMeterFactory? _meterFactory;
+    private readonly Meter _meter;
+    private readonly KeyValuePair<string, object?> _poolTag;
+    private readonly Stack<PooledResource<T>> _idle = new();
+    private readonly List<PooledResource<T>> _all = [];
+    private readonly Queue<Waiter> _waiters = new();
+    private readonly bool _trackLeases;
+    private readonly ITimer _pruneTimer;
+    private int _total;
+    private long _nextLeaseId;
+    private long _created;
+    private long _destroyed;
+    private long _acquired;
+    private long _released;
+    private long _validationFailures;
+    private long _timeouts;
+    private long _leaks;
+    private int _pruning;
+    private bool _disposed;
+    private TaskCompletionSource? _drained;
+
+    /// <summary>Initializes a new instance of the <see cref="ResourcePool{T}"/> class.</summary>
+    /// <param name="options">Sizes, limits and timeouts; copied, so later changes have no effect.</param>
+    /// <param name="lifecycle">Creates, validates and closes resources.</param>
+    /// <param name="timeProvider">The clock and timer source; defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
+    public ResourcePool(
+        ResourcePoolOptions options,
+        IResourceLifecycle<T> lifecycle,
+        TimeProvider? timeProvider = null,
+        ILogger<ResourcePool<T>>? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        OptionsErrors.ThrowIfAny(options.Validate(), nameof(options));
+        _options = options.Clone();
+        _lifecycle = lifecycle;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _trackLeases = _options.LeakDetectionThreshold > TimeSpan.Zero;
+        _meterFactory = meterFactory;
+        _meter = MemoryTelemetry.CreateMeter(meterFactory);
+        _poolTag = new("pool", _options.Name);
+        CreateInstruments();
+        _pruneTimer = _timeProvider.CreateTimer(static s => ((ResourcePool<T>)s!).OnPruneTimer(), this, _options.PruneInterval, _options.PruneInterval);
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ResourcePool{T}"/> class from delegates.</summary>
+    /// <param name="options">Sizes, limits and timeouts.</param>
+    /// <param name="create">Opens a resource.</param>
+    /// <param name="validate">Checks a resource on borrow (with <see cref="ResourcePoolOptions.ValidateOnAcquire"/>); all pass when <see langword="null"/>.</param>
+    /// <param name="destroy">Closes a resource; when <see langword="null"/>, disposable resources are disposed.</param>
+    /// <param name="timeProvider">The clock and timer source.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
+    public ResourcePool(
+        ResourcePoolOptions options,
+        Func<CancellationToken, ValueTask<T>> create,
+        Func<T, CancellationToken, ValueTask<bool>>? validate = null,
+        Func<T, ValueTask>? destroy = null,
+        TimeProvider? timeProvider = null,
+        ILogger<ResourcePool<T>>? logger = null,
+        IMeterFactory? meterFactory = null)
+        : this(options, new DelegateResourceLifecycle<T>(create ?? throw new ArgumentNullException(nameof(create)), validate, destroy), timeProvider, logger, meterFactory)
+    {
+    }
+
+    /// <summary>Raised from pruning for each lease held past <see cref="ResourcePoolOptions.LeakDetectionThreshold"/> (once per lease).</summary>
+    public event EventHandler<ResourceLeakDetectedEventArgs>? LeakDetected;
+
+    /// <inheritdoc />
+    public string Name => _options.Name;
+
+    /// <inheritdoc />
+    public int Priority => _options.Priority;
+
+    /// <summary>Gets a snapshot of the pool's counters and sizes.</summary>
+    public ResourcePoolStatistics Statistics
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var waiting = _waiters.Count(w => !w.Completion.Task.IsCompleted);
+                return new(_created, _destroyed, _acquired, _released, _validationFailures, _timeouts, _leaks, _idle.Count, _all.Count - _idle.Count, waiting, _total);
+            }
+        }
+    }
+
+    /// <summary>Borrows a resource, waiting up to <see cref="ResourcePoolOptions.AcquireTimeout"/>.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The lease; dispose it to give the resource back.</returns>
+    /// <exception cref="ResourcePoolTimeoutException">The pool stayed full for the whole timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
+    public ValueTask<ResourceLease<T>> AcquireAsync(CancellationToken cancellationToken = default) =>
+        AcquireAsync(_options.AcquireTimeout, cancellationToken);
+
+    /// <summary>Borrows a resource, waiting up to <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait when the pool is full; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The lease; dispose it to give the resource back.</returns>
+    /// <exception cref="ResourcePoolTimeoutException">The pool stayed full for the whole timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
+    public ValueTask<ResourceLease<T>> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must not be negative (use Timeout.InfiniteTimeSpan to wait forever).");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_options.ValidateOnAcquire)
+        {
+            List<PooledResource<T>>? expired = null;
+            ResourceLease<T>? lease;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                lease = TryTakeIdleLocked(ref expired);
+            }
+
+            DestroyInBackground(expired);
+            if (lease is { } fast)
+            {
+                return new(fast);
+            }
+        }
+
+        return AcquireSlowAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>Opens resources until the pool holds at least <see cref="ResourcePoolOptions.MinSize"/>.</summary>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <returns>A task that completes when the pool is warm.</returns>
+    public async ValueTask WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        int deficit;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            deficit = Math.Max(0, _options.MinSize - _total);
+            _total += deficit;
+        }
+
+        await CreateIdleAsync(deficit, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<ResourceLease<T>> AcquireSlowAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var startedAt = _timeProvider.GetTimestamp();
+        while (true)
+        {
+            List<PooledResource<T>>? expired = null;
+            ResourceLease<T>? lease;
+            Waiter? waiter = null;
+            var mayCreate = false;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                lease = TryTakeIdleLocked(ref expired);
+                if (lease is null && !HasLiveWaitersLocked() && _total < _options.MaxSize)
+                {
+                    _total++;
+                    mayCreate = true;
+                }
+                else if (lease is null)
+                {
+                    waiter = new Waiter(CaptureStackTrace());
+                    _waiters.Enqueue(waiter);
+                }
+            }
+
+            DestroyInBackground(expired);
+            if (waiter is not null)
+            {
+                var remaining = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - _timeProvider.GetElapsedTime(startedAt);
+                var handed = await WaitAsync(waiter, remaining > TimeSpan.Zero || remaining == Timeout.InfiniteTimeSpan ? remaining : TimeSpan.Zero, timeout, cancellationToken).ConfigureAwait(false);
+                if (handed is null)
+                {
+                    mayCreate = true; // a slot was freed and reserved for this waiter
+                }
+                else
+                {
+                    lease = new ResourceLease<T>(this, handed, handed.LeaseId);
+                }
+            }
+
+            if (mayCreate)
+            {
+                return await CreateLeasedAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (lease is { } borrowed && (!_options.ValidateOnAcquire || await IsValidAsync(borrowed, cancellationToken).ConfigureAwait(false)))
+            {
+                return borrowed;
+            }
+        }
+    }
+
+    private async ValueTask<PooledResource<T>?> WaitAsync(Waiter waiter, TimeSpan remaining, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var timeoutSource = remaining == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(remaining, _timeProvider);
+        using var timeoutRegistration = timeoutSource?.Token.UnsafeRegister(static s => ((Waiter)s!).Completion.TrySetException(new TimeoutException()), waiter);
+        using var cancelRegistration = cancellationToken.UnsafeRegister(static (s, token) => ((Waiter)s!).Completion.TrySetCanceled(token), waiter);
+        try
+        {
+            return await waiter.Completion.Task.ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            lock (_gate)
+            {
+                _timeouts++;
+            }
+
+            LogAcquireTimedOut(_logger, _options.Name, timeout, _options.MaxSize);
+            throw new ResourcePoolTimeoutException(_options.Name, timeout, _options.MaxSize);
+        }
+    }
+
+    private async ValueTask<ResourceLease<T>> CreateLeasedAsync(CancellationToken cancellationToken)
+    {
+        var entry = await CreateEntryAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _all.Add(entry);
+            if (_disposed)
+            {
+                _all.Remove(entry);
+                _total--;
+                DestroyInBackground([entry]);
+                throw new ObjectDisposedException(GetType().FullName);
+            }
+
+            return LeaseLocked(entry, CaptureStackTrace());
+        }
+    }
+
+    /// <summary>Opens one resource for a slot already counted in <see cref="_total"/>; gives the slot back on failure.</summary>
+    private async ValueTask<PooledResource<T>> CreateEntryAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var value = await _lifecycle.CreateAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _created++;
+            }
+
+            return new PooledResource<T>(value, _timeProvider.GetTimestamp());
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _total--;
+                GrantFreedSlotsLocked();
+            }
+
+            throw;
+        }
+    }
+
+    private async ValueTask<bool> IsValidAsync(ResourceLease<T> lease, CancellationToken cancellationToken)
+    {
+        bool valid;
+        try
+        {
+            valid = await _lifecycle.ValidateAsync(lease.Resource, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+#pragma warning disable CA1031 // A validator that throws marks the resource as unusable, like returning false.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogValidationThrew(_logger, ex, _options.Name);
+            valid = false;
+        }
+
+        if (!valid)
+        {
+            lock (_gate)
+            {
+                _validationFailures++;
+            }
+
+            lease.MarkBroken();
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return valid;
+    }
+
+    private ResourceLease<T>? TryTakeIdleLocked(ref List<PooledResource<T>>? expired)
+    {
+        if (HasLiveWaitersLocked())
+        {
+            return null; // FIFO: earlier waiters are served first
+        }
+
+        var now = _timeProvider.GetTimestamp();
+        while (_idle.TryPop(out var entry))
+        {
+            if (IsExpired(entry, now, checkIdle: true))
+            {
+                RemoveLocked(entry);
+                (expired ??= []).Add(entry);
+                continue;
+            }
+
+            return LeaseLocked(entry, CaptureStackTrace());
+        }
+
+        return null;
+    }
+
+    private bool HasLiveWaitersLocked()
+    {
+        // Waiters that timed out or were cancelled stay queued until they reach the head; drop them here.
+        while (_waiters.TryPeek(out var head) && head.Completion.Task.IsCompleted)
+        {
+            _waiters.Dequeue();
+        }
+
+        return _waiters.Count > 0;
+    }
+
+    private ResourceLease<T> LeaseLocked(PooledResource<T> entry, StackTrace? acquiredFrom)
+    {
+        entry.LeaseId = ++_nextLeaseId;
+        entry.Broken = false;
+        entry.AcquiredAt = _trackLeases ? _timeProvider.GetTimestamp() : 0;
+        entry.AcquiredFrom = acquiredFrom;
+        _acquired++;
+        return new ResourceLease<T>(this, entry, entry.LeaseId);
+    }
+
+    private bool IsExpired(PooledResource<T> entry, long now, bool checkIdle) =>
+        _timeProvider.GetElapsedTime(entry.CreatedAt, now) >= _options.MaxLifetime
+        || (checkIdle && _timeProvider.GetElapsedTime(entry.LastReturnedAt, now) >= _options.MaxIdleTime);
+
+    private StackTrace? CaptureStackTrace() =>
+        _trackLeases && _options.CaptureAcquisitionStackTraces ? new StackTrace(2, fNeedFileInfo: false) : null;
+
+    private void RemoveLocked(PooledResource<T> entry)
+    {
+        _all.Remove(entry);
+        _total--;
+    }
+
+    /// <summary>Hands each slot below the maximum to the next live waiter, which then creates a resource itself.</summary>
+    private void GrantFreedSlotsLocked()
+    {
+        while (_total < _options.MaxSize && _waiters.TryDequeue(out var waiter))
+        {
+            if (waiter.Completion.TrySetResult(null))
+            {
+                _total++;
+            }
+        }
+    }
+
+    private void CreateInstruments()
+    {
+        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.in_use", () => new Measurement<int>(Statistics.InUse, _poolTag), "{resource}", "Resources leased now.");
+        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.idle", () => new Measurement<int>(Statistics.Idle, _poolTag), "{resource}", "Resources idle in the pool now.");
+        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.waiting", () => new Measurement<int>(Statistics.Waiting, _poolTag), "{caller}", "Callers waiting for a resource now.");
+        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.acquired", () => new Measurement<long>(Statistics.Acquired, _poolTag), "{lease}", "Leases handed out.");
+        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.created", () => new Measurement<long>(Statistics.Created, _poolTag), "{resource}", "Resources opened.");
+        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.destroyed", () => new Measurement<long>(Statistics.Destroyed, _poolTag), "{resource}", "Resources closed.");
+        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.timeouts", () => new Measurement<long>(Statistics.Timeouts, _poolTag), "{timeout}", "Acquires that timed out.");
+        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.leaks", () => new Measurement<long>(Statistics.LeaksDetected, _poolTag), "{lease}", "Leases held past the leak threshold.");
+    }
+
+    /// <summary>One caller waiting for a resource: handed an entry (already leased to it) or <see langword="null"/> (a reserved slot to create into).</summary>
+    private sealed class Waiter(StackTrace? acquiredFrom)
+    {
+        public TaskCompletionSource<PooledResource<T>?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public StackTrace? AcquiredFrom { get; } = acquiredFrom;
+    }
+}

@@ -1,0 +1,112 @@
+using System.ComponentModel.DataAnnotations;
+using ResourceKit.Memory.Internal;
+
+namespace ResourceKit.Memory.ResourcePooling;
+
+/// <summary>Options for <see cref="ResourcePool{T}"/>. <see cref="ResourcePoolPresets"/> holds the seed's pool matrix.</summary>
+public sealed class ResourcePoolOptions
+{
+    /// <summary>The default least number of resources kept.</summary>
+    public const int DefaultMinSize = 2;
+
+    /// <summary>The default greatest number of resources.</summary>
+    public const int DefaultMaxSize = 10;
+
+    /// <summary>The default idle time after which a resource above the minimum is closed (5 minutes).</summary>
+    public static readonly TimeSpan DefaultMaxIdleTime = TimeSpan.FromMinutes(5);
+
+    /// <summary>The default lifetime after which a resource is closed (1 hour).</summary>
+    public static readonly TimeSpan DefaultMaxLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>The default time <see cref="ResourcePool{T}.AcquireAsync(CancellationToken)"/> waits (30 s).</summary>
+    public static readonly TimeSpan DefaultAcquireTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default pruning interval (30 s).</summary>
+    public static readonly TimeSpan DefaultPruneInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default time disposal waits for outstanding leases (10 s).</summary>
+    public static readonly TimeSpan DefaultDisposeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets the pool name used in logs and metrics.</summary>
+    /// <value>The default value is <c>"resource-pool"</c>.</value>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "Name must not be empty.")]
+    public string Name { get; set; } = "resource-pool";
+
+    /// <summary>Gets or sets the least number of resources the pool keeps open (refilled by pruning and <see cref="ResourcePool{T}.WarmUpAsync"/>).</summary>
+    /// <value>The default value is 2.</value>
+    [Range(0, int.MaxValue, ErrorMessage = "MinSize must not be negative.")]
+    public int MinSize { get; set; } = DefaultMinSize;
+
+    /// <summary>Gets or sets the greatest number of resources open at once, leased or idle.</summary>
+    /// <value>The default value is 10.</value>
+    [Range(1, int.MaxValue, ErrorMessage = "MaxSize must be at least 1.")]
+    public int MaxSize { get; set; } = DefaultMaxSize;
+
+    /// <summary>Gets or sets how long a resource may sit idle before it is closed (down to <see cref="MinSize"/> by pruning; always when borrowed).</summary>
+    /// <value>The default value is 5 minutes.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00", ErrorMessage = "MaxIdleTime must be positive.")]
+    public TimeSpan MaxIdleTime { get; set; } = DefaultMaxIdleTime;
+
+    /// <summary>Gets or sets how long a resource may live, from creation, before it is closed.</summary>
+    /// <value>The default value is 1 hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00", ErrorMessage = "MaxLifetime must be positive.")]
+    public TimeSpan MaxLifetime { get; set; } = DefaultMaxLifetime;
+
+    /// <summary>Gets or sets how long an acquire waits for a resource when the pool is at <see cref="MaxSize"/>; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan AcquireTimeout { get; set; } = DefaultAcquireTimeout;
+
+    /// <summary>Gets or sets a value indicating whether a resource is validated (<see cref="IResourceLifecycle{T}.ValidateAsync"/>) each time it is borrowed.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool ValidateOnAcquire { get; set; }
+
+    /// <summary>Gets or sets how often the background pruning runs (idle and lifetime limits, refill to <see cref="MinSize"/>, leak detection).</summary>
+    /// <value>The default value is 30 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00", ErrorMessage = "PruneInterval must be between 1 ms and 1 day.")]
+    public TimeSpan PruneInterval { get; set; } = DefaultPruneInterval;
+
+    /// <summary>Gets or sets how long a lease may be held before it is reported as a leak; <see cref="TimeSpan.Zero"/> turns leak detection off.</summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/> (off).</value>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00", ErrorMessage = "LeakDetectionThreshold must not be negative.")]
+    public TimeSpan LeakDetectionThreshold { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Gets or sets a value indicating whether, with leak detection on, each acquire records its stack trace so a leak report says where the lease was taken. It costs a few microseconds per acquire.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool CaptureAcquisitionStackTraces { get; set; } = true;
+
+    /// <summary>Gets or sets how long <see cref="ResourcePool{T}.DisposeAsync"/> waits for outstanding leases to come back.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "DisposeTimeout must be between 0 and 1 day.")]
+    public TimeSpan DisposeTimeout { get; set; } = DefaultDisposeTimeout;
+
+    /// <summary>Gets or sets an estimate of one resource's memory, used to report bytes freed by a trim under pressure.</summary>
+    /// <value>The default value is 0 (unknown).</value>
+    [Range(0L, long.MaxValue, ErrorMessage = "EstimatedResourceBytes must not be negative.")]
+    public long EstimatedResourceBytes { get; set; }
+
+    /// <summary>Gets or sets the reclaimer priority (lower is trimmed first); open resources are expensive, so the default is high.</summary>
+    /// <value>The default value is 100.</value>
+    public int Priority { get; set; } = 100;
+
+    /// <summary>Lists every problem with these options; empty when they are valid.</summary>
+    /// <returns>One message per problem.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = OptionsErrors.FromAnnotations(this);
+        if (MaxSize < MinSize)
+        {
+            errors.Add($"MaxSize ({MaxSize}) must not be less than MinSize ({MinSize}).");
+        }
+
+        if (AcquireTimeout < TimeSpan.Zero && AcquireTimeout != Timeout.InfiniteTimeSpan)
+        {
+            errors.Add($"AcquireTimeout ({AcquireTimeout}) must not be negative (use Timeout.InfiniteTimeSpan to wait forever).");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Copies these options.</summary>
+    /// <returns>A new instance with the same values.</returns>
+    public ResourcePoolOptions Clone() => (ResourcePoolOptions)MemberwiseClone();
+}

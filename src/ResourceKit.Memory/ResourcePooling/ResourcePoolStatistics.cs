@@ -1,0 +1,26 @@
+namespace ResourceKit.Memory.ResourcePooling;
+
+/// <summary>A snapshot of a <see cref="ResourcePool{T}"/>'s counters and sizes.</summary>
+/// <param name="Created">Resources opened.</param>
+/// <param name="Destroyed">Resources closed.</param>
+/// <param name="Acquired">Leases handed out.</param>
+/// <param name="Released">Leases returned.</param>
+/// <param name="ValidationFailures">Borrowed resources that failed validation and were replaced.</param>
+/// <param name="Timeouts">Acquires that timed out.</param>
+/// <param name="LeaksDetected">Leases reported as held past the leak threshold.</param>
+/// <param name="Idle">Resources waiting in the pool now.</param>
+/// <param name="InUse">Resources leased now.</param>
+/// <param name="Waiting">Callers waiting for a resource now.</param>
+/// <param name="Total">Resources open or being opened now; never above the maximum size.</param>
+public readonly record struct ResourcePoolStatistics(
+    long Created,
+    long Destroyed,
+    long Acquired,
+    long Released,
+    long ValidationFailures,
+    long Timeouts,
+    long LeaksDetected,
+    int Idle,
+    int InUse,
+    int Waiting,
+    int Total);

@@ -1,0 +1,47 @@
+namespace ResourceKit.Memory.ResourcePooling;
+
+/// <summary>Thrown when an acquire waited its whole timeout while the pool stayed at its maximum size.</summary>
+public sealed class ResourcePoolTimeoutException : TimeoutException
+{
+    /// <summary>Initializes a new instance of the <see cref="ResourcePoolTimeoutException"/> class.</summary>
+    public ResourcePoolTimeoutException()
+        : base("Timed out waiting for a pooled resource.")
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ResourcePoolTimeoutException"/> class.</summary>
+    /// <param name="message">The message.</param>
+    public ResourcePoolTimeoutException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ResourcePoolTimeoutException"/> class.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public ResourcePoolTimeoutException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="ResourcePoolTimeoutException"/> class.</summary>
+    /// <param name="poolName">The pool's name.</param>
+    /// <param name="timeout">How long the caller waited.</param>
+    /// <param name="maxSize">The pool's maximum size.</param>
+    public ResourcePoolTimeoutException(string poolName, TimeSpan timeout, int maxSize)
+        : base($"Timed out after {timeout} waiting for a resource from pool '{poolName}': all {maxSize} resources are in use.")
+    {
+        PoolName = poolName;
+        Timeout = timeout;
+        MaxSize = maxSize;
+    }
+
+    /// <summary>Gets the pool's name.</summary>
+    public string? PoolName { get; }
+
+    /// <summary>Gets how long the caller waited.</summary>
+    public TimeSpan Timeout { get; }
+
+    /// <summary>Gets the pool's maximum size.</summary>
+    public int MaxSize { get; }
+}
