@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace ResourceKit.Scheduling;
+
+/// <summary>Source-generated log messages for the package.</summary>
+internal static partial class SchedulingLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Reading the CPU utilization failed; keeping the previous reading.")]
+    public static partial void CpuSampleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Shutdown grace period of {GracePeriod} elapsed with work still queued or running; signalling cancellation.")]
+    public static partial void GracePeriodElapsed(ILogger logger, TimeSpan gracePeriod);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Process CPU {Utilization:P0} crossed the {Threshold:P0} threshold; overloaded = {Overloaded}.")]
+    public static partial void OverloadChanged(ILogger logger, double utilization, double threshold, bool overloaded);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Agent loop {Loop} failed; it keeps its schedule.")]
+    public static partial void LoopFailed(ILogger logger, string loop, Exception exception);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Agent loop {Loop} skipped: CPU {Utilization:P0} plus its budget {Budget}% would exceed {Limit}%.")]
+    public static partial void LoopSkippedForCpu(ILogger logger, string loop, double utilization, double budget, double limit);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Agent loop {Loop} tick was rejected by the scheduler ({Reason}).")]
+    public static partial void LoopRejected(ILogger logger, string loop, RejectionReason reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Agent loops did not all finish within the {GracePeriod} grace period.")]
+    public static partial void LoopsDidNotDrain(ILogger logger, TimeSpan gracePeriod);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "Flushing a batch of {Count} items failed.")]
+    public static partial void BatchFlushFailed(ILogger logger, int count, Exception exception);
+}

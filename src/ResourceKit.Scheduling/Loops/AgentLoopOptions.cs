@@ -1,0 +1,58 @@
+namespace ResourceKit.Scheduling;
+
+/// <summary>
+/// How one agent loop is scheduled. The loop's name is its key (in <c>SchedulingOptions.Loops</c>) or the
+/// argument to <see cref="AgentLoopScheduler.Add(string, AgentLoopOptions, IAgentLoop)"/>.
+/// </summary>
+public sealed class AgentLoopOptions
+{
+    /// <summary>The default <see cref="CpuBudgetPercent"/>, from the seed's default <c>cpu_limit</c>.</summary>
+    public const double DefaultCpuBudgetPercent = 10;
+
+    /// <summary>Gets or sets the level the loop's runs are scheduled at.</summary>
+    /// <value>The default value is <see cref="WorkPriority.Normal"/>.</value>
+    public WorkPriority Priority { get; set; } = WorkPriority.Normal;
+
+    /// <summary>Gets or sets the time between ticks. Ticks fall on a fixed grid from the start, so runs do not drift.</summary>
+    /// <value>There is no default: it must be set and greater than zero.</value>
+    public TimeSpan Interval { get; set; }
+
+    /// <summary>
+    /// Gets or sets the CPU the loop is expected to need, in percent of the machine (all cores, or the container's
+    /// CPU limit), on the same scale as <see cref="PrioritySchedulerOptions.LoopCpuLimitPercent"/>. A non-critical tick is
+    /// skipped when current utilization plus this budget exceeds that limit.
+    /// </summary>
+    /// <value>The default value is 10.</value>
+    public double CpuBudgetPercent { get; set; } = DefaultCpuBudgetPercent;
+
+    /// <summary>Gets or sets what the loop is for, shown in statistics and dashboards.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? Description { get; set; }
+
+    /// <summary>Gets or sets what happens to ticks that arrive while the previous run is still queued or running.</summary>
+    /// <value>The default value is <see cref="MissedTickPolicy.Skip"/>.</value>
+    public MissedTickPolicy MissedTickPolicy { get; set; } = MissedTickPolicy.Skip;
+
+    /// <summary>Gets or sets the largest random delay added to each tick, so loops with equal intervals spread out.</summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/>; it must be less than <see cref="Interval"/>.</value>
+    public TimeSpan Jitter { get; set; }
+
+    /// <summary>Gets or sets how long one run may take before its token is signalled and it counts as failed.</summary>
+    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the loop runs; configuration can switch a loop off.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the name of the registered handler that runs this loop (dependency injection only), so one handler
+    /// can serve several configured loops.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the handler registered under the loop's own name.</value>
+    public string? Handler { get; set; }
+
+    /// <summary>Copies the options, so later changes to this instance do not affect a running loop.</summary>
+    /// <returns>The copy.</returns>
+    public AgentLoopOptions Clone() => (AgentLoopOptions)MemberwiseClone();
+}

@@ -1,0 +1,289 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace ResourceKit.Scheduling;
+
+/// <summary>
+/// Drives one agent loop: a one-shot <see cref="TimeProvider"/> timer re-armed on a fixed grid, one run in flight at
+/// most, the missed-tick policy, the CPU check, and the loop's statistics.
+/// </summary>
+internal sealed class LoopRunner
+{
+    private readonly Lock _sync = new();
+    private readonly string _name;
+    private readonly AgentLoopOptions _options;
+    private readonly Func<CancellationToken, ValueTask> _handler;
+    private readonly Func<CancellationToken, ValueTask> _run;
+    private readonly PriorityScheduler _scheduler;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LoopMetrics _metrics;
+    private readonly CancellationToken _stopToken;
+    private readonly long _intervalTicks;
+    private readonly DurationWindow _durations = new();
+    private ITimer? _timer;
+    private long _nextDue;
+    private bool _inFlight;
+    private bool _catchUpPending;
+    private bool _stopped;
+    private Task _currentRun = Task.CompletedTask;
+    private long _runs;
+    private long _failures;
+    private long _missed;
+    private long _cpuSkips;
+    private long _rejected;
+    private long _durationTicks;
+    private TimeSpan _cpuTime;
+    private bool _hasStarted;
+    private long _lastStartTimestamp;
+    private DateTimeOffset? _lastStarted;
+    private long _gapTicks;
+    private long _gaps;
+
+    public LoopRunner(string name, AgentLoopOptions options, Func<CancellationToken, ValueTask> handler, PriorityScheduler scheduler, ILogger logger, LoopMetrics metrics, CancellationToken stopToken)
+    {
+        _name = name;
+        _options = options;
+        _handler = handler;
+        _run = RunOnceAsync;
+        _scheduler = scheduler;
+        _time = scheduler.TimeProvider;
+        _logger = logger;
+        _metrics = metrics;
+        _stopToken = stopToken;
+        _intervalTicks = Math.Max(1, (long)(options.Interval.TotalSeconds * _time.TimestampFrequency));
+    }
+
+    public void Start()
+    {
+        if (!_options.Enabled)
+        {
+            return;
+        }
+
+        var timer = _time.CreateTimer(static s => ((LoopRunner)s!).OnTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        long now = _time.GetTimestamp();
+        lock (_sync)
+        {
+            _nextDue = now + _intervalTicks;
+            _timer = timer;
+        }
+
+        Arm(timer, _options.Interval + NextJitter());
+    }
+
+    /// <summary>Stops ticking; returns the run still in flight, if any (its token is signalled by the owner).</summary>
+    public Task Stop()
+    {
+        ITimer? timer;
+        Task inFlight;
+        lock (_sync)
+        {
+            _stopped = true;
+            _catchUpPending = false;
+            timer = _timer;
+            _timer = null;
+            inFlight = _inFlight ? _currentRun : Task.CompletedTask;
+        }
+
+        timer?.Dispose();
+        return inFlight;
+    }
+
+    public AgentLoopStatistics GetStatistics()
+    {
+        lock (_sync)
+        {
+            return new AgentLoopStatistics(
+                _name,
+                _options.Priority,
+                _options.Interval,
+                _options.CpuBudgetPercent,
+                _options.Description,
+                _runs,
+                _failures,
+                _missed,
+                _cpuSkips,
+                _rejected,
+                _runs == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(_durationTicks / _runs),
+                _durations.Percentile(0.95),
+                _cpuTime,
+                _lastStarted,
+                _gaps == 0 ? null : (double)_gapTicks / _gaps / _intervalTicks);
+        }
+    }
+
+    private void OnTick()
+    {
+        long now = _time.GetTimestamp();
+        long missed;
+        bool cpuSkip = false;
+        RejectionReason rejection = RejectionReason.None;
+        ITimer? timer;
+        TimeSpan dueIn;
+        lock (_sync)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+
+            // Ticks the timer passed over (a stalled process, or a test advancing several intervals at once).
+            long late = now - _nextDue;
+            long passedOver = late >= _intervalTicks ? late / _intervalTicks : 0;
+            _nextDue += (passedOver + 1) * _intervalTicks;
+            dueIn = _time.GetElapsedTime(now, _nextDue) + NextJitter();
+            timer = _timer;
+
+            if (_inFlight)
+            {
+                missed = passedOver + 1;
+                _catchUpPending |= _options.MissedTickPolicy == MissedTickPolicy.CatchUpOnce;
+            }
+            else
+            {
+                missed = passedOver;
+                cpuSkip = WouldExceedCpuLimit();
+                if (cpuSkip)
+                {
+                    _cpuSkips++;
+                }
+                else
+                {
+                    rejection = SubmitLocked();
+                }
+            }
+
+            _missed += missed;
+        }
+
+        if (timer is not null)
+        {
+            Arm(timer, dueIn);
+        }
+
+        Report(missed, cpuSkip, rejection);
+    }
+
+    private void Report(long missed, bool cpuSkip, RejectionReason rejection)
+    {
+        if (missed > 0)
+        {
+            _metrics.RecordSkip(_name, "missed", missed);
+        }
+
+        if (cpuSkip)
+        {
+            _metrics.RecordSkip(_name, "cpu");
+            SchedulingLog.LoopSkippedForCpu(_logger, _name, _scheduler.CpuUtilization, _options.CpuBudgetPercent, _scheduler.LoopCpuLimit * 100);
+        }
+
+        if (rejection != RejectionReason.None)
+        {
+            _metrics.RecordSkip(_name, "rejected");
+            SchedulingLog.LoopRejected(_logger, _name, rejection);
+        }
+    }
+
+    /// <summary>Critical loops are never skipped for CPU, as critical submissions are never shed.</summary>
+    private bool WouldExceedCpuLimit() =>
+        _options.Priority != WorkPriority.Critical && _scheduler.CpuUtilization + (_options.CpuBudgetPercent / 100) > _scheduler.LoopCpuLimit;
+
+    private RejectionReason SubmitLocked()
+    {
+        _inFlight = true;
+        var result = _scheduler.TrySchedule(_run, _options.Priority, _options.Timeout, _stopToken);
+        if (!result.IsQueued)
+        {
+            _inFlight = false;
+            _rejected++;
+            return result.RejectionReason;
+        }
+
+        _currentRun = result.Completion;
+        return RejectionReason.None;
+    }
+
+    private async ValueTask RunOnceAsync(CancellationToken cancellationToken)
+    {
+        long start = _time.GetTimestamp();
+        lock (_sync)
+        {
+            if (_hasStarted)
+            {
+                _gapTicks += start - _lastStartTimestamp;
+                _gaps++;
+            }
+
+            _hasStarted = true;
+            _lastStartTimestamp = start;
+            _lastStarted = _time.GetUtcNow();
+            _runs++;
+        }
+
+        Exception? error = null;
+        var cpuStart = ThreadCpuTime.Now();
+        var pending = ValueTask.CompletedTask;
+        try
+        {
+            pending = _handler(cancellationToken);
+        }
+#pragma warning disable CA1031 // A loop's exception is logged and counted; it must not stop the loop or the worker.
+        catch (Exception exception)
+        {
+            error = exception;
+        }
+
+        var cpu = ThreadCpuTime.Now() - cpuStart;
+        if (error is null)
+        {
+            try
+            {
+                await pending.ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                error = exception;
+            }
+        }
+#pragma warning restore CA1031
+
+        var duration = _time.GetElapsedTime(start);
+        bool stoppedByShutdown = error is OperationCanceledException && _stopToken.IsCancellationRequested;
+        bool failed = error is not null && !stoppedByShutdown;
+        if (failed)
+        {
+            SchedulingLog.LoopFailed(_logger, _name, error!);
+        }
+
+        _metrics.RecordRun(_name, duration, cpu, failed);
+        lock (_sync)
+        {
+            _failures += failed ? 1 : 0;
+            _durationTicks += duration.Ticks;
+            _durations.Add(duration);
+            _cpuTime += cpu;
+            _inFlight = false;
+            if (_catchUpPending && !_stopped)
+            {
+                _catchUpPending = false;
+                SubmitLocked();
+            }
+        }
+    }
+
+    private TimeSpan NextJitter() =>
+        _options.Jitter > TimeSpan.Zero ? TimeSpan.FromTicks(RandomNumberGenerator.GetInt32(0, (int)Math.Min(int.MaxValue, _options.Jitter.Ticks))) : TimeSpan.Zero;
+
+    private static void Arm(ITimer timer, TimeSpan dueIn)
+    {
+        try
+        {
+            timer.Change(dueIn, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Stopped between computing the next tick and arming it.
+        }
+    }
+}

@@ -1,0 +1,24 @@
+namespace ResourceKit.Scheduling;
+
+/// <summary>How one dispatched work item ended; counted by the scheduler's statistics and metrics.</summary>
+internal enum WorkOutcome
+{
+    Succeeded,
+    Faulted,
+    Canceled,
+    TimedOut,
+}
+
+/// <summary>A queued unit of work, independent of its result type.</summary>
+internal interface IWorkItem
+{
+    WorkPriority Priority { get; }
+
+    long EnqueuedTimestamp { get; set; }
+
+    /// <summary>Runs the work on the calling worker. Never throws: the outcome goes to the item's own task.</summary>
+    ValueTask<WorkOutcome> ExecuteAsync(CancellationToken shutdownToken);
+
+    /// <summary>Cancels the item if it has not started; used when the scheduler drops its queue at shutdown.</summary>
+    void CancelIfQueued(CancellationToken cancellationToken);
+}

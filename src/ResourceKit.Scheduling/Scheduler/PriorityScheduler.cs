@@ -1,0 +1,501 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ResourceKit.Scheduling;
+
+/// <summary>
+/// Runs work on a bounded set of workers in five priority levels, with per-level queue bounds, a starvation
+/// bound, and CPU-driven admission control. Critical work is always dispatched first and may use
+/// <see cref="PrioritySchedulerOptions.CriticalReserve"/> extra workers, so it never waits behind lower levels.
+/// </summary>
+/// <remarks>
+/// Workers are borrowed from the .NET thread pool only while there is work: a submission starts a worker when fewer
+/// than <see cref="PrioritySchedulerOptions.MaxConcurrency"/> are active, and a worker drains the queues (by priority)
+/// before it returns its thread. Synchronous work runs inline on the worker; async work holds its worker until it
+/// completes. A work item's exception, cancellation or timeout completes only its own task.
+/// </remarks>
+public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
+{
+    private static readonly Action<PriorityScheduler> StartGeneralWorker = static s => _ = s.RunWorkerAsync(criticalOnly: false);
+    private static readonly Action<PriorityScheduler> StartCriticalWorker = static s => _ = s.RunWorkerAsync(criticalOnly: true);
+
+    private readonly Lock _gate = new();
+    private readonly PriorityQueueSet _queues;
+    private readonly TimeProvider _time;
+    private readonly ICpuUtilizationSource _cpuSource;
+    private readonly ILogger _logger;
+    private readonly SchedulerMetrics _metrics;
+    private readonly ITimer _cpuTimer;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly CancellationToken _shutdownToken;
+    private readonly int _maxWorkers;
+    private readonly int _criticalReserve;
+    private readonly OverloadPolicy _overloadPolicy;
+    private readonly double _cpuThreshold;
+    private readonly long[] _dispatched = new long[5];
+    private readonly long[] _rejected = new long[5];
+    private readonly long[] _outcomes = new long[5];
+    private int _generalWorkers;
+    private int _criticalWorkers;
+    private bool _accepting = true;
+    private bool _draining;
+    private bool _overloaded;
+    private double _cpuUtilization;
+    private TaskCompletionSource? _idle;
+
+    /// <summary>Initializes a new instance of the <see cref="PriorityScheduler"/> class.</summary>
+    /// <param name="options">The options; validated here, every error listed in one <see cref="ArgumentException"/>.</param>
+    /// <param name="timeProvider">The clock for queue waits, timeouts and CPU sampling; the system clock when <see langword="null"/>.</param>
+    /// <param name="cpuSource">The CPU reading; a <see cref="ProcessCpuUtilizationSource"/> when <see langword="null"/>.</param>
+    /// <param name="logger">The logger, if any.</param>
+    /// <param name="meterFactory">The meter factory, if any; otherwise the scheduler owns its meter.</param>
+    public PriorityScheduler(
+        PrioritySchedulerOptions options,
+        TimeProvider? timeProvider = null,
+        ICpuUtilizationSource? cpuSource = null,
+        ILogger<PriorityScheduler>? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        OptionsValidation.Validate(options, string.Empty, errors);
+        OptionsValidation.ThrowIfInvalid(errors, nameof(options));
+
+        _time = timeProvider ?? TimeProvider.System;
+        _cpuSource = cpuSource ?? new ProcessCpuUtilizationSource(_time);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _maxWorkers = options.MaxConcurrency;
+        _criticalReserve = options.CriticalReserve;
+        _overloadPolicy = options.OverloadPolicy;
+        _cpuThreshold = options.CpuThresholdPercent / 100;
+        LoopCpuLimit = options.LoopCpuLimitPercent / 100;
+        _queues = new PriorityQueueSet(options.QueueLengthLimits, options.MaxBypassCount);
+        _shutdownToken = _shutdown.Token;
+        _metrics = new SchedulerMetrics(meterFactory, this);
+        SampleCpu();
+        _cpuTimer = _time.CreateTimer(static s => ((PriorityScheduler)s!).SampleCpu(), this, options.CpuSampleInterval, options.CpuSampleInterval);
+    }
+
+    /// <summary>Gets the latest process CPU reading, 0–1 of the machine.</summary>
+    public double CpuUtilization => Volatile.Read(ref _cpuUtilization);
+
+    /// <summary>Gets a value indicating whether the latest CPU reading is above the threshold.</summary>
+    public bool IsOverloaded => Volatile.Read(ref _overloaded);
+
+    /// <summary>Gets the clock the scheduler uses.</summary>
+    public TimeProvider TimeProvider => _time;
+
+    /// <summary>Gets the loop CPU limit, 0–1 of the machine (<see cref="PrioritySchedulerOptions.LoopCpuLimitPercent"/>).</summary>
+    internal double LoopCpuLimit { get; }
+
+    internal int ActiveWorkers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _generalWorkers + _criticalWorkers;
+            }
+        }
+    }
+
+    /// <summary>Queues synchronous work.</summary>
+    /// <param name="work">The work; it receives a token signalled on its timeout, the caller's cancellation or shutdown.</param>
+    /// <param name="priority">The level.</param>
+    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit. Cooperative: the work must observe its token.</param>
+    /// <param name="cancellationToken">Cancels the work; while it is queued its task is canceled at once.</param>
+    /// <returns>Whether the work was queued, and its completion when it was.</returns>
+    public ScheduleResult TrySchedule(Action<CancellationToken> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var item = Create<VoidResult>(work, WorkItem<VoidResult>.Kind.SyncAction, priority, timeout, cancellationToken);
+        var (status, reason) = Submit(item);
+        return new ScheduleResult(status, reason, status == ScheduleStatus.Rejected ? null : item.Task);
+    }
+
+    /// <summary>Queues asynchronous work.</summary>
+    /// <param name="work">The work; it receives a token signalled on its timeout, the caller's cancellation or shutdown.</param>
+    /// <param name="priority">The level.</param>
+    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit. Cooperative: the work must observe its token.</param>
+    /// <param name="cancellationToken">Cancels the work; while it is queued its task is canceled at once.</param>
+    /// <returns>Whether the work was queued, and its completion when it was.</returns>
+    public ScheduleResult TrySchedule(Func<CancellationToken, ValueTask> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var item = Create<VoidResult>(work, WorkItem<VoidResult>.Kind.AsyncAction, priority, timeout, cancellationToken);
+        var (status, reason) = Submit(item);
+        return new ScheduleResult(status, reason, status == ScheduleStatus.Rejected ? null : item.Task);
+    }
+
+    /// <summary>Queues asynchronous work that produces a result. For synchronous work with a result, return <c>ValueTask.FromResult(...)</c>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="work">The work; it receives a token signalled on its timeout, the caller's cancellation or shutdown.</param>
+    /// <param name="priority">The level.</param>
+    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit. Cooperative: the work must observe its token.</param>
+    /// <param name="cancellationToken">Cancels the work; while it is queued its task is canceled at once.</param>
+    /// <returns>Whether the work was queued, and its completion when it was.</returns>
+    public ScheduleResult<T> TrySchedule<T>(Func<CancellationToken, ValueTask<T>> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var item = Create<T>(work, WorkItem<T>.Kind.AsyncFunc, priority, timeout, cancellationToken);
+        var (status, reason) = Submit(item);
+        return new ScheduleResult<T>(status, reason, status == ScheduleStatus.Rejected ? null : item.Task);
+    }
+
+    /// <summary>Runs synchronous work; a rejection faults the returned task with <see cref="SubmissionRejectedException"/>.</summary>
+    /// <param name="work">The work.</param>
+    /// <param name="priority">The level.</param>
+    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when the work has run.</returns>
+    public Task RunAsync(Action<CancellationToken> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var result = TrySchedule(work, priority, timeout, cancellationToken);
+        return result.IsQueued ? result.Completion : Task.FromException(Rejection(priority, result.RejectionReason));
+    }
+
+    /// <summary>Runs asynchronous work; a rejection faults the returned task with <see cref="SubmissionRejectedException"/>.</summary>
+    /// <param name="work">The work.</param>
+    /// <param name="priority">The level.</param>
+    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when the work has run.</returns>
+    public Task RunAsync(Func<CancellationToken, ValueTask> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var result = TrySchedule(work, priority, timeout, cancellationToken);
+        return result.IsQueued ? result.Completion : Task.FromException(Rejection(priority, result.RejectionReason));
+    }
+
+    /// <summary>Runs asynchronous work that produces a result; a rejection faults the returned task with <see cref="SubmissionRejectedException"/>.</summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="work">The work.</param>
+    /// <param name="priority">The level.</param>
+    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that yields the work's result.</returns>
+    public Task<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var result = TrySchedule(work, priority, timeout, cancellationToken);
+        return result.IsQueued ? result.Completion : Task.FromException<T>(Rejection(priority, result.RejectionReason));
+    }
+
+    /// <summary>
+    /// Returns a task that completes when no work is queued or running. Deferred work counts as queued. Tests use it
+    /// to await the effect of a <c>FakeTimeProvider.Advance</c> without sleeping.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the scheduler is idle.</returns>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (IsIdle())
+            {
+                return Task.CompletedTask;
+            }
+
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _idle.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting work, lets queued and running work (deferred work included) finish for up to
+    /// <paramref name="gracePeriod"/>, then signals the tokens of running work and cancels what is still queued.
+    /// It does not wait for work that ignores its token, so shutdown cannot hang.
+    /// </summary>
+    /// <param name="gracePeriod">How long queued and running work may take to finish.</param>
+    /// <param name="cancellationToken">Ends the grace period early.</param>
+    /// <returns>A task that completes when the scheduler has stopped.</returns>
+    public async Task ShutdownAsync(TimeSpan gracePeriod, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
+        lock (_gate)
+        {
+            _accepting = false;
+            _draining = true;
+        }
+
+        StartWorkersForQueuedWork();
+        var idle = WhenIdleAsync(CancellationToken.None);
+        if (!idle.IsCompleted)
+        {
+            using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(gracePeriod, _time, stopDelay.Token);
+            var first = await Task.WhenAny(idle, delay).ConfigureAwait(false);
+            await stopDelay.CancelAsync().ConfigureAwait(false);
+            if (first != idle)
+            {
+                SchedulingLog.GracePeriodElapsed(_logger, gracePeriod);
+            }
+        }
+
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        CancelQueuedWork();
+    }
+
+    /// <summary>Takes a snapshot of the scheduler's counters.</summary>
+    /// <returns>The snapshot.</returns>
+    public SchedulerStatistics GetStatistics()
+    {
+        var levels = new PriorityLevelStatistics[5];
+        lock (_gate)
+        {
+            for (int level = 0; level < levels.Length; level++)
+            {
+                levels[level] = new PriorityLevelStatistics((WorkPriority)level, _queues.CountAt((WorkPriority)level), _dispatched[level], _rejected[level]);
+            }
+
+            return new SchedulerStatistics(
+                CpuUtilization,
+                _overloaded,
+                _generalWorkers + _criticalWorkers,
+                _outcomes[(int)WorkOutcome.Succeeded],
+                _outcomes[(int)WorkOutcome.Faulted],
+                _outcomes[(int)WorkOutcome.Canceled],
+                _outcomes[(int)WorkOutcome.TimedOut],
+                levels);
+        }
+    }
+
+    /// <summary>Stops at once: no grace period; running work is signalled and queued work canceled.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _accepting = false;
+        }
+
+        _cpuTimer.Dispose();
+        _shutdown.Cancel();
+        CancelQueuedWork();
+        _metrics.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    /// <returns>A task that completes when the scheduler is disposed.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private WorkItem<T> Create<T>(object work, WorkItem<T>.Kind kind, WorkPriority priority, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        if (!Enum.IsDefined(priority))
+        {
+            throw new ArgumentOutOfRangeException(nameof(priority), priority, "Unknown priority level.");
+        }
+
+        if (timeout is { } limit && limit <= TimeSpan.Zero && limit != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), limit, "A timeout must be greater than zero.");
+        }
+
+        return new WorkItem<T>(work, kind, priority, timeout == Timeout.InfiniteTimeSpan ? null : timeout, _time, cancellationToken);
+    }
+
+    private SubmissionRejectedException Rejection(WorkPriority priority, RejectionReason reason) => new(priority, reason, CpuUtilization);
+
+    private (ScheduleStatus Status, RejectionReason Reason) Submit<T>(WorkItem<T> item)
+    {
+        var priority = item.Priority;
+        bool critical = priority == WorkPriority.Critical;
+        item.EnqueuedTimestamp = _time.GetTimestamp();
+        item.WatchCallerToken();
+        var reason = RejectionReason.None;
+        bool deferred = false;
+        Action<PriorityScheduler>? start = null;
+        lock (_gate)
+        {
+            if (!_accepting)
+            {
+                reason = RejectionReason.ShuttingDown;
+            }
+            else if (!critical && _overloaded && _overloadPolicy == OverloadPolicy.Reject)
+            {
+                reason = RejectionReason.CpuOverload;
+            }
+            else if (!_queues.TryEnqueue(item))
+            {
+                reason = RejectionReason.QueueFull;
+            }
+
+            if (reason != RejectionReason.None)
+            {
+                _rejected[(int)priority]++;
+            }
+            else
+            {
+                // Deferred work starts no worker: the CPU sampler restarts workers when the load falls.
+                deferred = !critical && HoldsNonCriticalWork();
+                if (deferred)
+                {
+                    start = null;
+                }
+                else if (_generalWorkers < _maxWorkers)
+                {
+                    _generalWorkers++;
+                    start = StartGeneralWorker;
+                }
+                else if (critical && _criticalWorkers < _criticalReserve)
+                {
+                    _criticalWorkers++;
+                    start = StartCriticalWorker;
+                }
+            }
+        }
+
+        if (reason != RejectionReason.None)
+        {
+            item.StopWatching();
+            _metrics.RecordRejection(priority, reason);
+            return (ScheduleStatus.Rejected, reason);
+        }
+
+        if (start is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(start, this, preferLocal: false);
+        }
+
+        return (deferred ? ScheduleStatus.Deferred : ScheduleStatus.Accepted, RejectionReason.None);
+    }
+
+    private bool HoldsNonCriticalWork() => _overloaded && _overloadPolicy == OverloadPolicy.Defer && !_draining;
+
+    private bool IsIdle() => _generalWorkers == 0 && _criticalWorkers == 0 && _queues.Count == 0;
+
+    private async Task RunWorkerAsync(bool criticalOnly)
+    {
+        var item = TakeNext(criticalOnly, null);
+        while (item is not null)
+        {
+            var outcome = await item.ExecuteAsync(_shutdownToken).ConfigureAwait(false);
+            _metrics.RecordOutcome(item.Priority, outcome);
+            item = TakeNext(criticalOnly, outcome);
+        }
+    }
+
+    private IWorkItem? TakeNext(bool criticalOnly, WorkOutcome? finished)
+    {
+        IWorkItem? item;
+        TaskCompletionSource? idle = null;
+        lock (_gate)
+        {
+            if (finished is { } outcome)
+            {
+                _outcomes[(int)outcome]++;
+            }
+
+            item = _queues.TryDequeue(criticalOnly, HoldsNonCriticalWork());
+            if (item is not null)
+            {
+                _dispatched[(int)item.Priority]++;
+            }
+            else
+            {
+                if (criticalOnly)
+                {
+                    _criticalWorkers--;
+                }
+                else
+                {
+                    _generalWorkers--;
+                }
+
+                if (IsIdle())
+                {
+                    idle = _idle;
+                    _idle = null;
+                }
+            }
+        }
+
+        idle?.TrySetResult();
+        if (item is not null && _metrics.QueueWaitEnabled)
+        {
+            _metrics.RecordQueueWait(item.Priority, _time.GetElapsedTime(item.EnqueuedTimestamp));
+        }
+
+        return item;
+    }
+
+    private void SampleCpu()
+    {
+        double utilization;
+        try
+        {
+            utilization = Math.Clamp(_cpuSource.SampleUtilization(), 0, 1);
+        }
+#pragma warning disable CA1031 // A failing CPU source must not kill the timer; the previous reading stays.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            SchedulingLog.CpuSampleFailed(_logger, exception);
+            return;
+        }
+
+        bool changed;
+        bool overloaded;
+        lock (_gate)
+        {
+            Volatile.Write(ref _cpuUtilization, double.IsNaN(utilization) ? 0 : utilization);
+            overloaded = utilization > _cpuThreshold;
+            changed = overloaded != _overloaded;
+            _overloaded = overloaded;
+        }
+
+        if (changed)
+        {
+            SchedulingLog.OverloadChanged(_logger, utilization, _cpuThreshold, overloaded);
+            if (!overloaded)
+            {
+                StartWorkersForQueuedWork();
+            }
+        }
+    }
+
+    private void StartWorkersForQueuedWork()
+    {
+        int start;
+        lock (_gate)
+        {
+            start = Math.Max(0, Math.Min(_maxWorkers - _generalWorkers, _queues.Count));
+            _generalWorkers += start;
+        }
+
+        for (int i = 0; i < start; i++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(StartGeneralWorker, this, preferLocal: false);
+        }
+    }
+
+    private void CancelQueuedWork()
+    {
+        List<IWorkItem> dropped;
+        TaskCompletionSource? idle = null;
+        lock (_gate)
+        {
+            dropped = _queues.DrainAll();
+            if (IsIdle())
+            {
+                idle = _idle;
+                _idle = null;
+            }
+        }
+
+        foreach (var item in dropped)
+        {
+            item.CancelIfQueued(_shutdownToken);
+            _metrics.RecordOutcome(item.Priority, WorkOutcome.Canceled);
+        }
+
+        lock (_gate)
+        {
+            _outcomes[(int)WorkOutcome.Canceled] += dropped.Count;
+        }
+
+        idle?.TrySetResult();
+    }
+}

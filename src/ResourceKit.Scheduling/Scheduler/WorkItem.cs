@@ -1,0 +1,138 @@
+using System.Globalization;
+
+namespace ResourceKit.Scheduling;
+
+/// <summary>
+/// One submission. It derives from <see cref="TaskCompletionSource{TResult}"/> so that an item costs one object
+/// plus its task; the delegate is stored untyped and invoked by <see cref="Kind"/> to avoid a wrapping closure.
+/// </summary>
+internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
+{
+    private const int Queued = 0;
+    private const int Running = 1;
+    private const int Finished = 2;
+
+    private readonly object _work;
+    private readonly Kind _kind;
+    private readonly TimeSpan? _timeout;
+    private readonly TimeProvider _time;
+    private readonly CancellationToken _callerToken;
+    private CancellationTokenRegistration _registration;
+    private int _state;
+
+    public WorkItem(object work, Kind kind, WorkPriority priority, TimeSpan? timeout, TimeProvider time, CancellationToken callerToken)
+        : base(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        _work = work;
+        _kind = kind;
+        _timeout = timeout;
+        _time = time;
+        _callerToken = callerToken;
+        Priority = priority;
+    }
+
+    public enum Kind
+    {
+        SyncAction,
+        AsyncAction,
+        AsyncFunc,
+    }
+
+    public WorkPriority Priority { get; }
+
+    public long EnqueuedTimestamp { get; set; }
+
+    /// <summary>Watches the caller's token while queued, so canceled work completes at once instead of when dequeued.</summary>
+    public void WatchCallerToken()
+    {
+        if (_callerToken.CanBeCanceled)
+        {
+            _registration = _callerToken.UnsafeRegister(static s => ((WorkItem<T>)s!).CancelIfQueued(((WorkItem<T>)s!)._callerToken), this);
+        }
+    }
+
+    public void StopWatching() => _registration.Dispose();
+
+    public void CancelIfQueued(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, Finished, Queued) == Queued)
+        {
+            TrySetCanceled(cancellationToken);
+        }
+    }
+
+    public async ValueTask<WorkOutcome> ExecuteAsync(CancellationToken shutdownToken)
+    {
+        if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
+        {
+            // Canceled by the caller's token while it waited; its task is already canceled.
+            return WorkOutcome.Canceled;
+        }
+
+        _registration.Dispose();
+        CancellationTokenSource? timeoutSource = null;
+        CancellationTokenSource? linkedSource = null;
+        try
+        {
+            var token = shutdownToken;
+            if (_timeout is { } timeout)
+            {
+                timeoutSource = new CancellationTokenSource(timeout, _time);
+            }
+
+            if (timeoutSource is not null || _callerToken.CanBeCanceled)
+            {
+                linkedSource = CancellationTokenSource.CreateLinkedTokenSource(_callerToken, shutdownToken, timeoutSource?.Token ?? default);
+                token = linkedSource.Token;
+            }
+
+            T result = await InvokeAsync(token).ConfigureAwait(false);
+            TrySetResult(result);
+            return WorkOutcome.Succeeded;
+        }
+        catch (OperationCanceledException) when (timeoutSource?.IsCancellationRequested == true && !_callerToken.IsCancellationRequested && !shutdownToken.IsCancellationRequested)
+        {
+            TrySetException(new TimeoutException(string.Format(CultureInfo.InvariantCulture, "{0} work timed out after {1}.", Priority, _timeout)));
+            return WorkOutcome.TimedOut;
+        }
+        catch (OperationCanceledException canceled)
+        {
+            TrySetCanceled(_callerToken.IsCancellationRequested ? _callerToken : canceled.CancellationToken);
+            return WorkOutcome.Canceled;
+        }
+#pragma warning disable CA1031 // The work's exception belongs to its own task; it must never reach the worker.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            TrySetException(exception);
+            return WorkOutcome.Faulted;
+        }
+        finally
+        {
+            Volatile.Write(ref _state, Finished);
+            linkedSource?.Dispose();
+            timeoutSource?.Dispose();
+        }
+    }
+
+    private ValueTask<T> InvokeAsync(CancellationToken token)
+    {
+        switch (_kind)
+        {
+            case Kind.SyncAction:
+                ((Action<CancellationToken>)_work)(token);
+                return new ValueTask<T>(default(T)!);
+            case Kind.AsyncFunc:
+                return ((Func<CancellationToken, ValueTask<T>>)_work)(token);
+            default:
+                var pending = ((Func<CancellationToken, ValueTask>)_work)(token);
+                return pending.IsCompletedSuccessfully ? new ValueTask<T>(default(T)!) : AwaitVoidAsync(pending);
+        }
+    }
+
+    private static async ValueTask<T> AwaitVoidAsync(ValueTask pending)
+    {
+        await pending.ConfigureAwait(false);
+        return default!;
+    }
+}
