@@ -189,6 +189,15 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
     {
         if (!_disposed)
         {
+            // Other stripes' slots count toward the bound too; fill them before the overflow queue.
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                if (_slots[i].Item is null && Interlocked.CompareExchange(ref _slots[i].Item, obj, null) is null)
+                {
+                    return;
+                }
+            }
+
             if (Interlocked.Increment(ref _overflowCount) <= _overflowCapacity)
             {
                 _overflow.Enqueue(obj);
