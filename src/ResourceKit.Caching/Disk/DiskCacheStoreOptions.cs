@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ResourceKit.Caching.Disk;
+
+/// <summary>Options for <see cref="DiskCacheStore"/>, the local-disk L2 tier.</summary>
+public sealed class DiskCacheStoreOptions
+{
+    /// <summary>The default size budget: 1 GiB, the seed's L2 size.</summary>
+    public const long DefaultMaximumSizeBytes = 1024L * 1024 * 1024;
+
+    /// <summary>The default fraction of the budget an eviction pass brings the store down to.</summary>
+    public const double DefaultEvictionTargetRatio = 0.9;
+
+    /// <summary>The default interval between sweeps that delete expired records.</summary>
+    public static readonly TimeSpan DefaultCleanupInterval = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets the folder that holds the store. The store creates a <c>rkc-v1</c> folder inside it,
+    /// readable by the owner only, and keeps all its files there.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>, which uses
+    /// <c>{LocalApplicationData}/ResourceKit/cache</c>.</value>
+    public string? Directory { get; set; }
+
+    /// <summary>Gets or sets the most bytes the records may take on disk; least valuable records are evicted beyond it.</summary>
+    /// <value>The default value is <see cref="DefaultMaximumSizeBytes"/>.</value>
+    [Range(1024L, long.MaxValue)]
+    public long MaximumSizeBytes { get; set; } = DefaultMaximumSizeBytes;
+
+    /// <summary>Gets or sets the fraction of <see cref="MaximumSizeBytes"/> that an eviction pass frees down to, so passes are rare.</summary>
+    /// <value>The default value is <see cref="DefaultEvictionTargetRatio"/>.</value>
+    [Range(0.1, 1.0)]
+    public double EvictionTargetRatio { get; set; } = DefaultEvictionTargetRatio;
+
+    /// <summary>Gets or sets how often expired records are deleted in the background.</summary>
+    /// <value>The default value is <see cref="DefaultCleanupInterval"/>.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan CleanupInterval { get; set; } = DefaultCleanupInterval;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether each write is flushed to the device before it is renamed into place.
+    /// Without it a process crash still never exposes a partial record (the rename is atomic and the
+    /// checksum catches torn files after a power loss), but the newest writes may be lost on power loss.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool FlushToDevice { get; set; }
+
+    internal string ResolveDirectory() =>
+        Directory is { Length: > 0 } directory
+            ? directory
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "ResourceKit", "cache");
+}

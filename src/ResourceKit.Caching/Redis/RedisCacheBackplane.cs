@@ -1,0 +1,163 @@
+using StackExchange.Redis;
+
+namespace ResourceKit.Caching.Redis;
+
+/// <summary>
+/// An <see cref="ICacheBackplane"/> on Redis pub/sub: one channel per application, messages
+/// <c>{instance id}\n{full key}</c>, and a "drop everything distributed" signal after a reconnection,
+/// because messages published while this host was disconnected are lost.
+/// </summary>
+public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
+{
+    private readonly IConnectionMultiplexer _connection;
+    private readonly RedisChannel _channel;
+    private readonly string _instanceId = Guid.NewGuid().ToString("N");
+    private readonly Lock _handlersLock = new();
+    private readonly List<Action<string?>> _handlers = [];
+    private bool _subscribed;
+    private bool _disposed;
+
+    /// <summary>Creates a backplane on <paramref name="connection"/>.</summary>
+    /// <param name="connection">The connection; the caller owns it.</param>
+    /// <param name="channelName">The channel; every host of one application must use the same name.</param>
+    public RedisCacheBackplane(IConnectionMultiplexer connection, string channelName)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentException.ThrowIfNullOrWhiteSpace(channelName);
+        _connection = connection;
+        _channel = RedisChannel.Literal(channelName);
+        _connection.ConnectionRestored += OnConnectionRestored;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask PublishInvalidationAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        await _connection.GetSubscriber().PublishAsync(_channel, _instanceId + "\n" + key).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public IDisposable Subscribe(Action<string?> onInvalidation)
+    {
+        ArgumentNullException.ThrowIfNull(onInvalidation);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        bool subscribeNow;
+        lock (_handlersLock)
+        {
+            _handlers.Add(onInvalidation);
+            subscribeNow = !_subscribed;
+            _subscribed = true;
+        }
+
+        if (subscribeNow)
+        {
+            // Synchronous so that no invalidation published after Subscribe returns can be missed; when Redis
+            // is down the subscription is restored by the multiplexer on reconnection.
+            try
+            {
+                _connection.GetSubscriber().Subscribe(_channel, OnMessage);
+            }
+            catch (RedisException)
+            {
+                lock (_handlersLock)
+                {
+                    _subscribed = false;
+                }
+            }
+        }
+
+        return new Subscription(this, onInvalidation);
+    }
+
+    /// <summary>Unsubscribes from the channel; the connection stays open.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _connection.ConnectionRestored -= OnConnectionRestored;
+        try
+        {
+            _connection.GetSubscriber().Unsubscribe(_channel, OnMessage);
+        }
+        catch (RedisException)
+        {
+            // Already gone with the connection.
+        }
+    }
+
+    private void OnMessage(RedisChannel channel, RedisValue message)
+    {
+        var text = (string?)message;
+        if (text is null)
+        {
+            return;
+        }
+
+        var separator = text.IndexOf('\n', StringComparison.Ordinal);
+        if (separator <= 0 || text.AsSpan(0, separator).SequenceEqual(_instanceId))
+        {
+            return;
+        }
+
+        Dispatch(text[(separator + 1)..]);
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        bool resubscribe;
+        lock (_handlersLock)
+        {
+            resubscribe = _handlers.Count > 0 && !_subscribed;
+            _subscribed |= resubscribe;
+        }
+
+        if (resubscribe)
+        {
+            try
+            {
+                _connection.GetSubscriber().Subscribe(_channel, OnMessage);
+            }
+            catch (RedisException)
+            {
+                lock (_handlersLock)
+                {
+                    _subscribed = false;
+                }
+            }
+        }
+
+        Dispatch(null);
+    }
+
+    private void Dispatch(string? key)
+    {
+        Action<string?>[] handlers;
+        lock (_handlersLock)
+        {
+            handlers = [.. _handlers];
+        }
+
+        foreach (var handler in handlers)
+        {
+            handler(key);
+        }
+    }
+
+    private void Unsubscribe(Action<string?> handler)
+    {
+        lock (_handlersLock)
+        {
+            _handlers.Remove(handler);
+        }
+    }
+
+    private sealed class Subscription(RedisCacheBackplane owner, Action<string?> handler) : IDisposable
+    {
+        public void Dispose() => owner.Unsubscribe(handler);
+    }
+}

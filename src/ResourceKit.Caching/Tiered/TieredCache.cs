@@ -1,0 +1,372 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Caching.Compression;
+using ResourceKit.Caching.Serialization;
+
+namespace ResourceKit.Caching;
+
+/// <summary>
+/// A cache over up to three tiers: L1 in memory (<see cref="TinyLfuCache{TKey, TValue}"/>), L2 on local disk and
+/// L3 in a distributed store. Reads go L1 → L2 → L3 → factory and copy a value found in a slower tier into the
+/// faster tiers its policy allows; writes go to every tier the policy names. One factory runs per key per process
+/// at a time, whatever the number of concurrent callers.
+/// </summary>
+/// <remarks>
+/// Keys are prefixed with <c>{ApplicationName}:{TenantId}:</c> in every tier. L1 holds live objects (callers must
+/// not mutate a cached object); L2 and L3 hold serialized, compressed bytes. L3 failures never reach the caller:
+/// they are logged, counted and, past a failure ratio, stop L3 calls for a while (circuit breaker).
+/// </remarks>
+public sealed partial class TieredCache : IDisposable
+{
+    private readonly TieredCacheOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly TinyLfuCache<string, MemoryEntry> _memory;
+    private readonly IBinaryCacheStore? _disk;
+    private readonly IBinaryCacheStore? _distributed;
+    private readonly ICacheBackplane? _backplane;
+    private readonly IDisposable? _subscription;
+    private readonly ICacheSerializer _serializer;
+    private readonly PayloadCompressor _compressor;
+    private readonly DistributedTierGuard? _guard;
+    private readonly TieredCacheMetrics _metrics;
+    private readonly ConcurrentDictionary<(string Key, Type Type), object> _flights = new();
+    private readonly string _keyPrefix;
+    private readonly long _failSafeMilliseconds;
+    private bool _disposed;
+
+    /// <summary>Creates a tiered cache over the given lower tiers.</summary>
+    /// <param name="options">The options; validated here, every error listed at once.</param>
+    /// <param name="disk">The L2 store (usually a <c>DiskCacheStore</c>); <see langword="null"/> for none. Not owned.</param>
+    /// <param name="distributed">The L3 store (usually a <c>RedisCacheStore</c>); <see langword="null"/> for none. Not owned.</param>
+    /// <param name="backplane">Carries invalidations to other hosts; <see langword="null"/> for none. Not owned.</param>
+    /// <param name="serializer">The serializer for L2 and L3; System.Text.Json when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock for every expiry and the circuit breaker.</param>
+    /// <param name="logger">Receives warnings about skipped tiers and fail-safe returns.</param>
+    /// <param name="meterFactory">Creates the <c>ResourceKit.Caching</c> meter.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public TieredCache(
+        TieredCacheOptions options,
+        IBinaryCacheStore? disk = null,
+        IBinaryCacheStore? distributed = null,
+        ICacheBackplane? backplane = null,
+        ICacheSerializer? serializer = null,
+        TimeProvider? timeProvider = null,
+        ILogger<TieredCache>? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var validation = new TieredCacheOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new ArgumentException($"Invalid TieredCacheOptions: {validation.FailureMessage}", nameof(options));
+        }
+
+        _options = options;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _disk = disk;
+        _distributed = distributed;
+        _backplane = backplane;
+        _serializer = serializer ?? new SystemTextJsonCacheSerializer();
+        _compressor = new PayloadCompressor(options.Compression, options.CompressionThresholdBytes, options.CompressionLevel);
+        _keyPrefix = $"{options.ApplicationName}:{options.TenantId}:";
+        _failSafeMilliseconds = options.EnableFailSafe ? (long)options.FailSafeMaxDuration.TotalMilliseconds : 0;
+        _metrics = new TieredCacheMetrics(meterFactory, () => CircuitState);
+        if (distributed is not null || backplane is not null)
+        {
+            _guard = new DistributedTierGuard(options, _timeProvider, _metrics, _logger);
+        }
+
+        _memory = new TinyLfuCache<string, MemoryEntry>(new TinyLfuCacheOptions<string, MemoryEntry>(options.Memory) { KeyComparer = StringComparer.Ordinal }, _timeProvider, meterFactory);
+        _subscription = backplane?.Subscribe(OnInvalidation);
+    }
+
+    /// <summary>Gets the prefix of every key in every tier: <c>{ApplicationName}:{TenantId}:</c>.</summary>
+    public string KeyPrefix => _keyPrefix;
+
+    /// <summary>Gets the state of the circuit breaker in front of the distributed tier.</summary>
+    public CacheCircuitState CircuitState => _guard?.State ?? CacheCircuitState.NotConfigured;
+
+    /// <summary>Gets a snapshot of the counters.</summary>
+    public TieredCacheStatistics Statistics => _metrics.Snapshot(CircuitState);
+
+    /// <summary>Returns the policy registered under <paramref name="policyName"/>, or the default policy.</summary>
+    /// <param name="policyName">A key of <see cref="TieredCacheOptions.Policies"/>; <see langword="null"/> for the default.</param>
+    /// <returns>The policy.</returns>
+    /// <exception cref="ArgumentException">No policy has that name.</exception>
+    public CachePolicy GetPolicy(string? policyName = null)
+    {
+        var name = policyName ?? _options.DefaultPolicy;
+        return _options.Policies.TryGetValue(name, out var policy)
+            ? policy
+            : throw new ArgumentException($"No cache policy is named '{name}'. Known policies: {string.Join(", ", _options.Policies.Keys)}.", nameof(policyName));
+    }
+
+    /// <summary>Returns the cached value for <paramref name="key"/>, or runs <paramref name="factory"/> once and caches its result.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The key, without the application and tenant prefix.</param>
+    /// <param name="factory">Produces the value when no tier has it; its exceptions reach the caller (unless fail-safe applies).</param>
+    /// <param name="policyName">The policy that decides tiers and lifetime; <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait; the factory is cancelled only once every waiting caller has cancelled.</param>
+    /// <returns>The value.</returns>
+    public async ValueTask<T> GetOrCreateAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, string? policyName = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var result = await GetOrCreateEntryAsync(key, factory, static (f, ct) => f(ct), policyName, cancellationToken).ConfigureAwait(false);
+        return result.Value;
+    }
+
+    /// <summary>
+    /// Returns the cached value for <paramref name="key"/> with where it came from, or runs <paramref name="factory"/>
+    /// once and caches its result. When fail-safe is on and the factory throws, an expired value is returned marked stale.
+    /// </summary>
+    /// <typeparam name="TState">The state passed to the factory, to avoid a closure.</typeparam>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The key, without the application and tenant prefix.</param>
+    /// <param name="state">Passed to <paramref name="factory"/>.</param>
+    /// <param name="factory">Produces the value when no tier has it.</param>
+    /// <param name="policyName">The policy; <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait.</param>
+    /// <returns>The value and its source.</returns>
+    public async ValueTask<CacheResult<T>> GetOrCreateEntryAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>> factory,
+        string? policyName = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var fullKey = FullKey(key);
+        var policy = GetPolicy(policyName);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (TryReadMemory<T>(fullKey, policy, out var cached, out _))
+        {
+            await RenewSessionAsync(fullKey, cached, policy, cancellationToken).ConfigureAwait(false);
+            return new CacheResult<T>(cached.Value, CacheValueSource.Memory);
+        }
+
+        var id = (fullKey, typeof(T));
+        Flight<T> flight;
+        while (true)
+        {
+            if (_flights.TryGetValue(id, out var existing) && ((Flight<T>)existing).TryJoin())
+            {
+                flight = (Flight<T>)existing;
+                break;
+            }
+
+            var created = new Flight<T>();
+            if (_flights.TryAdd(id, created))
+            {
+                flight = created;
+                _ = RunFlightAsync(flight, id, fullKey, policy, state, factory);
+                break;
+            }
+        }
+
+        try
+        {
+            return await flight.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            flight.Leave();
+            throw;
+        }
+    }
+
+    /// <summary>Reads <paramref name="key"/> from the tiers of its policy without running any factory.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The key, without the prefix.</param>
+    /// <param name="policyName">The policy; <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The value and its tier, or a result whose <see cref="CacheResult{T}.HasValue"/> is <see langword="false"/>.</returns>
+    public async ValueTask<CacheResult<T>> TryGetAsync<T>(string key, string? policyName = null, CancellationToken cancellationToken = default)
+    {
+        var fullKey = FullKey(key);
+        var policy = GetPolicy(policyName);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (TryReadMemory<T>(fullKey, policy, out var cached, out _))
+        {
+            await RenewSessionAsync(fullKey, cached, policy, cancellationToken).ConfigureAwait(false);
+            return new CacheResult<T>(cached.Value, CacheValueSource.Memory);
+        }
+
+        var lookup = await ReadLowerTiersAsync<T>(fullKey, policy, cancellationToken).ConfigureAwait(false);
+        if (!lookup.Result.HasValue)
+        {
+            _metrics.MissedEverywhere();
+        }
+
+        return lookup.Result;
+    }
+
+    /// <summary>Writes <paramref name="value"/> to every tier of its policy and tells other hosts to drop their copies.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The key, without the prefix.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="policyName">The policy; <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the value is written.</returns>
+    public ValueTask SetAsync<T>(string key, T value, string? policyName = null, CancellationToken cancellationToken = default)
+    {
+        var fullKey = FullKey(key);
+        var policy = GetPolicy(policyName);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return WriteAsync(fullKey, value, policy, cancellationToken);
+    }
+
+    /// <summary>Removes <paramref name="key"/> from every tier and tells other hosts to drop their copies.</summary>
+    /// <param name="key">The key, without the prefix.</param>
+    /// <param name="cancellationToken">Cancels the removal.</param>
+    /// <returns>A task that completes when the value is gone from every reachable tier.</returns>
+    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var fullKey = FullKey(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _memory.TryRemove(fullKey);
+        if (_disk is not null)
+        {
+            await RemoveFromDiskAsync(fullKey, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_distributed is not null)
+        {
+            await _guard!.TryExecuteAsync("remove", (_distributed, fullKey), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.fullKey, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        await PublishAsync(fullKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops a fraction of the L1 entries, coldest first, for example under memory pressure.</summary>
+    /// <param name="fraction">The fraction of L1's weight to drop, from 0 to 1.</param>
+    /// <returns>The weight removed.</returns>
+    public long TrimMemory(double fraction) => _memory.Trim(fraction);
+
+    /// <summary>Drops every L1 entry; L2 and L3 keep theirs.</summary>
+    public void ClearMemory() => _memory.Clear();
+
+    /// <summary>Stops listening to the backplane and releases L1; the lower tiers are not owned and stay open.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _subscription?.Dispose();
+        _memory.Dispose();
+        _metrics.Dispose();
+    }
+
+    private string FullKey(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return string.Concat(_keyPrefix, key);
+    }
+
+    private async Task RunFlightAsync<TState, T>(Flight<T> flight, (string, Type) id, string fullKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory)
+    {
+        CacheResult<T> result = default;
+        Exception? failure = null;
+        try
+        {
+            result = await LookupOrCreateAsync(fullKey, policy, state, factory, flight.Cancellation.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+        finally
+        {
+            flight.Close();
+            _flights.TryRemove(new KeyValuePair<(string, Type), object>(id, flight));
+        }
+
+        if (failure is null)
+        {
+            flight.Completion.TrySetResult(result);
+        }
+        else if (failure is OperationCanceledException canceled)
+        {
+            flight.Completion.TrySetCanceled(canceled.CancellationToken);
+        }
+        else
+        {
+            flight.Completion.TrySetException(failure);
+        }
+    }
+
+    private async ValueTask<CacheResult<T>> LookupOrCreateAsync<TState, T>(string fullKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken)
+    {
+        // A caller that finished just before this flight started may have filled L1 already.
+        if (TryReadMemory<T>(fullKey, policy, out var cached, out var memoryStale))
+        {
+            return new CacheResult<T>(cached.Value, CacheValueSource.Memory);
+        }
+
+        var lookup = await ReadLowerTiersAsync<T>(fullKey, policy, cancellationToken).ConfigureAwait(false);
+        if (lookup.Result.HasValue)
+        {
+            return lookup.Result;
+        }
+
+        _metrics.MissedEverywhere();
+        T value;
+        try
+        {
+            _metrics.FactoryRan();
+            value = await factory(state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && _options.EnableFailSafe && (memoryStale.HasValue || lookup.HasStale))
+        {
+            LogFailSafe(_logger, fullKey, ex);
+            _metrics.FailSafeReturned();
+            return new CacheResult<T>(memoryStale.HasValue ? memoryStale.Value : lookup.Stale!, CacheValueSource.FailSafe);
+        }
+
+        await WriteAsync(fullKey, value, policy, cancellationToken).ConfigureAwait(false);
+        return new CacheResult<T>(value, CacheValueSource.Factory);
+    }
+
+    private void OnInvalidation(string? fullKey)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (fullKey is null)
+        {
+            var dropped = _memory.RemoveWhere(static (_, entry) => entry.Distributed);
+            LogResync(_logger, dropped);
+            return;
+        }
+
+        _memory.TryRemove(fullKey);
+        if (_disk is not null)
+        {
+            _ = RemoveFromDiskAsync(fullKey, CancellationToken.None).AsTask();
+        }
+    }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "The factory for {Key} failed; returning the stale cached value (fail-safe).")]
+    private static partial void LogFailSafe(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Backplane reconnected; dropped {Count} L1 entries that may have missed invalidations.")]
+    private static partial void LogResync(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "Cached value for {Key} in tier {Tier} could not be read; it was removed.")]
+    private static partial void LogUnreadable(ILogger logger, string key, string tier, Exception exception);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "The L2 store failed on {Key}; continuing without it.")]
+    private static partial void LogDiskFailed(ILogger logger, string key, Exception exception);
+}

@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace ResourceKit.Caching;
+
+/// <summary>Validates <see cref="TieredCacheOptions"/>, listing every problem at once.</summary>
+public sealed class TieredCacheOptionsValidator : IValidateOptions<TieredCacheOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, TieredCacheOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        AddAnnotationErrors(options, nameof(TieredCacheOptions), errors);
+        AddAnnotationErrors(options.Memory, nameof(options.Memory), errors);
+        AddAnnotationErrors(options.Disk, nameof(options.Disk), errors);
+        AddAnnotationErrors(options.Redis, nameof(options.Redis), errors);
+        if (!options.Policies.ContainsKey(options.DefaultPolicy ?? string.Empty))
+        {
+            errors.Add($"DefaultPolicy '{options.DefaultPolicy}' is not one of the configured policies ({string.Join(", ", options.Policies.Keys)}).");
+        }
+
+        foreach (var (policyName, policy) in options.Policies)
+        {
+            if (policy is null)
+            {
+                errors.Add($"Policy '{policyName}' is null.");
+                continue;
+            }
+
+            if (policy.Tiers == CacheTiers.None || (policy.Tiers & ~CacheTiers.All) != 0)
+            {
+                errors.Add($"Policy '{policyName}' must name at least one of the tiers Memory, Disk and Distributed (was {policy.Tiers}).");
+            }
+
+            AddAnnotationErrors(policy, $"Policies[{policyName}]", errors);
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void AddAnnotationErrors(object? instance, string prefix, List<string> errors)
+    {
+        if (instance is null)
+        {
+            errors.Add($"{prefix} is required.");
+            return;
+        }
+
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(instance, new ValidationContext(instance), results, validateAllProperties: true))
+        {
+            errors.AddRange(results.Select(r => $"{prefix}: {r.ErrorMessage}"));
+        }
+    }
+}

@@ -1,0 +1,255 @@
+using System.Runtime.Versioning;
+using System.Text;
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Caching.Disk;
+using ResourceKit.Caching.Tests.TestDoubles;
+
+namespace ResourceKit.Caching.Tests.Disk;
+
+public sealed class DiskCacheStoreTests
+{
+    private TemporaryDirectory _folder = null!;
+    private FakeTimeProvider _time = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _folder = new TemporaryDirectory();
+        _time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    }
+
+    [TearDown]
+    public void TearDown() => _folder.Dispose();
+
+    [Test]
+    public async Task SetAsync_ThenGetAsync_ReturnsTheBytes()
+    {
+        using var store = Create();
+
+        await store.SetAsync("k", Bytes("hello"), _time.GetUtcNow().AddMinutes(5));
+
+        Assert.That(Text(await store.GetAsync("k")), Is.EqualTo("hello"));
+        Assert.That(await store.GetAsync("other"), Is.Null);
+    }
+
+    [Test]
+    public async Task GetAsync_AfterExpiry_ReturnsNullAndDeletesTheFile()
+    {
+        using var store = Create();
+        await store.SetAsync("k", Bytes("v"), _time.GetUtcNow().AddMinutes(5));
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.That(await store.GetAsync("k"), Is.Null);
+        Assert.That(RecordFiles(store), Is.Empty);
+    }
+
+    [Test]
+    public async Task NewInstance_OnSameFolder_ReadsPersistedValuesAndHonoursTheirExpiry()
+    {
+        using (var first = Create())
+        {
+            await first.SetAsync("short", Bytes("s"), _time.GetUtcNow().AddMinutes(1));
+            await first.SetAsync("long", Bytes("l"), _time.GetUtcNow().AddHours(1));
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        using var second = Create();
+
+        Assert.That(Text(await second.GetAsync("long")), Is.EqualTo("l"));
+        Assert.That(await second.GetAsync("short"), Is.Null);
+        Assert.That(second.Statistics.Entries, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task GetAsync_TruncatedRecord_IsDroppedAndCounted()
+    {
+        using var store = Create();
+        await store.SetAsync("k", Bytes(new string('x', 500)), _time.GetUtcNow().AddHours(1));
+        var file = RecordFiles(store).Single();
+        using (var stream = new FileStream(file, FileMode.Open))
+        {
+            stream.SetLength(stream.Length - 10);
+        }
+
+        Assert.That(await store.GetAsync("k"), Is.Null);
+        Assert.That(store.Statistics.CorruptRecords, Is.EqualTo(1));
+        Assert.That(File.Exists(file), Is.False);
+        Assert.That(store.Statistics.Bytes, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetAsync_BitFlippedRecord_IsDropped()
+    {
+        using var store = Create();
+        await store.SetAsync("k", Bytes(new string('x', 500)), _time.GetUtcNow().AddHours(1));
+        var file = RecordFiles(store).Single();
+        var bytes = await File.ReadAllBytesAsync(file);
+        bytes[bytes.Length / 2] ^= 0x10;
+        await File.WriteAllBytesAsync(file, bytes);
+
+        Assert.That(await store.GetAsync("k"), Is.Null);
+        Assert.That(store.Statistics.CorruptRecords, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Constructor_TruncatedHeaderLeftByCrash_IsDroppedAtStart()
+    {
+        string file;
+        using (var store = Create())
+        {
+            await store.SetAsync("k", Bytes("value"), _time.GetUtcNow().AddHours(1));
+            file = RecordFiles(store).Single();
+        }
+
+        await File.WriteAllBytesAsync(file, [1, 2, 3]);
+        var leftover = Path.Combine(_folder.Path, "rkc-v1", "tmp", "crashed.tmp");
+        await File.WriteAllBytesAsync(leftover, [1, 2, 3]);
+
+        using var reopened = Create();
+
+        Assert.That(reopened.Statistics.Entries, Is.Zero);
+        Assert.That(reopened.Statistics.CorruptRecords, Is.EqualTo(1));
+        Assert.That(File.Exists(leftover), Is.False);
+    }
+
+    [Test]
+    public async Task SetAsync_TinyBudget_EvictsInsteadOfFailing()
+    {
+        using var store = Create(maximumSizeBytes: 8 * 1024);
+
+        for (var i = 0; i < 40; i++)
+        {
+            await store.SetAsync($"key-{i}", new byte[1000], _time.GetUtcNow().AddHours(1));
+        }
+
+        var statistics = store.Statistics;
+        Assert.That(statistics.Bytes, Is.LessThanOrEqualTo(8 * 1024));
+        Assert.That(statistics.Evictions, Is.GreaterThan(0));
+        Assert.That(await store.GetAsync("key-39"), Is.Not.Null);
+        Assert.That(RecordFiles(store).Sum(f => new FileInfo(f).Length), Is.EqualTo(statistics.Bytes));
+    }
+
+    [Test]
+    public async Task SetAsync_OverBudget_EvictsRecordsNeverReadBeforeReusedOnes()
+    {
+        using var store = Create(maximumSizeBytes: 8 * 1024);
+        await store.SetAsync("reused", new byte[1000], _time.GetUtcNow().AddHours(1));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(await store.GetAsync("reused"), Is.Not.Null);
+
+        for (var i = 0; i < 20; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await store.SetAsync($"scan-{i}", new byte[1000], _time.GetUtcNow().AddHours(1));
+        }
+
+        Assert.That(await store.GetAsync("reused"), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task SetAsync_ValueLargerThanBudget_IsSkipped()
+    {
+        using var store = Create(maximumSizeBytes: 2048);
+
+        await store.SetAsync("big", new byte[4096], _time.GetUtcNow().AddHours(1));
+
+        Assert.That(await store.GetAsync("big"), Is.Null);
+        Assert.That(store.Statistics.WriteFailures, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SetAsync_FileNames_AreHashesNotKeys()
+    {
+        using var store = Create();
+
+        await store.SetAsync("user:42:secret-preferences", Bytes("v"), _time.GetUtcNow().AddHours(1));
+
+        var name = Path.GetFileNameWithoutExtension(RecordFiles(store).Single());
+        Assert.That(name, Does.Match("^[0-9a-f]{32}$"));
+    }
+
+    [Test]
+    [Platform(Exclude = "Win")]
+    [UnsupportedOSPlatform("windows")]
+    public async Task SetAsync_OnUnix_CreatesOwnerOnlyFilesAndFolders()
+    {
+        using var store = Create();
+        await store.SetAsync("k", Bytes("v"), _time.GetUtcNow().AddHours(1));
+        var file = RecordFiles(store).Single();
+
+        Assert.That(File.GetUnixFileMode(file), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Assert.That(File.GetUnixFileMode(Path.GetDirectoryName(file)!), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+        Assert.That(File.GetUnixFileMode(store.RootDirectory), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+    }
+
+    [Test]
+    public void Constructor_FolderInUseByAnotherInstance_Throws()
+    {
+        using var first = Create();
+
+        Assert.That(() => Create(), Throws.InstanceOf<IOException>());
+    }
+
+    [Test]
+    public async Task RemoveExpired_OnCleanupTimer_DeletesExpiredRecords()
+    {
+        using var store = Create();
+        await store.SetAsync("k", Bytes("v"), _time.GetUtcNow().AddMinutes(1));
+
+        _time.Advance(DiskCacheStoreOptions.DefaultCleanupInterval);
+
+        Assert.That(store.Statistics.Entries, Is.Zero);
+        Assert.That(RecordFiles(store), Is.Empty);
+    }
+
+    [Test]
+    public async Task RemoveAsync_DeletesTheRecord()
+    {
+        using var store = Create();
+        await store.SetAsync("k", Bytes("v"), _time.GetUtcNow().AddMinutes(1));
+
+        await store.RemoveAsync("k");
+
+        Assert.That(await store.GetAsync("k"), Is.Null);
+        Assert.That(store.Statistics.Bytes, Is.Zero);
+    }
+
+    [Test]
+    public void Methods_EmptyKey_Throw()
+    {
+        using var store = Create();
+
+        Assert.That(async () => await store.GetAsync(""), Throws.ArgumentException);
+        Assert.That(async () => await store.SetAsync("", Bytes("v"), _time.GetUtcNow()), Throws.ArgumentException);
+        Assert.That(async () => await store.RemoveAsync(null!), Throws.ArgumentNullException);
+        Assert.That(() => new DiskCacheStore(new DiskCacheStoreOptions { Directory = _folder.Path, MaximumSizeBytes = 10 }), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public async Task SetAndGet_ManyThreads_KeepAccountingConsistentWithDisk()
+    {
+        using var store = Create(maximumSizeBytes: 64 * 1024);
+
+        await Parallel.ForAsync(0, 400, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var key = $"key-{i % 50}";
+            await store.SetAsync(key, new byte[100 + (i % 7 * 100)], _time.GetUtcNow().AddHours(1), ct);
+            _ = await store.GetAsync(key, ct);
+        });
+
+        var statistics = store.Statistics;
+        Assert.That(statistics.Bytes, Is.LessThanOrEqualTo(64 * 1024));
+        Assert.That(statistics.Entries, Is.EqualTo(RecordFiles(store).Length));
+        Assert.That(Directory.GetFiles(Path.Combine(store.RootDirectory, "tmp")), Is.Empty);
+    }
+
+    private DiskCacheStore Create(long maximumSizeBytes = DiskCacheStoreOptions.DefaultMaximumSizeBytes) =>
+        new(new DiskCacheStoreOptions { Directory = _folder.Path, MaximumSizeBytes = maximumSizeBytes }, _time);
+
+    private static string[] RecordFiles(DiskCacheStore store) => Directory.GetFiles(store.RootDirectory, "*.rkc", SearchOption.AllDirectories);
+
+    private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
+}
