@@ -56,6 +56,10 @@ public sealed class CostOptions
     /// <value>The default value is <c>UTC</c>.</value>
     public string TimeZoneId { get; set; } = DefaultTimeZoneId;
 
+    /// <summary>Gets or sets a time zone object that overrides <see cref="TimeZoneId"/>, for zones created in code.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public TimeZoneInfo? TimeZone { get; set; }
+
     /// <summary>Gets or sets the prices; they replace seed prices of the same provider and model.</summary>
     public IList<ModelPrice> Prices { get; set; } = [];
 
@@ -162,7 +166,7 @@ public sealed class CostOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(TimeZoneId) || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZoneId, out _))
+        if (TimeZone is null && (string.IsNullOrWhiteSpace(TimeZoneId) || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZoneId, out _)))
         {
             errors.Add($"TimeZoneId '{TimeZoneId}' is not a known time zone.");
         }
@@ -232,6 +236,8 @@ public sealed class CostOptions
             throw new ArgumentException("Invalid CostOptions: " + string.Join(" ", errors));
         }
     }
+
+    internal TimeZoneInfo EffectiveTimeZone() => TimeZone ?? TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId);
 
     internal List<BudgetRule> EffectiveRules() => Rules is { Count: > 0 } ? Rules.Select(r => r.Clone()).ToList() : CreateDefaultRules();
 

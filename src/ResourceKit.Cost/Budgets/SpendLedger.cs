@@ -49,7 +49,7 @@ public sealed partial class SpendLedger : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = new CostMetrics(meterFactory);
-        Calendar = new BudgetCalendar(TimeZoneInfo.FindSystemTimeZoneById(options.TimeZoneId));
+        Calendar = new BudgetCalendar(options.EffectiveTimeZone());
         _reservationTimeToLive = options.ReservationTimeToLive;
         _throttleInterval = options.ThrottleInterval;
         _defaultThresholds = options.EffectiveSoftThresholds();

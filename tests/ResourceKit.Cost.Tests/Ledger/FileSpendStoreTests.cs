@@ -1,0 +1,107 @@
+using ResourceKit.Cost.Ledger;
+
+namespace ResourceKit.Cost.Tests.Ledger;
+
+public class FileSpendStoreTests
+{
+    private static readonly DateTimeOffset Retain = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly LedgerCounter[] Counters = [new("d:2026-11-23", "global", Retain), new("d:2026-11-23", "agent:a", Retain)];
+
+    private string _directory = null!;
+    private string _path = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "rk-cost-" + Guid.NewGuid().ToString("N"));
+        _path = Path.Combine(_directory, "ledger.json");
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_directory, recursive: true);
+
+    [Test]
+    public async Task RecordAsync_NewInstanceOnSameFile_SeesCommittedSpend()
+    {
+        using (var store = new FileSpendStore(_path))
+        {
+            await store.RecordAsync(Counters, 1.5m);
+            var reservation = new LedgerReservation("r1", 2m, Retain, Counters);
+            await store.TryReserveAsync(reservation, [], DateTimeOffset.UnixEpoch);
+            await store.SettleAsync(reservation, 0.25m);
+        }
+
+        using var reopened = new FileSpendStore(_path);
+        var balances = await reopened.GetBalancesAsync("d:2026-11-23");
+
+        Assert.That(balances.Single(b => b.Scope == "global").Committed, Is.EqualTo(1.75m));
+        Assert.That(balances.Single(b => b.Scope == "agent:a").Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task Constructor_AfterCrashWithoutDispose_ReplaysJournalUpToTornLine()
+    {
+        // What a crash leaves: flushed journal entries and a final line cut off mid-write.
+        Directory.CreateDirectory(_directory);
+        const string Entry = """{"q":1,"a":3,"c":[{"p":"d:2026-11-23","s":"global","r":"2030-01-01T00:00:00+00:00"}]}""";
+        File.WriteAllText(_path + ".journal", Entry + "\n" + Entry.Replace("\"q\":1", "\"q\":2", StringComparison.Ordinal).Replace("\"a\":3", "\"a\":4", StringComparison.Ordinal) + "\n{\"q\":3,\"a\":");
+
+        using var recovered = new FileSpendStore(_path);
+
+        var balances = await recovered.GetBalancesAsync("d:2026-11-23");
+        Assert.That(balances.Single(b => b.Scope == "global").Committed, Is.EqualTo(7m));
+        Assert.That(new FileInfo(_path + ".journal").Length, Is.Zero, "recovery folds the journal into the snapshot");
+    }
+
+    [Test]
+    public async Task Constructor_JournalAlreadyInSnapshot_IsNotCountedTwice()
+    {
+        using (var store = new FileSpendStore(_path, compactionThreshold: 2))
+        {
+            await store.RecordAsync(Counters, 1m);
+            await store.RecordAsync(Counters, 1m);
+            await store.RecordAsync(Counters, 1m);
+        }
+
+        // A crash between the snapshot rename and the journal truncation leaves folded entries behind.
+        File.WriteAllText(_path + ".journal", """{"q":1,"a":1,"c":[{"p":"d:2026-11-23","s":"global","r":"2030-01-01T00:00:00+00:00","a":0}]}""" + "\n");
+
+        using var reopened = new FileSpendStore(_path);
+        Assert.That((await reopened.GetBalancesAsync("d:2026-11-23")).Single(b => b.Scope == "global").Committed, Is.EqualTo(3m));
+    }
+
+    [Test]
+    public void Constructor_CreatesOwnerOnlyFiles()
+    {
+        using var store = new FileSpendStore(_path);
+
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes do not apply on Windows.");
+        }
+        else
+        {
+            Assert.That(File.GetUnixFileMode(_path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            Assert.That(File.GetUnixFileMode(_path + ".journal"), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        }
+    }
+
+    [Test]
+    public void Constructor_SecondOpenOfSameStore_Throws()
+    {
+        using var store = new FileSpendStore(_path);
+
+        Assert.That(() => new FileSpendStore(_path), Throws.InstanceOf<IOException>());
+    }
+
+    [Test]
+    public async Task ExpireAsync_OldPeriods_AreForgotten()
+    {
+        using var store = new FileSpendStore(_path);
+        await store.RecordAsync([new LedgerCounter("h:old", "global", DateTimeOffset.UnixEpoch)], 1m);
+
+        await store.ExpireAsync(DateTimeOffset.UnixEpoch.AddDays(1));
+
+        Assert.That(await store.GetBalancesAsync("h:old"), Is.Empty);
+    }
+}
