@@ -1,0 +1,386 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Memory.ResourcePooling;
+
+namespace ResourceKit.Memory.Tests.ResourcePooling;
+
+public sealed class ResourcePoolTests
+{
+    private FakeTimeProvider _time = null!;
+    private List<Connection> _created = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new FakeTimeProvider();
+        _created = [];
+    }
+
+    [Test]
+    public async Task AcquireAsync_EmptyPool_CreatesResource()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 2 });
+
+        await using var lease = await pool.AcquireAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(lease.Resource, Is.SameAs(_created.Single()));
+            Assert.That(pool.Statistics.InUse, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_AfterRelease_ReusesResource()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 2 });
+        var first = await pool.AcquireAsync();
+        var resource = first.Resource;
+        first.Dispose();
+        first.Dispose(); // a second dispose is ignored
+
+        await using var second = await pool.AcquireAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Resource, Is.SameAs(resource));
+            Assert.That(pool.Statistics.Released, Is.EqualTo(1));
+            Assert.That(_created, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_PoolFull_ServesWaitersInArrivalOrder()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1 });
+        var holder = await pool.AcquireAsync();
+        var first = pool.AcquireAsync().AsTask();
+        var second = pool.AcquireAsync().AsTask();
+        var third = pool.AcquireAsync().AsTask();
+
+        holder.Dispose();
+        var firstLease = await first;
+        var secondDoneEarly = second.IsCompleted;
+        firstLease.Dispose();
+        var secondLease = await second;
+        var thirdDoneEarly = third.IsCompleted;
+        secondLease.Dispose();
+        (await third).Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(secondDoneEarly, Is.False);
+            Assert.That(thirdDoneEarly, Is.False);
+            Assert.That(_created, Has.Count.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_PoolStaysFull_TimesOutWithPoolDetails()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { Name = "db", MinSize = 0, MaxSize = 1 });
+        await using var holder = await pool.AcquireAsync();
+        var waiting = pool.AcquireAsync(TimeSpan.FromSeconds(5)).AsTask();
+
+        _time.Advance(TimeSpan.FromSeconds(4));
+        var doneEarly = waiting.IsCompleted;
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.That(doneEarly, Is.False);
+        var ex = Assert.ThrowsAsync<ResourcePoolTimeoutException>(async () => await waiting);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ex!.PoolName, Is.EqualTo("db"));
+            Assert.That(ex.MaxSize, Is.EqualTo(1));
+            Assert.That(ex.Message, Does.Contain("all 1 resources are in use"));
+            Assert.That(pool.Statistics.Timeouts, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_Cancelled_ThrowsAndLeavesNoWaiter()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1 });
+        var holder = await pool.AcquireAsync();
+        using var cts = new CancellationTokenSource();
+        var waiting = pool.AcquireAsync(cts.Token).AsTask();
+
+        await cts.CancelAsync();
+
+        Assert.That(async () => await waiting, Throws.InstanceOf<OperationCanceledException>());
+        holder.Dispose();
+        await using var next = await pool.AcquireAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(next.Resource, Is.SameAs(_created[0]));
+            Assert.That(pool.Statistics.Waiting, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_AlreadyCancelled_Throws()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0 });
+
+        Assert.That(async () => await pool.AcquireAsync(new CancellationToken(canceled: true)), Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task AcquireAsync_ValidationFails_ReplacesResource()
+    {
+        var options = new ResourcePoolOptions { MinSize = 0, MaxSize = 1, ValidateOnAcquire = true };
+        await using var pool = new ResourcePool<Connection>(options, Create, validate: (c, _) => ValueTask.FromResult(c.Id != 0), timeProvider: _time);
+        (await pool.AcquireAsync()).Dispose();
+
+        await using var lease = await pool.AcquireAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(lease.Resource.Id, Is.EqualTo(1));
+            Assert.That(_created[0].Disposed, Is.True);
+            Assert.That(pool.Statistics.ValidationFailures, Is.EqualTo(1));
+            Assert.That(pool.Statistics.Total, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_ValidatorThrows_ReplacesResource()
+    {
+        var options = new ResourcePoolOptions { MinSize = 0, MaxSize = 1, ValidateOnAcquire = true };
+        await using var pool = new ResourcePool<Connection>(options, Create, validate: (c, _) => c.Id == 0 ? throw new IOException("reset") : ValueTask.FromResult(true), timeProvider: _time);
+        (await pool.AcquireAsync()).Dispose();
+
+        await using var lease = await pool.AcquireAsync();
+
+        Assert.That(lease.Resource.Id, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Dispose_LeaseMarkedBroken_ResourceClosedAndReplaced()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1 });
+        var lease = await pool.AcquireAsync();
+        var waiting = pool.AcquireAsync().AsTask();
+
+        lease.MarkBroken();
+        await lease.DisposeAsync();
+        await using var replacement = await waiting;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_created[0].Disposed, Is.True);
+            Assert.That(replacement.Resource, Is.SameAs(_created[1]));
+            Assert.That(pool.Statistics.Destroyed, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task PruneAsync_IdlePastLimit_ClosesDownToMinimum()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 1, MaxSize = 3, MaxIdleTime = TimeSpan.FromMinutes(1) });
+        var leases = new[] { await pool.AcquireAsync(), await pool.AcquireAsync(), await pool.AcquireAsync() };
+        foreach (var lease in leases)
+        {
+            lease.Dispose();
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await pool.PruneAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.Statistics.Total, Is.EqualTo(1));
+            Assert.That(_created.Count(c => c.Disposed), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task PruneTimer_LifetimeExceeded_ReplacesResource()
+    {
+        var options = new ResourcePoolOptions { MinSize = 1, MaxSize = 2, MaxLifetime = TimeSpan.FromMinutes(10), MaxIdleTime = TimeSpan.FromHours(1), PruneInterval = TimeSpan.FromMinutes(1) };
+        await using var pool = CreatePool(options);
+        await pool.WarmUpAsync();
+
+        _time.Advance(TimeSpan.FromMinutes(11));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_created, Has.Count.EqualTo(2));
+            Assert.That(_created[0].Disposed, Is.True);
+            Assert.That(pool.Statistics.Idle, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Dispose_LifetimeExceededWhileLeased_ClosesOnReturn()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1, MaxLifetime = TimeSpan.FromMinutes(1), PruneInterval = TimeSpan.FromHours(1) });
+        var lease = await pool.AcquireAsync();
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await lease.DisposeAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_created[0].Disposed, Is.True);
+            Assert.That(pool.Statistics.Total, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task WarmUpAsync_Minimum_OpensMinimum()
+    {
+        await using var pool = CreatePool(ResourcePoolPresets.Database());
+
+        await pool.WarmUpAsync();
+
+        Assert.That(pool.Statistics.Idle, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task LeakDetected_LeaseHeldPastThreshold_ReportedOnceWithAcquisitionSite()
+    {
+        var options = new ResourcePoolOptions { MinSize = 0, LeakDetectionThreshold = TimeSpan.FromMinutes(1), PruneInterval = TimeSpan.FromSeconds(30) };
+        await using var pool = CreatePool(options);
+        var reports = new List<ResourceLeakDetectedEventArgs>();
+        pool.LeakDetected += (_, e) => reports.Add(e);
+        await using var lease = await pool.AcquireAsync();
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var before = reports.Count;
+        _time.Advance(TimeSpan.FromMinutes(3));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.Zero);
+            Assert.That(reports, Has.Count.EqualTo(1));
+            Assert.That(reports[0].HeldFor, Is.GreaterThanOrEqualTo(TimeSpan.FromMinutes(1)));
+            Assert.That(reports[0].AcquisitionStackTrace, Does.Contain(nameof(LeakDetected_LeaseHeldPastThreshold_ReportedOnceWithAcquisitionSite)));
+            Assert.That(pool.Statistics.LeaksDetected, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task LeakDetected_LeaseReturnedInTime_NotReported()
+    {
+        var options = new ResourcePoolOptions { MinSize = 0, LeakDetectionThreshold = TimeSpan.FromMinutes(1), PruneInterval = TimeSpan.FromSeconds(30) };
+        await using var pool = CreatePool(options);
+        var reports = 0;
+        pool.LeakDetected += (_, _) => reports++;
+
+        (await pool.AcquireAsync()).Dispose();
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.That(reports, Is.Zero);
+    }
+
+    [Test]
+    public async Task Trim_Half_ClosesIdleAboveMinimum()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 1, MaxSize = 5, EstimatedResourceBytes = 1000 });
+        var leases = new List<ResourceLease<Connection>>();
+        for (var i = 0; i < 5; i++)
+        {
+            leases.Add(await pool.AcquireAsync());
+        }
+
+        leases.ForEach(l => l.Dispose());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.Trim(0.5), Is.EqualTo(3000));
+            Assert.That(pool.Statistics.Idle, Is.EqualTo(2));
+            Assert.That(pool.Trim(1), Is.EqualTo(1000));
+            Assert.That(pool.Statistics.Idle, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task DisposeAsync_WaitersAndOutstandingLease_FailsWaitersAndWaitsForLease()
+    {
+        var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1 });
+        var lease = await pool.AcquireAsync();
+        var waiting = pool.AcquireAsync().AsTask();
+
+        var disposing = pool.DisposeAsync().AsTask();
+        var disposedEarly = disposing.IsCompleted;
+        lease.Dispose();
+        await disposing;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(disposedEarly, Is.False);
+            Assert.That(async () => await waiting, Throws.TypeOf<ObjectDisposedException>());
+            Assert.That(_created[0].Disposed, Is.True);
+            Assert.That(async () => await pool.AcquireAsync(), Throws.TypeOf<ObjectDisposedException>());
+        });
+    }
+
+    [Test]
+    public async Task DisposeAsync_LeaseNeverReturned_GivesUpAfterTimeout()
+    {
+        var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, DisposeTimeout = TimeSpan.FromSeconds(5) });
+        _ = await pool.AcquireAsync();
+
+        var disposing = pool.DisposeAsync().AsTask();
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.That(async () => await disposing, Throws.Nothing);
+    }
+
+    [Test]
+    public void Constructor_BadOptions_ListsEveryProblem()
+    {
+        var options = new ResourcePoolOptions { MinSize = -1, MaxSize = 0, Name = "" };
+
+        Assert.That(
+            () => CreatePool(options),
+            Throws.ArgumentException
+                .With.Message.Contains("MinSize must not be negative")
+                .And.Message.Contains("MaxSize must be at least 1")
+                .And.Message.Contains("Name must not be empty"));
+    }
+
+    [Test]
+    public void Constructor_MaxBelowMin_Throws()
+    {
+        Assert.That(
+            () => CreatePool(new ResourcePoolOptions { MinSize = 5, MaxSize = 2 }),
+            Throws.ArgumentException.With.Message.Contains("MaxSize (2) must not be less than MinSize (5)"));
+    }
+
+    [Test]
+    public async Task AcquireAsync_NegativeTimeout_Throws()
+    {
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0 });
+
+        Assert.That(() => pool.AcquireAsync(TimeSpan.FromSeconds(-2)), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void Lease_Default_ResourceThrows()
+    {
+        var lease = default(ResourceLease<Connection>);
+
+        Assert.That(() => lease.Resource, Throws.InvalidOperationException);
+        Assert.That(lease.Dispose, Throws.Nothing);
+    }
+
+    private ResourcePool<Connection> CreatePool(ResourcePoolOptions options) =>
+        new(options, Create, timeProvider: _time);
+
+    private ValueTask<Connection> Create(CancellationToken cancellationToken)
+    {
+        var connection = new Connection(_created.Count);
+        _created.Add(connection);
+        return ValueTask.FromResult(connection);
+    }
+
+    internal sealed class Connection(int id) : IDisposable
+    {
+        public int Id { get; } = id;
+
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
+}
