@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Caching.Redis;
+using ResourceKit.Caching.Tests.TestDoubles;
+using StackExchange.Redis;
+
+namespace ResourceKit.Caching.Tests.Redis;
+
+/// <summary>The tiered cache against a real Redis: round trip, TTL, cross-host invalidation and an outage.</summary>
+public sealed class TieredCacheRedisTests
+{
+    private FakeTimeProvider _time = null!;
+    private string _application = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        _application = "rk-test-" + Guid.NewGuid().ToString("N");
+    }
+
+    [Test]
+    public async Task SetAsync_WritesRedisWithServerSideTtlAndPrefix()
+    {
+        using var connection = RedisTestServer.ConnectOrIgnore();
+        using var cache = Create(connection, backplane: null);
+
+        await cache.SetAsync("k", "v", CachePolicyNames.Embeddings);
+
+        var ttl = await connection.GetDatabase().KeyTimeToLiveAsync($"{_application}:tenant:k");
+        Assert.That(ttl, Is.Not.Null.And.GreaterThan(TimeSpan.FromHours(23)));
+        cache.ClearMemory();
+        Assert.That(await cache.TryGetAsync<string>("k", CachePolicyNames.Embeddings), Is.EqualTo(new CacheResult<string>("v", CacheValueSource.Distributed)));
+    }
+
+    [Test]
+    public async Task SetAsync_OnOneHost_InvalidatesMemoryOnAnotherThroughPubSub()
+    {
+        using var connectionA = RedisTestServer.ConnectOrIgnore();
+        using var connectionB = RedisTestServer.ConnectOrIgnore();
+        using var backplaneA = new RedisCacheBackplane(connectionA, _application);
+        using var backplaneB = new RedisCacheBackplane(connectionB, _application);
+        using var a = Create(connectionA, backplaneA);
+        using var b = Create(connectionB, backplaneB);
+        await a.SetAsync("k", "v1", CachePolicyNames.Embeddings);
+        Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Value, Is.EqualTo("v1"));
+        Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Source, Is.EqualTo(CacheValueSource.Memory));
+        var invalidated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var probe = backplaneB.Subscribe(_ => invalidated.TrySetResult());
+
+        await a.SetAsync("k", "v2", CachePolicyNames.Embeddings);
+        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.That(await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings), Is.EqualTo(new CacheResult<string>("v2", CacheValueSource.Distributed)));
+
+        invalidated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await a.RemoveAsync("k");
+        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).HasValue, Is.False);
+    }
+
+    [Test]
+    public async Task RedisStoppedMidTest_ServiceContinuesWithoutExceptionsAndL3RecoversAfterRestart()
+    {
+        using var server = RedisTestServer.StartOwnOrIgnore();
+        using var connection = RedisConnectionFactory.Connect(new RedisTierOptions { Configuration = server.Address, ConnectTimeout = TimeSpan.FromSeconds(1) });
+        using var backplane = new RedisCacheBackplane(connection, _application);
+        using var cache = Create(connection, backplane);
+        await cache.SetAsync("before", 1, CachePolicyNames.Embeddings);
+        var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.ConnectionRestored += (_, _) => restored.TrySetResult();
+
+        server.Stop();
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.That(await cache.GetOrCreateAsync($"during-{i}", _ => ValueTask.FromResult(i), CachePolicyNames.Embeddings), Is.EqualTo(i));
+        }
+
+        Assert.That((await cache.TryGetAsync<int>("before", CachePolicyNames.Embeddings)).Value, Is.EqualTo(1), "L1/L2 still serve");
+        Assert.That(cache.CircuitState, Is.EqualTo(CacheCircuitState.Open));
+        Assert.That(cache.Statistics.DistributedErrors, Is.GreaterThan(0));
+
+        server.Start();
+        await restored.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await cache.SetAsync("after", 2, CachePolicyNames.Embeddings);
+
+        Assert.That(cache.CircuitState, Is.EqualTo(CacheCircuitState.Closed));
+        Assert.That(await connection.GetDatabase().KeyExistsAsync($"{_application}:tenant:after"), Is.True);
+    }
+
+    private TieredCache Create(IConnectionMultiplexer connection, RedisCacheBackplane? backplane)
+    {
+        var options = new TieredCacheOptions
+        {
+            ApplicationName = _application,
+            TenantId = "tenant",
+            CircuitBreakDuration = TimeSpan.FromSeconds(2),
+        };
+        options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
+        return new TieredCache(options, disk: null, new RedisCacheStore(connection, _time), backplane, timeProvider: _time);
+    }
+}
