@@ -125,16 +125,20 @@ public sealed class AgentLoopScheduler : IAsyncDisposable
         }
 
         var inFlight = runners.Select(runner => runner.Stop()).Where(run => !run.IsCompleted).ToArray();
-        await _stopping.CancelAsync().ConfigureAwait(false);
         if (inFlight.Length == 0)
         {
+            await _stopping.CancelAsync().ConfigureAwait(false);
             return;
         }
 
+        // The grace timer starts before anything yields, so a fake clock advanced right after this call drives it.
+        using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(gracePeriod, _scheduler.TimeProvider, stopDelay.Token);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+
         // Runs never fault (the runner catches the loop's exceptions); at most they are canceled, which is not unobserved.
         var all = Task.WhenAll(inFlight);
-        using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var first = await Task.WhenAny(all, Task.Delay(gracePeriod, _scheduler.TimeProvider, stopDelay.Token)).ConfigureAwait(false);
+        var first = await Task.WhenAny(all, delay).ConfigureAwait(false);
         await stopDelay.CancelAsync().ConfigureAwait(false);
         if (first != all)
         {

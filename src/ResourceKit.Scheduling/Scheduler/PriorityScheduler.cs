@@ -231,8 +231,9 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
             }
         }
 
-        await _shutdown.CancelAsync().ConfigureAwait(false);
+        // Drop the queue before signalling, so a worker freed by the signal cannot start queued work.
         CancelQueuedWork();
+        await _shutdown.CancelAsync().ConfigureAwait(false);
     }
 
     /// <summary>Takes a snapshot of the scheduler's counters.</summary>
@@ -268,8 +269,8 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
         }
 
         _cpuTimer.Dispose();
-        _shutdown.Cancel();
         CancelQueuedWork();
+        _shutdown.Cancel();
         _metrics.Dispose();
     }
 

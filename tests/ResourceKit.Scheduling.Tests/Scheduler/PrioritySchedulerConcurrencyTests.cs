@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Scheduling.Tests.TestSupport;
+
+namespace ResourceKit.Scheduling.Tests.Scheduler;
+
+public sealed class PrioritySchedulerConcurrencyTests
+{
+    [Test]
+    public async Task TrySchedule_ManyThreadsAllLevels_NoItemLostAndWorkerBoundHolds()
+    {
+        const int threads = 8;
+        const int perThread = 2_000;
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, maxConcurrency: 3, criticalReserve: 1);
+        int running = 0;
+        int maxRunning = 0;
+        int completed = 0;
+        var tasks = new Task[threads * perThread];
+
+        void Work(CancellationToken _)
+        {
+            int now = Interlocked.Increment(ref running);
+            int seen;
+            while (now > (seen = Volatile.Read(ref maxRunning)) && Interlocked.CompareExchange(ref maxRunning, now, seen) != seen)
+            {
+            }
+
+            Interlocked.Increment(ref completed);
+            Interlocked.Decrement(ref running);
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+        {
+            for (int i = 0; i < perThread; i++)
+            {
+                var priority = (WorkPriority)((t + i) % 5);
+                var result = scheduler.TrySchedule(Work, priority);
+                tasks[(t * perThread) + i] = result.Completion!;
+            }
+        }))).Guarded();
+
+        await Task.WhenAll(tasks).Guarded();
+        await scheduler.Idle();
+
+        var stats = scheduler.GetStatistics();
+        Assert.Multiple(() =>
+        {
+            Assert.That(completed, Is.EqualTo(threads * perThread));
+            Assert.That(stats.Succeeded, Is.EqualTo(threads * perThread));
+            Assert.That(stats.Levels.Sum(l => l.Dispatched), Is.EqualTo(threads * perThread));
+            Assert.That(stats.Levels.Sum(l => l.QueueLength), Is.Zero);
+            Assert.That(stats.ActiveWorkers, Is.Zero);
+            Assert.That(maxRunning, Is.LessThanOrEqualTo(4), "MaxConcurrency plus the critical reserve");
+        });
+    }
+
+    [Test]
+    public async Task ShutdownAsync_WhileThreadsSubmit_EveryAcceptedItemCompletes()
+    {
+        var time = new FakeTimeProvider();
+        var scheduler = TestScheduler.Create(time, maxConcurrency: 2);
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<Task>();
+        int rejected = 0;
+        using var stop = new CancellationTokenSource();
+
+        var submitters = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            for (int i = 0; i < 5_000; i++)
+            {
+                var result = scheduler.TrySchedule(_ => { }, (WorkPriority)(i % 5));
+                if (result.IsQueued)
+                {
+                    accepted.Add(result.Completion);
+                }
+                else
+                {
+                    Interlocked.Increment(ref rejected);
+                }
+            }
+        })).ToArray();
+
+        await scheduler.ShutdownAsync(TimeSpan.FromSeconds(30)).Guarded();
+        await Task.WhenAll(submitters).Guarded();
+        await Task.WhenAll(accepted).Guarded();
+
+        Assert.That(accepted.Count + rejected, Is.EqualTo(20_000));
+        Assert.That(accepted.All(t => t.IsCompletedSuccessfully), Is.True);
+        scheduler.Dispose();
+    }
+}

@@ -1,0 +1,364 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Scheduling.Tests.TestSupport;
+
+namespace ResourceKit.Scheduling.Tests.Scheduler;
+
+public sealed class PrioritySchedulerTests
+{
+    private static readonly WorkPriority[] AllLevels = Enum.GetValues<WorkPriority>();
+
+    [Test]
+    public async Task RunAsync_SyncWork_RunsOnWorker()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time);
+        int ran = 0;
+
+        await scheduler.RunAsync(_ => Interlocked.Increment(ref ran)).Guarded();
+
+        Assert.That(ran, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task RunAsync_AsyncWorkWithResult_ReturnsResult()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time);
+
+        int result = await scheduler.RunAsync(async ct =>
+        {
+            await Task.Yield();
+            return 42;
+        }, WorkPriority.High).Guarded();
+
+        Assert.That(result, Is.EqualTo(42));
+    }
+
+    [Test]
+    public async Task TrySchedule_UnderContention_DispatchesInPriorityOrder()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, configure: o => o.MaxBypassCount = 100);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler);
+        var order = new ConcurrentQueue<WorkPriority>();
+
+        foreach (var priority in AllLevels.Reverse())
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.That(scheduler.TrySchedule(_ => order.Enqueue(priority), priority).Status, Is.EqualTo(ScheduleStatus.Accepted));
+            }
+        }
+
+        gate.Open();
+        await blocker.Guarded();
+        await scheduler.Idle();
+
+        Assert.That(order, Is.EqualTo(AllLevels.SelectMany(p => Enumerable.Repeat(p, 3))));
+    }
+
+    [Test]
+    public async Task TrySchedule_HighPriorityFlood_BackgroundRunsWithinStarvationBound()
+    {
+        const int maxBypass = 4;
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, configure: o => o.MaxBypassCount = maxBypass);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler);
+        var order = new ConcurrentQueue<WorkPriority>();
+
+        scheduler.TrySchedule(_ => order.Enqueue(WorkPriority.Background), WorkPriority.Background);
+        for (int i = 0; i < 50; i++)
+        {
+            scheduler.TrySchedule(_ => order.Enqueue(WorkPriority.High), WorkPriority.High);
+            scheduler.TrySchedule(_ => order.Enqueue(WorkPriority.Critical), WorkPriority.Critical);
+        }
+
+        gate.Open();
+        await blocker.Guarded();
+        await scheduler.Idle();
+
+        // Critical work is exempt from aging and always goes first; among the rest the bound is
+        // MaxBypassCount + (non-critical levels above Background = 3) dispatches.
+        var nonCritical = order.Where(p => p != WorkPriority.Critical).ToList();
+        int backgroundPosition = nonCritical.IndexOf(WorkPriority.Background);
+        Assert.That(order.Take(50), Is.All.EqualTo(WorkPriority.Critical));
+        Assert.That(backgroundPosition, Is.InRange(0, maxBypass + 3));
+        Assert.That(backgroundPosition, Is.EqualTo(maxBypass), "one High dispatch per bypass, then the starved Background item");
+    }
+
+    [Test]
+    public async Task TrySchedule_AllLevelsFlooded_EveryLevelProgressesWithinBound()
+    {
+        const int maxBypass = 3;
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, configure: o => o.MaxBypassCount = maxBypass);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler);
+        var order = new ConcurrentQueue<WorkPriority>();
+        foreach (var priority in AllLevels.Where(p => p != WorkPriority.Critical))
+        {
+            for (int i = 0; i < 40; i++)
+            {
+                scheduler.TrySchedule(_ => order.Enqueue(priority), priority);
+            }
+        }
+
+        gate.Open();
+        await blocker.Guarded();
+        await scheduler.Idle();
+
+        var list = order.ToList();
+        foreach (var priority in new[] { WorkPriority.Normal, WorkPriority.Low, WorkPriority.Background })
+        {
+            int levelsAbove = (int)priority - 1;
+            var positions = list.Select((p, i) => (p, i)).Where(x => x.p == priority).Select(x => x.i).ToList();
+            int firstGap = positions[0];
+            int maxGap = positions.Zip(positions.Skip(1), (a, b) => b - a - 1).Max();
+            Assert.That(Math.Max(firstGap, maxGap), Is.LessThanOrEqualTo(maxBypass + levelsAbove), priority.ToString());
+        }
+    }
+
+    [Test]
+    public async Task TrySchedule_CriticalWhileAllWorkersBusy_RunsOnReserveWorker()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, maxConcurrency: 1, criticalReserve: 1);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler, WorkPriority.Background);
+
+        var critical = scheduler.RunAsync(_ => { }, WorkPriority.Critical);
+        await critical.Guarded();
+
+        Assert.That(blocker.IsCompleted, Is.False, "the critical item did not wait for the background item");
+        gate.Open();
+        await blocker.Guarded();
+    }
+
+    [Test]
+    public async Task TrySchedule_CpuAboveThreshold_ShedsNonCriticalWithReason()
+    {
+        var time = new FakeTimeProvider();
+        var cpu = new FakeCpuSource();
+        await using var scheduler = TestScheduler.Create(time, cpu);
+        cpu.Utilization = 0.85;
+        time.Sample();
+
+        var normal = scheduler.TrySchedule(_ => { }, WorkPriority.Normal);
+        var critical = scheduler.TrySchedule(_ => { }, WorkPriority.Critical);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(scheduler.IsOverloaded, Is.True);
+            Assert.That(normal.Status, Is.EqualTo(ScheduleStatus.Rejected));
+            Assert.That(normal.RejectionReason, Is.EqualTo(RejectionReason.CpuOverload));
+            Assert.That(normal.Completion, Is.Null);
+            Assert.That(critical.Status, Is.EqualTo(ScheduleStatus.Accepted));
+        });
+        await critical.Completion!.Guarded();
+
+        cpu.Utilization = 0.5;
+        time.Sample();
+        Assert.That(scheduler.TrySchedule(_ => { }, WorkPriority.Background).Status, Is.EqualTo(ScheduleStatus.Accepted));
+        await scheduler.Idle();
+        Assert.That(scheduler.GetStatistics().Levels[(int)WorkPriority.Normal].Rejected, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task TrySchedule_CpuAboveThresholdWithDeferPolicy_HoldsWorkUntilCpuFalls()
+    {
+        var time = new FakeTimeProvider();
+        var cpu = new FakeCpuSource { Utilization = 0.95 };
+        await using var scheduler = TestScheduler.Create(time, cpu, configure: o => o.OverloadPolicy = OverloadPolicy.Defer);
+        int ran = 0;
+
+        var deferred = scheduler.TrySchedule(_ => Interlocked.Increment(ref ran), WorkPriority.Low);
+        await scheduler.RunAsync(_ => { }, WorkPriority.Critical).Guarded();
+
+        Assert.That(deferred.Status, Is.EqualTo(ScheduleStatus.Deferred));
+        Assert.That(Volatile.Read(ref ran), Is.Zero);
+        Assert.That(scheduler.GetStatistics().Levels[(int)WorkPriority.Low].QueueLength, Is.EqualTo(1));
+
+        cpu.Utilization = 0.2;
+        time.Sample();
+        await deferred.Completion!.Guarded();
+        Assert.That(ran, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task RunAsync_Rejected_FaultsWithSubmissionRejectedException()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, new FakeCpuSource { Utilization = 0.99 });
+
+        var exception = Assert.ThrowsAsync<SubmissionRejectedException>(() => scheduler.RunAsync(_ => { }, WorkPriority.High));
+
+        Assert.That(exception!.Reason, Is.EqualTo(RejectionReason.CpuOverload));
+        Assert.That(exception.Priority, Is.EqualTo(WorkPriority.High));
+        Assert.That(exception.Message, Does.Contain("99"));
+    }
+
+    [Test]
+    public async Task TrySchedule_QueueAtLimit_RejectsWithQueueFull()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, configure: o => o.QueueLengthLimits.Low = 2);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler);
+
+        var results = Enumerable.Range(0, 3).Select(_ => scheduler.TrySchedule(_ => { }, WorkPriority.Low)).ToList();
+
+        Assert.That(results.Select(r => r.RejectionReason), Is.EqualTo(new[] { RejectionReason.None, RejectionReason.None, RejectionReason.QueueFull }));
+        Assert.That(scheduler.TrySchedule(_ => { }, WorkPriority.Normal).IsQueued, Is.True, "other levels are unaffected");
+        gate.Open();
+        await blocker.Guarded();
+        await scheduler.Idle();
+    }
+
+    [Test]
+    public async Task RunAsync_WorkThrows_FailsOnlyItsOwnItem()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, maxConcurrency: 2);
+
+        var failing = scheduler.RunAsync(_ => throw new InvalidOperationException("boom"));
+        var fine = scheduler.RunAsync(_ => ValueTask.FromResult("ok"));
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => failing);
+        Assert.That(await fine.Guarded(), Is.EqualTo("ok"));
+        await scheduler.Idle();
+        var stats = scheduler.GetStatistics();
+        Assert.That((stats.Faulted, stats.Succeeded), Is.EqualTo((1L, 1L)));
+    }
+
+    [Test]
+    public async Task RunAsync_TimeoutElapses_FaultsWithTimeoutException()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time);
+        var gate = new Gate();
+
+        var run = scheduler.RunAsync(gate.HoldAsync, WorkPriority.Normal, TimeSpan.FromSeconds(5));
+        await gate.Started.Guarded();
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.ThrowsAsync<TimeoutException>(() => run.Guarded());
+        Assert.That(scheduler.GetStatistics().TimedOut, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task TrySchedule_CanceledWhileQueued_CompletesCanceledWithoutRunning()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler);
+        using var cts = new CancellationTokenSource();
+        bool ran = false;
+
+        var queued = scheduler.TrySchedule(_ => ran = true, WorkPriority.Low, cancellationToken: cts.Token);
+        await cts.CancelAsync();
+
+        Assert.That(queued.Completion!.IsCanceled, Is.True);
+        gate.Open();
+        await blocker.Guarded();
+        await scheduler.Idle();
+        Assert.That(ran, Is.False);
+    }
+
+    [Test]
+    public async Task ShutdownAsync_QueuedWork_DrainsThenRejectsNewWork()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler);
+        int ran = 0;
+        var queued = Enumerable.Range(0, 5).Select(_ => scheduler.RunAsync(_ => Interlocked.Increment(ref ran), WorkPriority.Low)).ToArray();
+
+        var shutdown = scheduler.ShutdownAsync(TimeSpan.FromSeconds(30));
+        var late = scheduler.TrySchedule(_ => { }, WorkPriority.Critical);
+        gate.Open();
+        await shutdown.Guarded();
+
+        Assert.That(late.RejectionReason, Is.EqualTo(RejectionReason.ShuttingDown));
+        await Task.WhenAll(queued).Guarded();
+        Assert.That(ran, Is.EqualTo(5));
+        await blocker.Guarded();
+    }
+
+    [Test]
+    public async Task ShutdownAsync_GracePeriodElapses_SignalsRunningAndCancelsQueued()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time);
+        var gate = new Gate();
+        var running = await gate.OccupyAsync(scheduler);
+        var queued = scheduler.TrySchedule(_ => { }, WorkPriority.Low);
+
+        var shutdown = scheduler.ShutdownAsync(TimeSpan.FromSeconds(10));
+        Assert.That(shutdown.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromSeconds(10));
+        await shutdown.Guarded();
+
+        Assert.That(gate.ObservedToken.IsCancellationRequested, Is.True);
+        Assert.That(queued.Completion!.IsCanceled, Is.True);
+        Assert.That(async () => await running.Guarded(), Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public void Constructor_InvalidOptions_ListsEveryError()
+    {
+        var options = new PrioritySchedulerOptions
+        {
+            MaxConcurrency = 0,
+            CriticalReserve = -1,
+            MaxBypassCount = 0,
+            CpuThresholdPercent = 120,
+            LoopCpuLimitPercent = 0,
+            CpuSampleInterval = TimeSpan.Zero,
+        };
+        options.QueueLengthLimits.High = -5;
+
+        var exception = Assert.Throws<ArgumentException>(() => _ = new PriorityScheduler(options, new FakeTimeProvider(), new FakeCpuSource()));
+
+        Assert.That(exception!.Message, Does.Contain("MaxConcurrency must be at least 1 (was 0)")
+            .And.Contain("CriticalReserve").And.Contain("MaxBypassCount").And.Contain("CpuThresholdPercent")
+            .And.Contain("LoopCpuLimitPercent").And.Contain("CpuSampleInterval").And.Contain("QueueLengthLimits:High"));
+    }
+
+    [Test]
+    public async Task TrySchedule_BadArguments_Throw()
+    {
+        await using var scheduler = TestScheduler.Create(new FakeTimeProvider());
+
+        Assert.Throws<ArgumentNullException>(() => scheduler.TrySchedule((Action<CancellationToken>)null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => scheduler.TrySchedule(_ => { }, (WorkPriority)9));
+        Assert.Throws<ArgumentOutOfRangeException>(() => scheduler.TrySchedule(_ => { }, WorkPriority.Low, TimeSpan.Zero));
+    }
+
+    [Test]
+    public async Task Metrics_RejectionAndQueueWait_AreRecorded()
+    {
+        var time = new FakeTimeProvider();
+        var cpu = new FakeCpuSource();
+        await using var scheduler = TestScheduler.Create(time, cpu);
+        using var rejections = new MetricCollector<long>(null, "ResourceKit.Scheduling", "resourcekit.scheduling.rejections");
+        using var waits = new MetricCollector<double>(null, "ResourceKit.Scheduling", "resourcekit.scheduling.queue.wait");
+        using var lengths = new MetricCollector<int>(null, "ResourceKit.Scheduling", "resourcekit.scheduling.queue.length");
+
+        await scheduler.RunAsync(_ => { }, WorkPriority.High).Guarded();
+        cpu.Utilization = 0.9;
+        time.Sample();
+        scheduler.TrySchedule(_ => { }, WorkPriority.Low);
+        lengths.RecordObservableInstruments();
+
+        Assert.That(rejections.LastMeasurement!.Tags["reason"], Is.EqualTo("cpu_overload"));
+        Assert.That(rejections.LastMeasurement.Tags["priority"], Is.EqualTo("low"));
+        Assert.That(waits.GetMeasurementSnapshot().Any(m => (string?)m.Tags["priority"] == "high"), Is.True);
+        Assert.That(lengths.GetMeasurementSnapshot(), Has.Count.EqualTo(5));
+    }
+}
