@@ -1,0 +1,39 @@
+using Microsoft.Extensions.ObjectPool;
+using ResourceKit.Memory.Internal;
+using ResourceKit.Memory.Reclamation;
+
+namespace ResourceKit.Memory.ObjectPooling;
+
+/// <summary>
+/// An <see cref="ObjectPoolProvider"/> that creates <see cref="BoundedObjectPool{T}"/>s and registers each with a
+/// <see cref="MemoryReclamation"/>, so every pool made through it is trimmed under memory pressure.
+/// </summary>
+public sealed class BoundedObjectPoolProvider : ObjectPoolProvider
+{
+    private readonly BoundedObjectPoolOptions _template;
+    private readonly MemoryReclamation? _reclamation;
+
+    /// <summary>Initializes a new instance of the <see cref="BoundedObjectPoolProvider"/> class.</summary>
+    /// <param name="template">The bound, priority and size estimate every pool gets; the name is the pooled type's.</param>
+    /// <param name="reclamation">Where pools register as reclaimers; none when <see langword="null"/>.</param>
+    public BoundedObjectPoolProvider(BoundedObjectPoolOptions? template = null, MemoryReclamation? reclamation = null)
+    {
+        _template = template ?? new BoundedObjectPoolOptions();
+        OptionsErrors.ThrowIfAny(_template.Validate(), nameof(template));
+        _reclamation = reclamation;
+    }
+
+    /// <inheritdoc />
+    public override ObjectPool<T> Create<T>(IPooledObjectPolicy<T> policy)
+    {
+        var pool = new BoundedObjectPool<T>(policy, new BoundedObjectPoolOptions
+        {
+            MaximumRetained = _template.MaximumRetained,
+            Priority = _template.Priority,
+            EstimatedObjectBytes = _template.EstimatedObjectBytes,
+            Name = typeof(T).Name,
+        });
+        _reclamation?.Register(pool);
+        return pool;
+    }
+}
