@@ -1,0 +1,275 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Diagnostics;
+using ResourceKit.Cost.Pricing;
+using ResourceKit.Cost.RateLimiting;
+using ResourceKit.Cost.Resilience;
+
+namespace ResourceKit.Cost.Chat;
+
+/// <summary>
+/// An <see cref="IChatClient"/> middleware that keeps calls inside the budget: it waits for the model's rate
+/// limit, reserves the estimated cost, calls the inner client (retrying transient errors), reads
+/// <see cref="UsageDetails"/>, settles the reservation at the actual cost, and corrects the token charge. When a
+/// rule refuses it throws <see cref="BudgetExceededException"/>; when the call fails the reservation is released.
+/// </summary>
+public sealed class BudgetChatClient : DelegatingChatClient
+{
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key naming the category to charge.</summary>
+    public const string CategoryPropertyName = "resourcekit.category";
+
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key naming the agent to charge.</summary>
+    public const string AgentPropertyName = "resourcekit.agent";
+
+    private const int TokensPerMessage = 4;
+    private static readonly ResiliencePropertyKey<ChatCall> CallKey = new("resourcekit.cost.call");
+
+    private readonly SpendLedger _ledger;
+    private readonly PriceCatalog _catalog;
+    private readonly CostOptions _options;
+    private readonly ModelRateLimiter? _rateLimiter;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ChatClientMetadata? _metadata;
+    private readonly ResiliencePipeline _pipeline;
+
+    /// <summary>Initializes a new instance of the <see cref="BudgetChatClient"/> class.</summary>
+    /// <param name="innerClient">The provider client.</param>
+    /// <param name="ledger">The spend ledger.</param>
+    /// <param name="catalog">The prices.</param>
+    /// <param name="options">The cost options.</param>
+    /// <param name="rateLimiter">The per-model rate limits, or <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock for throttle waits and retries.</param>
+    /// <param name="logger">The logger.</param>
+    public BudgetChatClient(
+        IChatClient innerClient,
+        SpendLedger ledger,
+        PriceCatalog catalog,
+        CostOptions options,
+        ModelRateLimiter? rateLimiter = null,
+        TimeProvider? timeProvider = null,
+        ILogger<BudgetChatClient>? logger = null)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        _ledger = ledger;
+        _catalog = catalog;
+        _options = options;
+        _rateLimiter = rateLimiter;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _metadata = innerClient.GetService<ChatClientMetadata>();
+        _pipeline = ProviderRetryPipeline.Create(options, _time, OnRetryAfter, _logger);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="BudgetExceededException">A budget rule refuses the call.</exception>
+    /// <exception cref="UnknownModelPriceException">The model has no price and no fallback is configured.</exception>
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var call = await BeginAsync(list, options, cancellationToken).ConfigureAwait(false);
+        ChatResponse response;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            context.Properties.Set(CallKey, call);
+            response = await _pipeline.ExecuteAsync(
+                static (ctx, state) => new ValueTask<ChatResponse>(state.Self.InnerClient.GetResponseAsync(state.List, state.Options, ctx.CancellationToken)),
+                context,
+                (Self: this, List: list, Options: options)).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _ledger.ReleaseAsync(call.Reservation, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        await CompleteAsync(call, response.Usage).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The reservation is settled when the stream completes (at the reported usage, or the estimate when none
+    /// was reported), released when the stream faults, and settled at the usage seen so far (or the estimate)
+    /// when the caller stops reading early, because the provider has already produced those tokens.
+    /// </remarks>
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        var call = await BeginAsync(list, options, cancellationToken).ConfigureAwait(false);
+        UsageDetails? usage = null;
+        var faulted = false;
+        IAsyncEnumerator<ChatResponseUpdate> updates;
+        try
+        {
+            updates = InnerClient.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch
+        {
+            await _ledger.ReleaseAsync(call.Reservation, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await updates.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch
+                {
+                    faulted = true;
+                    throw;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                foreach (var content in updates.Current.Contents)
+                {
+                    if (content is UsageContent { Details: { } details })
+                    {
+                        (usage ??= new UsageDetails()).Add(details);
+                    }
+                }
+
+                yield return updates.Current;
+            }
+        }
+        finally
+        {
+            await updates.DisposeAsync().ConfigureAwait(false);
+            if (faulted)
+            {
+                await _ledger.ReleaseAsync(call.Reservation, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                await CompleteAsync(call, usage).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask<ChatCall> BeginAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var provider = _metadata?.ProviderName;
+        var model = options?.ModelId ?? _metadata?.DefaultModelId
+            ?? throw new UnknownModelPriceException(provider, "(the request names no model and the client has no default)");
+        var price = _catalog.TryGetPrice(provider, model, out var exact) ? exact
+            : _catalog.TryGetPrice(null, model, out var byModel) ? byModel
+            : _catalog.GetPrice(provider, model);
+        var attribution = new SpendAttribution(
+            Property(options, CategoryPropertyName) ?? _options.Category, model, Property(options, AgentPropertyName) ?? _options.Agent);
+        var inputTokens = EstimateInputTokens(messages, options);
+        long maxOutput = options?.MaxOutputTokens is int max and > 0 ? max : _options.DefaultOutputTokens;
+        var estimate = CostCalculator.Estimate(price, inputTokens, maxOutput, _options.MaxReservationCost);
+
+        RateLimitCharge? charge = null;
+        if (_rateLimiter is not null)
+        {
+            charge = await _rateLimiter.AcquireAsync(provider, model, inputTokens, maxOutput, cancellationToken).ConfigureAwait(false);
+        }
+
+        var reservation = await ReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
+        return new ChatCall(provider, model, price, reservation, charge, estimate);
+    }
+
+    private async ValueTask<BudgetReservation> ReserveAsync(SpendAttribution attribution, decimal estimate, CancellationToken cancellationToken)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var result = await _ledger.TryReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
+            if (result.IsGranted)
+            {
+                return result.Reservation;
+            }
+
+            var decision = result.Decision;
+            if (decision.Status != BudgetStatus.Throttled || waited + decision.RetryAfter > _options.MaxThrottleWait)
+            {
+                throw new BudgetExceededException(decision.Denial!);
+            }
+
+            waited += decision.RetryAfter;
+            await Task.Delay(decision.RetryAfter, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask CompleteAsync(ChatCall call, UsageDetails? usage)
+    {
+        // Without reported usage the estimate is charged: spend that cannot be measured is never counted as free.
+        var cost = call.Estimate;
+        TokenUsage? tokens = usage is null ? null : TokenUsage.FromUsageDetails(usage);
+        if (tokens is { } counted)
+        {
+            try
+            {
+                cost = CostCalculator.Calculate(call.Price, counted).Total;
+                if (call.Charge is not null)
+                {
+                    var input = call.Price.EffectiveConvention == CachedTokenConvention.ExcludedFromInput
+                        ? counted.InputTokens + counted.CachedInputTokens + counted.CacheWriteTokens
+                        : counted.InputTokens;
+                    _rateLimiter!.Correct(call.Charge, input, counted.OutputTokens);
+                }
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // Inconsistent counts from the provider: keep the estimate.
+            }
+        }
+
+        try
+        {
+            await _ledger.SettleAsync(call.Reservation, cost, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            CostLog.SettleFailed(_logger, ex);
+        }
+    }
+
+    private void OnRetryAfter(ResilienceContext context, TimeSpan delay)
+    {
+        if (_rateLimiter is not null && context.Properties.TryGetValue(CallKey, out var call))
+        {
+            _rateLimiter.ApplyRetryAfter(call.Provider, call.Model, delay);
+        }
+    }
+
+    private long EstimateInputTokens(IList<ChatMessage> messages, ChatOptions? options)
+    {
+        long characters = options?.Instructions?.Length ?? 0;
+        foreach (var message in messages)
+        {
+            characters += message.Text.Length;
+        }
+
+        return (long)Math.Ceiling(characters / _options.CharactersPerToken) + ((long)TokensPerMessage * messages.Count);
+    }
+
+    private static string? Property(ChatOptions? options, string key) =>
+        options?.AdditionalProperties?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
+
+    private sealed record ChatCall(string? Provider, string Model, ModelPrice Price, BudgetReservation Reservation, RateLimitCharge? Charge, decimal Estimate);
+}

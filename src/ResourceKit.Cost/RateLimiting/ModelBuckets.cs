@@ -1,0 +1,95 @@
+using System.Threading.RateLimiting;
+
+namespace ResourceKit.Cost.RateLimiting;
+
+/// <summary>The request and token buckets of one provider and model, and the token corrections owed to them.</summary>
+internal sealed class ModelBuckets : IDisposable
+{
+    private long _pausedUntilTicks;
+
+    public ModelBuckets(ModelRateLimit limit)
+    {
+        Requests = TokenBucket.Create(limit.RequestsPerMinute);
+        InputTokens = TokenBucket.Create(limit.InputTokensPerMinute);
+        OutputTokens = TokenBucket.Create(limit.OutputTokensPerMinute);
+    }
+
+    public TokenBucket? Requests { get; }
+
+    public TokenBucket? InputTokens { get; }
+
+    public TokenBucket? OutputTokens { get; }
+
+    public TokenDebt InputDebt { get; } = new();
+
+    public TokenDebt OutputDebt { get; } = new();
+
+    public DateTimeOffset PausedUntil => new(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero);
+
+    public void PauseUntil(DateTimeOffset until)
+    {
+        var ticks = until.UtcTicks;
+        long current;
+        while ((current = Interlocked.Read(ref _pausedUntilTicks)) < ticks
+               && Interlocked.CompareExchange(ref _pausedUntilTicks, ticks, current) != current)
+        {
+        }
+    }
+
+    public void Refill()
+    {
+        Requests?.Limiter.TryReplenish();
+        InputTokens?.Limiter.TryReplenish();
+        OutputTokens?.Limiter.TryReplenish();
+    }
+
+    public void Dispose()
+    {
+        Requests?.Limiter.Dispose();
+        InputTokens?.Limiter.Dispose();
+        OutputTokens?.Limiter.Dispose();
+    }
+}
+
+/// <summary>A per-minute token bucket refilled every second by the owner's timer.</summary>
+internal sealed record TokenBucket(TokenBucketRateLimiter Limiter, int Capacity)
+{
+    public static TokenBucket? Create(int? perMinute) => perMinute is not { } limit
+        ? null
+        : new TokenBucket(
+            new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = limit,
+                TokensPerPeriod = Math.Max(1, (limit + 59) / 60),
+                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                AutoReplenishment = false,
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            }),
+            limit);
+}
+
+/// <summary>Tokens owed (positive) or credited (negative) after estimates were corrected.</summary>
+internal sealed class TokenDebt
+{
+    private long _value;
+
+    public long Value => Interlocked.Read(ref _value);
+
+    public void Add(long delta) => Interlocked.Add(ref _value, delta);
+
+    /// <summary>Returns the tokens to charge for an estimate, settling as much of the debt or credit as it can.</summary>
+    public long Take(long estimate)
+    {
+        while (true)
+        {
+            var debt = Interlocked.Read(ref _value);
+            var total = estimate + debt;
+            var remaining = total >= 0 ? 0 : total;
+            if (Interlocked.CompareExchange(ref _value, remaining, debt) == debt)
+            {
+                return Math.Max(0, total);
+            }
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Cost.Diagnostics;
+
+namespace ResourceKit.Cost.RateLimiting;
+
+/// <summary>
+/// Requests-per-minute and input/output tokens-per-minute limits per provider and model, on
+/// <see cref="TokenBucketRateLimiter"/> buckets refilled every second from the <see cref="TimeProvider"/>.
+/// Estimated tokens are charged before the call and corrected after it (<see cref="Correct"/>), and a
+/// provider's <c>Retry-After</c> pauses the model up to a cap.
+/// </summary>
+public sealed class ModelRateLimiter : IDisposable
+{
+    private static readonly TimeSpan RefillPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<string, ModelRateLimit> _limits;
+    private readonly ConcurrentDictionary<string, ModelBuckets> _buckets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _maxRetryAfter;
+    private readonly ITimer _refill;
+    private long _waits;
+    private volatile bool _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="ModelRateLimiter"/> class.</summary>
+    /// <param name="limits">The limits; model <c>*</c> covers every model of a provider without its own entry.</param>
+    /// <param name="maxRetryAfter">The longest provider <c>Retry-After</c> honoured.</param>
+    /// <param name="timeProvider">The clock; defaults to the system clock.</param>
+    /// <param name="logger">The logger.</param>
+    /// <exception cref="ArgumentException">A limit is invalid.</exception>
+    public ModelRateLimiter(IEnumerable<ModelRateLimit> limits, TimeSpan maxRetryAfter, TimeProvider? timeProvider = null, ILogger<ModelRateLimiter>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxRetryAfter, TimeSpan.Zero);
+        var list = limits.ToList();
+        var errors = list.SelectMany((l, i) => l.Validate($"limits[{i}]")).ToList();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(limits));
+        }
+
+        _limits = list.ToDictionary(l => Key(l.Provider, l.Model), StringComparer.OrdinalIgnoreCase);
+        _maxRetryAfter = maxRetryAfter;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _refill = _time.CreateTimer(_ => Refill(), null, RefillPeriod, RefillPeriod);
+    }
+
+    /// <summary>Gets how many acquisitions had to wait for a bucket or a <c>Retry-After</c> pause.</summary>
+    public long Waits => Interlocked.Read(ref _waits);
+
+    /// <summary>
+    /// Waits until the model may take a request of the estimated size, then charges it.
+    /// </summary>
+    /// <param name="provider">The provider.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="estimatedInputTokens">The estimated input tokens.</param>
+    /// <param name="estimatedOutputTokens">The output tokens the request may produce.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The charge, to pass to <see cref="Correct"/> when the actual counts are known.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A token estimate is negative.</exception>
+    public async ValueTask<RateLimitCharge> AcquireAsync(
+        string? provider, string model, long estimatedInputTokens, long estimatedOutputTokens, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        ArgumentOutOfRangeException.ThrowIfNegative(estimatedInputTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(estimatedOutputTokens);
+        var buckets = GetBuckets(provider, model);
+        var charge = new RateLimitCharge(buckets, estimatedInputTokens, estimatedOutputTokens);
+        if (buckets is null)
+        {
+            return charge;
+        }
+
+        var pause = buckets.PausedUntil - _time.GetUtcNow();
+        if (pause > TimeSpan.Zero)
+        {
+            Interlocked.Increment(ref _waits);
+            await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        await TakeAsync(buckets.Requests, 1, cancellationToken).ConfigureAwait(false);
+        await TakeAsync(buckets.InputTokens, buckets.InputDebt.Take(estimatedInputTokens), cancellationToken).ConfigureAwait(false);
+        await TakeAsync(buckets.OutputTokens, buckets.OutputDebt.Take(estimatedOutputTokens), cancellationToken).ConfigureAwait(false);
+        return charge;
+    }
+
+    /// <summary>
+    /// Corrects a charge with the actual token counts: extra tokens are charged to the next request and
+    /// unused ones credited to it.
+    /// </summary>
+    /// <param name="charge">The charge from <see cref="AcquireAsync"/>.</param>
+    /// <param name="actualInputTokens">The actual input tokens.</param>
+    /// <param name="actualOutputTokens">The actual output tokens.</param>
+    public void Correct(RateLimitCharge charge, long actualInputTokens, long actualOutputTokens)
+    {
+        ArgumentNullException.ThrowIfNull(charge);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualInputTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(actualOutputTokens);
+        if (charge.Buckets is { } buckets)
+        {
+            buckets.InputDebt.Add(actualInputTokens - charge.EstimatedInputTokens);
+            buckets.OutputDebt.Add(actualOutputTokens - charge.EstimatedOutputTokens);
+        }
+    }
+
+    /// <summary>Pauses a model after the provider answered with a <c>Retry-After</c>.</summary>
+    /// <param name="provider">The provider.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="retryAfter">The delay the provider asked for.</param>
+    /// <returns>The delay applied, capped at the configured maximum.</returns>
+    public TimeSpan ApplyRetryAfter(string? provider, string model, TimeSpan retryAfter)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        var applied = retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter > _maxRetryAfter ? _maxRetryAfter : retryAfter;
+        CostLog.RetryAfterReceived(_logger, retryAfter, provider ?? "(any)", model, _maxRetryAfter);
+        GetBuckets(provider, model)?.PauseUntil(_time.GetUtcNow() + applied);
+        return applied;
+    }
+
+    /// <summary>Stops the refill timer and disposes the buckets.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _refill.Dispose();
+        foreach (var buckets in _buckets.Values)
+        {
+            buckets.Dispose();
+        }
+    }
+
+    private static string Key(string? provider, string model) => (provider ?? string.Empty).Trim() + "/" + model.Trim();
+
+    private async ValueTask TakeAsync(TokenBucket? bucket, long tokens, CancellationToken cancellationToken)
+    {
+        if (bucket is null || tokens <= 0)
+        {
+            return;
+        }
+
+        // One request never needs more than a full bucket, or it would wait forever.
+        var permits = (int)Math.Min(tokens, bucket.Capacity);
+        using (var immediate = bucket.Limiter.AttemptAcquire(permits))
+        {
+            if (immediate.IsAcquired)
+            {
+                return;
+            }
+        }
+
+        Interlocked.Increment(ref _waits);
+        using var waited = await bucket.Limiter.AcquireAsync(permits, cancellationToken).ConfigureAwait(false);
+        if (!waited.IsAcquired)
+        {
+            throw new InvalidOperationException("The rate-limit queue is full.");
+        }
+    }
+
+    private ModelBuckets? GetBuckets(string? provider, string model)
+    {
+        var key = Key(provider, model);
+        if (_buckets.TryGetValue(key, out var existing))
+        {
+            return existing;
+        }
+
+        if (!_limits.TryGetValue(key, out var limit) && !_limits.TryGetValue(Key(provider, "*"), out limit))
+        {
+            return null;
+        }
+
+        var created = new ModelBuckets(limit);
+        var winner = _buckets.GetOrAdd(key, created);
+        if (!ReferenceEquals(winner, created))
+        {
+            created.Dispose();
+        }
+
+        return winner;
+    }
+
+    private void Refill()
+    {
+        foreach (var buckets in _buckets.Values)
+        {
+            buckets.Refill();
+        }
+    }
+}
