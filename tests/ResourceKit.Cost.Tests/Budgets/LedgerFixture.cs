@@ -7,7 +7,7 @@ namespace ResourceKit.Cost.Tests.Budgets;
 /// <summary>Builds ledgers over a memory store and a fake clock for tests.</summary>
 internal static class LedgerFixture
 {
-    public static readonly SpendAttribution Chat = new("chat", "gpt-4o", "planner");
+    public static readonly SpendAttribution ChatSpend = new("chat", "gpt-4o", "planner");
 
     public static CostOptions Options(params BudgetRule[] rules) => new() { Rules = [.. rules] };
 

@@ -17,7 +17,7 @@ public class SpendLedgerSoakTests
         using var _ = ledger;
         var result = await RunAsync(ledger, Reservations);
 
-        var status = (await ledger.GetStatusAsync(Chat))[0];
+        var status = (await ledger.GetStatusAsync(ChatSpend))[0];
         Assert.Multiple(() =>
         {
             Assert.That(result.Violations, Is.Zero, "committed + reserved exceeded the limit");
@@ -49,7 +49,7 @@ public class SpendLedgerSoakTests
 
             using var reopened = new FileSpendStore(path);
             using var again = new SpendLedger(options, reopened, time);
-            Assert.That((await again.GetStatusAsync(Chat))[0].Committed, Is.EqualTo(settled));
+            Assert.That((await again.GetStatusAsync(ChatSpend))[0].Committed, Is.EqualTo(settled));
         }
         finally
         {
@@ -76,7 +76,7 @@ public class SpendLedgerSoakTests
                 var random = new Random(t);
                 while (Interlocked.Decrement(ref remaining) >= 0)
                 {
-                    var reservation = ledger.TryReserveAsync(Chat, 0.01m).AsTask().GetAwaiter().GetResult();
+                    var reservation = ledger.TryReserveAsync(ChatSpend, 0.01m).AsTask().GetAwaiter().GetResult();
                     if (!reservation.IsGranted)
                     {
                         Interlocked.Increment(ref denied);
@@ -108,7 +108,7 @@ public class SpendLedgerSoakTests
                 start.SignalAndWait();
                 while (!Volatile.Read(ref monitorDone))
                 {
-                    var status = ledger.GetStatusAsync(Chat).AsTask().GetAwaiter().GetResult()[0];
+                    var status = ledger.GetStatusAsync(ChatSpend).AsTask().GetAwaiter().GetResult()[0];
                     if (status.Committed + status.Reserved > status.Limit)
                     {
                         Interlocked.Increment(ref violations);

@@ -13,12 +13,12 @@ public class SpendLedgerTests
         var (ledger, _, _) = Create(Start, Options(Rule("daily", 10m)));
         using var _ = ledger;
 
-        var result = await ledger.TryReserveAsync(Chat, 2m);
+        var result = await ledger.TryReserveAsync(ChatSpend, 2m);
         Assert.That(result.IsGranted, Is.True);
-        Assert.That((await ledger.GetStatusAsync(Chat))[0].Reserved, Is.EqualTo(2m));
+        Assert.That((await ledger.GetStatusAsync(ChatSpend))[0].Reserved, Is.EqualTo(2m));
 
         Assert.That(await ledger.SettleAsync(result.Reservation!, 1.25m), Is.True);
-        var status = (await ledger.GetStatusAsync(Chat))[0];
+        var status = (await ledger.GetStatusAsync(ChatSpend))[0];
         Assert.Multiple(() =>
         {
             Assert.That(status.Committed, Is.EqualTo(1.25m));
@@ -33,9 +33,9 @@ public class SpendLedgerTests
     {
         var (ledger, _, _) = Create(Start, Options(Rule("daily_limit", 50m)));
         using var _ = ledger;
-        await ledger.RecordAsync(Chat, 49.5m);
+        await ledger.RecordAsync(ChatSpend, 49.5m);
 
-        var result = await ledger.TryReserveAsync(Chat, 1m);
+        var result = await ledger.TryReserveAsync(ChatSpend, 1m);
 
         Assert.That(result.IsGranted, Is.False);
         Assert.That(result.Decision.Status, Is.EqualTo(BudgetStatus.Blocked));
@@ -59,13 +59,13 @@ public class SpendLedgerTests
     {
         var (ledger, time, _) = Create(Start, Options(Rule("limit", 1m, window)));
         using var _ = ledger;
-        await ledger.RecordAsync(Chat, 1m);
+        await ledger.RecordAsync(ChatSpend, 1m);
 
         time.SetUtcNow(DateTimeOffset.Parse(before, System.Globalization.CultureInfo.InvariantCulture));
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.01m)).IsGranted, Is.False, "still inside the window");
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.01m)).IsGranted, Is.False, "still inside the window");
 
         time.SetUtcNow(DateTimeOffset.Parse(after, System.Globalization.CultureInfo.InvariantCulture));
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.01m)).IsGranted, Is.True, "next window");
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.01m)).IsGranted, Is.True, "next window");
     }
 
     [Test]
@@ -75,13 +75,13 @@ public class SpendLedgerTests
         options.TimeZoneId = "Europe/Berlin";
         var (ledger, time, _) = Create(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero), options);
         using var _ = ledger;
-        await ledger.RecordAsync(Chat, 1m);
+        await ledger.RecordAsync(ChatSpend, 1m);
 
         time.SetUtcNow(new DateTimeOffset(2026, 11, 23, 22, 59, 59, TimeSpan.Zero));
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.01m)).IsGranted, Is.False, "23:59:59 in Berlin");
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.01m)).IsGranted, Is.False, "23:59:59 in Berlin");
 
         time.SetUtcNow(new DateTimeOffset(2026, 11, 23, 23, 0, 0, TimeSpan.Zero));
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.01m)).IsGranted, Is.True, "midnight in Berlin, 23:00 UTC");
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.01m)).IsGranted, Is.True, "midnight in Berlin, 23:00 UTC");
     }
 
     [Test]
@@ -91,16 +91,16 @@ public class SpendLedgerTests
         options.TimeZone = TimeZoneInfo.CreateCustomTimeZone("Test+05:30", TimeSpan.FromHours(5.5), "Test+05:30", "Test+05:30");
         var (ledger, time, _) = Create(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero), options);
         using var _ = ledger;
-        await ledger.RecordAsync(Chat, 1m);
+        await ledger.RecordAsync(ChatSpend, 1m);
 
         // 18:30 UTC on 30 Nov is midnight on 1 Dec at UTC+05:30.
         time.SetUtcNow(new DateTimeOffset(2026, 11, 30, 18, 29, 59, TimeSpan.Zero));
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.01m)).IsGranted, Is.False);
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.01m)).IsGranted, Is.False);
 
         time.SetUtcNow(new DateTimeOffset(2026, 11, 30, 18, 30, 0, TimeSpan.Zero));
-        var granted = await ledger.TryReserveAsync(Chat, 0.01m);
+        var granted = await ledger.TryReserveAsync(ChatSpend, 0.01m);
         Assert.That(granted.IsGranted, Is.True);
-        Assert.That((await ledger.GetStatusAsync(Chat))[0].Period.Key, Is.EqualTo("m:2026-12"));
+        Assert.That((await ledger.GetStatusAsync(ChatSpend))[0].Period.Key, Is.EqualTo("m:2026-12"));
     }
 
     [Test]
@@ -108,14 +108,14 @@ public class SpendLedgerTests
     {
         var (ledger, time, store) = Create(Start, Options(Rule("daily", 1m)));
         using var _ = ledger;
-        var held = await ledger.TryReserveAsync(Chat, 1m);
+        var held = await ledger.TryReserveAsync(ChatSpend, 1m);
         Assert.That(held.IsGranted, Is.True);
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.5m)).IsGranted, Is.False);
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.5m)).IsGranted, Is.False);
 
         time.Advance(new CostOptions().ReservationTimeToLive);
 
         Assert.That(store.OpenReservations, Is.Zero, "the periodic sweep released it");
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.5m)).IsGranted, Is.True);
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.5m)).IsGranted, Is.True);
     }
 
     [Test]
@@ -123,13 +123,13 @@ public class SpendLedgerTests
     {
         var (ledger, time, _) = Create(Start, Options(Rule("daily", 10m)));
         using var _ = ledger;
-        var held = (await ledger.TryReserveAsync(Chat, 1m)).Reservation!;
+        var held = (await ledger.TryReserveAsync(ChatSpend, 1m)).Reservation!;
         time.Advance(TimeSpan.FromMinutes(6));
         await ledger.ExpireReservationsAsync();
 
         Assert.That(await ledger.SettleAsync(held, 0.75m), Is.True);
 
-        var status = (await ledger.GetStatusAsync(Chat))[0];
+        var status = (await ledger.GetStatusAsync(ChatSpend))[0];
         Assert.That(status.Committed, Is.EqualTo(0.75m));
         Assert.That(status.Reserved, Is.Zero);
     }
@@ -139,12 +139,12 @@ public class SpendLedgerTests
     {
         var (ledger, _, _) = Create(Start, Options(Rule("daily", 10m)));
         using var _ = ledger;
-        var held = (await ledger.TryReserveAsync(Chat, 1m)).Reservation!;
+        var held = (await ledger.TryReserveAsync(ChatSpend, 1m)).Reservation!;
 
         Assert.That(await ledger.SettleAsync(held, 1m), Is.True);
         Assert.That(await ledger.SettleAsync(held, 1m), Is.False);
         Assert.That(await ledger.ReleaseAsync(held), Is.False);
-        Assert.That((await ledger.GetStatusAsync(Chat))[0].Committed, Is.EqualTo(1m));
+        Assert.That((await ledger.GetStatusAsync(ChatSpend))[0].Committed, Is.EqualTo(1m));
     }
 
     [Test]
@@ -152,11 +152,11 @@ public class SpendLedgerTests
     {
         var (ledger, _, _) = Create(Start, Options(Rule("daily", 1m)));
         using var _ = ledger;
-        var held = (await ledger.TryReserveAsync(Chat, 1m)).Reservation!;
+        var held = (await ledger.TryReserveAsync(ChatSpend, 1m)).Reservation!;
 
         Assert.That(await ledger.ReleaseAsync(held), Is.True);
 
-        var status = (await ledger.GetStatusAsync(Chat))[0];
+        var status = (await ledger.GetStatusAsync(ChatSpend))[0];
         Assert.That(status.Committed + status.Reserved, Is.Zero);
     }
 
@@ -170,16 +170,16 @@ public class SpendLedgerTests
         ledger.ThresholdReached += (_, e) => thresholds.Add(e.Threshold);
         ledger.LimitReached += (_, _) => limits++;
 
-        await ledger.RecordAsync(Chat, 7m);
-        await ledger.RecordAsync(Chat, 1m);
-        await ledger.RecordAsync(Chat, 1.5m);
-        await ledger.RecordAsync(Chat, 0.1m);
-        await ledger.RecordAsync(Chat, 5m);
-        await ledger.RecordAsync(Chat, 5m);
+        await ledger.RecordAsync(ChatSpend, 7m);
+        await ledger.RecordAsync(ChatSpend, 1m);
+        await ledger.RecordAsync(ChatSpend, 1.5m);
+        await ledger.RecordAsync(ChatSpend, 0.1m);
+        await ledger.RecordAsync(ChatSpend, 5m);
+        await ledger.RecordAsync(ChatSpend, 5m);
 
         Assert.That(thresholds, Is.EqualTo(new[] { 0.8, 0.9 }));
         Assert.That(limits, Is.EqualTo(1));
-        Assert.That((await ledger.TryReserveAsync(Chat, 1m)).IsGranted, Is.True, "Warn never refuses");
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 1m)).IsGranted, Is.True, "Warn never refuses");
     }
 
     [Test]
@@ -187,19 +187,19 @@ public class SpendLedgerTests
     {
         var (ledger, time, _) = Create(Start, Options(Rule("hourly", 1m, BudgetWindow.Hourly, BudgetAction.Throttle)));
         using var _ = ledger;
-        await ledger.RecordAsync(Chat, 1m);
+        await ledger.RecordAsync(ChatSpend, 1m);
 
-        var throttled = await ledger.TryReserveAsync(Chat, 0.1m);
+        var throttled = await ledger.TryReserveAsync(ChatSpend, 0.1m);
         Assert.That(throttled.Decision.Status, Is.EqualTo(BudgetStatus.Throttled));
         Assert.That(throttled.Decision.RetryAfter, Is.EqualTo(CostOptions.DefaultThrottleInterval));
-        Assert.That((await ledger.CheckAsync(Chat, 0.1m)).Status, Is.EqualTo(BudgetStatus.Throttled));
+        Assert.That((await ledger.CheckAsync(ChatSpend, 0.1m)).Status, Is.EqualTo(BudgetStatus.Throttled));
 
         time.Advance(CostOptions.DefaultThrottleInterval);
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.1m)).IsGranted, Is.True);
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.1m)).Decision.Status, Is.EqualTo(BudgetStatus.Throttled));
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.1m)).IsGranted, Is.True);
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.1m)).Decision.Status, Is.EqualTo(BudgetStatus.Throttled));
 
         time.SetUtcNow(new DateTimeOffset(2026, 11, 23, 11, 0, 0, TimeSpan.Zero));
-        Assert.That((await ledger.TryReserveAsync(Chat, 0.1m)).IsGranted, Is.True, "a new hour lifts the throttle");
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.1m)).IsGranted, Is.True, "a new hour lifts the throttle");
     }
 
     [Test]
@@ -210,10 +210,10 @@ public class SpendLedgerTests
         BudgetLimitEventArgs? shutdown = null;
         ledger.ShutdownRequested += (_, e) => shutdown = e;
 
-        await ledger.RecordAsync(Chat, 2m);
+        await ledger.RecordAsync(ChatSpend, 2m);
 
         Assert.That(shutdown?.Rule.Name, Is.EqualTo("monthly"));
-        Assert.That((await ledger.CheckAsync(Chat, 0.01m)).Status, Is.EqualTo(BudgetStatus.Blocked));
+        Assert.That((await ledger.CheckAsync(ChatSpend, 0.01m)).Status, Is.EqualTo(BudgetStatus.Blocked));
     }
 
     [Test]
@@ -223,10 +223,10 @@ public class SpendLedgerTests
         rule.Scope = BudgetScope.Agent;
         var (ledger, _, _) = Create(Start, Options(rule));
         using var _ = ledger;
-        await ledger.RecordAsync(Chat with { Agent = "a" }, 1m);
+        await ledger.RecordAsync(ChatSpend with { Agent = "a" }, 1m);
 
-        Assert.That((await ledger.TryReserveAsync(Chat with { Agent = "a" }, 0.5m)).IsGranted, Is.False);
-        Assert.That((await ledger.TryReserveAsync(Chat with { Agent = "b" }, 0.5m)).IsGranted, Is.True);
+        Assert.That((await ledger.TryReserveAsync(ChatSpend with { Agent = "a" }, 0.5m)).IsGranted, Is.False);
+        Assert.That((await ledger.TryReserveAsync(ChatSpend with { Agent = "b" }, 0.5m)).IsGranted, Is.True);
     }
 
     [Test]
@@ -237,10 +237,10 @@ public class SpendLedgerTests
         rule.ScopeValue = "Claude-4-Opus";
         var (ledger, _, _) = Create(Start, Options(rule));
         using var _ = ledger;
-        await ledger.RecordAsync(Chat with { Model = "claude-4-opus" }, 1m);
+        await ledger.RecordAsync(ChatSpend with { Model = "claude-4-opus" }, 1m);
 
-        Assert.That((await ledger.TryReserveAsync(Chat with { Model = "claude-4-opus" }, 0.1m)).IsGranted, Is.False);
-        Assert.That((await ledger.TryReserveAsync(Chat with { Model = "claude-3-7-sonnet" }, 0.1m)).IsGranted, Is.True);
+        Assert.That((await ledger.TryReserveAsync(ChatSpend with { Model = "claude-4-opus" }, 0.1m)).IsGranted, Is.False);
+        Assert.That((await ledger.TryReserveAsync(ChatSpend with { Model = "claude-3-7-sonnet" }, 0.1m)).IsGranted, Is.True);
     }
 
     [Test]
@@ -291,9 +291,9 @@ public class SpendLedgerTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(async () => await ledger.TryReserveAsync(Chat, -1m), Throws.TypeOf<ArgumentOutOfRangeException>());
-            Assert.That(async () => await ledger.RecordAsync(Chat, -1m), Throws.TypeOf<ArgumentOutOfRangeException>());
-            Assert.That(async () => await ledger.TryReserveAsync(Chat with { Agent = "a|b" }, 1m), Throws.ArgumentException);
+            Assert.That(async () => await ledger.TryReserveAsync(ChatSpend, -1m), Throws.TypeOf<ArgumentOutOfRangeException>());
+            Assert.That(async () => await ledger.RecordAsync(ChatSpend, -1m), Throws.TypeOf<ArgumentOutOfRangeException>());
+            Assert.That(async () => await ledger.TryReserveAsync(ChatSpend with { Agent = "a|b" }, 1m), Throws.ArgumentException);
             Assert.That(() => ledger.ReplaceRules([Rule("zero", 0m)]), Throws.ArgumentException.With.Message.Contains("Limit must be greater than zero"));
             Assert.That(() => ledger.ReplaceRules([Rule("w", 1m, (BudgetWindow)9)]), Throws.ArgumentException.With.Message.Contains("Window"));
             Assert.That(() => ledger.ReplaceRules([Rule("a", 1m), Rule("a", 2m)]), Throws.ArgumentException.With.Message.Contains("more than once"));

@@ -1,0 +1,216 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Chat;
+using ResourceKit.Cost.Ledger;
+using ResourceKit.Cost.Pricing;
+using ResourceKit.Cost.RateLimiting;
+using ResourceKit.Cost.Resilience;
+
+namespace ResourceKit.Cost.Tests.Chat;
+
+public sealed class BudgetChatClientTests : IDisposable
+{
+    private static readonly ChatMessage[] Prompt = [new(ChatRole.User, new string('x', 400))];
+    private static readonly SpendAttribution ChatSpend = new("chat", "gpt-4o", "default");
+
+    private FakeTimeProvider _time = null!;
+    private SpendLedger _ledger = null!;
+    private MemorySpendStore _store = null!;
+    private FakeChatClient _inner = null!;
+    private ModelRateLimiter _limiter = null!;
+    private CostOptions _options = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+        _store = new MemorySpendStore();
+        _options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 10m }] };
+        _ledger = new SpendLedger(_options, _store, _time);
+        _inner = new FakeChatClient();
+        _limiter = new ModelRateLimiter(CostOptions.CreateDefaultRateLimits(), TimeSpan.FromSeconds(30), _time);
+    }
+
+    [TearDown]
+    public void Dispose()
+    {
+        _ledger?.Dispose();
+        _limiter?.Dispose();
+    }
+
+    [Test]
+    public async Task GetResponseAsync_WithUsage_SettlesActualCostPerOpenAiConvention()
+    {
+        _inner.Respond = _ => FakeChatClient.WithUsage(input: 1_000, output: 500, cached: 200);
+        using var client = Create();
+
+        await client.GetResponseAsync(Prompt);
+
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed, Is.EqualTo((800m * 15m + 200m * 7.5m + 500m * 60m) / 1_000_000m));
+        Assert.That(status.Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_OverBlockLimit_ThrowsNamingRuleAndNeverCallsProvider()
+    {
+        await _ledger.RecordAsync(ChatSpend, 10m);
+        using var client = Create();
+
+        var error = Assert.ThrowsAsync<BudgetExceededException>(() => client.GetResponseAsync(Prompt));
+
+        Assert.That(error!.Denial!.RuleName, Is.EqualTo("daily"));
+        Assert.That(error.Message, Does.Contain("daily").And.Contain("Daily").And.Contain("$10"));
+        Assert.That(_inner.Calls, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_ProviderFails_ReleasesReservation()
+    {
+        _inner.Respond = _ => throw new InvalidOperationException("bad request");
+        using var client = Create();
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => client.GetResponseAsync(Prompt));
+
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed + status.Reserved, Is.Zero);
+        Assert.That(_store.OpenReservations, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_TransientErrorWithRetryAfter_WaitsThenRetriesUnderOneReservation()
+    {
+        _inner.Respond = call => call == 1
+            ? throw new ProviderThrottledException("429", TimeSpan.FromSeconds(5))
+            : FakeChatClient.WithUsage(100, 100);
+        using var client = Create();
+
+        var task = client.GetResponseAsync(Prompt);
+        await AdvanceAsync(TimeSpan.FromSeconds(4));
+        Assert.That(task.IsCompleted, Is.False, "Retry-After of 5 s is honoured");
+        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        await task;
+
+        Assert.That(_inner.Calls, Is.EqualTo(2));
+        Assert.That((await _ledger.GetStatusAsync(ChatSpend))[0].Committed, Is.EqualTo((100m * 15m + 100m * 60m) / 1_000_000m));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_NoUsageReported_ChargesTheEstimate()
+    {
+        using var client = Create();
+
+        await client.GetResponseAsync(Prompt, new ChatOptions { MaxOutputTokens = 1_000 });
+
+        // 400 characters / 4 + 4 per message = 104 input tokens; 1000 output tokens.
+        Assert.That((await _ledger.GetStatusAsync(ChatSpend))[0].Committed, Is.EqualTo((104m * 15m + 1_000m * 60m) / 1_000_000m));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_CategoryAndAgentProperties_AreCharged()
+    {
+        using var client = Create();
+        var options = new ChatOptions
+        {
+            AdditionalProperties = new() { [BudgetChatClient.CategoryPropertyName] = "summarize", [BudgetChatClient.AgentPropertyName] = "Writer" },
+        };
+
+        await client.GetResponseAsync(Prompt, options);
+
+        var report = await _ledger.GetReportAsync();
+        var daily = report.Windows.Single(w => w.Period.Window == BudgetWindow.Daily);
+        Assert.That(daily.ByCategory.Single().Name, Is.EqualTo("summarize"));
+        Assert.That(daily.ByAgent.Single().Name, Is.EqualTo("writer"));
+    }
+
+    [Test]
+    public void GetResponseAsync_UnknownModel_FailsClosed()
+    {
+        using var client = Create();
+
+        Assert.ThrowsAsync<UnknownModelPriceException>(() => client.GetResponseAsync(Prompt, new ChatOptions { ModelId = "mystery" }));
+        Assert.That(_inner.Calls, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_ThrottleRuleTripped_WaitsForAdmission()
+    {
+        _ledger.ReplaceRules([new BudgetRule { Name = "hourly", Limit = 0.01m, Window = BudgetWindow.Hourly, Action = BudgetAction.Throttle }]);
+        await _ledger.RecordAsync(ChatSpend, 0.01m);
+        using var client = Create();
+
+        var task = client.GetResponseAsync(Prompt);
+        Assert.That(task.IsCompleted, Is.False);
+        await AdvanceAsync(CostOptions.DefaultThrottleInterval);
+        await task;
+
+        Assert.That(_inner.Calls, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_Completes_SettlesAtStreamedUsage()
+    {
+        _inner.Stream = _ =>
+        [
+            new ChatResponseUpdate(ChatRole.Assistant, "he"),
+            new ChatResponseUpdate(ChatRole.Assistant, "llo"),
+            new ChatResponseUpdate { Contents = [new UsageContent(new UsageDetails { InputTokenCount = 2_000, OutputTokenCount = 1_000 })] },
+        ];
+        using var client = Create();
+
+        var text = string.Concat(await client.GetStreamingResponseAsync(Prompt).Select(u => u.Text).ToListAsync());
+
+        Assert.That(text, Is.EqualTo("hello"));
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed, Is.EqualTo((2_000m * 15m + 1_000m * 60m) / 1_000_000m));
+        Assert.That(status.Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_Faults_ReleasesReservation()
+    {
+        _inner.Stream = _ => Faulty();
+        using var client = Create();
+
+        Assert.ThrowsAsync<IOException>(async () => await client.GetStreamingResponseAsync(Prompt).ToListAsync());
+
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed + status.Reserved, Is.Zero);
+
+        static IEnumerable<ChatResponseUpdate> Faulty()
+        {
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "partial");
+            throw new IOException("connection reset");
+        }
+    }
+
+    [Test]
+    public async Task UseResourceKitBudget_InBuilderPipeline_Works()
+    {
+        using var provider = new ServiceCollection()
+            .AddResourceKitCost(o => o.Store = SpendStoreKind.Memory)
+            .BuildServiceProvider();
+        _inner.Respond = _ => FakeChatClient.WithUsage(1_000_000, 0);
+        using var client = new ChatClientBuilder(_inner).UseResourceKitBudget().Build(provider);
+
+        await client.GetResponseAsync(Prompt);
+
+        var ledger = provider.GetRequiredService<SpendLedger>();
+        Assert.That((await ledger.GetReportAsync()).Windows[0].Committed, Is.EqualTo(15m));
+    }
+
+    private BudgetChatClient Create() => new(_inner, _ledger, new PriceCatalog(PriceCatalog.CreateSeedPrices()), _options, _limiter, _time);
+
+    private async Task AdvanceAsync(TimeSpan by)
+    {
+        for (var i = 0; i < by.TotalSeconds * 10; i++)
+        {
+            await Task.Delay(1);
+            _time.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        await Task.Delay(10);
+    }
+}

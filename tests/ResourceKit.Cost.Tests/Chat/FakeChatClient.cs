@@ -1,0 +1,47 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace ResourceKit.Cost.Tests.Chat;
+
+/// <summary>An inner chat client whose answers the test scripts.</summary>
+internal sealed class FakeChatClient(string provider = "openai", string model = "gpt-4o") : IChatClient
+{
+    private readonly ChatClientMetadata _metadata = new(provider, null, model);
+
+    public Func<int, ChatResponse> Respond { get; set; } = _ => new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok"));
+
+    public Func<int, IEnumerable<ChatResponseUpdate>> Stream { get; set; } = _ => [new ChatResponseUpdate(ChatRole.Assistant, "ok")];
+
+    public int Calls { get; private set; }
+
+    public ChatOptions? LastOptions { get; private set; }
+
+    public static ChatResponse WithUsage(long input, long output, long cached = 0) =>
+        new(new ChatMessage(ChatRole.Assistant, "ok"))
+        {
+            Usage = new UsageDetails { InputTokenCount = input, OutputTokenCount = output, CachedInputTokenCount = cached },
+        };
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        LastOptions = options;
+        return Task.FromResult(Respond(++Calls));
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.Yield();
+        foreach (var update in Stream(++Calls))
+        {
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceType == typeof(ChatClientMetadata) ? _metadata : null;
+
+    public void Dispose()
+    {
+    }
+}
