@@ -1,0 +1,258 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Memory.Diagnostics;
+using ResourceKit.Memory.Internal;
+using ResourceKit.Memory.Reclamation;
+
+namespace ResourceKit.Memory.LazyComponents;
+
+/// <summary>
+/// Heavy components (models, browsers, speech engines) created on first use, asynchronously and once even under
+/// concurrent first calls, with their creation time recorded. Components can be unloaded when idle, when a cap on
+/// simultaneously loaded components is reached, or under memory pressure, choosing the victim by
+/// <see cref="UnloadStrategy"/>. Unloaded instances are disposed; the next <see cref="GetAsync{T}"/> creates a new
+/// one, so callers should not keep an instance beyond the work they fetched it for.
+/// </summary>
+public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ComponentSlot> _slots = new(StringComparer.Ordinal);
+    private readonly LazyComponentOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly IMeterFactory? _meterFactory;
+    private readonly Meter _meter;
+    private readonly Counter<long> _loads;
+    private readonly Counter<long> _unloads;
+    private readonly ITimer? _sweepTimer;
+    private bool _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="LazyComponentRegistry"/> class.</summary>
+    /// <param name="options">The cap, idle timeout and strategy; defaults when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock and timer source; defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
+    public LazyComponentRegistry(LazyComponentOptions? options = null, TimeProvider? timeProvider = null, ILogger<LazyComponentRegistry>? logger = null, IMeterFactory? meterFactory = null)
+    {
+        _options = options ?? new LazyComponentOptions();
+        OptionsErrors.ThrowIfAny(_options.Validate(), nameof(options));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _meterFactory = meterFactory;
+        _meter = MemoryTelemetry.CreateMeter(meterFactory);
+        _loads = _meter.CreateCounter<long>("resourcekit.memory.lazy.loads", "{load}", "Lazy components created.");
+        _unloads = _meter.CreateCounter<long>("resourcekit.memory.lazy.unloads", "{unload}", "Lazy components unloaded.");
+        _meter.CreateObservableGauge("resourcekit.memory.lazy.loaded", () => LoadedCount, "{component}", "Lazy components loaded now.");
+        if (_options.IdleTimeout > TimeSpan.Zero)
+        {
+            _sweepTimer = _timeProvider.CreateTimer(static s => ((LazyComponentRegistry)s!).UnloadIdle(), this, _options.SweepInterval, _options.SweepInterval);
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => "lazy-components";
+
+    /// <inheritdoc />
+    public int Priority => _options.Priority;
+
+    /// <summary>Gets a snapshot of every registered component.</summary>
+    public IReadOnlyList<LazyComponentInfo> Components
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var now = _timeProvider.GetTimestamp();
+                return [.. _slots.Values.Select(s => new LazyComponentInfo(
+                    s.Name,
+                    s.Instance is not null,
+                    s.LastInitTime,
+                    s.LoadCount,
+                    s.UnloadCount,
+                    s.Instance is null ? null : _timeProvider.GetElapsedTime(s.LastUsed, now),
+                    s.Settings))];
+            }
+        }
+    }
+
+    private int LoadedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _slots.Values.Count(s => s.Instance is not null);
+            }
+        }
+    }
+
+    /// <summary>Registers a component; nothing is created until the first <see cref="GetAsync{T}"/>.</summary>
+    /// <typeparam name="T">The component type.</typeparam>
+    /// <param name="name">A unique name.</param>
+    /// <param name="factory">Creates the component.</param>
+    /// <param name="settings">Priority, size estimate and whether it may be unloaded.</param>
+    /// <exception cref="ArgumentException">A component with <paramref name="name"/> is already registered.</exception>
+    public void Register<T>(string name, Func<CancellationToken, ValueTask<T>> factory, LazyComponentSettings settings = default)
+        where T : class
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentOutOfRangeException.ThrowIfNegative(settings.EstimatedBytes, nameof(settings));
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_slots.TryAdd(name, new ComponentSlot(name, typeof(T), async ct => await factory(ct).ConfigureAwait(false), settings)))
+            {
+                throw new ArgumentException($"A component named '{name}' is already registered.", nameof(name));
+            }
+        }
+    }
+
+    /// <summary>Gets a component, creating it on first use (concurrent first calls share one creation).</summary>
+    /// <typeparam name="T">The type it was registered with.</typeparam>
+    /// <param name="name">The component's name.</param>
+    /// <param name="cancellationToken">Stops waiting; the creation itself carries on for other callers.</param>
+    /// <returns>The component.</returns>
+    /// <exception cref="ArgumentException">No component with that name and type is registered.</exception>
+    public async ValueTask<T> GetAsync<T>(string name, CancellationToken cancellationToken = default)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Task<object> loading;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_slots.TryGetValue(name, out var slot))
+            {
+                throw new ArgumentException($"No component named '{name}' is registered.", nameof(name));
+            }
+
+            if (!typeof(T).IsAssignableFrom(slot.Type))
+            {
+                throw new ArgumentException($"Component '{name}' is a {slot.Type.Name}, not a {typeof(T).Name}.", nameof(name));
+            }
+
+            slot.LastUsed = _timeProvider.GetTimestamp();
+            if (slot.Instance is T ready)
+            {
+                return ready;
+            }
+
+            loading = slot.Loading ??= LoadAsync(slot);
+        }
+
+        return (T)await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Gets a value indicating whether a component is loaded now.</summary>
+    /// <param name="name">The component's name.</param>
+    /// <returns><see langword="true"/> when an instance exists.</returns>
+    public bool IsLoaded(string name)
+    {
+        lock (_gate)
+        {
+            return _slots.TryGetValue(name, out var slot) && slot.Instance is not null;
+        }
+    }
+
+    /// <summary>Unloads (and disposes) a component if it is loaded.</summary>
+    /// <param name="name">The component's name.</param>
+    /// <returns><see langword="true"/> when it was loaded.</returns>
+    public async ValueTask<bool> UnloadAsync(string name)
+    {
+        object? instance;
+        lock (_gate)
+        {
+            if (!_slots.TryGetValue(name, out var slot) || slot.Instance is null)
+            {
+                return false;
+            }
+
+            instance = DetachLocked(slot);
+        }
+
+        await DisposeInstanceAsync(instance).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Unloads about <paramref name="fraction"/> of the unloadable loaded components, chosen by the strategy.</summary>
+    /// <param name="fraction">The share to unload, 0–1.</param>
+    /// <returns>The sum of their estimated sizes.</returns>
+    public long Trim(double fraction)
+    {
+        if (double.IsNaN(fraction) || fraction is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction to trim must be between 0 and 1.");
+        }
+
+        List<object> detached = [];
+        long freed = 0;
+        lock (_gate)
+        {
+            var candidates = _slots.Values.Count(IsUnloadable);
+            var count = (int)Math.Ceiling(candidates * fraction);
+            for (var i = 0; i < count && PickVictimLocked() is { } victim; i++)
+            {
+                freed += victim.Settings.EstimatedBytes;
+                detached.Add(DetachLocked(victim));
+            }
+        }
+
+        detached.ForEach(DisposeInBackground);
+        return freed;
+    }
+
+    /// <summary>Unloads every component idle longer than <see cref="LazyComponentOptions.IdleTimeout"/> (the sweep timer calls this).</summary>
+    /// <returns>How many were unloaded.</returns>
+    public int UnloadIdle()
+    {
+        if (_options.IdleTimeout <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        List<object> detached = [];
+        lock (_gate)
+        {
+            var now = _timeProvider.GetTimestamp();
+            foreach (var slot in _slots.Values.Where(s => IsUnloadable(s) && _timeProvider.GetElapsedTime(s.LastUsed, now) >= _options.IdleTimeout).ToList())
+            {
+                LogUnloadedIdle(_logger, slot.Name, _options.IdleTimeout);
+                detached.Add(DetachLocked(slot));
+            }
+        }
+
+        detached.ForEach(DisposeInBackground);
+        return detached.Count;
+    }
+
+    /// <summary>Stops the sweep and disposes every loaded component.</summary>
+    /// <returns>A task that completes when all are disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        List<object> detached;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            detached = [.. _slots.Values.Where(s => s.Instance is not null).Select(DetachLocked)];
+        }
+
+        if (_sweepTimer is not null)
+        {
+            await _sweepTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var instance in detached)
+        {
+            await DisposeInstanceAsync(instance).ConfigureAwait(false);
+        }
+
+        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    }
+}
