@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using ResourceKit.Caching.Keys;
+using ResourceKit.Caching.Semantic;
+
+namespace ResourceKit.Caching.Chat;
+
+/// <summary>
+/// An <see cref="IChatClient"/> middleware that answers repeated requests from a <see cref="TieredCache"/>: the exact
+/// request first (canonical key), then, when a <see cref="SemanticCache"/> is given, an earlier request whose last user
+/// message means the same within the same scope, model and preceding conversation.
+/// </summary>
+/// <remarks>
+/// Concurrent identical requests share one call to the inner client (the cache's stampede protection). A streamed
+/// response is stored once the stream completes; a stream the caller abandons is not cached. Requests that continue a
+/// server-side conversation (<see cref="ChatOptions.ConversationId"/>) bypass the cache, because their meaning depends
+/// on state the key cannot see. Cached responses are shared instances: do not mutate them.
+/// </remarks>
+public sealed class TieredCachingChatClient : DelegatingChatClient
+{
+    private readonly TieredCache _cache;
+    private readonly TieredChatCacheOptions _options;
+    private readonly SemanticCache? _semanticCache;
+    private readonly LlmCacheKeyBuilder _keyBuilder;
+
+    /// <summary>Wraps <paramref name="innerClient"/> with the cache.</summary>
+    /// <param name="innerClient">The client that produces responses on a miss.</param>
+    /// <param name="cache">The tiered cache that stores responses.</param>
+    /// <param name="options">The options; defaults when <see langword="null"/>.</param>
+    /// <param name="semanticCache">Enables semantic lookups when given.</param>
+    public TieredCachingChatClient(IChatClient innerClient, TieredCache cache, TieredChatCacheOptions? options = null, SemanticCache? semanticCache = null)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        _cache = cache;
+        _options = options ?? new TieredChatCacheOptions();
+        _cache.GetPolicy(_options.PolicyName);
+        _semanticCache = semanticCache;
+        _keyBuilder = new LlmCacheKeyBuilder(_options.KeyAlgorithm);
+    }
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (options?.ConversationId is not null)
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        var request = PrepareRequest(messages, options);
+        var cached = await FindAsync(request, cancellationToken).ConfigureAwait(false);
+        if (cached.Response is not null)
+        {
+            return cached.Response;
+        }
+
+        var response = await _cache.GetOrCreateAsync(
+            request.Key,
+            ct => new ValueTask<ChatResponse>(InnerClient.GetResponseAsync(request.Messages, options, ct)),
+            _options.PolicyName,
+            cancellationToken).ConfigureAwait(false);
+        Remember(request, cached.Semantic);
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (options?.ConversationId is not null)
+        {
+            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var request = PrepareRequest(messages, options);
+        var cached = await FindAsync(request, cancellationToken).ConfigureAwait(false);
+        if (cached.Response is not null)
+        {
+            foreach (var update in cached.Response.ToChatResponseUpdates())
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in InnerClient.GetStreamingResponseAsync(request.Messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            yield return update;
+        }
+
+        await _cache.SetAsync(request.Key, updates.ToChatResponse(), _options.PolicyName, cancellationToken).ConfigureAwait(false);
+        Remember(request, cached.Semantic);
+    }
+
+    private ChatRequest PrepareRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        var scope = _options.ScopeSelector is { } selector
+            ? selector(list, options)
+            : options?.AdditionalProperties?.TryGetValue(_options.ScopePropertyName, out var value) == true ? value?.ToString() : null;
+        var key = _keyBuilder.Build(list, options, scope);
+        string? semanticScope = null;
+        string? prompt = null;
+        if (_semanticCache is not null && list.Count > 0 && list[^1].Role == ChatRole.User && list[^1].Text is { Length: > 0 } text)
+        {
+            // Only the last user message is compared by meaning; everything before it, the options and the scope
+            // must be identical, so they go into the semantic scope as a digest.
+            prompt = text;
+            semanticScope = _keyBuilder.Build(list.Take(list.Count - 1), options, scope);
+        }
+
+        return new ChatRequest(list, key, semanticScope, prompt);
+    }
+
+    private async ValueTask<(ChatResponse? Response, SemanticCacheLookup Semantic)> FindAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
+        var exact = await _cache.TryGetAsync<ChatResponse>(request.Key, _options.PolicyName, cancellationToken).ConfigureAwait(false);
+        if (exact.HasValue)
+        {
+            return (exact.Value, default);
+        }
+
+        if (_semanticCache is null || request.SemanticScope is null)
+        {
+            return (null, default);
+        }
+
+        var lookup = await _semanticCache.FindAsync(request.SemanticScope, request.Prompt!, cancellationToken).ConfigureAwait(false);
+        if (lookup.IsMatch && lookup.Key != request.Key)
+        {
+            var similar = await _cache.TryGetAsync<ChatResponse>(lookup.Key!, _options.PolicyName, cancellationToken).ConfigureAwait(false);
+            if (similar.HasValue)
+            {
+                return (similar.Value, lookup);
+            }
+        }
+
+        return (null, lookup);
+    }
+
+    private void Remember(ChatRequest request, SemanticCacheLookup lookup)
+    {
+        if (_semanticCache is not null && request.SemanticScope is not null && !lookup.Embedding.IsEmpty)
+        {
+            _semanticCache.Add(request.SemanticScope, request.Prompt!, request.Key, lookup.Embedding);
+        }
+    }
+
+    private sealed record ChatRequest(IReadOnlyList<ChatMessage> Messages, string Key, string? SemanticScope, string? Prompt);
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.AI;
+using ResourceKit.Caching.Keys;
+
+namespace ResourceKit.Caching.Chat;
+
+/// <summary>Options for <see cref="TieredCachingChatClient"/>.</summary>
+public sealed class TieredChatCacheOptions
+{
+    /// <summary>The default <see cref="ChatOptions.AdditionalProperties"/> entry that carries the isolation scope.</summary>
+    public const string DefaultScopePropertyName = "resourcekit.cache.scope";
+
+    /// <summary>Gets or sets the cache policy of chat responses.</summary>
+    /// <value>The default value is <see cref="CachePolicyNames.LlmResponses"/> (L1 + L2, one hour).</value>
+    public string PolicyName { get; set; } = CachePolicyNames.LlmResponses;
+
+    /// <summary>Gets or sets the digest used for response keys.</summary>
+    /// <value>The default value is <see cref="LlmCacheKeyAlgorithm.XxHash128"/>.</value>
+    public LlmCacheKeyAlgorithm KeyAlgorithm { get; set; } = LlmCacheKeyAlgorithm.XxHash128;
+
+    /// <summary>
+    /// Gets or sets the <see cref="ChatOptions.AdditionalProperties"/> entry whose value is the isolation scope
+    /// (for example <c>"tenant-7/user-42"</c>) when <see cref="ScopeSelector"/> is not set.
+    /// </summary>
+    /// <value>The default value is <see cref="DefaultScopePropertyName"/>.</value>
+    public string ScopePropertyName { get; set; } = DefaultScopePropertyName;
+
+    /// <summary>
+    /// Gets or sets a function that returns the isolation scope (tenant, user) of a request. Requests with different
+    /// scopes never share a cached answer, exact or semantic.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the scope is read from <see cref="ScopePropertyName"/>.</value>
+    public Func<IEnumerable<ChatMessage>, ChatOptions?, string?>? ScopeSelector { get; set; }
+}

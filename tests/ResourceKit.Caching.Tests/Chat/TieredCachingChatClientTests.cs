@@ -1,0 +1,175 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Caching.Chat;
+using ResourceKit.Caching.Semantic;
+using ResourceKit.Caching.Tests.TestDoubles;
+
+namespace ResourceKit.Caching.Tests.Chat;
+
+public sealed class TieredCachingChatClientTests
+{
+    private FakeTimeProvider _time = null!;
+    private TieredCache _cache = null!;
+    private CountingChatClient _inner = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new FakeTimeProvider();
+        var options = new TieredCacheOptions();
+        options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
+        _cache = new TieredCache(options, timeProvider: _time);
+        _inner = new CountingChatClient();
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _cache.Dispose();
+        _inner.Dispose();
+    }
+
+    [Test]
+    public async Task GetResponseAsync_RepeatedRequest_ReturnsCachedResponseWithoutCallingInnerClient()
+    {
+        using var client = new ChatClientBuilder(_inner).UseResourceKitCache(_cache).Build();
+        var options = new ChatOptions { ModelId = "gpt-5", Temperature = 0.1f };
+
+        var first = await client.GetResponseAsync("What is 2+2?", options);
+        var second = await client.GetResponseAsync("What is 2+2?", new ChatOptions { ModelId = "gpt-5", Temperature = 0.1f });
+
+        Assert.That(_inner.Calls, Is.EqualTo(1));
+        Assert.That(second.Text, Is.EqualTo(first.Text));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_DifferentTemperature_CallsInnerClientAgain()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+
+        await client.GetResponseAsync("q", new ChatOptions { Temperature = 0.1f });
+        await client.GetResponseAsync("q", new ChatOptions { Temperature = 0.9f });
+
+        Assert.That(_inner.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_AfterPolicyTimeToLive_CallsInnerClientAgain()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+        await client.GetResponseAsync("q");
+
+        _time.Advance(TimeSpan.FromHours(1));
+        var response = await client.GetResponseAsync("q");
+
+        Assert.That(response.Text, Is.EqualTo("answer 2"));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_ConcurrentIdenticalRequests_ShareOneInnerCall()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => client.GetResponseAsync("q")));
+
+        Assert.That(responses.Select(r => r.Text), Has.All.EqualTo("answer 1"));
+        Assert.That(_inner.Calls, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_ConversationId_BypassesTheCache()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+
+        await client.GetResponseAsync("q", new ChatOptions { ConversationId = "c1" });
+        await client.GetResponseAsync("q", new ChatOptions { ConversationId = "c1" });
+
+        Assert.That(_inner.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_SemanticMatchInSameScope_ReturnsTheEarlierAnswer()
+    {
+        var generator = new FakeEmbeddingGenerator().With("capital of France?", 1f, 0f).With("France's capital?", 0.99f, 0.05f);
+        var semantic = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+        using var client = new TieredCachingChatClient(_inner, _cache, semanticCache: semantic);
+
+        var first = await client.GetResponseAsync("capital of France?", Scoped("tenant-a/user-1"));
+        var similar = await client.GetResponseAsync("France's capital?", Scoped("tenant-a/user-1"));
+
+        Assert.That(similar.Text, Is.EqualTo(first.Text));
+        Assert.That(_inner.Calls, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_SemanticMatchInOtherScope_IsNeverReturned()
+    {
+        var generator = new FakeEmbeddingGenerator().With("capital of France?", 1f, 0f);
+        var semantic = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+        using var client = new TieredCachingChatClient(_inner, _cache, semanticCache: semantic);
+
+        var tenantA = await client.GetResponseAsync("capital of France?", Scoped("tenant-a/user-1"));
+        var tenantB = await client.GetResponseAsync("capital of France?", Scoped("tenant-b/user-1"));
+
+        Assert.That(tenantB.Text, Is.Not.EqualTo(tenantA.Text));
+        Assert.That(_inner.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_CompletedStream_IsCachedAndReplayed()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+
+        var first = await client.GetStreamingResponseAsync("q").ToChatResponseAsync();
+        var second = await client.GetStreamingResponseAsync("q").ToChatResponseAsync();
+        var nonStreaming = await client.GetResponseAsync("q");
+
+        Assert.That(first.Text, Is.EqualTo("streamed answer 1"));
+        Assert.That(second.Text, Is.EqualTo(first.Text));
+        Assert.That(nonStreaming.Text, Is.EqualTo(first.Text));
+        Assert.That(_inner.Calls, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_AbandonedStream_IsNotCached()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+        await foreach (var update in client.GetStreamingResponseAsync("q"))
+        {
+            break;
+        }
+
+        var response = await client.GetStreamingResponseAsync("q").ToChatResponseAsync();
+
+        Assert.That(response.Text, Is.EqualTo("streamed answer 2"));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_ThroughDiskTier_RoundTripsTheChatResponse()
+    {
+        using var folder = new TemporaryDirectory();
+        using var disk = new ResourceKit.Caching.Disk.DiskCacheStore(new() { Directory = folder.Path }, _time);
+        var options = new TieredCacheOptions();
+        options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
+        using var cache = new TieredCache(options, disk, timeProvider: _time);
+        using var client = new TieredCachingChatClient(_inner, cache);
+        var first = await client.GetResponseAsync("q", new ChatOptions { ModelId = "gpt-5" });
+
+        cache.ClearMemory();
+        var second = await client.GetResponseAsync("q", new ChatOptions { ModelId = "gpt-5" });
+
+        Assert.That(second.Text, Is.EqualTo(first.Text));
+        Assert.That(second.ModelId, Is.EqualTo("gpt-5"));
+        Assert.That(_inner.Calls, Is.EqualTo(1));
+        Assert.That(cache.Statistics.DiskHits, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Constructor_UnknownPolicy_Throws()
+    {
+        Assert.That(() => new TieredCachingChatClient(_inner, _cache, new TieredChatCacheOptions { PolicyName = "nope" }), Throws.ArgumentException);
+        Assert.That(() => new TieredCachingChatClient(_inner, null!), Throws.ArgumentNullException);
+    }
+
+    private static ChatOptions Scoped(string scope) => new() { AdditionalProperties = new() { [TieredChatCacheOptions.DefaultScopePropertyName] = scope } };
+}

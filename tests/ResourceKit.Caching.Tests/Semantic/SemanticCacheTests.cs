@@ -1,0 +1,120 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Caching.Semantic;
+using ResourceKit.Caching.Tests.TestDoubles;
+
+namespace ResourceKit.Caching.Tests.Semantic;
+
+public sealed class SemanticCacheTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Test]
+    public async Task FindAsync_SimilarPromptInSameScope_ReturnsTheStoredKey()
+    {
+        var generator = new FakeEmbeddingGenerator()
+            .With("What is the capital of France?", 1f, 0f, 0f)
+            .With("Tell me France's capital", 0.99f, 0.1f, 0f);
+        var cache = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+        var first = await cache.FindAsync("tenant-a", "What is the capital of France?");
+        cache.Add("tenant-a", "What is the capital of France?", "key-1", first.Embedding);
+
+        var lookup = await cache.FindAsync("tenant-a", "Tell me France's capital");
+
+        Assert.That(lookup.Key, Is.EqualTo("key-1"));
+        Assert.That(lookup.Similarity, Is.GreaterThan(0.95f));
+    }
+
+    [Test]
+    public async Task FindAsync_OtherScope_NeverSeesTheEntry()
+    {
+        var generator = new FakeEmbeddingGenerator().With("same question", 1f, 0f);
+        var cache = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+        await cache.AddAsync("tenant-a/user-1", "same question", "key-a");
+
+        var otherUser = await cache.FindAsync("tenant-a/user-2", "same question");
+        var otherTenant = await cache.FindAsync("tenant-b/user-1", "same question");
+
+        Assert.That(otherUser.IsMatch, Is.False);
+        Assert.That(otherTenant.IsMatch, Is.False);
+    }
+
+    [Test]
+    public async Task FindAsync_BelowThreshold_DoesNotMatch()
+    {
+        var generator = new FakeEmbeddingGenerator().With("a", 1f, 0f).With("b", 0.9f, 0.43f);
+        var cache = new SemanticCache(new SemanticCacheOptions { SimilarityThreshold = 0.95f }, generator, _time);
+        await cache.AddAsync("s", "a", "key-a");
+
+        var lookup = await cache.FindAsync("s", "b");
+
+        Assert.That(lookup.IsMatch, Is.False);
+        Assert.That(lookup.Similarity, Is.LessThan(0.95f).And.GreaterThan(0.8f));
+    }
+
+    [Test]
+    public async Task FindAsync_ExactPrompt_MatchesWithoutAnEmbeddingCall()
+    {
+        var generator = new FakeEmbeddingGenerator();
+        var cache = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+        await cache.AddAsync("s", "prompt", "key");
+        var callsBefore = generator.Calls;
+
+        var lookup = await cache.FindAsync("s", "prompt");
+
+        Assert.That(lookup, Is.EqualTo(new SemanticCacheLookup("key", 1f, ReadOnlyMemory<float>.Empty)).Using<SemanticCacheLookup>((x, y) => x.Key == y.Key && x.Similarity == y.Similarity));
+        Assert.That(generator.Calls, Is.EqualTo(callsBefore));
+    }
+
+    [Test]
+    public async Task FindAsync_AfterTimeToLive_ForgetsTheEntry()
+    {
+        var generator = new FakeEmbeddingGenerator().With("p", 1f, 0f).With("q", 1f, 0.01f);
+        var cache = new SemanticCache(new SemanticCacheOptions { TimeToLive = TimeSpan.FromMinutes(5) }, generator, _time);
+        await cache.AddAsync("s", "p", "key");
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.That((await cache.FindAsync("s", "p")).IsMatch, Is.False);
+        Assert.That((await cache.FindAsync("s", "q")).IsMatch, Is.False);
+        Assert.That(cache.Count, Is.Zero);
+    }
+
+    [Test]
+    public async Task Add_BeyondCapacity_ForgetsTheOldest()
+    {
+        var cache = new SemanticCache(new SemanticCacheOptions { MaximumEntriesPerScope = 2 }, new FakeEmbeddingGenerator(), _time);
+        await cache.AddAsync("s", "one", "k1");
+        await cache.AddAsync("s", "two", "k2");
+        await cache.AddAsync("s", "three", "k3");
+
+        Assert.That(cache.Count, Is.EqualTo(2));
+        Assert.That((await cache.FindAsync("s", "one")).Key, Is.Not.EqualTo("k1"));
+    }
+
+    [Test]
+    public async Task AddAndFind_ManyThreads_StayConsistent()
+    {
+        var cache = new SemanticCache(new SemanticCacheOptions { MaximumEntriesPerScope = 50 }, new FakeEmbeddingGenerator(), _time);
+
+        await Parallel.ForAsync(0, 500, async (i, ct) =>
+        {
+            var scope = $"scope-{i % 4}";
+            await cache.AddAsync(scope, $"prompt-{i}", $"key-{i}", ct);
+            _ = await cache.FindAsync(scope, $"prompt-{i / 2}", ct);
+        });
+
+        Assert.That(cache.Count, Is.LessThanOrEqualTo(200));
+    }
+
+    [Test]
+    public void Methods_BadInput_Throw()
+    {
+        var generator = new FakeEmbeddingGenerator();
+        var cache = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+
+        Assert.That(() => new SemanticCache(new SemanticCacheOptions { SimilarityThreshold = 1.5f }, generator), Throws.ArgumentException);
+        Assert.That(() => new SemanticCache(new SemanticCacheOptions(), null!), Throws.ArgumentNullException);
+        Assert.That(() => cache.Add("s", "p", "k", ReadOnlyMemory<float>.Empty), Throws.ArgumentException);
+        Assert.That(async () => await cache.FindAsync("s", ""), Throws.ArgumentException);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace ResourceKit.Caching.Tests.TestDoubles;
+
+/// <summary>An inner chat client that answers "answer {n}" and counts how often it was really called.</summary>
+internal sealed class CountingChatClient : IChatClient
+{
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var n = Interlocked.Increment(ref _calls);
+        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"answer {n}")) { ModelId = options?.ModelId });
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var n = Interlocked.Increment(ref _calls);
+        foreach (var part in new[] { "streamed ", "answer ", n.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, part) { MessageId = "m1" };
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+    public void Dispose()
+    {
+    }
+}
