@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Ledger;
+using StackExchange.Redis;
+
+namespace ResourceKit.Cost.Tests.Ledger;
+
+public sealed class RedisSpendStoreTests : IDisposable
+{
+    private static readonly SpendAttribution Spend = new("chat", "gpt-4o", "planner");
+    private readonly List<ConnectionMultiplexer> _connections = [];
+    private string _prefix = null!;
+
+    [SetUp]
+    public void SetUp() => _prefix = "rk-test:" + Guid.NewGuid().ToString("N");
+
+    [TearDown]
+    public void Dispose()
+    {
+        foreach (var connection in _connections)
+        {
+            foreach (var server in connection.GetServers())
+            {
+                foreach (var key in server.Keys(pattern: "{" + _prefix + "}*"))
+                {
+                    connection.GetDatabase().KeyDelete(key);
+                }
+            }
+
+            connection.Dispose();
+        }
+
+        _connections.Clear();
+    }
+
+    [Test]
+    public async Task TryReserveAsync_TwoLedgersSharingOneBudget_NeverOverspendTogether()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 2m }] };
+        using var first = new SpendLedger(options, Connect(), time);
+        using var second = new SpendLedger(options, Connect(), time);
+        var settled = 0m;
+        var granted = 0;
+        var gate = new Lock();
+
+        // 8 workers on each "host" race 600 reservations of $0.01 against a $2 limit.
+        var workers = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            var ledger = i % 2 == 0 ? first : second;
+            for (var n = 0; n < 38; n++)
+            {
+                var result = await ledger.TryReserveAsync(Spend, 0.01m);
+                if (result.IsGranted)
+                {
+                    Interlocked.Increment(ref granted);
+                    var actual = n % 3 == 0 ? 0.005m : 0.01m;
+                    await ledger.SettleAsync(result.Reservation, actual);
+                    lock (gate)
+                    {
+                        settled += actual;
+                    }
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+
+        var status = (await first.GetStatusAsync(Spend))[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.Committed, Is.LessThanOrEqualTo(2m));
+            Assert.That(status.Committed, Is.EqualTo(settled), "sum settled equals the shared total");
+            Assert.That(status.Reserved, Is.Zero);
+            Assert.That(granted, Is.LessThan(16 * 38), "the limit refused some reservations");
+        });
+    }
+
+    [Test]
+    public async Task RecordAsync_NewLedgerOnSameRedis_SeesSpend()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }] };
+        using (var ledger = new SpendLedger(options, Connect(), time))
+        {
+            await ledger.RecordAsync(Spend, 1.23456789m);
+        }
+
+        using var restarted = new SpendLedger(options, Connect(), time);
+        Assert.That((await restarted.GetStatusAsync(Spend))[0].Committed, Is.EqualTo(1.23456789m));
+        var report = await restarted.GetReportAsync();
+        Assert.That(report.Windows.Single(w => w.Period.Window == BudgetWindow.Daily).ByAgent.Single().Name, Is.EqualTo("planner"));
+    }
+
+    [Test]
+    public async Task TryReserveAsync_ExpiredReservation_IsReleasedByTheNextReserve()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        using var ledger = new SpendLedger(options, Connect(), time);
+        Assert.That((await ledger.TryReserveAsync(Spend, 1m)).IsGranted, Is.True);
+        Assert.That((await ledger.TryReserveAsync(Spend, 1m)).IsGranted, Is.False);
+
+        time.Advance(options.ReservationTimeToLive);
+
+        Assert.That((await ledger.TryReserveAsync(Spend, 1m)).IsGranted, Is.True);
+    }
+
+    [Test]
+    public async Task ReleaseAsync_HeldReservation_ReturnsTrueOnceAndFreesBudget()
+    {
+        var store = Connect();
+        var counters = new[] { new LedgerCounter("d:x", "global", DateTimeOffset.UtcNow.AddDays(1)) };
+        var reservation = new LedgerReservation("r1", 0.5m, DateTimeOffset.UtcNow.AddMinutes(5), counters);
+        var granted = await store.TryReserveAsync(reservation, [new LedgerLimit(0, 0.5m)], DateTimeOffset.UtcNow);
+
+        Assert.That(granted.Granted, Is.True);
+        Assert.That(await store.ReleaseAsync(reservation), Is.True);
+        Assert.That(await store.ReleaseAsync(reservation), Is.False);
+        Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.Zero);
+    }
+
+    private RedisSpendStore Connect()
+    {
+        var endpoint = Environment.GetEnvironmentVariable("RESOURCEKIT_REDIS");
+        if (string.IsNullOrWhiteSpace(endpoint))
+        {
+            Assert.Ignore("RESOURCEKIT_REDIS is not set; the Redis ledger tests need a running redis-server (host:port).");
+        }
+
+        var connection = ConnectionMultiplexer.Connect(endpoint + ",abortConnect=false,connectTimeout=2000");
+        if (!connection.IsConnected)
+        {
+            connection.Dispose();
+            Assert.Ignore($"Redis at {endpoint} is not reachable.");
+        }
+
+        _connections.Add(connection);
+        return new RedisSpendStore(connection.GetDatabase(), _prefix);
+    }
+}
