@@ -81,6 +81,7 @@ public sealed class BatcherTests
         await recorder.WaitForFlushesAsync(1);
 
         Assert.That(recorder.Batches.Single(), Is.EqualTo(new[] { 1, 2 }));
+        await batcher.CompleteAsync().Guarded();
         var stats = batcher.GetStatistics();
         Assert.That((stats.TimeTriggeredFlushes, stats.BatchesFlushed, stats.ItemsAdded), Is.EqualTo((1L, 1L, 2L)));
     }
@@ -135,6 +136,7 @@ public sealed class BatcherTests
         batcher.TryAdd(1);
         batcher.TryAdd(2);
         await recorder.WaitForFlushesAsync(2);
+        await batcher.CompleteAsync().Guarded();
 
         var stats = batcher.GetStatistics();
         Assert.That((stats.FailedFlushes, stats.BatchesFlushed, stats.PendingItems), Is.EqualTo((1L, 2L, 0)));
@@ -171,8 +173,8 @@ public sealed class BatcherTests
         await abandon.CancelAsync();
         await completing.Guarded();
 
-        await recorder.WaitForFlushesAsync(1);
-        Assert.That(batcher.GetStatistics().FailedFlushes, Is.EqualTo(1));
+        await batcher.CompleteAsync().Guarded();
+        Assert.That(batcher.GetStatistics().FailedFlushes, Is.EqualTo(1), "a second CompleteAsync waits for the signalled flush to end");
     }
 
     [Test]

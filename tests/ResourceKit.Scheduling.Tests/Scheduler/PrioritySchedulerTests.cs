@@ -246,6 +246,7 @@ public sealed class PrioritySchedulerTests
         time.Advance(TimeSpan.FromSeconds(5));
 
         Assert.ThrowsAsync<TimeoutException>(() => run.Guarded());
+        await scheduler.Idle();
         Assert.That(scheduler.GetStatistics().TimedOut, Is.EqualTo(1));
     }
 
