@@ -15,7 +15,7 @@ public class TinyLfuCacheOptions
     public const double DefaultInitialWindowFraction = 0.01;
 
     /// <summary>The default <see cref="MinimumWindowFraction"/>.</summary>
-    public const double DefaultMinimumWindowFraction = 0.0;
+    public const double DefaultMinimumWindowFraction = 0.01;
 
     /// <summary>The default <see cref="MaximumWindowFraction"/>.</summary>
     public const double DefaultMaximumWindowFraction = 0.80;
@@ -67,7 +67,7 @@ public class TinyLfuCacheOptions
     public double InitialWindowFraction { get; set; } = DefaultInitialWindowFraction;
 
     /// <summary>Gets or sets the smallest share of capacity the hill climber may give the window (at least one entry is kept).</summary>
-    /// <value>The default value is 0.</value>
+    /// <value>The default value is 0.01: a window below 1 % saves nothing and makes the hill climber's probes costlier.</value>
     [Range(0.0, 1.0)]
     public double MinimumWindowFraction { get; set; } = DefaultMinimumWindowFraction;
 

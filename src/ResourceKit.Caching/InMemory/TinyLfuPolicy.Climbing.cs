@@ -4,19 +4,23 @@ namespace ResourceKit.Caching;
 internal readonly record struct WindowLimits(double Initial, double Minimum, double Maximum, bool Adaptive);
 
 /// <summary>
-/// The hill climber that sizes the admission window, plus resizing and trimming. Every
-/// <see cref="FrequencySketch.SampleSize"/> requests it compares the sample's hit rate with the
-/// previous sample's: if the last step helped it steps again in the same direction, otherwise it
-/// turns round; the step decays geometrically and restarts at full size when the hit rate jumps
-/// (the workload changed). Recency-heavy workloads grow the window toward LRU, frequency-heavy
-/// ones shrink it toward LFU.
+/// The hill climber that sizes the admission window, plus resizing and trimming. Every sample
+/// (ten requests per entry of capacity, at least 10,000) it compares the sample's hit rate with
+/// the previous sample's: if the last step helped it steps again in the same direction, otherwise
+/// it turns round; the step (8 % of capacity) decays geometrically and restarts at full size when
+/// the hit rate jumps (the workload changed). Recency-heavy workloads grow the window toward LRU,
+/// frequency-heavy ones shrink it toward LFU. Unlike Caffeine's climber, it ignores samples taken
+/// while the cache fills and changes smaller than one percentage point, which the trace replays
+/// in benchmarks/RESULTS.md showed to be noise that cost hits.
 /// </summary>
 internal sealed partial class TinyLfuPolicy<TKey, TValue>
 {
-    private const double StepFraction = 0.0625;
+    private const double StepFraction = 0.08;
     private const double StepDecay = 0.98;
+    private const double DeadBand = 0.01;
     private const double RestartThreshold = 0.05;
     private const int TransferLimit = 1000;
+    private const int MinimumSample = 10_000;
 
     private readonly WindowLimits _limits;
     private long _hitsInSample;
@@ -24,6 +28,7 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
     private double _previousHitRate;
     private double _stepSize;
     private long _adjustment;
+    private bool _baselineTaken;
 
     /// <summary>Gets the window's share of capacity, 0 to 1.</summary>
     public double WindowFraction => Capacity == 0 ? 0 : (double)WindowMaximum / Capacity;
@@ -92,20 +97,37 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
     private void DetermineAdjustment()
     {
         var requests = _hitsInSample + _missesInSample;
-        if (requests < _sketch.SampleSize)
+        if (requests < Math.Max(_sketch.SampleSize, MinimumSample))
         {
             // Keep applying whatever part of the last adjustment could not be moved yet.
             return;
         }
 
         var hitRate = (double)_hitsInSample / requests;
+        if (!_baselineTaken)
+        {
+            // The first full sample only sets the baseline: while the cache fills, the hit rate rises
+            // whatever the window does, and climbing on it would push the window the wrong way.
+            _hitsInSample = 0;
+            _missesInSample = 0;
+            if (WeightedSize >= Capacity)
+            {
+                _previousHitRate = hitRate;
+                _baselineTaken = true;
+            }
+
+            return;
+        }
+
         var change = hitRate - _previousHitRate;
         var amount = change >= 0 ? _stepSize : -_stepSize;
         _stepSize = Math.Abs(change) >= RestartThreshold
             ? StepFraction * Capacity * (amount >= 0 ? 1 : -1)
             : StepDecay * amount;
         _previousHitRate = hitRate;
-        _adjustment = (long)amount;
+        // Sample-to-sample noise below the dead band is not a signal; moving on it only costs hits
+        // (a looping scan, where any window is waste, suffers most).
+        _adjustment = Math.Abs(change) < DeadBand ? 0 : (long)amount;
         _hitsInSample = 0;
         _missesInSample = 0;
     }

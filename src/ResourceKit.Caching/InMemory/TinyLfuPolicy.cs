@@ -29,7 +29,8 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
         _evict = evict;
         _limits = limits;
         SetCapacity(capacity);
-        _stepSize = -StepFraction * Capacity;
+        // The first probe grows the window; a frequency-heavy workload turns it round at once.
+        _stepSize = StepFraction * Capacity;
     }
 
     public long Capacity { get; private set; }
@@ -185,7 +186,7 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
         // The sketch is allocated lazily, once the cache is half full, so small caches stay small.
         if (WeightedSize >= Capacity >> 1)
         {
-            _sketch.EnsureCapacity(_weighted ? NodeCount : Capacity);
+            _sketch.EnsureCapacity((_weighted ? NodeCount : Capacity));
         }
     }
 

@@ -1,0 +1,74 @@
+using System.Diagnostics.Metrics;
+
+namespace ResourceKit.Caching.Tests.InMemory;
+
+public sealed class TinyLfuCacheMetricsTests
+{
+    [Test]
+    public void Instruments_AfterTraffic_PublishCountersTaggedWithCacheName()
+    {
+        var name = "metrics-" + Guid.NewGuid().ToString("N");
+        using var cache = TestCaches.Create(2, configure: o => o.Name = name);
+        cache.Set(1, 1);
+        cache.Set(2, 2);
+        cache.Set(3, 3);
+        cache.TryGet(3, out _);
+        cache.TryGet(99, out _);
+
+        var measurements = Collect(name);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(measurements["resourcekit.cache.hits"], Is.EqualTo(1));
+            Assert.That(measurements["resourcekit.cache.misses"], Is.EqualTo(1));
+            Assert.That(measurements["resourcekit.cache.entries"], Is.EqualTo(2));
+            Assert.That(measurements["resourcekit.cache.capacity"], Is.EqualTo(2));
+            Assert.That(measurements["resourcekit.cache.evictions/evicted"], Is.EqualTo(1));
+            Assert.That(measurements["resourcekit.cache.hit.ratio"], Is.EqualTo(0.5));
+        });
+    }
+
+    [Test]
+    public void Dispose_Cache_StopsPublishing()
+    {
+        var name = "metrics-" + Guid.NewGuid().ToString("N");
+        var cache = TestCaches.Create(2, configure: o => o.Name = name);
+        cache.Dispose();
+
+        Assert.That(Collect(name), Is.Empty);
+    }
+
+    private static Dictionary<string, double> Collect(string cacheName)
+    {
+        var measurements = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "ResourceKit.Caching")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            string? cause = null;
+            var mine = false;
+            foreach (var tag in tags)
+            {
+                mine |= tag.Key == "cache.name" && (string?)tag.Value == cacheName;
+                cause = tag.Key == "cause" ? (string?)tag.Value : cause;
+            }
+
+            if (mine)
+            {
+                measurements[cause is null ? instrument.Name : instrument.Name + "/" + cause] = value;
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return measurements;
+    }
+}
