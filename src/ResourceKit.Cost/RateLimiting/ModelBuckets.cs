@@ -1,5 +1,3 @@
-using System.Threading.RateLimiting;
-
 namespace ResourceKit.Cost.RateLimiting;
 
 /// <summary>The request and token buckets of one provider and model, and the token corrections owed to them.</summary>
@@ -38,9 +36,9 @@ internal sealed class ModelBuckets : IDisposable
 
     public void Refill()
     {
-        Requests?.Limiter.TryReplenish();
-        InputTokens?.Limiter.TryReplenish();
-        OutputTokens?.Limiter.TryReplenish();
+        Requests?.Limiter.Refill();
+        InputTokens?.Limiter.Refill();
+        OutputTokens?.Limiter.Refill();
     }
 
     public void Dispose()
@@ -52,21 +50,10 @@ internal sealed class ModelBuckets : IDisposable
 }
 
 /// <summary>A per-minute token bucket refilled every second by the owner's timer.</summary>
-internal sealed record TokenBucket(TokenBucketRateLimiter Limiter, int Capacity)
+internal sealed record TokenBucket(ClockedTokenBucket Limiter, int Capacity)
 {
-    public static TokenBucket? Create(int? perMinute) => perMinute is not { } limit
-        ? null
-        : new TokenBucket(
-            new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = limit,
-                TokensPerPeriod = Math.Max(1, (limit + 59) / 60),
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                AutoReplenishment = false,
-                QueueLimit = int.MaxValue,
-                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-            }),
-            limit);
+    public static TokenBucket? Create(int? perMinute) =>
+        perMinute is { } limit ? new TokenBucket(new ClockedTokenBucket(limit, Math.Max(1, (limit + 59) / 60)), limit) : null;
 }
 
 /// <summary>Tokens owed (positive) or credited (negative) after estimates were corrected.</summary>

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Cost.RateLimiting;
+
+namespace ResourceKit.Cost.Tests.RateLimiting;
+
+public class ModelRateLimiterTests
+{
+    private static ModelRateLimit Limit(int? rpm = null, int? input = null, int? output = null, string model = "m") =>
+        new() { Provider = "p", Model = model, RequestsPerMinute = rpm, InputTokensPerMinute = input, OutputTokensPerMinute = output };
+
+    [Test]
+    public async Task AcquireAsync_RequestsPerMinuteExhausted_WaitsForRefill()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(rpm: 60)], TimeSpan.FromMinutes(1), time);
+        for (var i = 0; i < 60; i++)
+        {
+            await limiter.AcquireAsync("p", "m", 0, 0);
+        }
+
+        var waiting = limiter.AcquireAsync("p", "m", 0, 0).AsTask();
+        Assert.That(waiting.IsCompleted, Is.False);
+        Assert.That(limiter.Waits, Is.EqualTo(1));
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await waiting;
+    }
+
+    [Test]
+    public async Task Correct_ActualAboveEstimate_ChargesTheDifferenceToTheNextRequest()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(input: 1_000)], TimeSpan.FromMinutes(1), time);
+
+        var charge = await limiter.AcquireAsync("p", "m", 100, 0);
+        limiter.Correct(charge, 900, 0);
+
+        // 900 used; the next 100-token estimate is charged 100 + 800 owed, which fills the bucket.
+        await limiter.AcquireAsync("p", "m", 100, 0);
+        var blocked = limiter.AcquireAsync("p", "m", 10, 0).AsTask();
+        Assert.That(blocked.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await blocked;
+    }
+
+    [Test]
+    public async Task Correct_ActualBelowEstimate_CreditsTheNextRequest()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(output: 1_000)], TimeSpan.FromMinutes(1), time);
+
+        var charge = await limiter.AcquireAsync("p", "m", 0, 600);
+        limiter.Correct(charge, 0, 100);
+
+        // 400 tokens were left and 500 credited: an estimate of 800 costs only 300.
+        var next = limiter.AcquireAsync("p", "m", 0, 800);
+        Assert.That(next.IsCompleted, Is.True);
+        await next;
+    }
+
+    [Test]
+    public async Task ApplyRetryAfter_LongerThanCap_PausesOnlyForTheCap()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(rpm: 100, model: "*")], TimeSpan.FromSeconds(10), time);
+
+        Assert.That(limiter.ApplyRetryAfter("p", "any", TimeSpan.FromMinutes(5)), Is.EqualTo(TimeSpan.FromSeconds(10)));
+
+        var paused = limiter.AcquireAsync("p", "any", 0, 0).AsTask();
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.That(paused.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await paused;
+    }
+
+    [Test]
+    public async Task AcquireAsync_UnlistedModel_IsNotLimited()
+    {
+        using var limiter = new ModelRateLimiter([Limit(rpm: 1)], TimeSpan.FromMinutes(1), new FakeTimeProvider());
+
+        var charge = await limiter.AcquireAsync("other", "m", 1_000_000, 1_000_000);
+
+        Assert.That(charge.IsLimited, Is.False);
+    }
+
+    [Test]
+    public async Task AcquireAsync_EstimateLargerThanBucket_IsCappedSoItCanProceed()
+    {
+        using var limiter = new ModelRateLimiter([Limit(input: 100)], TimeSpan.FromMinutes(1), new FakeTimeProvider());
+
+        var task = limiter.AcquireAsync("p", "m", 1_000_000, 0);
+
+        Assert.That(task.IsCompleted, Is.True);
+        await task;
+    }
+
+    [Test]
+    public void BadInput_Throws()
+    {
+        Assert.That(() => new ModelRateLimiter([Limit(rpm: 0)], TimeSpan.FromSeconds(1)), Throws.ArgumentException.With.Message.Contains("RequestsPerMinute"));
+        Assert.That(() => new ModelRateLimiter([], TimeSpan.Zero), Throws.TypeOf<ArgumentOutOfRangeException>());
+        using var limiter = new ModelRateLimiter([], TimeSpan.FromSeconds(1));
+        Assert.That(async () => await limiter.AcquireAsync("p", "m", -1, 0), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+}
