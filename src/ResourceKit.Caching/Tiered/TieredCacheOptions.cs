@@ -95,6 +95,13 @@ public sealed class TieredCacheOptions
     [Required]
     public RedisTierOptions Redis { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the dependency-injection registration uses the registered
+    /// <c>IDistributedCache</c> as L3 when no Redis configuration is set (SQL Server, Cosmos DB, ...).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool UseDistributedCacheService { get; set; }
+
     /// <summary>Gets or sets the compression of values written to L2 and L3.</summary>
     /// <value>The default value is <see cref="CacheCompressionAlgorithm.Brotli"/>.</value>
     public CacheCompressionAlgorithm Compression { get; set; } = CacheCompressionAlgorithm.Brotli;
