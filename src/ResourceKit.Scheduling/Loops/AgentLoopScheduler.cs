@@ -10,7 +10,7 @@ namespace ResourceKit.Scheduling;
 /// <see cref="TimeProvider"/> timer, never overlaps itself, follows its <see cref="MissedTickPolicy"/>, is skipped and
 /// counted when its CPU budget would push utilization over the loop CPU limit, and survives its own exceptions.
 /// </summary>
-public sealed class AgentLoopScheduler : IAsyncDisposable
+public sealed class AgentLoopScheduler : IAsyncDisposable, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LoopRunner> _loops = new(StringComparer.OrdinalIgnoreCase);
@@ -174,6 +174,24 @@ public sealed class AgentLoopScheduler : IAsyncDisposable
     {
         await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
         _metrics.Dispose();
-        _stopping.Dispose();
+    }
+
+    /// <summary>Stops the loops without waiting for runs in flight (their tokens are signalled) and releases the meter.</summary>
+    public void Dispose()
+    {
+        LoopRunner[] runners;
+        lock (_gate)
+        {
+            _stopped = true;
+            runners = [.. _ordered];
+        }
+
+        foreach (var runner in runners)
+        {
+            _ = runner.Stop();
+        }
+
+        _stopping.Cancel();
+        _metrics.Dispose();
     }
 }

@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
+
 namespace ResourceKit.Scheduling;
 
 /// <summary>
-/// The five per-level FIFO queues and the aging rule that bounds starvation. Not thread-safe: the scheduler
-/// calls it under its lock.
+/// The five per-level FIFO queues and the aging rule that bounds starvation. Enqueueing is lock-free (submitters never
+/// contend with workers); <see cref="TryDequeue"/> and <see cref="DrainAll"/> must be called under the caller's
+/// dequeue lock, which only workers take.
 /// </summary>
 /// <remarks>
 /// Critical items are always taken first and do not age other levels. Among the other levels, each dispatch
@@ -13,8 +16,9 @@ namespace ResourceKit.Scheduling;
 internal sealed class PriorityQueueSet
 {
     private const int Levels = 5;
-    private readonly Queue<IWorkItem>[] _queues = new Queue<IWorkItem>[Levels];
+    private readonly ConcurrentQueue<IWorkItem>[] _queues = new ConcurrentQueue<IWorkItem>[Levels];
     private readonly int[] _limits = new int[Levels];
+    private readonly int[] _lengths = new int[Levels];
     private readonly int[] _bypassed = new int[Levels];
     private readonly int _maxBypassCount;
 
@@ -23,96 +27,136 @@ internal sealed class PriorityQueueSet
         _maxBypassCount = maxBypassCount;
         for (int level = 0; level < Levels; level++)
         {
-            _queues[level] = new Queue<IWorkItem>();
+            _queues[level] = new ConcurrentQueue<IWorkItem>();
             _limits[level] = limits.For((WorkPriority)level);
         }
     }
 
-    /// <summary>Gets the number of queued items across all levels.</summary>
-    public int Count { get; private set; }
+    /// <summary>Gets a value indicating whether every queue is empty.</summary>
+    public bool IsEmpty
+    {
+        get
+        {
+            for (int level = 0; level < Levels; level++)
+            {
+                if (!_queues[level].IsEmpty)
+                {
+                    return false;
+                }
+            }
 
-    public int CountAt(WorkPriority priority) => _queues[(int)priority].Count;
+            return true;
+        }
+    }
 
+    /// <summary>Gets the number of items in (or being added to) one level's queue.</summary>
+    public int CountAt(WorkPriority priority) => Volatile.Read(ref _lengths[(int)priority]);
+
+    /// <summary>Adds an item unless its level is at its length limit. Safe to call from any thread.</summary>
     public bool TryEnqueue(IWorkItem item)
     {
         int level = (int)item.Priority;
-        var queue = _queues[level];
-        if (_limits[level] > 0 && queue.Count >= _limits[level])
+        int limit = _limits[level];
+        if (limit > 0)
         {
-            return false;
+            int length;
+            do
+            {
+                length = Volatile.Read(ref _lengths[level]);
+                if (length >= limit)
+                {
+                    return false;
+                }
+            }
+            while (Interlocked.CompareExchange(ref _lengths[level], length + 1, length) != length);
+        }
+        else
+        {
+            Interlocked.Increment(ref _lengths[level]);
         }
 
-        queue.Enqueue(item);
-        Count++;
+        _queues[level].Enqueue(item);
         return true;
     }
 
-    /// <summary>Takes the next item to dispatch, or <see langword="null"/> when none may run now.</summary>
+    /// <summary>Whether a worker of the given kind would find something to take now.</summary>
+    public bool HasDispatchable(bool criticalOnly, bool holdNonCritical) =>
+        !_queues[0].IsEmpty || (!criticalOnly && !holdNonCritical && !IsEmpty);
+
+    /// <summary>Takes the next item to dispatch, or <see langword="null"/> when none may run now. Caller holds the dequeue lock.</summary>
     /// <param name="criticalOnly">Only critical items may be taken (a reserve worker).</param>
     /// <param name="holdNonCritical">Non-critical items are held (deferred while the CPU is overloaded).</param>
     public IWorkItem? TryDequeue(bool criticalOnly, bool holdNonCritical)
     {
-        if (_queues[0].Count > 0)
+        if (Take(0) is { } critical)
         {
-            Count--;
-            return _queues[0].Dequeue();
+            return critical;
         }
 
-        if (criticalOnly || holdNonCritical || Count == 0)
+        if (criticalOnly || holdNonCritical)
         {
             return null;
         }
 
         int chosen = -1;
-        for (int level = 1; level < Levels; level++)
+        for (int level = 1; level < Levels && chosen < 0; level++)
         {
-            if (_queues[level].Count > 0 && _bypassed[level] >= _maxBypassCount)
+            if (!_queues[level].IsEmpty && _bypassed[level] >= _maxBypassCount)
             {
                 chosen = level;
-                break;
+            }
+        }
+
+        for (int level = 1; level < Levels && chosen < 0; level++)
+        {
+            if (!_queues[level].IsEmpty)
+            {
+                chosen = level;
             }
         }
 
         if (chosen < 0)
         {
-            for (int level = 1; level < Levels; level++)
-            {
-                if (_queues[level].Count > 0)
-                {
-                    chosen = level;
-                    break;
-                }
-            }
+            return null;
         }
 
         for (int level = 1; level < Levels; level++)
         {
-            if (level != chosen && _queues[level].Count > 0)
+            if (level != chosen && !_queues[level].IsEmpty)
             {
                 _bypassed[level]++;
             }
         }
 
         _bypassed[chosen] = 0;
-        Count--;
-        return _queues[chosen].Dequeue();
+        return Take(chosen);
     }
 
-    /// <summary>Removes every queued item (shutdown).</summary>
+    /// <summary>Removes every queued item (shutdown). Caller holds the dequeue lock.</summary>
     public List<IWorkItem> DrainAll()
     {
-        var items = new List<IWorkItem>(Count);
+        var items = new List<IWorkItem>();
         for (int level = 0; level < Levels; level++)
         {
-            while (_queues[level].Count > 0)
+            while (Take(level) is { } item)
             {
-                items.Add(_queues[level].Dequeue());
+                items.Add(item);
             }
 
             _bypassed[level] = 0;
         }
 
-        Count = 0;
         return items;
+    }
+
+    private IWorkItem? Take(int level)
+    {
+        if (!_queues[level].TryDequeue(out var item))
+        {
+            return null;
+        }
+
+        Interlocked.Decrement(ref _lengths[level]);
+        return item;
     }
 }

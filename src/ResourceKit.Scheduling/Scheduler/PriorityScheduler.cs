@@ -20,7 +20,8 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     private static readonly Action<PriorityScheduler> StartGeneralWorker = static s => _ = s.RunWorkerAsync(criticalOnly: false);
     private static readonly Action<PriorityScheduler> StartCriticalWorker = static s => _ = s.RunWorkerAsync(criticalOnly: true);
 
-    private readonly Lock _gate = new();
+    private readonly Lock _dequeueGate = new();
+    private readonly Lock _idleGate = new();
     private readonly PriorityQueueSet _queues;
     private readonly TimeProvider _time;
     private readonly ICpuUtilizationSource _cpuSource;
@@ -38,9 +39,10 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     private readonly long[] _outcomes = new long[5];
     private int _generalWorkers;
     private int _criticalWorkers;
-    private bool _accepting = true;
-    private bool _draining;
-    private bool _overloaded;
+    private volatile bool _accepting = true;
+    private volatile bool _draining;
+    private volatile bool _stopped;
+    private int _overloaded;
     private double _cpuUtilization;
     private TaskCompletionSource? _idle;
 
@@ -81,7 +83,7 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     public double CpuUtilization => Volatile.Read(ref _cpuUtilization);
 
     /// <summary>Gets a value indicating whether the latest CPU reading is above the threshold.</summary>
-    public bool IsOverloaded => Volatile.Read(ref _overloaded);
+    public bool IsOverloaded => Volatile.Read(ref _overloaded) != 0;
 
     /// <summary>Gets the clock the scheduler uses.</summary>
     public TimeProvider TimeProvider => _time;
@@ -89,16 +91,7 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     /// <summary>Gets the loop CPU limit, 0–1 of the machine (<see cref="PrioritySchedulerOptions.LoopCpuLimitPercent"/>).</summary>
     internal double LoopCpuLimit { get; }
 
-    internal int ActiveWorkers
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _generalWorkers + _criticalWorkers;
-            }
-        }
-    }
+    internal int ActiveWorkers => Volatile.Read(ref _generalWorkers) + Volatile.Read(ref _criticalWorkers);
 
     /// <summary>Queues synchronous work.</summary>
     /// <param name="work">The work; it receives a token signalled on its timeout, the caller's cancellation or shutdown.</param>
@@ -188,7 +181,7 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     /// <returns>A task that completes when the scheduler is idle.</returns>
     public Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        lock (_idleGate)
         {
             if (IsIdle())
             {
@@ -211,12 +204,8 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     public async Task ShutdownAsync(TimeSpan gracePeriod, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
-        lock (_gate)
-        {
-            _accepting = false;
-            _draining = true;
-        }
-
+        _accepting = false;
+        _draining = true;
         StartWorkersForQueuedWork();
         var idle = WhenIdleAsync(CancellationToken.None);
         if (!idle.IsCompleted)
@@ -231,7 +220,11 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
             }
         }
 
-        // Drop the queue before signalling, so a worker freed by the signal cannot start queued work.
+        // Drop the queue before signalling, so a worker freed by the signal cannot start queued work. A submission that
+        // raced past the admission check sees _stopped after enqueueing and drops the queue itself.
+        Interlocked.MemoryBarrier();
+        _stopped = true;
+        Interlocked.MemoryBarrier();
         CancelQueuedWork();
         await _shutdown.CancelAsync().ConfigureAwait(false);
     }
@@ -241,33 +234,28 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     public SchedulerStatistics GetStatistics()
     {
         var levels = new PriorityLevelStatistics[5];
-        lock (_gate)
+        for (int level = 0; level < levels.Length; level++)
         {
-            for (int level = 0; level < levels.Length; level++)
-            {
-                levels[level] = new PriorityLevelStatistics((WorkPriority)level, _queues.CountAt((WorkPriority)level), _dispatched[level], _rejected[level]);
-            }
-
-            return new SchedulerStatistics(
-                CpuUtilization,
-                _overloaded,
-                _generalWorkers + _criticalWorkers,
-                _outcomes[(int)WorkOutcome.Succeeded],
-                _outcomes[(int)WorkOutcome.Faulted],
-                _outcomes[(int)WorkOutcome.Canceled],
-                _outcomes[(int)WorkOutcome.TimedOut],
-                levels);
+            levels[level] = new PriorityLevelStatistics((WorkPriority)level, _queues.CountAt((WorkPriority)level), Interlocked.Read(ref _dispatched[level]), Interlocked.Read(ref _rejected[level]));
         }
+
+        return new SchedulerStatistics(
+            CpuUtilization,
+            IsOverloaded,
+            ActiveWorkers,
+            Interlocked.Read(ref _outcomes[(int)WorkOutcome.Succeeded]),
+            Interlocked.Read(ref _outcomes[(int)WorkOutcome.Faulted]),
+            Interlocked.Read(ref _outcomes[(int)WorkOutcome.Canceled]),
+            Interlocked.Read(ref _outcomes[(int)WorkOutcome.TimedOut]),
+            levels);
     }
 
     /// <summary>Stops at once: no grace period; running work is signalled and queued work canceled.</summary>
     public void Dispose()
     {
-        lock (_gate)
-        {
-            _accepting = false;
-        }
-
+        _accepting = false;
+        _stopped = true;
+        Interlocked.MemoryBarrier();
         _cpuTimer.Dispose();
         CancelQueuedWork();
         _shutdown.Cancel();
@@ -306,120 +294,136 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
         item.EnqueuedTimestamp = _time.GetTimestamp();
         item.WatchCallerToken();
         var reason = RejectionReason.None;
-        bool deferred = false;
-        Action<PriorityScheduler>? start = null;
-        lock (_gate)
+        if (!_accepting)
         {
-            if (!_accepting)
-            {
-                reason = RejectionReason.ShuttingDown;
-            }
-            else if (!critical && _overloaded && _overloadPolicy == OverloadPolicy.Reject)
-            {
-                reason = RejectionReason.CpuOverload;
-            }
-            else if (!_queues.TryEnqueue(item))
-            {
-                reason = RejectionReason.QueueFull;
-            }
-
-            if (reason != RejectionReason.None)
-            {
-                _rejected[(int)priority]++;
-            }
-            else
-            {
-                // Deferred work starts no worker: the CPU sampler restarts workers when the load falls.
-                deferred = !critical && HoldsNonCriticalWork();
-                if (deferred)
-                {
-                    start = null;
-                }
-                else if (_generalWorkers < _maxWorkers)
-                {
-                    _generalWorkers++;
-                    start = StartGeneralWorker;
-                }
-                else if (critical && _criticalWorkers < _criticalReserve)
-                {
-                    _criticalWorkers++;
-                    start = StartCriticalWorker;
-                }
-            }
+            reason = RejectionReason.ShuttingDown;
+        }
+        else if (!critical && IsOverloaded && _overloadPolicy == OverloadPolicy.Reject)
+        {
+            reason = RejectionReason.CpuOverload;
+        }
+        else if (!_queues.TryEnqueue(item))
+        {
+            reason = RejectionReason.QueueFull;
         }
 
         if (reason != RejectionReason.None)
         {
+            Interlocked.Increment(ref _rejected[(int)priority]);
             item.StopWatching();
             _metrics.RecordRejection(priority, reason);
             return (ScheduleStatus.Rejected, reason);
         }
 
-        if (start is not null)
+        if (_stopped)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(start, this, preferLocal: false);
+            // Shutdown finished while this submission was being admitted: its task is canceled, never stranded.
+            CancelQueuedWork();
+            return (ScheduleStatus.Accepted, RejectionReason.None);
         }
 
-        return (deferred ? ScheduleStatus.Deferred : ScheduleStatus.Accepted, RejectionReason.None);
+        // Deferred work starts no worker: the CPU sampler restarts workers when the load falls.
+        if (!critical && HoldsNonCriticalWork())
+        {
+            return (ScheduleStatus.Deferred, RejectionReason.None);
+        }
+
+        if (TryReserve(ref _generalWorkers, _maxWorkers))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(StartGeneralWorker, this, preferLocal: false);
+        }
+        else if (critical && TryReserve(ref _criticalWorkers, _criticalReserve))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(StartCriticalWorker, this, preferLocal: false);
+        }
+
+        return (ScheduleStatus.Accepted, RejectionReason.None);
     }
 
-    private bool HoldsNonCriticalWork() => _overloaded && _overloadPolicy == OverloadPolicy.Defer && !_draining;
+    private static bool TryReserve(ref int workers, int limit)
+    {
+        int current = Volatile.Read(ref workers);
+        while (current < limit)
+        {
+            int seen = Interlocked.CompareExchange(ref workers, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
 
-    private bool IsIdle() => _generalWorkers == 0 && _criticalWorkers == 0 && _queues.Count == 0;
+            current = seen;
+        }
+
+        return false;
+    }
+
+    private bool HoldsNonCriticalWork() => IsOverloaded && _overloadPolicy == OverloadPolicy.Defer && !_draining;
+
+    private bool IsIdle() => Volatile.Read(ref _generalWorkers) == 0 && Volatile.Read(ref _criticalWorkers) == 0 && _queues.IsEmpty;
 
     private async Task RunWorkerAsync(bool criticalOnly)
     {
-        var item = TakeNext(criticalOnly, null);
-        while (item is not null)
+        while (true)
         {
-            var outcome = await item.ExecuteAsync(_shutdownToken).ConfigureAwait(false);
-            _metrics.RecordOutcome(item.Priority, outcome);
-            item = TakeNext(criticalOnly, outcome);
+            var item = TakeNext(criticalOnly);
+            while (item is not null)
+            {
+                var outcome = await item.ExecuteAsync(_shutdownToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _outcomes[(int)outcome]);
+                _metrics.RecordOutcome(item.Priority, outcome);
+                item = TakeNext(criticalOnly);
+            }
+
+            // Leave, then look again: a submission that saw every worker busy relies on this re-check (both sides use
+            // interlocked operations, so one of them sees the other).
+            bool again = criticalOnly ? Leave(ref _criticalWorkers, _criticalReserve, criticalOnly) : Leave(ref _generalWorkers, _maxWorkers, criticalOnly);
+            if (!again)
+            {
+                SignalIfIdle();
+                return;
+            }
         }
     }
 
-    private IWorkItem? TakeNext(bool criticalOnly, WorkOutcome? finished)
+    private bool Leave(ref int workers, int limit, bool criticalOnly)
+    {
+        Interlocked.Decrement(ref workers);
+        return _queues.HasDispatchable(criticalOnly, HoldsNonCriticalWork()) && TryReserve(ref workers, limit);
+    }
+
+    private IWorkItem? TakeNext(bool criticalOnly)
     {
         IWorkItem? item;
-        TaskCompletionSource? idle = null;
-        lock (_gate)
+        lock (_dequeueGate)
         {
-            if (finished is { } outcome)
-            {
-                _outcomes[(int)outcome]++;
-            }
-
             item = _queues.TryDequeue(criticalOnly, HoldsNonCriticalWork());
-            if (item is not null)
-            {
-                _dispatched[(int)item.Priority]++;
-            }
-            else
-            {
-                if (criticalOnly)
-                {
-                    _criticalWorkers--;
-                }
-                else
-                {
-                    _generalWorkers--;
-                }
+        }
 
-                if (IsIdle())
-                {
-                    idle = _idle;
-                    _idle = null;
-                }
+        if (item is not null)
+        {
+            Interlocked.Increment(ref _dispatched[(int)item.Priority]);
+            if (_metrics.QueueWaitEnabled)
+            {
+                _metrics.RecordQueueWait(item.Priority, _time.GetElapsedTime(item.EnqueuedTimestamp));
+            }
+        }
+
+        return item;
+    }
+
+    private void SignalIfIdle()
+    {
+        TaskCompletionSource? idle = null;
+        lock (_idleGate)
+        {
+            if (_idle is not null && IsIdle())
+            {
+                idle = _idle;
+                _idle = null;
             }
         }
 
         idle?.TrySetResult();
-        if (item is not null && _metrics.QueueWaitEnabled)
-        {
-            _metrics.RecordQueueWait(item.Priority, _time.GetElapsedTime(item.EnqueuedTimestamp));
-        }
-
-        return item;
     }
 
     private void SampleCpu()
@@ -437,17 +441,11 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
             return;
         }
 
-        bool changed;
-        bool overloaded;
-        lock (_gate)
-        {
-            Volatile.Write(ref _cpuUtilization, double.IsNaN(utilization) ? 0 : utilization);
-            overloaded = utilization > _cpuThreshold;
-            changed = overloaded != _overloaded;
-            _overloaded = overloaded;
-        }
-
-        if (changed)
+        utilization = double.IsNaN(utilization) ? 0 : utilization;
+        Volatile.Write(ref _cpuUtilization, utilization);
+        bool overloaded = utilization > _cpuThreshold;
+        bool was = Interlocked.Exchange(ref _overloaded, overloaded ? 1 : 0) != 0;
+        if (overloaded != was)
         {
             SchedulingLog.OverloadChanged(_logger, utilization, _cpuThreshold, overloaded);
             if (!overloaded)
@@ -459,14 +457,13 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
 
     private void StartWorkersForQueuedWork()
     {
-        int start;
-        lock (_gate)
+        int queued = 0;
+        foreach (var priority in Enum.GetValues<WorkPriority>())
         {
-            start = Math.Max(0, Math.Min(_maxWorkers - _generalWorkers, _queues.Count));
-            _generalWorkers += start;
+            queued += _queues.CountAt(priority);
         }
 
-        for (int i = 0; i < start; i++)
+        for (int i = 0; i < Math.Min(queued, _maxWorkers) && TryReserve(ref _generalWorkers, _maxWorkers); i++)
         {
             ThreadPool.UnsafeQueueUserWorkItem(StartGeneralWorker, this, preferLocal: false);
         }
@@ -475,15 +472,9 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     private void CancelQueuedWork()
     {
         List<IWorkItem> dropped;
-        TaskCompletionSource? idle = null;
-        lock (_gate)
+        lock (_dequeueGate)
         {
             dropped = _queues.DrainAll();
-            if (IsIdle())
-            {
-                idle = _idle;
-                _idle = null;
-            }
         }
 
         foreach (var item in dropped)
@@ -492,11 +483,7 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
             _metrics.RecordOutcome(item.Priority, WorkOutcome.Canceled);
         }
 
-        lock (_gate)
-        {
-            _outcomes[(int)WorkOutcome.Canceled] += dropped.Count;
-        }
-
-        idle?.TrySetResult();
+        Interlocked.Add(ref _outcomes[(int)WorkOutcome.Canceled], dropped.Count);
+        SignalIfIdle();
     }
 }

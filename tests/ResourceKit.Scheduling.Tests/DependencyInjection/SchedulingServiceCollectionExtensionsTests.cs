@@ -129,6 +129,23 @@ public sealed class SchedulingServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void ServiceProvider_DisposedSynchronously_StopsLoopsAndScheduler()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        services.AddSingleton<ICpuUtilizationSource>(new FakeCpuSource());
+        services.AddResourceKitScheduling();
+        services.AddAgentLoop("heartbeat", _ => ValueTask.CompletedTask, o => o.Interval = TimeSpan.FromSeconds(5));
+        var provider = services.BuildServiceProvider();
+        var loops = provider.GetRequiredService<AgentLoopScheduler>();
+        loops.Start();
+        var scheduler = provider.GetRequiredService<PriorityScheduler>();
+
+        Assert.DoesNotThrow(provider.Dispose);
+        Assert.That(scheduler.TrySchedule(_ => { }).RejectionReason, Is.EqualTo(RejectionReason.ShuttingDown));
+    }
+
+    [Test]
     public async Task AddAgentLoop_TypedLoopAndSharedHandler_RunFromCodeAndConfiguration()
     {
         var time = new FakeTimeProvider();
