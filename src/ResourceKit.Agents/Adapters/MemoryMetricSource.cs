@@ -1,0 +1,22 @@
+using ResourceKit.Agents.Monitoring;
+using ResourceKit.Memory.Pressure;
+
+namespace ResourceKit.Agents.Adapters;
+
+/// <summary>Reports the memory pressure monitor's latest reading as <c>memory_percent</c> and the used and limit bytes.</summary>
+/// <param name="monitor">The monitor.</param>
+public sealed class MemoryMetricSource(MemoryPressureMonitor monitor) : IHealthMetricSource
+{
+    private readonly MemoryPressureMonitor _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
+
+    /// <inheritdoc />
+    public void Collect(ICollection<MetricReading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var reading = _monitor.Reading;
+        readings.Add(new MetricReading(ComponentNames.System, MetricNames.MemoryPercent, reading.Ratio * 100));
+        readings.Add(new MetricReading(ComponentNames.System, "memory_used_bytes", reading.UsedBytes));
+        readings.Add(new MetricReading(ComponentNames.System, "memory_limit_bytes", reading.LimitBytes));
+        readings.Add(new MetricReading(ComponentNames.System, "memory_pressure_level", (int)_monitor.Level));
+    }
+}

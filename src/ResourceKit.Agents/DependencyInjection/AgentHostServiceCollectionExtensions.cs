@@ -1,0 +1,122 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using ResourceKit.Agents.Adapters;
+using ResourceKit.Agents.Dashboard;
+using ResourceKit.Agents.Hosting;
+using ResourceKit.Agents.Llm;
+using ResourceKit.Agents.Monitoring;
+using ResourceKit.Caching;
+using ResourceKit.Cost.Tiering;
+using ResourceKit.Memory.Pressure;
+using ResourceKit.Memory.Reclamation;
+using ResourceKit.Scheduling;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Composes ResourceKit Memory, Scheduling, Caching and Cost into a reference agent host.</summary>
+public static class AgentHostServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the four packages, bound from <c>ResourceKit:Memory</c>, <c>ResourceKit:Scheduling</c>, <c>ResourceKit:Caching</c>
+    /// and <c>ResourceKit:Cost</c>, and joins them: one CPU sampler for the scheduler and the health monitor, memory
+    /// pressure trimming the cache and the component pools, the component allocation table (<c>ResourceKit:AgentHost</c>)
+    /// capping loop CPU budgets, a health monitor (<c>ResourceKit:Health</c>) over all four, and the dashboard snapshot.
+    /// Add the LLM pipeline with <see cref="AddResourceKitChatPipeline"/>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configuration">The configuration root (or any section holding a <c>ResourceKit</c> section).</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddResourceKitAgentHost(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var root = configuration.GetSection("ResourceKit");
+
+        services.TryAddSingleton(TimeProvider.System);
+
+        // One CPU reading feeds both admission control and the health monitor; registered before Scheduling so its TryAdd keeps ours.
+        services.TryAddSingleton(sp => new SharedCpuSampler(new ProcessCpuUtilizationSource(sp.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton<ICpuUtilizationSource>(sp => sp.GetRequiredService<SharedCpuSampler>());
+
+        services.AddResourceKitMemory(root.GetSection("Memory"));
+        services.AddResourceKitScheduling(root.GetSection("Scheduling"));
+        services.AddResourceKitTieredCache(root.GetSection("Caching"));
+        services.AddResourceKitCost(root.GetSection("Cost"));
+
+        services.AddOptions<AgentHostOptions>().Bind(root.GetSection("AgentHost")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentHostOptions>, AgentHostOptionsValidator>());
+        services.TryAddSingleton<AgentComponents>();
+
+        // Each component's CPU ceiling caps the CPU budget of its loops.
+        services.AddOptions<SchedulingOptions>().PostConfigure<IOptions<AgentHostOptions>>((scheduling, host) =>
+        {
+            foreach (var (component, allocation) in host.Value.Components)
+            {
+                foreach (var loop in allocation.Loops)
+                {
+                    if (scheduling.Loops.TryGetValue(loop, out var options))
+                    {
+                        options.CpuBudgetPercent = Math.Min(options.CpuBudgetPercent, allocation.MaxCpuPercent);
+                    }
+                }
+            }
+        });
+
+        // Memory pressure trims the cache's memory tier first, then the component pools by priority.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMemoryReclaimer, TieredCacheReclaimer>(sp => new TieredCacheReclaimer(sp.GetRequiredService<TieredCache>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ComponentPoolRegistration>());
+
+        services.AddOptions<HealthMonitorOptions>().Bind(root.GetSection("Health")).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthMonitorOptions>, HealthMonitorOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, SharedCpuSampler>(sp => sp.GetRequiredService<SharedCpuSampler>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, MemoryMetricSource>(sp => new MemoryMetricSource(sp.GetRequiredService<MemoryPressureMonitor>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, LoopMetricSource>(sp => new LoopMetricSource(sp.GetRequiredService<AgentLoopScheduler>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CacheMetricSource>(sp => new CacheMetricSource(sp.GetRequiredService<TieredCache>())));
+        services.TryAddSingleton<LoggerAlertSink>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<HealthMonitorOptions>>().Value;
+            List<IAlertSink> sinks = [sp.GetRequiredService<LoggerAlertSink>()];
+            if (options.AlertFilePath is { Length: > 0 } path)
+            {
+                sinks.Add(new JsonLinesAlertSink(path));
+            }
+
+            sinks.AddRange(sp.GetServices<IAlertSink>());
+            return new HealthMonitor(options, sp.GetServices<IHealthMetricSource>(), sinks, sp.GetRequiredService<TimeProvider>(), sp.GetService<Logging.ILogger<HealthMonitor>>());
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HealthMonitorService>());
+        services.AddHealthChecks()
+            .AddCheck<HealthMonitorHealthCheck>("resourcekit-agent-host", tags: ["resourcekit", "agents"])
+            .AddResourceKitMemory()
+            .AddResourceKitTieredCacheCheck();
+
+        services.TryAddSingleton<DashboardSnapshotBuilder>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers the LLM pipeline as the host's <see cref="IChatClient"/>: response cache → model tiering → budget and
+    /// rate limit → <paramref name="provider"/>. A cached answer therefore costs nothing and never touches the budget
+    /// or the rate limits. Tiering runs before the budget gate so that the reservation and the token buckets are charged
+    /// at the price and limits of the model that is actually called; tiering itself refuses to route around a budget
+    /// that blocks, and the budget gate re-checks every rule atomically when it reserves.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="provider">Creates the provider client (OpenAI, Azure, Ollama, or a simulated client).</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddResourceKitChatPipeline(this IServiceCollection services, Func<IServiceProvider, IChatClient> provider)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(provider);
+        services.TryAddSingleton(sp => new ChatClientBuilder(provider(sp))
+            .UseResourceKitCache()
+            .Use((inner, services) => new ModelTieringChatClient(inner, services.GetRequiredService<ModelTierRouter>()))
+            .UseResourceKitBudget()
+            .Build(sp));
+        return services;
+    }
+}

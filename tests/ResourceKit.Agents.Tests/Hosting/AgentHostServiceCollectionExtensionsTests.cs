@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Agents.Dashboard;
+using ResourceKit.Agents.Hosting;
+using ResourceKit.Cost.Budgets;
+using ResourceKit.Memory.Reclamation;
+using ResourceKit.Scheduling;
+
+namespace ResourceKit.Agents.Tests.Hosting;
+
+public sealed class AgentHostServiceCollectionExtensionsTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp() => _folder = TestHostConfiguration.NewFolder();
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public async Task Host_StartsRunsLoopsOnFakeTimeAndStopsCleanly()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddConfiguration(TestHostConfiguration.Create(
+            _folder,
+            ("ResourceKit:Scheduling:Loops:heartbeat:Priority", "Critical"),
+            ("ResourceKit:Scheduling:Loops:heartbeat:Interval", "00:00:05"),
+            ("ResourceKit:Scheduling:Loops:heartbeat:CpuBudgetPercent", "50")));
+        builder.Services.AddSingleton<TimeProvider>(time);
+        builder.Services.AddResourceKitAgentHost(builder.Configuration);
+        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        builder.Services.AddAgentLoop("heartbeat", _ =>
+        {
+            ran.TrySetResult();
+            return ValueTask.CompletedTask;
+        });
+
+        using var host = builder.Build();
+        await host.StartAsync();
+        time.Advance(TimeSpan.FromSeconds(5));
+        await ran.Task.WaitAsync(Guard);
+        await host.StopAsync();
+
+        var loops = host.Services.GetRequiredService<AgentLoopScheduler>().GetStatistics("heartbeat");
+        Assert.That(loops!.Runs, Is.GreaterThanOrEqualTo(1));
+        Assert.That(loops.CpuBudgetPercent, Is.EqualTo(15), "capped by the core_agent component's 15 % ceiling");
+    }
+
+    [Test]
+    public void AddResourceKitAgentHost_RegistersComponentPoolsAsReclaimersAtStart()
+    {
+        using var provider = BuildProvider();
+        var components = provider.GetRequiredService<AgentComponents>();
+
+        Assert.That(components.Pools.Select(p => p.Name), Is.EquivalentTo(new AgentHostOptions().Components.Keys));
+        Assert.That(components.PoolOf("browser_control").Statistics.MaxBytes, Is.EqualTo(512L * 1024 * 1024));
+        Assert.That(components.ComponentOfLoop("tts_processor"), Is.EqualTo("tts_stt_service"));
+        Assert.That(provider.GetServices<IMemoryReclaimer>().Select(r => r.Name), Does.Contain("tiered-cache-l1"));
+    }
+
+    [Test]
+    public void AddResourceKitAgentHost_InvalidAllocation_FailsValidationWithEveryError()
+    {
+        var configuration = TestHostConfiguration.Create(
+            _folder,
+            ("ResourceKit:AgentHost:Components:gmail_service:MinMemoryMb", "500"),
+            ("ResourceKit:AgentHost:Components:extra:MaxCpuPercent", "150"),
+            ("ResourceKit:AgentHost:Components:extra:Loops:0", "heartbeat"));
+        using var provider = new ServiceCollection().AddLogging().AddResourceKitAgentHost(configuration).BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<AgentHostOptions>>().Value);
+
+        Assert.That(ex!.Failures, Has.Some.Contains("gmail_service").And.Some.Contains("MaxCpuPercent").And.Some.Contains("'heartbeat' is assigned to both"));
+    }
+
+    [Test]
+    public async Task ChatPipeline_CachedResponse_CostsNothingAndDoesNotCallProvider()
+    {
+        var inner = new CountingChatClient();
+        using var provider = BuildProvider(services => services.AddResourceKitChatPipeline(_ => inner));
+        var chat = provider.GetRequiredService<IChatClient>();
+        var ledger = provider.GetRequiredService<SpendLedger>();
+        ChatMessage[] messages = [new(ChatRole.User, "What is on my calendar today?")];
+
+        var first = await chat.GetResponseAsync(messages);
+        var spentAfterFirst = await TotalCommittedAsync(ledger);
+        var second = await chat.GetResponseAsync(messages);
+        var spentAfterSecond = await TotalCommittedAsync(ledger);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(inner.Calls, Is.EqualTo(1));
+            Assert.That(second.Text, Is.EqualTo(first.Text));
+            Assert.That(spentAfterFirst, Is.GreaterThan(0m), "the provider call was charged");
+            Assert.That(spentAfterSecond, Is.EqualTo(spentAfterFirst), "the cached answer cost nothing");
+            Assert.That(inner.LastModel, Is.Not.Null, "tiering chose a model before the provider");
+        });
+    }
+
+    [Test]
+    public async Task Dashboard_SerializesEverySection()
+    {
+        using var provider = BuildProvider();
+        var builder = provider.GetRequiredService<DashboardSnapshotBuilder>();
+
+        var json = DashboardSnapshotBuilder.ToJson(await builder.CaptureAsync());
+
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        foreach (var section in new[] { "timestamp", "system", "loops", "cache", "spend", "pools", "alerts" })
+        {
+            Assert.That(root.TryGetProperty(section, out _), Is.True, section);
+        }
+
+        Assert.That(root.GetProperty("pools").GetArrayLength(), Is.EqualTo(7));
+        Assert.That(root.GetProperty("system").GetProperty("pressureLevel").ValueKind, Is.EqualTo(JsonValueKind.String));
+        Assert.That(root.GetProperty("spend").GetProperty("rules").GetArrayLength(), Is.GreaterThanOrEqualTo(3));
+    }
+
+    private ServiceProvider BuildProvider(Action<IServiceCollection>? configure = null)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero)));
+        services.AddResourceKitAgentHost(TestHostConfiguration.Create(_folder));
+        configure?.Invoke(services);
+        return services.BuildServiceProvider();
+    }
+
+    private static async Task<decimal> TotalCommittedAsync(SpendLedger ledger) =>
+        (await ledger.GetReportAsync()).Windows.Max(w => w.Committed);
+
+    private sealed class CountingChatClient : IChatClient
+    {
+        public int Calls { get; private set; }
+
+        public string? LastModel { get; private set; }
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            LastModel = options?.ModelId;
+            return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "You have two meetings."))
+            {
+                ModelId = options?.ModelId,
+                Usage = new UsageDetails { InputTokenCount = 1_000, OutputTokenCount = 500 },
+            });
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
