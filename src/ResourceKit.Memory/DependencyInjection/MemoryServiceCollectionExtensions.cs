@@ -7,7 +7,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ResourceKit.Memory.DependencyInjection;
+using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Health;
+using ResourceKit.Memory.LazyComponents;
 using ResourceKit.Memory.ObjectPooling;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Memory.Reclamation;
@@ -18,9 +20,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class MemoryServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the memory pressure monitor (run by a hosted service), reclamation (every registered
-    /// <see cref="IMemoryReclaimer"/> takes part), an <see cref="ObjectPoolProvider"/> of bounded pools and validated
-    /// <see cref="ResourceKitMemoryOptions"/>. Repeat calls only add configuration.
+    /// Adds the memory pressure monitor and GC tuner (run by a hosted service), reclamation (every registered
+    /// <see cref="IMemoryReclaimer"/> and the <see cref="LazyComponentRegistry"/> take part), an
+    /// <see cref="ObjectPoolProvider"/> of bounded pools and validated <see cref="ResourceKitMemoryOptions"/>.
+    /// Repeat calls only add configuration.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Adjusts the options.</param>
@@ -60,7 +63,7 @@ public static class MemoryServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return builder.Add(new HealthCheckRegistration(
             name,
-            sp => new MemoryPressureHealthCheck(sp.GetRequiredService<MemoryPressureMonitor>(), sp.GetRequiredService<IOptions<ResourceKitMemoryOptions>>().Value.Health),
+            sp => new MemoryPressureHealthCheck(sp.GetRequiredService<MemoryPressureMonitor>(), Options(sp).Health),
             failureStatus: null,
             tags));
     }
@@ -73,25 +76,42 @@ public static class MemoryServiceCollectionExtensions
         services.TryAddSingleton<IGarbageCollector, RuntimeGarbageCollector>();
         services.TryAddSingleton<IMemorySource>(sp =>
         {
-            var pressure = sp.GetRequiredService<IOptions<ResourceKitMemoryOptions>>().Value.Pressure;
+            var pressure = Options(sp).Pressure;
             return new GcMemorySource(pressure.Measure, pressure.LimitBytes);
         });
+        services.TryAddSingleton(sp => new LazyComponentRegistry(
+            Options(sp).LazyComponents,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<LazyComponentRegistry>>(),
+            sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new MemoryReclamation(
-            sp.GetServices<IMemoryReclaimer>(),
+            [.. sp.GetServices<IMemoryReclaimer>(), sp.GetRequiredService<LazyComponentRegistry>()],
             sp.GetRequiredService<IGarbageCollector>(),
             sp.GetService<ILogger<MemoryReclamation>>(),
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new MemoryPressureMonitor(
-            sp.GetRequiredService<IOptions<ResourceKitMemoryOptions>>().Value.Pressure,
+            Options(sp).Pressure,
             sp.GetRequiredService<MemoryReclamation>(),
             sp.GetRequiredService<IMemorySource>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<MemoryPressureMonitor>>(),
             sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<ICpuUsageSource>(sp => new ProcessCpuUsageSource(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new GcTuner(
+            Options(sp).GcTuning,
+            sp.GetRequiredService<IGarbageCollector>(),
+            sp.GetRequiredService<MemoryPressureMonitor>(),
+            sp.GetRequiredService<ICpuUsageSource>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<GcTuner>>(),
+            sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<ObjectPoolProvider>(sp => new BoundedObjectPoolProvider(
-            sp.GetRequiredService<IOptions<ResourceKitMemoryOptions>>().Value.ObjectPools,
+            Options(sp).ObjectPools,
             sp.GetRequiredService<MemoryReclamation>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MemoryPressureHostedService>());
         return services;
     }
+
+    private static ResourceKitMemoryOptions Options(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<ResourceKitMemoryOptions>>().Value;
 }

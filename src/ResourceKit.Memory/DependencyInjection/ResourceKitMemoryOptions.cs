@@ -1,4 +1,6 @@
+using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Health;
+using ResourceKit.Memory.LazyComponents;
 using ResourceKit.Memory.ObjectPooling;
 using ResourceKit.Memory.Pressure;
 
@@ -16,7 +18,13 @@ public sealed class ResourceKitMemoryOptions
     /// <summary>Gets or sets the settings every object pool from the registered <c>ObjectPoolProvider</c> gets.</summary>
     public BoundedObjectPoolOptions ObjectPools { get; set; } = new();
 
-    /// <summary>Gets or sets a value indicating whether the hosted service samples memory in the background.</summary>
+    /// <summary>Gets or sets the GC tuner's profile, adaptive mode and overhead window.</summary>
+    public GcTunerOptions GcTuning { get; set; } = new();
+
+    /// <summary>Gets or sets the lazy component registry's cap, idle timeout and unload strategy.</summary>
+    public LazyComponentOptions LazyComponents { get; set; } = new();
+
+    /// <summary>Gets or sets a value indicating whether the hosted service samples memory and GC overhead in the background (and applies <see cref="GcTunerOptions.Profile"/>).</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool RunMonitor { get; set; } = true;
 }

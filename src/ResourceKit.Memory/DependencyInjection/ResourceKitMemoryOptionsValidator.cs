@@ -11,6 +11,8 @@ internal sealed class ResourceKitMemoryOptionsValidator : IValidateOptions<Resou
         Add(errors, "Pressure", options.Pressure?.Validate());
         Add(errors, "Health", options.Health?.Validate());
         Add(errors, "ObjectPools", options.ObjectPools?.Validate());
+        Add(errors, "GcTuning", options.GcTuning?.Validate());
+        Add(errors, "LazyComponents", options.LazyComponents?.Validate());
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -14,7 +14,7 @@ namespace ResourceKit.Memory.LazyComponents;
 /// <see cref="UnloadStrategy"/>. Unloaded instances are disposed; the next <see cref="GetAsync{T}"/> creates a new
 /// one, so callers should not keep an instance beyond the work they fetched it for.
 /// </summary>
-public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisposable
+public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisposable, IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ComponentSlot> _slots = new(StringComparer.Ordinal);
@@ -231,16 +231,9 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
     /// <returns>A task that completes when all are disposed.</returns>
     public async ValueTask DisposeAsync()
     {
-        List<object> detached;
-        lock (_gate)
+        if (DetachAll() is not { } detached)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            detached = [.. _slots.Values.Where(s => s.Instance is not null).Select(DetachLocked)];
+            return;
         }
 
         if (_sweepTimer is not null)
@@ -254,5 +247,32 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         }
 
         MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    }
+
+    /// <summary>Stops the sweep and disposes every loaded component; components that are only <see cref="IAsyncDisposable"/> are disposed in the background.</summary>
+    public void Dispose()
+    {
+        if (DetachAll() is not { } detached)
+        {
+            return;
+        }
+
+        _sweepTimer?.Dispose();
+        detached.ForEach(DisposeInBackground);
+        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    }
+
+    private List<object>? DetachAll()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            _disposed = true;
+            return [.. _slots.Values.Where(s => s.Instance is not null).Select(DetachLocked)];
+        }
     }
 }

@@ -36,7 +36,18 @@ public sealed class RuntimeGarbageCollector : IGarbageCollector
     }
 
     /// <inheritdoc />
-    public bool TryStartNoGcRegion(long totalSizeBytes) => GC.TryStartNoGCRegion(totalSizeBytes);
+    public bool TryStartNoGcRegion(long totalSizeBytes)
+    {
+        try
+        {
+            return GC.TryStartNoGCRegion(totalSizeBytes);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentOutOfRangeException)
+        {
+            // Already in a region, or the budget is larger than the runtime allows: no region, not an error.
+            return false;
+        }
+    }
 
     /// <inheritdoc />
     public bool EndNoGcRegion()

@@ -94,42 +94,22 @@ public sealed partial class ResourcePool<T>
     /// <returns>A task that completes when the pool is stopped.</returns>
     public async ValueTask DisposeAsync()
     {
-        List<PooledResource<T>> idle;
-        Task? drained = null;
-        lock (_gate)
+        if (BeginDispose() is not { } stopping)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
-            while (_waiters.TryDequeue(out var waiter))
-            {
-                waiter.Completion.TrySetException(new ObjectDisposedException(GetType().FullName, "The pool was disposed while waiting for a resource."));
-            }
-
-            idle = [.. _idle];
-            _idle.Clear();
-            idle.ForEach(RemoveLocked);
-            if (_all.Count > 0)
-            {
-                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                drained = _drained.Task;
-            }
+            return;
         }
 
         await _pruneTimer.DisposeAsync().ConfigureAwait(false);
-        foreach (var entry in idle)
+        foreach (var entry in stopping.Idle)
         {
             await DestroyAsync(entry).ConfigureAwait(false);
         }
 
-        if (drained is not null)
+        if (stopping.Drained is not null)
         {
             try
             {
-                await drained.WaitAsync(_options.DisposeTimeout, _timeProvider).ConfigureAwait(false);
+                await stopping.Drained.WaitAsync(_options.DisposeTimeout, _timeProvider).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -138,6 +118,49 @@ public sealed partial class ResourcePool<T>
         }
 
         MemoryTelemetryRelease();
+    }
+
+    /// <summary>
+    /// Stops the pool without waiting: waiters fail, idle resources are closed in the background, and outstanding
+    /// leases are closed when returned. Prefer <see cref="DisposeAsync"/>, which waits for them.
+    /// </summary>
+    public void Dispose()
+    {
+        if (BeginDispose() is not { } stopping)
+        {
+            return;
+        }
+
+        _pruneTimer.Dispose();
+        DestroyInBackground(stopping.Idle);
+        MemoryTelemetryRelease();
+    }
+
+    private (List<PooledResource<T>> Idle, Task? Drained)? BeginDispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            _disposed = true;
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                waiter.Completion.TrySetException(new ObjectDisposedException(GetType().FullName, "The pool was disposed while waiting for a resource."));
+            }
+
+            List<PooledResource<T>> idle = [.. _idle];
+            _idle.Clear();
+            idle.ForEach(RemoveLocked);
+            if (_all.Count > 0)
+            {
+                _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            return (idle, _drained?.Task);
+        }
     }
 
     /// <summary>Marks the leased resource broken, if the lease is still current.</summary>

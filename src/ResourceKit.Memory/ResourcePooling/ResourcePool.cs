@@ -15,7 +15,7 @@ namespace ResourceKit.Memory.ResourcePooling;
 /// graceful asynchronous disposal.
 /// </summary>
 /// <typeparam name="T">The resource type.</typeparam>
-public sealed partial class ResourcePool<T> : IAsyncDisposable, IMemoryReclaimer
+public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMemoryReclaimer
 {
     private readonly Lock _gate = new();
     private readonly ResourcePoolOptions _options;

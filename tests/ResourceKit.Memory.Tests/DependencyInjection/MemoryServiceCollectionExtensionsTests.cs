@@ -6,6 +6,8 @@ using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.DependencyInjection;
+using ResourceKit.Memory.GarbageCollection;
+using ResourceKit.Memory.LazyComponents;
 using ResourceKit.Memory.ObjectPooling;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Memory.Reclamation;
@@ -144,6 +146,42 @@ public sealed class MemoryServiceCollectionExtensionsTests
         var report = await health.CheckHealthAsync();
 
         Assert.That(report.Entries["resourcekit-memory"].Status, Is.EqualTo(HealthStatus.Degraded));
+    }
+
+    [Test]
+    public async Task Host_StartedWithProfile_AppliesItAndRestoresOnDispose()
+    {
+        var collector = new FakeGarbageCollector { LatencyMode = System.Runtime.GCLatencyMode.Interactive };
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        builder.Services.AddSingleton<IMemorySource>(new FakeMemorySource());
+        builder.Services.AddSingleton<IGarbageCollector>(collector);
+        builder.Services.AddResourceKitMemory(o => o.GcTuning.Profile = GcProfile.HighMemory);
+        var host = builder.Build();
+
+        await host.StartAsync();
+        var during = collector.LatencyMode;
+        await host.StopAsync();
+        host.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(during, Is.EqualTo(System.Runtime.GCLatencyMode.SustainedLowLatency));
+            Assert.That(collector.LatencyMode, Is.EqualTo(System.Runtime.GCLatencyMode.Interactive));
+        });
+    }
+
+    [Test]
+    public void LazyComponentRegistry_Registered_TakesPartInReclamation()
+    {
+        using var provider = new ServiceCollection()
+            .AddSingleton<IGarbageCollector>(new FakeGarbageCollector())
+            .AddResourceKitMemory(o => o.LazyComponents.MaxLoaded = 2)
+            .BuildServiceProvider();
+
+        var registry = provider.GetRequiredService<LazyComponentRegistry>();
+
+        Assert.That(provider.GetRequiredService<MemoryReclamation>().Reclaimers, Has.Member(registry));
     }
 
     [Test]

@@ -328,6 +328,36 @@ public sealed class ResourcePoolTests
     }
 
     [Test]
+    public async Task Dispose_Sync_FailsWaitersAndClosesLeaseOnReturn()
+    {
+        var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1 });
+        var held = await pool.AcquireAsync();
+        var waiting = pool.AcquireAsync().AsTask();
+
+        pool.Dispose();
+        var openAfterDispose = !_created[0].Disposed;
+        held.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(async () => await waiting, Throws.TypeOf<ObjectDisposedException>());
+            Assert.That(openAfterDispose, Is.True, "a leased resource stays open until returned");
+            Assert.That(_created[0].Disposed, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task Dispose_Sync_ClosesIdle()
+    {
+        var pool = CreatePool(new ResourcePoolOptions { MinSize = 2 });
+        await pool.WarmUpAsync();
+
+        pool.Dispose();
+
+        Assert.That(_created, Has.All.Matches<Connection>(c => c.Disposed));
+    }
+
+    [Test]
     public void Constructor_BadOptions_ListsEveryProblem()
     {
         var options = new ResourcePoolOptions { MinSize = -1, MaxSize = 0, Name = "" };

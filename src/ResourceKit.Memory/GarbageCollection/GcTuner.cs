@@ -1,0 +1,318 @@
+using System.Diagnostics.Metrics;
+using System.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Memory.Diagnostics;
+using ResourceKit.Memory.Internal;
+using ResourceKit.Memory.Pressure;
+using ResourceKit.Memory.Reclamation;
+
+namespace ResourceKit.Memory.GarbageCollection;
+
+/// <summary>
+/// Applies <see cref="GcProfile"/>s to the runtime's GC settings and restores the original settings on dispose;
+/// measures GC overhead (Δ total pause time ÷ Δ elapsed over a sliding window, unlike the runtime's lifetime
+/// <c>PauseTimePercentage</c>) on a <see cref="TimeProvider"/> timer; offers no-GC regions for short critical
+/// sections; and, in adaptive mode, switches profile from CPU and memory-pressure readings.
+/// </summary>
+public sealed partial class GcTuner : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly GcTunerOptions _options;
+    private readonly IGarbageCollector _collector;
+    private readonly MemoryPressureMonitor? _monitor;
+    private readonly ICpuUsageSource _cpu;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly IMeterFactory? _meterFactory;
+    private readonly Meter _meter;
+    private readonly GCLatencyMode _originalLatency;
+    private readonly GCLargeObjectHeapCompactionMode _originalLohMode;
+    private readonly long? _originalHeapLimit;
+    private readonly Queue<(long Timestamp, TimeSpan Pause)> _window = new();
+    private long? _currentHeapLimit;
+    private ITimer? _timer;
+    private GcProfile _profile = GcProfile.Default;
+    private long? _lastSwitch; // the last adaptive switch; null until the first
+    private double _overhead;
+    private double _cpuRatio;
+    private long _profileChanges;
+    private long _regionsEntered;
+    private long _regionsRefused;
+    private bool _inRegion;
+    private bool _disposed;
+
+    /// <summary>Initializes a new instance of the <see cref="GcTuner"/> class and records the current GC settings to restore later.</summary>
+    /// <param name="options">The profile, adaptive settings and overhead window.</param>
+    /// <param name="collector">The GC to tune; defaults to <see cref="RuntimeGarbageCollector"/>.</param>
+    /// <param name="monitor">The pressure monitor adaptive mode reads; without it pressure counts as Normal.</param>
+    /// <param name="cpu">The CPU reading adaptive mode uses; defaults to <see cref="ProcessCpuUsageSource"/>.</param>
+    /// <param name="timeProvider">The clock and timer source; defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
+    public GcTuner(
+        GcTunerOptions options,
+        IGarbageCollector? collector = null,
+        MemoryPressureMonitor? monitor = null,
+        ICpuUsageSource? cpu = null,
+        TimeProvider? timeProvider = null,
+        ILogger<GcTuner>? logger = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        OptionsErrors.ThrowIfAny(options.Validate(), nameof(options));
+        _options = options;
+        _collector = collector ?? new RuntimeGarbageCollector();
+        _monitor = monitor;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _cpu = cpu ?? new ProcessCpuUsageSource(_timeProvider);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _originalLatency = _collector.LatencyMode;
+        _originalLohMode = _collector.LargeObjectHeapCompactionMode;
+        _originalHeapLimit = _collector.GetHeapHardLimit();
+        _currentHeapLimit = _originalHeapLimit;
+        _window.Enqueue((_timeProvider.GetTimestamp(), _collector.GetTotalPauseDuration()));
+        _meterFactory = meterFactory;
+        _meter = MemoryTelemetry.CreateMeter(meterFactory);
+        _meter.CreateObservableGauge("resourcekit.memory.gc.overhead.ratio", () => GcOverhead, "1", "GC pause time divided by elapsed time over the sliding window.");
+        _meter.CreateObservableGauge("resourcekit.memory.gc.profile", () => (int)Profile, "{profile}", "Active GC profile: 0 default, 1 continuous, 2 high memory, 3 low memory, 4 peak load.");
+        _meter.CreateObservableCounter("resourcekit.memory.gc.profile_changes", () => Statistics.ProfileChanges, "{change}", "GC profile switches.");
+    }
+
+    /// <summary>Gets the active profile.</summary>
+    public GcProfile Profile
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _profile;
+            }
+        }
+    }
+
+    /// <summary>Gets GC pause time ÷ elapsed time over the sliding window (0–1), as of the last sample.</summary>
+    public double GcOverhead
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _overhead;
+            }
+        }
+    }
+
+    /// <summary>Gets a snapshot of the tuner's state.</summary>
+    public GcTunerStatistics Statistics
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new(_profile, _overhead, _cpuRatio, _profileChanges, _regionsEntered, _regionsRefused);
+            }
+        }
+    }
+
+    /// <summary>Applies <see cref="GcTunerOptions.Profile"/> and starts sampling every <see cref="GcTunerOptions.SampleInterval"/>. Repeat calls are harmless.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_timer is not null)
+            {
+                return;
+            }
+
+            _timer = _timeProvider.CreateTimer(static s => ((GcTuner)s!).Sample(), this, _options.SampleInterval, _options.SampleInterval);
+        }
+
+        ApplyProfile(_options.Profile);
+    }
+
+    /// <summary>Applies a profile now.</summary>
+    /// <param name="profile">The profile.</param>
+    public void ApplyProfile(GcProfile profile)
+    {
+        if (!Enum.IsDefined(profile))
+        {
+            throw new ArgumentOutOfRangeException(nameof(profile), profile, "Unknown GC profile.");
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            ApplyLocked(profile);
+        }
+    }
+
+    /// <summary>
+    /// Tries to start a no-GC region for a short critical section: no collection happens until the section has
+    /// allocated <paramref name="totalSizeBytes"/>. Dispose the scope to end it. When the runtime refuses (already in
+    /// a region, or not enough memory), the scope's <see cref="NoGcRegionScope.Entered"/> is <see langword="false"/>.
+    /// </summary>
+    /// <param name="totalSizeBytes">The allocation budget, up to <see cref="GcTunerOptions.MaxNoGcRegionBytes"/>.</param>
+    /// <returns>The scope.</returns>
+    public NoGcRegionScope TryEnterNoGcRegion(long totalSizeBytes)
+    {
+        if (totalSizeBytes <= 0 || totalSizeBytes > _options.MaxNoGcRegionBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(totalSizeBytes), totalSizeBytes, $"The no-GC region budget must be between 1 and {_options.MaxNoGcRegionBytes} bytes (MaxNoGcRegionBytes).");
+        }
+
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_inRegion && _collector.TryStartNoGcRegion(totalSizeBytes))
+            {
+                _inRegion = true;
+                _regionsEntered++;
+                return new NoGcRegionScope(this);
+            }
+
+            _regionsRefused++;
+            return default;
+        }
+    }
+
+    /// <summary>Takes one sample now: updates GC overhead and, in adaptive mode, switches profile if due.</summary>
+    public void Sample()
+    {
+        var pause = _collector.GetTotalPauseDuration();
+        var cpu = _options.Adaptive ? _cpu.ReadCpuRatio() : 0;
+        var pressure = _monitor?.Level ?? MemoryPressureLevel.Normal;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            var now = _timeProvider.GetTimestamp();
+            _window.Enqueue((now, pause));
+            while (_window.Count > 2 && _timeProvider.GetElapsedTime(_window.ElementAt(1).Timestamp, now) >= _options.OverheadWindow)
+            {
+                _window.Dequeue(); // keep the newest sample at least a window old as the baseline
+            }
+
+            var (oldestAt, oldestPause) = _window.Peek();
+            var elapsed = _timeProvider.GetElapsedTime(oldestAt, now);
+            _overhead = elapsed <= TimeSpan.Zero ? 0 : Math.Clamp((pause - oldestPause) / elapsed, 0, 1);
+            if (!_options.Adaptive)
+            {
+                return;
+            }
+
+            _cpuRatio = cpu;
+            var target = pressure >= MemoryPressureLevel.Critical ? GcProfile.LowMemory
+                : cpu >= _options.PeakCpuThreshold ? GcProfile.PeakLoad
+                : pressure == MemoryPressureLevel.Warning ? GcProfile.Continuous
+                : _options.Profile;
+            if (target != _profile
+                && (target == GcProfile.LowMemory || _lastSwitch is not { } last || _timeProvider.GetElapsedTime(last, now) >= _options.AdaptiveMinimumDwell))
+            {
+                LogAdaptiveSwitch(_logger, _profile, target, cpu, pressure);
+                ApplyLocked(target);
+                _lastSwitch = now;
+            }
+        }
+    }
+
+    /// <summary>Stops sampling, ends an open no-GC region and restores the GC settings recorded at construction.</summary>
+    public void Dispose()
+    {
+        ITimer? timer;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            timer = _timer;
+            _timer = null;
+            EndRegionLocked();
+            TrySetLatency(_originalLatency);
+            _collector.LargeObjectHeapCompactionMode = _originalLohMode;
+            if (_currentHeapLimit != _originalHeapLimit)
+            {
+                _collector.RefreshHeapHardLimit(_originalHeapLimit);
+            }
+
+            LogRestored(_logger, _originalLatency);
+        }
+
+        timer?.Dispose();
+        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    }
+
+    /// <summary>Ends the no-GC region started by <see cref="TryEnterNoGcRegion"/>.</summary>
+    internal void ExitNoGcRegion()
+    {
+        lock (_gate)
+        {
+            EndRegionLocked();
+        }
+    }
+
+    private void EndRegionLocked()
+    {
+        if (_inRegion)
+        {
+            _inRegion = false;
+            _collector.EndNoGcRegion();
+        }
+    }
+
+    private void ApplyLocked(GcProfile profile)
+    {
+        var latency = profile switch
+        {
+            GcProfile.HighMemory or GcProfile.PeakLoad => GCLatencyMode.SustainedLowLatency,
+            GcProfile.Continuous or GcProfile.LowMemory => GCLatencyMode.Interactive,
+            _ => _originalLatency,
+        };
+        TrySetLatency(latency);
+        _collector.LargeObjectHeapCompactionMode = profile is GcProfile.Continuous or GcProfile.LowMemory
+            ? GCLargeObjectHeapCompactionMode.CompactOnce
+            : _originalLohMode;
+        var heapLimit = profile == GcProfile.LowMemory && _options.LowMemoryHeapHardLimitBytes > 0
+            ? _options.LowMemoryHeapHardLimitBytes
+            : _originalHeapLimit;
+        if (heapLimit != _currentHeapLimit)
+        {
+            _collector.RefreshHeapHardLimit(heapLimit);
+            _currentHeapLimit = heapLimit;
+        }
+
+        if (profile != _profile)
+        {
+            _profileChanges++;
+        }
+
+        _profile = profile;
+        LogProfileApplied(_logger, profile, latency);
+    }
+
+    private void TrySetLatency(GCLatencyMode latency)
+    {
+        if (_collector.LatencyMode == GCLatencyMode.NoGCRegion)
+        {
+            return; // the runtime forbids changing the mode inside a no-GC region; the region's end restores it
+        }
+
+        _collector.LatencyMode = latency;
+    }
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "GC profile {Profile} applied (latency mode {LatencyMode}).")]
+    private static partial void LogProfileApplied(ILogger logger, GcProfile profile, GCLatencyMode latencyMode);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Information, Message = "Adaptive GC: {Previous} -> {Next} (CPU {Cpu:P0}, memory pressure {Pressure}).")]
+    private static partial void LogAdaptiveSwitch(ILogger logger, GcProfile previous, GcProfile next, double cpu, MemoryPressureLevel pressure);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Information, Message = "GC settings restored (latency mode {LatencyMode}).")]
+    private static partial void LogRestored(ILogger logger, GCLatencyMode latencyMode);
+}

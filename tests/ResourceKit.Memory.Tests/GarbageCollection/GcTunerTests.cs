@@ -1,0 +1,226 @@
+using System.Runtime;
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Memory.GarbageCollection;
+using ResourceKit.Memory.Pressure;
+using ResourceKit.Memory.Tests.Fakes;
+
+namespace ResourceKit.Memory.Tests.GarbageCollection;
+
+public sealed class GcTunerTests
+{
+    private FakeTimeProvider _time = null!;
+    private FakeGarbageCollector _collector = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new FakeTimeProvider();
+        _collector = new FakeGarbageCollector { LatencyMode = GCLatencyMode.Batch, HeapHardLimit = 4_000_000_000 };
+    }
+
+    [TestCase(GcProfile.HighMemory, GCLatencyMode.SustainedLowLatency, GCLargeObjectHeapCompactionMode.Default)]
+    [TestCase(GcProfile.PeakLoad, GCLatencyMode.SustainedLowLatency, GCLargeObjectHeapCompactionMode.Default)]
+    [TestCase(GcProfile.Continuous, GCLatencyMode.Interactive, GCLargeObjectHeapCompactionMode.CompactOnce)]
+    [TestCase(GcProfile.LowMemory, GCLatencyMode.Interactive, GCLargeObjectHeapCompactionMode.CompactOnce)]
+    [TestCase(GcProfile.Default, GCLatencyMode.Batch, GCLargeObjectHeapCompactionMode.Default)]
+    public void ApplyProfile_Profile_SetsRuntimeSettings(GcProfile profile, GCLatencyMode latency, GCLargeObjectHeapCompactionMode lohMode)
+    {
+        using var tuner = CreateTuner(new GcTunerOptions());
+
+        tuner.ApplyProfile(profile);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_collector.LatencyMode, Is.EqualTo(latency));
+            Assert.That(_collector.LargeObjectHeapCompactionMode, Is.EqualTo(lohMode));
+            Assert.That(tuner.Profile, Is.EqualTo(profile));
+        });
+    }
+
+    [Test]
+    public void ApplyProfile_LowMemoryWithLimit_RefreshesMemoryLimitAndRestoresIt()
+    {
+        var tuner = CreateTuner(new GcTunerOptions { LowMemoryHeapHardLimitBytes = 1_000_000_000 });
+
+        tuner.ApplyProfile(GcProfile.LowMemory);
+        var duringLowMemory = _collector.HeapHardLimit;
+        tuner.ApplyProfile(GcProfile.HighMemory);
+        var afterLeaving = _collector.HeapHardLimit;
+        tuner.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(duringLowMemory, Is.EqualTo(1_000_000_000));
+            Assert.That(afterLeaving, Is.EqualTo(4_000_000_000));
+            Assert.That(_collector.HeapHardLimitRefreshes, Is.EqualTo(new long?[] { 1_000_000_000, 4_000_000_000 }));
+        });
+    }
+
+    [Test]
+    public void Dispose_AfterChanges_RestoresOriginalSettings()
+    {
+        var tuner = CreateTuner(new GcTunerOptions { LowMemoryHeapHardLimitBytes = 500_000_000 });
+        tuner.ApplyProfile(GcProfile.LowMemory);
+
+        tuner.Dispose();
+        tuner.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_collector.LatencyMode, Is.EqualTo(GCLatencyMode.Batch));
+            Assert.That(_collector.LargeObjectHeapCompactionMode, Is.EqualTo(GCLargeObjectHeapCompactionMode.Default));
+            Assert.That(_collector.HeapHardLimit, Is.EqualTo(4_000_000_000));
+        });
+    }
+
+    [Test]
+    public void Dispose_RealRuntime_RestoresLatencyMode()
+    {
+        var original = GCSettings.LatencyMode;
+        var tuner = new GcTuner(new GcTunerOptions(), timeProvider: _time);
+        tuner.ApplyProfile(GcProfile.HighMemory);
+
+        tuner.Dispose();
+
+        Assert.That(GCSettings.LatencyMode, Is.EqualTo(original));
+    }
+
+    [Test]
+    public void TryEnterNoGcRegion_Allowed_EntersAndEndsOnDispose()
+    {
+        using var tuner = CreateTuner(new GcTunerOptions());
+
+        using (var scope = tuner.TryEnterNoGcRegion(1024 * 1024))
+        {
+            Assert.That(scope.Entered, Is.True);
+            Assert.That(tuner.TryEnterNoGcRegion(1024).Entered, Is.False, "regions do not nest");
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_collector.NoGcRegionEnds, Is.EqualTo(1));
+            Assert.That(tuner.Statistics.NoGcRegionsEntered, Is.EqualTo(1));
+            Assert.That(tuner.Statistics.NoGcRegionsRefused, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void TryEnterNoGcRegion_RuntimeRefuses_NotEntered()
+    {
+        _collector.AllowNoGcRegion = false;
+        using var tuner = CreateTuner(new GcTunerOptions());
+
+        using var scope = tuner.TryEnterNoGcRegion(1024);
+
+        Assert.That(scope.Entered, Is.False);
+    }
+
+    [TestCase(0L)]
+    [TestCase(-5L)]
+    [TestCase(GcTunerOptions.DefaultMaxNoGcRegionBytes + 1)]
+    public void TryEnterNoGcRegion_BudgetOutOfRange_Throws(long bytes)
+    {
+        using var tuner = CreateTuner(new GcTunerOptions());
+
+        Assert.That(() => tuner.TryEnterNoGcRegion(bytes), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("MaxNoGcRegionBytes"));
+    }
+
+    [Test]
+    public void Sample_PausesOverWindow_ReportsSlidingOverhead()
+    {
+        using var tuner = CreateTuner(new GcTunerOptions { SampleInterval = TimeSpan.FromSeconds(10), OverheadWindow = TimeSpan.FromSeconds(60) });
+        tuner.Start();
+
+        // 60 s with 600 ms of pauses: 1 %.
+        for (var i = 0; i < 6; i++)
+        {
+            _collector.TotalPause += TimeSpan.FromMilliseconds(100);
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        var steady = tuner.GcOverhead;
+
+        // Next minute without pauses: the old pauses slide out of the window.
+        for (var i = 0; i < 7; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(steady, Is.EqualTo(0.01).Within(1e-9));
+            Assert.That(tuner.GcOverhead, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void Sample_AdaptiveHighCpu_SwitchesToPeakLoadThenBack()
+    {
+        var cpu = new FakeCpuUsageSource();
+        using var tuner = CreateTuner(new GcTunerOptions { Adaptive = true, Profile = GcProfile.Continuous, AdaptiveMinimumDwell = TimeSpan.FromSeconds(30) }, cpu: cpu);
+        tuner.Start();
+
+        cpu.Ratio = 0.9;
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var duringPeak = tuner.Profile;
+        cpu.Ratio = 0.2;
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var tooSoon = tuner.Profile;
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(duringPeak, Is.EqualTo(GcProfile.PeakLoad));
+            Assert.That(tooSoon, Is.EqualTo(GcProfile.PeakLoad), "dwell time prevents flapping");
+            Assert.That(tuner.Profile, Is.EqualTo(GcProfile.Continuous));
+            Assert.That(_collector.LatencyMode, Is.EqualTo(GCLatencyMode.Interactive));
+        });
+    }
+
+    [Test]
+    public void Sample_AdaptiveCriticalPressure_SwitchesToLowMemoryAtOnce()
+    {
+        var source = new FakeMemorySource();
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions { ReclaimOnPressure = false }, source: source, timeProvider: _time);
+        var cpu = new FakeCpuUsageSource { Ratio = 0.9 };
+        using var tuner = CreateTuner(new GcTunerOptions { Adaptive = true, AdaptiveMinimumDwell = TimeSpan.FromMinutes(10) }, monitor, cpu);
+        tuner.Start();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var underLoad = tuner.Profile;
+
+        source.SetRatio(0.9);
+        monitor.Sample();
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(underLoad, Is.EqualTo(GcProfile.PeakLoad));
+            Assert.That(tuner.Profile, Is.EqualTo(GcProfile.LowMemory));
+        });
+    }
+
+    [Test]
+    public void Constructor_BadOptions_ListsEveryProblem()
+    {
+        var options = new GcTunerOptions { PeakCpuThreshold = 2, MaxNoGcRegionBytes = 0, OverheadWindow = TimeSpan.FromSeconds(1), SampleInterval = TimeSpan.FromSeconds(5) };
+
+        Assert.That(
+            () => CreateTuner(options),
+            Throws.ArgumentException
+                .With.Message.Contains("PeakCpuThreshold must be between")
+                .And.Message.Contains("MaxNoGcRegionBytes must be at least 1")
+                .And.Message.Contains("must not be shorter than SampleInterval"));
+    }
+
+    [Test]
+    public void ApplyProfile_AfterDispose_Throws()
+    {
+        var tuner = CreateTuner(new GcTunerOptions());
+        tuner.Dispose();
+
+        Assert.That(() => tuner.ApplyProfile(GcProfile.HighMemory), Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    private GcTuner CreateTuner(GcTunerOptions options, MemoryPressureMonitor? monitor = null, ICpuUsageSource? cpu = null) =>
+        new(options, _collector, monitor, cpu ?? new FakeCpuUsageSource(), _time);
+}
