@@ -51,6 +51,7 @@ public static class CostServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<CostOptions>().Bind(configuration);
+        services.AddSingleton<IValidateOptions<CostOptions>>(new CostConfigurationValidator(configuration));
         return AddCore(services);
     }
 

@@ -1,0 +1,38 @@
+using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Pricing;
+
+namespace ResourceKit.Cost.Tests;
+
+public class CostOptionsTests
+{
+    [Test]
+    public void Validate_Defaults_AreValid() => Assert.That(new CostOptions().Validate(), Is.Empty);
+
+    [Test]
+    public void Validate_ManyProblems_ListsEveryOne()
+    {
+        var options = new CostOptions
+        {
+            TimeZoneId = "Nowhere/Nothing",
+            Rules = [new BudgetRule { Name = "", Limit = -1m, SoftThresholds = [1.5] }],
+            Prices = [new ModelPrice { Provider = "p", Model = "", InputPerMillion = -2m }],
+            ReservationTimeToLive = TimeSpan.Zero,
+            CharactersPerToken = 0,
+            Store = ResourceKit.Cost.Ledger.SpendStoreKind.Redis,
+        };
+
+        var errors = options.Validate();
+
+        Assert.That(errors, Has.Count.GreaterThanOrEqualTo(8));
+        Assert.That(() => options.ThrowIfInvalid(), Throws.ArgumentException.With.Message.Contains("RedisConfiguration is required"));
+    }
+
+    [Test]
+    public void EffectiveRules_ConfiguredRules_ReplaceDefaults()
+    {
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "only", Limit = 1m }] };
+
+        Assert.That(options.EffectiveRules().Select(r => r.Name), Is.EqualTo(new[] { "only" }));
+        Assert.That(new CostOptions().EffectiveSoftThresholds(), Is.EqualTo(new[] { 0.8, 0.9 }));
+    }
+}

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Ledger;
+using ResourceKit.Cost.Pricing;
+using ResourceKit.Cost.RateLimiting;
+using ResourceKit.Cost.Tiering;
+
+namespace ResourceKit.Cost.Tests.DependencyInjection;
+
+public class CostServiceCollectionExtensionsTests
+{
+    [Test]
+    public void AddResourceKitCost_Defaults_ResolvesEveryService()
+    {
+        using var provider = new ServiceCollection().AddResourceKitCost(o => o.Store = SpendStoreKind.Memory).BuildServiceProvider();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(provider.GetRequiredService<ISpendStore>(), Is.TypeOf<MemorySpendStore>());
+            Assert.That(provider.GetRequiredService<SpendLedger>().Rules, Has.Count.EqualTo(3));
+            Assert.That(provider.GetRequiredService<PriceCatalog>().GetPrice("openai", "gpt-4o").InputPerMillion, Is.EqualTo(15m));
+            Assert.That(provider.GetRequiredService<ModelRateLimiter>(), Is.Not.Null);
+            Assert.That(provider.GetRequiredService<ModelTierRouter>(), Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public void AddResourceKitCost_CalledTwice_IsHarmlessAndKeepsBothConfigurations()
+    {
+        var services = new ServiceCollection()
+            .AddResourceKitCost(o => o.Store = SpendStoreKind.Memory)
+            .AddResourceKitCost(o => o.TimeZoneId = "Europe/Berlin");
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<SpendLedger>().Calendar.TimeZone.Id, Is.EqualTo("Europe/Berlin"));
+        Assert.That(provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations, Has.Count.EqualTo(1));
+        Assert.That(services.Count(d => d.ServiceType == typeof(SpendLedger)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void AddResourceKitCost_FromConfiguration_BindsRulesPricesAndWindows()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Cost:Store"] = "Memory",
+            ["Cost:Rules:0:Name"] = "agents",
+            ["Cost:Rules:0:Limit"] = "2.5",
+            ["Cost:Rules:0:Window"] = "Weekly",
+            ["Cost:Rules:0:Scope"] = "Agent",
+            ["Cost:Prices:0:Provider"] = "openai",
+            ["Cost:Prices:0:Model"] = "gpt-4o-mini",
+            ["Cost:Prices:0:InputPerMillion"] = "0.15",
+            ["Cost:Prices:0:OutputPerMillion"] = "0.6",
+        }).Build();
+        using var provider = new ServiceCollection().AddResourceKitCost(configuration.GetSection("Cost")).BuildServiceProvider();
+
+        var rule = provider.GetRequiredService<SpendLedger>().Rules.Single();
+        Assert.That((rule.Name, rule.Limit, rule.Window, rule.Scope), Is.EqualTo(("agents", 2.5m, BudgetWindow.Weekly, BudgetScope.Agent)));
+        Assert.That(provider.GetRequiredService<PriceCatalog>().GetPrice("openai", "gpt-4o-mini").OutputPerMillion, Is.EqualTo(0.6m));
+        Assert.That(provider.GetRequiredService<PriceCatalog>().GetPrice("openai", "gpt-4o").OutputPerMillion, Is.EqualTo(60m), "seed prices stay");
+    }
+
+    [Test]
+    public void AddResourceKitCost_InvalidOptions_FailStartListingEveryError()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Rules:0:Name"] = "zero",
+            ["Rules:0:Limit"] = "0",
+            ["TimeZoneId"] = "Mars/Olympus",
+            ["MaxReservationCost"] = "-1",
+        }).Build();
+        using var provider = new ServiceCollection().AddResourceKitCost(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Failures, Has.Some.Contains("Limit must be greater than zero"));
+        Assert.That(error.Failures, Has.Some.Contains("Mars/Olympus"));
+        Assert.That(error.Failures, Has.Some.Contains("MaxReservationCost"));
+    }
+
+    [Test]
+    public void AddResourceKitCost_UnknownWindowInConfiguration_FailsAtStartInsteadOfDroppingTheRule()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Rules:0:Name"] = "x",
+            ["Rules:0:Limit"] = "1",
+            ["Rules:0:Window"] = "Fortnightly",
+        }).Build();
+        using var provider = new ServiceCollection().AddResourceKitCost(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Message, Does.Contain("Window 'Fortnightly' is unknown"));
+    }
+
+    [Test]
+    public void AddResourceKitCost_FileStore_PersistsUnderConfiguredPath()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "rk-cost-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var provider = new ServiceCollection()
+                       .AddResourceKitCost(o => o.StoreFilePath = Path.Combine(directory, "ledger.json"))
+                       .BuildServiceProvider())
+            {
+                Assert.That(provider.GetRequiredService<ISpendStore>(), Is.TypeOf<FileSpendStore>());
+            }
+
+            Assert.That(File.Exists(Path.Combine(directory, "ledger.json")), Is.True);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void AddResourceKitCost_NullArguments_Throw()
+    {
+        Assert.That(() => CostServiceCollectionExtensions.AddResourceKitCost(null!), Throws.ArgumentNullException);
+        Assert.That(() => new ServiceCollection().AddResourceKitCost((IConfiguration)null!), Throws.ArgumentNullException);
+        Assert.That(() => ((ChatClientBuilder)null!).UseResourceKitBudget(), Throws.ArgumentNullException);
+    }
+}
