@@ -3,9 +3,8 @@ using System.Collections.Concurrent;
 namespace ResourceKit.Scheduling;
 
 /// <summary>
-/// The five per-level FIFO queues and the aging rule that bounds starvation. Enqueueing is lock-free (submitters never
-/// contend with workers); <see cref="TryDequeue"/> and <see cref="DrainAll"/> must be called under the caller's
-/// dequeue lock, which only workers take.
+/// The five per-level FIFO queues and the aging rule that bounds starvation. Every operation is lock-free, so
+/// submitters and workers never wait for each other.
 /// </summary>
 /// <remarks>
 /// Critical items are always taken first and do not age other levels. Among the other levels, each dispatch
@@ -83,9 +82,13 @@ internal sealed class PriorityQueueSet
     public bool HasDispatchable(bool criticalOnly, bool holdNonCritical) =>
         !_queues[0].IsEmpty || (!criticalOnly && !holdNonCritical && !IsEmpty);
 
-    /// <summary>Takes the next item to dispatch, or <see langword="null"/> when none may run now. Caller holds the dequeue lock.</summary>
+    /// <summary>Takes the next item to dispatch, or <see langword="null"/> when none may run now. Safe to call from any thread.</summary>
     /// <param name="criticalOnly">Only critical items may be taken (a reserve worker).</param>
     /// <param name="holdNonCritical">Non-critical items are held (deferred while the CPU is overloaded).</param>
+    /// <remarks>
+    /// Lock-free: the bypass counters are updated with interlocked operations, so with one worker the starvation bound
+    /// is exact, and with several workers each concurrent dispatch may pass a just-starved level once more.
+    /// </remarks>
     public IWorkItem? TryDequeue(bool criticalOnly, bool holdNonCritical)
     {
         if (Take(0) is { } critical)
@@ -98,41 +101,28 @@ internal sealed class PriorityQueueSet
             return null;
         }
 
-        int chosen = -1;
-        for (int level = 1; level < Levels && chosen < 0; level++)
+        for (int level = 1; level < Levels; level++)
         {
-            if (!_queues[level].IsEmpty && _bypassed[level] >= _maxBypassCount)
+            if (Volatile.Read(ref _bypassed[level]) >= _maxBypassCount && Take(level) is { } starved)
             {
-                chosen = level;
+                Dispatched(level);
+                return starved;
             }
-        }
-
-        for (int level = 1; level < Levels && chosen < 0; level++)
-        {
-            if (!_queues[level].IsEmpty)
-            {
-                chosen = level;
-            }
-        }
-
-        if (chosen < 0)
-        {
-            return null;
         }
 
         for (int level = 1; level < Levels; level++)
         {
-            if (level != chosen && !_queues[level].IsEmpty)
+            if (Take(level) is { } item)
             {
-                _bypassed[level]++;
+                Dispatched(level);
+                return item;
             }
         }
 
-        _bypassed[chosen] = 0;
-        return Take(chosen);
+        return null;
     }
 
-    /// <summary>Removes every queued item (shutdown). Caller holds the dequeue lock.</summary>
+    /// <summary>Removes every queued item (shutdown). Safe to call from any thread; each item is taken exactly once.</summary>
     public List<IWorkItem> DrainAll()
     {
         var items = new List<IWorkItem>();
@@ -143,10 +133,22 @@ internal sealed class PriorityQueueSet
                 items.Add(item);
             }
 
-            _bypassed[level] = 0;
+            Volatile.Write(ref _bypassed[level], 0);
         }
 
         return items;
+    }
+
+    private void Dispatched(int chosen)
+    {
+        Volatile.Write(ref _bypassed[chosen], 0);
+        for (int level = 1; level < Levels; level++)
+        {
+            if (level != chosen && !_queues[level].IsEmpty)
+            {
+                Interlocked.Increment(ref _bypassed[level]);
+            }
+        }
     }
 
     private IWorkItem? Take(int level)

@@ -20,7 +20,6 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     private static readonly Action<PriorityScheduler> StartGeneralWorker = static s => _ = s.RunWorkerAsync(criticalOnly: false);
     private static readonly Action<PriorityScheduler> StartCriticalWorker = static s => _ = s.RunWorkerAsync(criticalOnly: true);
 
-    private readonly Lock _dequeueGate = new();
     private readonly Lock _idleGate = new();
     private readonly PriorityQueueSet _queues;
     private readonly TimeProvider _time;
@@ -291,7 +290,8 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     {
         var priority = item.Priority;
         bool critical = priority == WorkPriority.Critical;
-        item.EnqueuedTimestamp = _time.GetTimestamp();
+        // The timestamp only feeds the queue-wait histogram; skip the clock read when nobody listens.
+        item.EnqueuedTimestamp = _metrics.QueueWaitEnabled ? _time.GetTimestamp() : 0;
         item.WatchCallerToken();
         var reason = RejectionReason.None;
         if (!_accepting)
@@ -393,16 +393,11 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
 
     private IWorkItem? TakeNext(bool criticalOnly)
     {
-        IWorkItem? item;
-        lock (_dequeueGate)
-        {
-            item = _queues.TryDequeue(criticalOnly, HoldsNonCriticalWork());
-        }
-
+        var item = _queues.TryDequeue(criticalOnly, HoldsNonCriticalWork());
         if (item is not null)
         {
             Interlocked.Increment(ref _dispatched[(int)item.Priority]);
-            if (_metrics.QueueWaitEnabled)
+            if (item.EnqueuedTimestamp != 0 && _metrics.QueueWaitEnabled)
             {
                 _metrics.RecordQueueWait(item.Priority, _time.GetElapsedTime(item.EnqueuedTimestamp));
             }
@@ -471,11 +466,7 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
 
     private void CancelQueuedWork()
     {
-        List<IWorkItem> dropped;
-        lock (_dequeueGate)
-        {
-            dropped = _queues.DrainAll();
-        }
+        var dropped = _queues.DrainAll();
 
         foreach (var item in dropped)
         {
