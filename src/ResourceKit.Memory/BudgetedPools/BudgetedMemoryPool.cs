@@ -181,10 +181,7 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer
     /// <returns>The bytes released.</returns>
     public long Trim(double fraction)
     {
-        if (double.IsNaN(fraction) || fraction is < 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction to trim must be between 0 and 1.");
-        }
+        FractionGuard.ThrowIfNotFraction(fraction, nameof(fraction));
 
         lock (_gate)
         {

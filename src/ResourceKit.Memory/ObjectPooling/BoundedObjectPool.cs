@@ -125,10 +125,7 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
     /// <returns>The discarded count times <see cref="BoundedObjectPoolOptions.EstimatedObjectBytes"/>.</returns>
     public long Trim(double fraction)
     {
-        if (double.IsNaN(fraction) || fraction is < 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction to trim must be between 0 and 1.");
-        }
+        FractionGuard.ThrowIfNotFraction(fraction, nameof(fraction));
 
         var target = (int)Math.Ceiling(Statistics.Retained * fraction);
         var removed = 0;

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ResourceKit.Memory.Diagnostics;
+using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Pressure;
 
 namespace ResourceKit.Memory.Reclamation;
@@ -80,10 +81,7 @@ public sealed partial class MemoryReclamation : IDisposable
     /// <returns>What the pass did.</returns>
     public ReclamationReport Reclaim(MemoryPressureLevel level, double fraction)
     {
-        if (double.IsNaN(fraction) || fraction is < 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction to trim must be between 0 and 1.");
-        }
+        FractionGuard.ThrowIfNotFraction(fraction, nameof(fraction));
 
         var reclaimers = Volatile.Read(ref _reclaimers);
         long freed = 0;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ResourceKit.Memory.Internal;
 
 namespace ResourceKit.Memory.ResourcePooling;
 
@@ -10,10 +11,7 @@ public sealed partial class ResourcePool<T>
     /// <returns>The closed count times <see cref="ResourcePoolOptions.EstimatedResourceBytes"/>.</returns>
     public long Trim(double fraction)
     {
-        if (double.IsNaN(fraction) || fraction is < 0 or > 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction to trim must be between 0 and 1.");
-        }
+        FractionGuard.ThrowIfNotFraction(fraction, nameof(fraction));
 
         List<PooledResource<T>> closed = [];
         lock (_gate)
