@@ -53,18 +53,8 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         if (subscribeNow)
         {
             // Synchronous so that no invalidation published after Subscribe returns can be missed; when Redis
-            // is down the subscription is restored by the multiplexer on reconnection.
-            try
-            {
-                _connection.GetSubscriber().Subscribe(_channel, OnMessage);
-            }
-            catch (RedisException)
-            {
-                lock (_handlersLock)
-                {
-                    _subscribed = false;
-                }
-            }
+            // is down the subscription is made on reconnection.
+            SubscribeToChannel();
         }
 
         return new Subscription(this, onInvalidation);
@@ -87,6 +77,21 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         catch (RedisException)
         {
             // Already gone with the connection.
+        }
+    }
+
+    private void SubscribeToChannel()
+    {
+        try
+        {
+            _connection.GetSubscriber().Subscribe(_channel, OnMessage);
+        }
+        catch (RedisException)
+        {
+            lock (_handlersLock)
+            {
+                _subscribed = false;
+            }
         }
     }
 
@@ -118,17 +123,7 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
 
         if (resubscribe)
         {
-            try
-            {
-                _connection.GetSubscriber().Subscribe(_channel, OnMessage);
-            }
-            catch (RedisException)
-            {
-                lock (_handlersLock)
-                {
-                    _subscribed = false;
-                }
-            }
+            SubscribeToChannel();
         }
 
         Dispatch(null);

@@ -7,7 +7,7 @@ public sealed partial class TieredCache
 
     private TimeSpan TimeToLive(CachePolicy policy) => policy.Session ? _options.SessionTimeToLive : policy.TimeToLive;
 
-    private bool TryReadMemory<T>(string fullKey, CachePolicy policy, out CacheResult<T> fresh, out CacheResult<T> stale)
+    private bool TryReadMemory<T>(TieredKey entryKey, CachePolicy policy, out CacheResult<T> fresh, out CacheResult<T> stale)
     {
         fresh = default;
         stale = default;
@@ -16,9 +16,10 @@ public sealed partial class TieredCache
             return false;
         }
 
-        if (_memory.TryGet(fullKey, out var entry) && TryCast<T>(entry.Value, out var value))
+        if (_memory.TryGet(entryKey.Local, out var entry) && TryCast<T>(entry.Value, out var value))
         {
-            if (entry.LogicalExpiresUnixMs > NowMilliseconds)
+            // Without fail-safe L1's own expiry is the logical one, so the hit path needs no clock read.
+            if (_failSafeMilliseconds == 0 || entry.LogicalExpiresUnixMs > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Memory);
                 fresh = new CacheResult<T>(value, CacheValueSource.Memory);
@@ -32,7 +33,7 @@ public sealed partial class TieredCache
         return false;
     }
 
-    private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(string fullKey, CachePolicy policy, CancellationToken cancellationToken)
+    private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken)
     {
         var stale = default(TierLookup<T>);
         if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0)
@@ -40,18 +41,18 @@ public sealed partial class TieredCache
             byte[]? bytes = null;
             try
             {
-                bytes = await _disk.GetAsync(fullKey, cancellationToken).ConfigureAwait(false);
+                bytes = await _disk.GetAsync(entryKey.Full, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogDiskFailed(_logger, fullKey, ex);
+                LogDiskFailed(_logger, entryKey.Full, ex);
             }
 
-            var found = TryDecode<T>(bytes, fullKey, CacheValueSource.Disk, out var value, out var expires);
+            var found = TryDecode<T>(bytes, entryKey, CacheValueSource.Disk, out var value, out var expires);
             if (found && expires > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Disk);
-                PromoteToMemory(fullKey, value, expires, policy);
+                PromoteToMemory(entryKey, value, expires, policy);
                 return new TierLookup<T>(new CacheResult<T>(value, CacheValueSource.Disk), false, default);
             }
 
@@ -61,18 +62,18 @@ public sealed partial class TieredCache
 
         if (_distributed is not null && (policy.Tiers & CacheTiers.Distributed) != 0)
         {
-            var (_, bytes) = await _guard!.TryExecuteAsync("get", (_distributed, fullKey), static (s, ct) => s._distributed.GetAsync(s.fullKey, ct), cancellationToken).ConfigureAwait(false);
-            var found = TryDecode<T>(bytes, fullKey, CacheValueSource.Distributed, out var value, out var expires);
+            var (_, bytes) = await _guard!.TryExecuteAsync("get", (_distributed, entryKey.Full), static (s, ct) => s._distributed.GetAsync(s.Full, ct), cancellationToken).ConfigureAwait(false);
+            var found = TryDecode<T>(bytes, entryKey, CacheValueSource.Distributed, out var value, out var expires);
             if (found && expires > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Distributed);
                 if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0)
                 {
-                    await WriteDiskAsync(fullKey, bytes!, DateTimeOffset.FromUnixTimeMilliseconds(expires + _failSafeMilliseconds), cancellationToken).ConfigureAwait(false);
+                    await WriteDiskAsync(entryKey, bytes!, DateTimeOffset.FromUnixTimeMilliseconds(expires + _failSafeMilliseconds), cancellationToken).ConfigureAwait(false);
                     _metrics.Promoted(CacheValueSource.Disk);
                 }
 
-                PromoteToMemory(fullKey, value, expires, policy);
+                PromoteToMemory(entryKey, value, expires, policy);
                 return new TierLookup<T>(new CacheResult<T>(value, CacheValueSource.Distributed), false, default);
             }
 
@@ -83,7 +84,7 @@ public sealed partial class TieredCache
         return stale;
     }
 
-    private bool TryDecode<T>(byte[]? bytes, string fullKey, CacheValueSource tier, out T value, out long logicalExpiresUnixMs)
+    private bool TryDecode<T>(byte[]? bytes, TieredKey entryKey, CacheValueSource tier, out T value, out long logicalExpiresUnixMs)
     {
         value = default!;
         logicalExpiresUnixMs = 0;
@@ -101,15 +102,15 @@ public sealed partial class TieredCache
         catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
         {
             // A value written by another version or type, or damaged in transit: drop it from that tier.
-            LogUnreadable(_logger, fullKey, tier == CacheValueSource.Disk ? CacheMeter.DiskTier : CacheMeter.DistributedTier, ex);
+            LogUnreadable(_logger, entryKey.Full, tier == CacheValueSource.Disk ? CacheMeter.DiskTier : CacheMeter.DistributedTier, ex);
             _ = tier == CacheValueSource.Disk
-                ? RemoveFromDiskAsync(fullKey, CancellationToken.None).AsTask()
-                : _guard!.TryExecuteAsync("remove", (_distributed!, fullKey), static (s, ct) => RemoveAndReturnAsync(s.Item1, s.fullKey, ct), CancellationToken.None).AsTask();
+                ? RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask()
+                : _guard!.TryExecuteAsync("remove", (_distributed!, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s.Item1, s.Full, ct), CancellationToken.None).AsTask();
             return false;
         }
     }
 
-    private void PromoteToMemory<T>(string fullKey, T value, long logicalExpiresUnixMs, CachePolicy policy)
+    private void PromoteToMemory<T>(TieredKey entryKey, T value, long logicalExpiresUnixMs, CachePolicy policy)
     {
         if ((policy.Tiers & CacheTiers.Memory) == 0)
         {
@@ -119,12 +120,12 @@ public sealed partial class TieredCache
         var remaining = logicalExpiresUnixMs + _failSafeMilliseconds - NowMilliseconds;
         if (remaining > 0)
         {
-            _memory.Set(fullKey, new MemoryEntry(value, logicalExpiresUnixMs, IsDistributed(policy)), TimeSpan.FromMilliseconds(remaining));
+            _memory.Set(entryKey.Local, new MemoryEntry(value, logicalExpiresUnixMs, IsDistributed(policy)), TimeSpan.FromMilliseconds(remaining));
             _metrics.Promoted(CacheValueSource.Memory);
         }
     }
 
-    private async ValueTask WriteAsync<T>(string fullKey, T value, CachePolicy policy, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync<T>(TieredKey entryKey, T value, CachePolicy policy, CancellationToken cancellationToken)
     {
         var now = NowMilliseconds;
         var logical = now + (long)TimeToLive(policy).TotalMilliseconds;
@@ -132,7 +133,7 @@ public sealed partial class TieredCache
         var distributed = IsDistributed(policy);
         if ((policy.Tiers & CacheTiers.Memory) != 0)
         {
-            _memory.Set(fullKey, new MemoryEntry(value, logical, distributed), TimeSpan.FromMilliseconds(physical - now));
+            _memory.Set(entryKey.Local, new MemoryEntry(value, logical, distributed), TimeSpan.FromMilliseconds(physical - now));
         }
 
         var toDisk = _disk is not null && (policy.Tiers & CacheTiers.Disk) != 0;
@@ -145,64 +146,67 @@ public sealed partial class TieredCache
         var expiry = DateTimeOffset.FromUnixTimeMilliseconds(physical);
         if (toDisk)
         {
-            await WriteDiskAsync(fullKey, bytes, expiry, cancellationToken).ConfigureAwait(false);
+            await WriteDiskAsync(entryKey, bytes, expiry, cancellationToken).ConfigureAwait(false);
         }
 
         if (distributed)
         {
             await _guard!.TryExecuteAsync(
                 "set",
-                (_distributed!, fullKey, bytes, expiry),
+                (_distributed!, entryKey.Full, bytes, expiry),
                 static async (s, ct) =>
                 {
-                    await s.Item1.SetAsync(s.fullKey, s.bytes, s.expiry, ct).ConfigureAwait(false);
+                    await s.Item1.SetAsync(s.Full, s.bytes, s.expiry, ct).ConfigureAwait(false);
                     return true;
                 },
                 cancellationToken).ConfigureAwait(false);
-            await PublishAsync(fullKey, cancellationToken).ConfigureAwait(false);
+            await PublishAsync(entryKey, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask RenewSessionAsync<T>(string fullKey, CacheResult<T> hit, CachePolicy policy, CancellationToken cancellationToken)
+    /// <summary>The L1 fast path; renews a sliding session value read in the second half of its life.</summary>
+    private async ValueTask<CacheResult<T>> ReadMemoryAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken)
     {
-        if (!policy.Session || !_options.SessionSlidingExpiration || !_memory.TryGet(fullKey, out var entry))
+        if (!TryReadMemory<T>(entryKey, policy, out var hit, out _))
         {
-            return;
+            return default;
         }
 
         // Renew only in the second half of the session so a hot key is not rewritten on every read.
-        var remaining = entry.LogicalExpiresUnixMs - NowMilliseconds;
-        if (remaining < (long)_options.SessionTimeToLive.TotalMilliseconds / 2)
+        if (policy.Session && _options.SessionSlidingExpiration && _memory.TryGet(entryKey.Local, out var entry)
+            && entry.LogicalExpiresUnixMs - NowMilliseconds < (long)_options.SessionTimeToLive.TotalMilliseconds / 2)
         {
-            await WriteAsync(fullKey, hit.Value, policy, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(entryKey, hit.Value, policy, cancellationToken).ConfigureAwait(false);
         }
+
+        return hit;
     }
 
-    private async ValueTask WriteDiskAsync(string fullKey, byte[] bytes, DateTimeOffset expiry, CancellationToken cancellationToken)
+    private async ValueTask WriteDiskAsync(TieredKey entryKey, byte[] bytes, DateTimeOffset expiry, CancellationToken cancellationToken)
     {
         try
         {
-            await _disk!.SetAsync(fullKey, bytes, expiry, cancellationToken).ConfigureAwait(false);
+            await _disk!.SetAsync(entryKey.Full, bytes, expiry, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogDiskFailed(_logger, fullKey, ex);
+            LogDiskFailed(_logger, entryKey.Full, ex);
         }
     }
 
-    private async ValueTask RemoveFromDiskAsync(string fullKey, CancellationToken cancellationToken)
+    private async ValueTask RemoveFromDiskAsync(TieredKey entryKey, CancellationToken cancellationToken)
     {
         try
         {
-            await _disk!.RemoveAsync(fullKey, cancellationToken).ConfigureAwait(false);
+            await _disk!.RemoveAsync(entryKey.Full, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not ObjectDisposedException)
         {
-            LogDiskFailed(_logger, fullKey, ex);
+            LogDiskFailed(_logger, entryKey.Full, ex);
         }
     }
 
-    private async ValueTask PublishAsync(string fullKey, CancellationToken cancellationToken)
+    private async ValueTask PublishAsync(TieredKey entryKey, CancellationToken cancellationToken)
     {
         if (_backplane is null)
         {
@@ -211,10 +215,10 @@ public sealed partial class TieredCache
 
         await _guard!.TryExecuteAsync(
             "publish",
-            (_backplane, fullKey),
+            (_backplane, entryKey.Full),
             static async (s, ct) =>
             {
-                await s._backplane.PublishInvalidationAsync(s.fullKey, ct).ConfigureAwait(false);
+                await s._backplane.PublishInvalidationAsync(s.Full, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +15,7 @@ namespace ResourceKit.Caching;
 /// at a time, whatever the number of concurrent callers.
 /// </summary>
 /// <remarks>
-/// Keys are prefixed with <c>{ApplicationName}:{TenantId}:</c> in every tier. L1 holds live objects (callers must
+/// Keys are prefixed with <c>{ApplicationName}:{TenantId}:</c> in the shared tiers. Options are read once, at construction. L1 holds live objects (callers must
 /// not mutate a cached object); L2 and L3 hold serialized, compressed bytes. L3 failures never reach the caller:
 /// they are logged, counted and, past a failure ratio, stop L3 calls for a while (circuit breaker).
 /// </remarks>
@@ -33,6 +34,8 @@ public sealed partial class TieredCache : IDisposable
     private readonly DistributedTierGuard? _guard;
     private readonly TieredCacheMetrics _metrics;
     private readonly ConcurrentDictionary<(string Key, Type Type), object> _flights = new();
+    private readonly FrozenDictionary<string, CachePolicy> _policies;
+    private readonly CachePolicy _defaultPolicy;
     private readonly string _keyPrefix;
     private readonly long _failSafeMilliseconds;
     private bool _disposed;
@@ -65,6 +68,8 @@ public sealed partial class TieredCache : IDisposable
         }
 
         _options = options;
+        _policies = options.Policies.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        _defaultPolicy = _policies[options.DefaultPolicy];
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _disk = disk;
@@ -97,13 +102,10 @@ public sealed partial class TieredCache : IDisposable
     /// <param name="policyName">A key of <see cref="TieredCacheOptions.Policies"/>; <see langword="null"/> for the default.</param>
     /// <returns>The policy.</returns>
     /// <exception cref="ArgumentException">No policy has that name.</exception>
-    public CachePolicy GetPolicy(string? policyName = null)
-    {
-        var name = policyName ?? _options.DefaultPolicy;
-        return _options.Policies.TryGetValue(name, out var policy)
-            ? policy
-            : throw new ArgumentException($"No cache policy is named '{name}'. Known policies: {string.Join(", ", _options.Policies.Keys)}.", nameof(policyName));
-    }
+    public CachePolicy GetPolicy(string? policyName = null) =>
+        policyName is null ? _defaultPolicy
+        : _policies.TryGetValue(policyName, out var policy) ? policy
+        : throw new ArgumentException($"No cache policy is named '{policyName}'. Known policies: {string.Join(", ", _policies.Keys)}.", nameof(policyName));
 
     /// <summary>Returns the cached value for <paramref name="key"/>, or runs <paramref name="factory"/> once and caches its result.</summary>
     /// <typeparam name="T">The value type.</typeparam>
@@ -139,17 +141,14 @@ public sealed partial class TieredCache : IDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        var fullKey = FullKey(key);
-        var policy = GetPolicy(policyName);
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (TryReadMemory<T>(fullKey, policy, out var cached, out _))
+        var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
+        var cached = await ReadMemoryAsync<T>(entryKey, policy, cancellationToken).ConfigureAwait(false);
+        if (cached.HasValue)
         {
-            await RenewSessionAsync(fullKey, cached, policy, cancellationToken).ConfigureAwait(false);
-            return new CacheResult<T>(cached.Value, CacheValueSource.Memory);
+            return cached;
         }
 
-        var id = (fullKey, typeof(T));
+        var id = (entryKey.Local, typeof(T));
         Flight<T> flight;
         while (true)
         {
@@ -163,7 +162,7 @@ public sealed partial class TieredCache : IDisposable
             if (_flights.TryAdd(id, created))
             {
                 flight = created;
-                _ = RunFlightAsync(flight, id, fullKey, policy, state, factory);
+                _ = RunFlightAsync(flight, id, entryKey, policy, state, factory);
                 break;
             }
         }
@@ -187,17 +186,14 @@ public sealed partial class TieredCache : IDisposable
     /// <returns>The value and its tier, or a result whose <see cref="CacheResult{T}.HasValue"/> is <see langword="false"/>.</returns>
     public async ValueTask<CacheResult<T>> TryGetAsync<T>(string key, string? policyName = null, CancellationToken cancellationToken = default)
     {
-        var fullKey = FullKey(key);
-        var policy = GetPolicy(policyName);
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (TryReadMemory<T>(fullKey, policy, out var cached, out _))
+        var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
+        var cached = await ReadMemoryAsync<T>(entryKey, policy, cancellationToken).ConfigureAwait(false);
+        if (cached.HasValue)
         {
-            await RenewSessionAsync(fullKey, cached, policy, cancellationToken).ConfigureAwait(false);
-            return new CacheResult<T>(cached.Value, CacheValueSource.Memory);
+            return cached;
         }
 
-        var lookup = await ReadLowerTiersAsync<T>(fullKey, policy, cancellationToken).ConfigureAwait(false);
+        var lookup = await ReadLowerTiersAsync<T>(entryKey, policy, cancellationToken).ConfigureAwait(false);
         if (!lookup.Result.HasValue)
         {
             _metrics.MissedEverywhere();
@@ -215,11 +211,8 @@ public sealed partial class TieredCache : IDisposable
     /// <returns>A task that completes when the value is written.</returns>
     public ValueTask SetAsync<T>(string key, T value, string? policyName = null, CancellationToken cancellationToken = default)
     {
-        var fullKey = FullKey(key);
-        var policy = GetPolicy(policyName);
-        cancellationToken.ThrowIfCancellationRequested();
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        return WriteAsync(fullKey, value, policy, cancellationToken);
+        var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
+        return WriteAsync(entryKey, value, policy, cancellationToken);
     }
 
     /// <summary>Removes <paramref name="key"/> from every tier and tells other hosts to drop their copies.</summary>
@@ -228,21 +221,22 @@ public sealed partial class TieredCache : IDisposable
     /// <returns>A task that completes when the value is gone from every reachable tier.</returns>
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
-        var fullKey = FullKey(key);
+        ArgumentException.ThrowIfNullOrEmpty(key);
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _memory.TryRemove(fullKey);
+        var entryKey = new TieredKey(key, _keyPrefix);
+        _memory.TryRemove(entryKey.Local);
         if (_disk is not null)
         {
-            await RemoveFromDiskAsync(fullKey, cancellationToken).ConfigureAwait(false);
+            await RemoveFromDiskAsync(entryKey, cancellationToken).ConfigureAwait(false);
         }
 
         if (_distributed is not null)
         {
-            await _guard!.TryExecuteAsync("remove", (_distributed, fullKey), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.fullKey, ct), cancellationToken).ConfigureAwait(false);
+            await _guard!.TryExecuteAsync("remove", (_distributed, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.Full, ct), cancellationToken).ConfigureAwait(false);
         }
 
-        await PublishAsync(fullKey, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(entryKey, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Drops a fraction of the L1 entries, coldest first, for example under memory pressure.</summary>
@@ -267,19 +261,22 @@ public sealed partial class TieredCache : IDisposable
         _metrics.Dispose();
     }
 
-    private string FullKey(string key)
+    private (TieredKey Key, CachePolicy Policy) Prepare(string key, string? policyName, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        return string.Concat(_keyPrefix, key);
+        var policy = GetPolicy(policyName);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return (new TieredKey(key, _keyPrefix), policy);
     }
 
-    private async Task RunFlightAsync<TState, T>(Flight<T> flight, (string, Type) id, string fullKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory)
+    private async Task RunFlightAsync<TState, T>(Flight<T> flight, (string, Type) id, TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory)
     {
         CacheResult<T> result = default;
         Exception? failure = null;
         try
         {
-            result = await LookupOrCreateAsync(fullKey, policy, state, factory, flight.Cancellation.Token).ConfigureAwait(false);
+            result = await LookupOrCreateAsync(entryKey, policy, state, factory, flight.Cancellation.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -305,15 +302,15 @@ public sealed partial class TieredCache : IDisposable
         }
     }
 
-    private async ValueTask<CacheResult<T>> LookupOrCreateAsync<TState, T>(string fullKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken)
+    private async ValueTask<CacheResult<T>> LookupOrCreateAsync<TState, T>(TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken)
     {
         // A caller that finished just before this flight started may have filled L1 already.
-        if (TryReadMemory<T>(fullKey, policy, out var cached, out var memoryStale))
+        if (TryReadMemory<T>(entryKey, policy, out var cached, out var memoryStale))
         {
             return new CacheResult<T>(cached.Value, CacheValueSource.Memory);
         }
 
-        var lookup = await ReadLowerTiersAsync<T>(fullKey, policy, cancellationToken).ConfigureAwait(false);
+        var lookup = await ReadLowerTiersAsync<T>(entryKey, policy, cancellationToken).ConfigureAwait(false);
         if (lookup.Result.HasValue)
         {
             return lookup.Result;
@@ -328,33 +325,40 @@ public sealed partial class TieredCache : IDisposable
         }
         catch (Exception ex) when (ex is not OperationCanceledException && _options.EnableFailSafe && (memoryStale.HasValue || lookup.HasStale))
         {
-            LogFailSafe(_logger, fullKey, ex);
+            LogFailSafe(_logger, entryKey.Full, ex);
             _metrics.FailSafeReturned();
             return new CacheResult<T>(memoryStale.HasValue ? memoryStale.Value : lookup.Stale!, CacheValueSource.FailSafe);
         }
 
-        await WriteAsync(fullKey, value, policy, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(entryKey, value, policy, cancellationToken).ConfigureAwait(false);
         return new CacheResult<T>(value, CacheValueSource.Factory);
     }
 
-    private void OnInvalidation(string? fullKey)
+    private void OnInvalidation(string? invalidatedKey)
     {
         if (_disposed)
         {
             return;
         }
 
-        if (fullKey is null)
+        if (invalidatedKey is null)
         {
             var dropped = _memory.RemoveWhere(static (_, entry) => entry.Distributed);
             LogResync(_logger, dropped);
             return;
         }
 
-        _memory.TryRemove(fullKey);
+        // Other tenants of the same application share the channel; their keys are not ours.
+        if (!invalidatedKey.StartsWith(_keyPrefix, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var entryKey = new TieredKey(invalidatedKey[_keyPrefix.Length..], _keyPrefix);
+        _memory.TryRemove(entryKey.Local);
         if (_disk is not null)
         {
-            _ = RemoveFromDiskAsync(fullKey, CancellationToken.None).AsTask();
+            _ = RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask();
         }
     }
 
