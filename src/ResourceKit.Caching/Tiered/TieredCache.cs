@@ -247,6 +247,13 @@ public sealed partial class TieredCache : IDisposable
     /// <summary>Drops every L1 entry; L2 and L3 keep theirs.</summary>
     public void ClearMemory() => _memory.Clear();
 
+    /// <summary>Gets the capacity of the in-memory tier (entries, or weight when a weigher is configured).</summary>
+    public long MemoryCapacity => _memory.Capacity;
+
+    /// <summary>Changes the capacity of the in-memory tier at run time, for example from a self-optimization loop.</summary>
+    /// <param name="capacity">The new capacity; greater than zero.</param>
+    public void ResizeMemory(long capacity) => _memory.Resize(capacity);
+
     /// <summary>Stops listening to the backplane and releases L1; the lower tiers are not owned and stay open.</summary>
     public void Dispose()
     {
