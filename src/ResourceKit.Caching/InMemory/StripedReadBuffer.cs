@@ -43,7 +43,7 @@ internal sealed class StripedReadBuffer<T>
             return false;
         }
 
-        stripe.Slots[(int)tail & StripeMask] = item;
+        stripe.Slots[(int)tail & StripeMask].Item = item;
         Volatile.Write(ref stripe.Tail.Value, tail + 1);
         return true;
     }
@@ -74,10 +74,10 @@ internal sealed class StripedReadBuffer<T>
             for (var i = 0; i < count; i++)
             {
                 var index = (int)(head + i) & StripeMask;
-                var item = stripe.Slots[index];
+                var item = stripe.Slots[index].Item;
                 if (item is not null)
                 {
-                    stripe.Slots[index] = null;
+                    stripe.Slots[index].Item = null;
                     consumer(item);
                 }
             }
@@ -100,9 +100,15 @@ internal sealed class StripedReadBuffer<T>
         return (hits, misses);
     }
 
+    /// <summary>Wraps a slot so that storing into the array skips the covariant array-store type check.</summary>
+    private struct Slot
+    {
+        public T? Item;
+    }
+
     private sealed class Stripe
     {
-        public readonly T?[] Slots = new T?[StripeCapacity];
+        public readonly Slot[] Slots = new Slot[StripeCapacity];
         public PaddedLong Head;
         public PaddedLong Tail;
         public PaddedCounters Counters;

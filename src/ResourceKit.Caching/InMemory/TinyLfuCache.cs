@@ -50,8 +50,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _comparer = options.KeyComparer ?? EqualityComparer<TKey>.Default;
         _weigher = options.Weigher;
-        _map = new ConcurrentDictionary<TKey, CacheNode<TKey, TValue>>(_comparer);
-        _flights = new ConcurrentDictionary<TKey, LoadFlight>(_comparer);
+        // A null comparer lets the dictionary use its devirtualized default-comparer fast path.
+        _map = new ConcurrentDictionary<TKey, CacheNode<TKey, TValue>>(options.KeyComparer);
+        _flights = new ConcurrentDictionary<TKey, LoadFlight>(options.KeyComparer);
         _expireAfterWriteTicks = ToTimestampTicks(options.ExpireAfterWrite);
         _expireAfterAccessTicks = ToTimestampTicks(options.ExpireAfterAccess);
         _expirationScanTicks = ToTimestampTicks(options.ExpirationScanInterval);

@@ -125,11 +125,18 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
             ? StepFraction * Capacity * (amount >= 0 ? 1 : -1)
             : StepDecay * amount;
         _previousHitRate = hitRate;
-        // Sample-to-sample noise below the dead band is not a signal; moving on it only costs hits
-        // (a looping scan, where any window is waste, suffers most).
-        _adjustment = Math.Abs(change) < DeadBand ? 0 : (long)amount;
+        // A change inside the dead band is noise, not a signal. Then the window drifts back toward
+        // its initial (frequency-biased) size, so a probe that bought nothing is undone instead of
+        // left in place to cost hits; a looping scan, where any window is waste, suffers most.
+        _adjustment = Math.Abs(change) < DeadBand ? TowardInitialWindow((long)Math.Abs(amount)) : (long)amount;
         _hitsInSample = 0;
         _missesInSample = 0;
+    }
+
+    private long TowardInitialWindow(long step)
+    {
+        var initial = Math.Clamp((long)(Capacity * _limits.Initial), MinimumWindow, MaximumWindow);
+        return Math.Clamp(initial - WindowMaximum, -step, step);
     }
 
     private void IncreaseWindow()

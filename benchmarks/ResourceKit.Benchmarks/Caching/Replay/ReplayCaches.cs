@@ -1,3 +1,4 @@
+using BitFaster.Caching;
 using BitFaster.Caching.Lfu;
 using BitFaster.Caching.Lru;
 using BitFaster.Caching.Scheduler;
@@ -37,40 +38,25 @@ internal sealed class TinyLfuReplayCache(int capacity, bool adaptive) : IReplayC
     public void Dispose() => _cache.Dispose();
 }
 
-/// <summary>BitFaster's ConcurrentLfu (W-TinyLFU, fixed 1 % window) with its foreground scheduler.</summary>
-internal sealed class BitFasterLfuReplayCache(int capacity) : IReplayCache
+/// <summary>
+/// A BitFaster cache: <see cref="ConcurrentLfu{K, V}"/> (W-TinyLFU) with its foreground scheduler,
+/// or <see cref="ConcurrentLru{K, V}"/> (a pseudo-LRU of hot, warm and cold queues).
+/// </summary>
+internal sealed class BitFasterReplayCache(ICache<long, long> cache) : IReplayCache
 {
-    private readonly ConcurrentLfu<long, long> _cache = new(1, capacity, new ForegroundScheduler(), EqualityComparer<long>.Default);
+    public static BitFasterReplayCache Lfu(int capacity) =>
+        new(new ConcurrentLfu<long, long>(1, capacity, new ForegroundScheduler(), EqualityComparer<long>.Default));
+
+    public static BitFasterReplayCache Lru(int capacity) => new(new ConcurrentLru<long, long>(capacity));
 
     public bool Request(long key)
     {
-        if (_cache.TryGet(key, out _))
+        if (cache.TryGet(key, out _))
         {
             return true;
         }
 
-        _cache.AddOrUpdate(key, key);
-        return false;
-    }
-
-    public void Dispose()
-    {
-    }
-}
-
-/// <summary>BitFaster's ConcurrentLru (a pseudo-LRU of hot, warm and cold queues).</summary>
-internal sealed class BitFasterLruReplayCache(int capacity) : IReplayCache
-{
-    private readonly ConcurrentLru<long, long> _cache = new(capacity);
-
-    public bool Request(long key)
-    {
-        if (_cache.TryGet(key, out _))
-        {
-            return true;
-        }
-
-        _cache.AddOrUpdate(key, key);
+        cache.AddOrUpdate(key, key);
         return false;
     }
 

@@ -32,8 +32,8 @@ internal static class TraceReplay
     [
         ("ResourceKit", capacity => new TinyLfuReplayCache(capacity, adaptive: true)),
         ("RK fixed 1%", capacity => new TinyLfuReplayCache(capacity, adaptive: false)),
-        ("BitFaster Lfu", capacity => new BitFasterLfuReplayCache(capacity)),
-        ("BitFaster Lru", capacity => new BitFasterLruReplayCache(capacity)),
+        ("BitFaster Lfu", BitFasterReplayCache.Lfu),
+        ("BitFaster Lru", BitFasterReplayCache.Lru),
         ("MemoryCache", capacity => new MemoryCacheReplayCache(capacity)),
         ("LRU", capacity => new LruReplayCache(capacity)),
     ];
