@@ -49,7 +49,11 @@ internal sealed class PriorityQueueSet
     }
 
     /// <summary>Gets the number of items in (or being added to) one level's queue.</summary>
-    public int CountAt(WorkPriority priority) => Volatile.Read(ref _lengths[(int)priority]);
+    public int CountAt(WorkPriority priority)
+    {
+        int level = (int)priority;
+        return _limits[level] > 0 ? Volatile.Read(ref _lengths[level]) : _queues[level].Count;
+    }
 
     /// <summary>Adds an item unless its level is at its length limit. Safe to call from any thread.</summary>
     public bool TryEnqueue(IWorkItem item)
@@ -69,11 +73,9 @@ internal sealed class PriorityQueueSet
             }
             while (Interlocked.CompareExchange(ref _lengths[level], length + 1, length) != length);
         }
-        else
-        {
-            Interlocked.Increment(ref _lengths[level]);
-        }
 
+        // Unbounded levels keep no length counter: a shared counter written by submitters and workers on every item
+        // costs more than the queue itself.
         _queues[level].Enqueue(item);
         return true;
     }
@@ -141,7 +143,11 @@ internal sealed class PriorityQueueSet
 
     private void Dispatched(int chosen)
     {
-        Volatile.Write(ref _bypassed[chosen], 0);
+        if (Volatile.Read(ref _bypassed[chosen]) != 0)
+        {
+            Volatile.Write(ref _bypassed[chosen], 0);
+        }
+
         for (int level = 1; level < Levels; level++)
         {
             if (level != chosen && !_queues[level].IsEmpty)
@@ -158,7 +164,11 @@ internal sealed class PriorityQueueSet
             return null;
         }
 
-        Interlocked.Decrement(ref _lengths[level]);
+        if (_limits[level] > 0)
+        {
+            Interlocked.Decrement(ref _lengths[level]);
+        }
+
         return item;
     }
 }
