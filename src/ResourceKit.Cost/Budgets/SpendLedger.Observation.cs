@@ -67,10 +67,11 @@ public sealed partial class SpendLedger
 
     private BudgetDecision CheckThrottles(SpendPlan plan, DateTimeOffset now, decimal amount, bool consume)
     {
-        foreach (var (rule, counter) in plan.Rules)
+        for (var i = 0; i < plan.Rules.Length; i++)
         {
+            var (rule, counter) = plan.Rules[i];
             if (rule.Action != BudgetAction.Throttle
-                || !_throttles.TryGetValue(ThrottleKey(rule, plan, counter), out var gate)
+                || !_throttles.TryGetValue(plan.RuleKeys[i], out var gate)
                 || gate.TryAdmit(now, _throttleInterval, consume, out var retryAfter))
             {
                 continue;
@@ -89,9 +90,6 @@ public sealed partial class SpendLedger
         return BudgetDecision.Allowed;
     }
 
-    private static string ThrottleKey(BudgetRule rule, SpendPlan plan, int counter) =>
-        rule.Name + "|" + plan.Counters[counter].Period + "|" + plan.Counters[counter].Scope;
-
     private BudgetDenial Deny(SpendPlan plan, BudgetRule rule, int counter, decimal committed, decimal reserved, decimal amount)
     {
         var denial = new BudgetDenial(
@@ -109,16 +107,18 @@ public sealed partial class SpendLedger
         }
 
         var now = _time.GetUtcNow();
-        foreach (var (rule, counter) in plan.Rules)
+        for (var i = 0; i < plan.Rules.Length; i++)
         {
+            var (rule, counter) = plan.Rules[i];
             var committed = totals.Committed[counter];
             var period = plan.PeriodOf(counter);
             _metrics.Utilization(rule.Name, (double)((committed + totals.Reserved[counter]) / rule.Limit));
-            var key = ThrottleKey(rule, plan, counter);
+            var key = plan.RuleKeys[i];
             var ratio = (double)(committed / rule.Limit);
-            foreach (var threshold in rule.SoftThresholds.Count > 0 ? [.. rule.SoftThresholds] : _defaultThresholds)
+            for (var t = 0; t < plan.Thresholds[i].Length; t++)
             {
-                if (ratio >= threshold && _raised.TryAdd(key + "|" + threshold.ToString(System.Globalization.CultureInfo.InvariantCulture), period.End))
+                var threshold = plan.Thresholds[i][t];
+                if (ratio >= threshold && _raised.TryAdd(plan.ThresholdKeys[i][t], period.End))
                 {
                     CostLog.ThresholdReached(_logger, rule.Name, threshold, rule.Limit, period.Key, committed);
                     Raise(ThresholdReached, new BudgetThresholdEventArgs(rule, period, threshold, committed));

@@ -15,6 +15,8 @@ namespace ResourceKit.Cost.Budgets;
 /// </summary>
 public sealed partial class SpendLedger : IDisposable
 {
+    private const int MaxCachedPlans = 4096;
+
     private readonly ISpendStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -25,6 +27,7 @@ public sealed partial class SpendLedger : IDisposable
     private readonly IReadOnlyList<double> _defaultThresholds;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _raised = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ThrottleGate> _throttles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<SpendAttribution, SpendPlan> _plans = new();
     private volatile BudgetRule[] _rules;
     private int _sweeping;
 
@@ -114,8 +117,8 @@ public sealed partial class SpendLedger : IDisposable
             return new BudgetReservationResult(throttled, null);
         }
 
-        var hardRules = plan.Rules.Where(r => r.Rule.IsHardLimit).ToArray();
-        var limits = Array.ConvertAll(hardRules, r => new LedgerLimit(r.Counter, r.Rule.Limit));
+        var hardRules = plan.HardRules;
+        var limits = plan.Limits;
         var ticket = new LedgerReservation(Guid.NewGuid().ToString("N"), amount, now + _reservationTimeToLive, plan.Counters);
         var result = await _store.TryReserveAsync(ticket, limits, now, cancellationToken).ConfigureAwait(false);
         Observe(plan, result.Totals);
@@ -251,10 +254,25 @@ public sealed partial class SpendLedger : IDisposable
 
     private SpendPlan CreatePlan(SpendAttribution attribution, DateTimeOffset now)
     {
+        // Plans are reused until the shortest period (the hour) ends or the rules change: building one costs
+        // time-zone conversions and a few dozen strings, which would otherwise be paid on every call.
+        var rules = _rules;
+        if (_plans.TryGetValue(attribution, out var cached) && cached.IsValidFor(now, rules))
+        {
+            return cached;
+        }
+
         attribution.Validate();
         var normalized = new SpendAttribution(
             SpendAttribution.Normalize(attribution.Category), SpendAttribution.Normalize(attribution.Model), SpendAttribution.Normalize(attribution.Agent));
-        return SpendPlan.Create(Calendar, _rules, normalized, now);
+        var plan = SpendPlan.Create(Calendar, rules, _defaultThresholds, normalized, now);
+        if (_plans.Count >= MaxCachedPlans)
+        {
+            _plans.Clear();
+        }
+
+        _plans[attribution] = plan;
+        return plan;
     }
 
     private async Task SweepAsync()

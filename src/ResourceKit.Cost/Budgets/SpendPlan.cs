@@ -12,12 +12,32 @@ internal sealed class SpendPlan
 
     private static readonly BudgetWindow[] Windows = Enum.GetValues<BudgetWindow>();
 
-    private SpendPlan(SpendAttribution attribution, BudgetPeriod[] periods, LedgerCounter[] counters, (BudgetRule Rule, int Counter)[] rules)
+    private SpendPlan(
+        SpendAttribution attribution,
+        BudgetPeriod[] periods,
+        LedgerCounter[] counters,
+        (BudgetRule Rule, int Counter)[] rules,
+        IReadOnlyList<BudgetRule> source,
+        IReadOnlyList<double> defaultThresholds)
     {
         Attribution = attribution;
         Periods = periods;
         Counters = counters;
         Rules = rules;
+        Source = source;
+        ValidFrom = periods.Max(p => p.Start);
+        ValidUntil = periods.Min(p => p.End);
+        HardRules = [.. rules.Where(r => r.Rule.IsHardLimit)];
+        Limits = Array.ConvertAll(HardRules, r => new LedgerLimit(r.Counter, r.Rule.Limit));
+
+        // Event and throttle keys are built once per plan, not on every spend.
+        RuleKeys = Array.ConvertAll(rules, r => r.Rule.Name + "|" + counters[r.Counter].Period + "|" + counters[r.Counter].Scope);
+        Thresholds = Array.ConvertAll(rules, r => r.Rule.SoftThresholds.Count > 0 ? [.. r.Rule.SoftThresholds] : defaultThresholds.ToArray());
+        ThresholdKeys = new string[rules.Length][];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            ThresholdKeys[i] = Array.ConvertAll(Thresholds[i], t => RuleKeys[i] + "|" + t.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     public SpendAttribution Attribution { get; }
@@ -28,6 +48,27 @@ internal sealed class SpendPlan
 
     public (BudgetRule Rule, int Counter)[] Rules { get; }
 
+    public (BudgetRule Rule, int Counter)[] HardRules { get; }
+
+    public LedgerLimit[] Limits { get; }
+
+    /// <summary>Per rule: <c>name|period|scope</c>, the key of its throttle gate and events.</summary>
+    public string[] RuleKeys { get; }
+
+    public double[][] Thresholds { get; }
+
+    public string[][] ThresholdKeys { get; }
+
+    public DateTimeOffset ValidFrom { get; }
+
+    public DateTimeOffset ValidUntil { get; }
+
+    private IReadOnlyList<BudgetRule> Source { get; }
+
+    /// <summary>Whether the plan still describes spend at <paramref name="now"/> under <paramref name="rules"/>.</summary>
+    public bool IsValidFor(DateTimeOffset now, IReadOnlyList<BudgetRule> rules) =>
+        ReferenceEquals(rules, Source) && now >= ValidFrom && now < ValidUntil;
+
     public static string ScopeKey(BudgetScope scope, string? value) => scope switch
     {
         BudgetScope.Category => "category:" + value,
@@ -36,7 +77,8 @@ internal sealed class SpendPlan
         _ => "global",
     };
 
-    public static SpendPlan Create(BudgetCalendar calendar, IReadOnlyList<BudgetRule> rules, SpendAttribution attribution, DateTimeOffset now)
+    public static SpendPlan Create(
+        BudgetCalendar calendar, IReadOnlyList<BudgetRule> rules, IReadOnlyList<double> defaultThresholds, SpendAttribution attribution, DateTimeOffset now)
     {
         var periods = new BudgetPeriod[Windows.Length];
         var counters = new LedgerCounter[Windows.Length * ScopeCount];
@@ -61,7 +103,7 @@ internal sealed class SpendPlan
             }
         }
 
-        return new SpendPlan(attribution, periods, counters, [.. applying]);
+        return new SpendPlan(attribution, periods, counters, [.. applying], rules, defaultThresholds);
     }
 
     public BudgetPeriod PeriodOf(int counter) => Periods[counter / ScopeCount];

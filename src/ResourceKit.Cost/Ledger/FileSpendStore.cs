@@ -107,9 +107,7 @@ public sealed class FileSpendStore : ISpendStore, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var expired = _book.Expire(now);
-            _book.Prune(now);
-            return ValueTask.FromResult(expired);
+            return ValueTask.FromResult(_book.Sweep(now));
         }
     }
 
@@ -120,7 +118,7 @@ public sealed class FileSpendStore : ISpendStore, IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return ValueTask.FromResult<IReadOnlyList<LedgerBalance>>(_book.GetBalances(period));
+            return ValueTask.FromResult(_book.GetBalances(period));
         }
     }
 

@@ -68,9 +68,7 @@ public sealed class MemorySpendStore : ISpendStore
     {
         lock (_gate)
         {
-            var expired = _book.Expire(now);
-            _book.Prune(now);
-            return ValueTask.FromResult(expired);
+            return ValueTask.FromResult(_book.Sweep(now));
         }
     }
 
@@ -80,7 +78,7 @@ public sealed class MemorySpendStore : ISpendStore
         ArgumentException.ThrowIfNullOrEmpty(period);
         lock (_gate)
         {
-            return ValueTask.FromResult<IReadOnlyList<LedgerBalance>>(_book.GetBalances(period));
+            return ValueTask.FromResult(_book.GetBalances(period));
         }
     }
 }

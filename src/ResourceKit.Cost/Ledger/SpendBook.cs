@@ -89,7 +89,15 @@ internal sealed class SpendBook
         return expired?.Count ?? 0;
     }
 
-    public void Prune(DateTimeOffset now)
+    /// <summary>Releases expired reservations and forgets periods past their retention.</summary>
+    public int Sweep(DateTimeOffset now)
+    {
+        var expired = Expire(now);
+        Prune(now);
+        return expired;
+    }
+
+    private void Prune(DateTimeOffset now)
     {
         foreach (var (key, period) in _periods.ToList())
         {
@@ -100,7 +108,7 @@ internal sealed class SpendBook
         }
     }
 
-    public List<LedgerBalance> GetBalances(string period) =>
+    public IReadOnlyList<LedgerBalance> GetBalances(string period) =>
         _periods.TryGetValue(period, out var state)
             ? state.Scopes.Select(s => new LedgerBalance(period, s.Key, s.Value.Committed, s.Value.Reserved)).ToList()
             : [];

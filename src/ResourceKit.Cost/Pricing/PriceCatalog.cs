@@ -31,8 +31,8 @@ public sealed class PriceCatalog
         _fallback = fallbackPrice?.Clone();
     }
 
-    /// <summary>Gets the current prices.</summary>
-    public IReadOnlyCollection<ModelPrice> Prices => _snapshot.All;
+    /// <summary>Gets copies of the current prices.</summary>
+    public IReadOnlyCollection<ModelPrice> Prices => [.. _snapshot.All.Select(p => p.Clone())];
 
     /// <summary>Gets or sets the price for unknown models; <see langword="null"/> makes unknown models fail closed.</summary>
     public ModelPrice? FallbackPrice
@@ -97,7 +97,7 @@ public sealed class PriceCatalog
     /// <summary>Looks up a price without falling back.</summary>
     /// <param name="provider">The provider, or <see langword="null"/> to match the model at any single provider.</param>
     /// <param name="model">The model.</param>
-    /// <param name="price">The price when found.</param>
+    /// <param name="price">A copy of the price when found.</param>
     /// <returns><see langword="true"/> when the model is in the catalog.</returns>
     public bool TryGetPrice(string? provider, string model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPrice? price)
     {
@@ -105,13 +105,15 @@ public sealed class PriceCatalog
         var snapshot = _snapshot;
         if (!string.IsNullOrWhiteSpace(provider))
         {
-            return snapshot.ByKey.TryGetValue(Key(provider, model), out price);
+            var found = snapshot.ByKey.TryGetValue(Key(provider, model), out var shared);
+            price = shared?.Clone();
+            return found;
         }
 
         // Without a provider the model name must be unambiguous, or we could charge the wrong price.
         if (snapshot.ByModel.TryGetValue(model, out var candidates) && candidates.Length == 1)
         {
-            price = candidates[0];
+            price = candidates[0].Clone();
             return true;
         }
 
@@ -131,7 +133,7 @@ public sealed class PriceCatalog
             return price;
         }
 
-        return _fallback ?? throw new UnknownModelPriceException(provider, model);
+        return _fallback?.Clone() ?? throw new UnknownModelPriceException(provider, model);
     }
 
     private static ModelPrice Flat(string provider, string model, decimal perMillion) =>
