@@ -33,9 +33,9 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
     private readonly int _criticalReserve;
     private readonly OverloadPolicy _overloadPolicy;
     private readonly double _cpuThreshold;
-    private readonly long[] _dispatched = new long[5];
+    private const int OutcomeSlot = 5; // counters 0–4: dispatched per level; 5–8: outcomes
+    private readonly StripedCounters _counters = new(OutcomeSlot + 4);
     private readonly long[] _rejected = new long[5];
-    private readonly long[] _outcomes = new long[5];
     private int _generalWorkers;
     private int _criticalWorkers;
     private volatile bool _accepting = true;
@@ -235,17 +235,17 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
         var levels = new PriorityLevelStatistics[5];
         for (int level = 0; level < levels.Length; level++)
         {
-            levels[level] = new PriorityLevelStatistics((WorkPriority)level, _queues.CountAt((WorkPriority)level), Interlocked.Read(ref _dispatched[level]), Interlocked.Read(ref _rejected[level]));
+            levels[level] = new PriorityLevelStatistics((WorkPriority)level, _queues.CountAt((WorkPriority)level), _counters.Read(level), Interlocked.Read(ref _rejected[level]));
         }
 
         return new SchedulerStatistics(
             CpuUtilization,
             IsOverloaded,
             ActiveWorkers,
-            Interlocked.Read(ref _outcomes[(int)WorkOutcome.Succeeded]),
-            Interlocked.Read(ref _outcomes[(int)WorkOutcome.Faulted]),
-            Interlocked.Read(ref _outcomes[(int)WorkOutcome.Canceled]),
-            Interlocked.Read(ref _outcomes[(int)WorkOutcome.TimedOut]),
+            _counters.Read(OutcomeSlot + (int)WorkOutcome.Succeeded),
+            _counters.Read(OutcomeSlot + (int)WorkOutcome.Faulted),
+            _counters.Read(OutcomeSlot + (int)WorkOutcome.Canceled),
+            _counters.Read(OutcomeSlot + (int)WorkOutcome.TimedOut),
             levels);
     }
 
@@ -369,7 +369,7 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
             while (item is not null)
             {
                 var outcome = await item.ExecuteAsync(_shutdownToken).ConfigureAwait(false);
-                Interlocked.Increment(ref _outcomes[(int)outcome]);
+                _counters.Increment(OutcomeSlot + (int)outcome);
                 _metrics.RecordOutcome(item.Priority, outcome);
                 item = TakeNext(criticalOnly);
             }
@@ -396,7 +396,7 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
         var item = _queues.TryDequeue(criticalOnly, HoldsNonCriticalWork());
         if (item is not null)
         {
-            Interlocked.Increment(ref _dispatched[(int)item.Priority]);
+            _counters.Increment((int)item.Priority);
             if (item.EnqueuedTimestamp != 0 && _metrics.QueueWaitEnabled)
             {
                 _metrics.RecordQueueWait(item.Priority, _time.GetElapsedTime(item.EnqueuedTimestamp));
@@ -474,7 +474,7 @@ public sealed class PriorityScheduler : IAsyncDisposable, IDisposable
             _metrics.RecordOutcome(item.Priority, WorkOutcome.Canceled);
         }
 
-        Interlocked.Add(ref _outcomes[(int)WorkOutcome.Canceled], dropped.Count);
+        _counters.Add(OutcomeSlot + (int)WorkOutcome.Canceled, dropped.Count);
         SignalIfIdle();
     }
 }
