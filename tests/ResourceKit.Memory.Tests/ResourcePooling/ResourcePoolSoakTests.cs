@@ -1,0 +1,97 @@
+using ResourceKit.Memory.ResourcePooling;
+
+namespace ResourceKit.Memory.Tests.ResourcePooling;
+
+/// <summary>Bounded random workloads that mix every path (broken leases, validation failures, timeouts, cancellation, trims) and then check the pool's books balance.</summary>
+public sealed class ResourcePoolSoakTests
+{
+    [Test]
+    public async Task MixedWorkload_SixteenWorkers_BooksBalanceAndMaxHolds()
+    {
+        const int max = 3;
+        var open = 0;
+        var peakOpen = 0;
+        var options = new ResourcePoolOptions { MinSize = 1, MaxSize = max, ValidateOnAcquire = true, AcquireTimeout = TimeSpan.FromSeconds(30) };
+        var pool = new ResourcePool<Resource>(
+            options,
+            async ct =>
+            {
+                await Task.Yield();
+                var now = Interlocked.Increment(ref open);
+                InterlockedMax(ref peakOpen, now);
+                return new Resource();
+            },
+            validate: (r, _) => ValueTask.FromResult(++r.Uses % 11 != 0),
+            destroy: _ =>
+            {
+                Interlocked.Decrement(ref open);
+                return ValueTask.CompletedTask;
+            });
+
+        var workers = Enumerable.Range(0, 16).Select(seed => Task.Run(async () =>
+        {
+            var random = new Random(seed);
+            for (var i = 0; i < 300; i++)
+            {
+                using var cts = new CancellationTokenSource();
+                if (random.Next(10) == 0)
+                {
+                    cts.Cancel();
+                }
+
+                try
+                {
+                    var lease = await pool.AcquireAsync(cts.Token);
+                    if (random.Next(7) == 0)
+                    {
+                        lease.MarkBroken();
+                    }
+
+                    if (random.Next(3) == 0)
+                    {
+                        await Task.Yield();
+                    }
+
+                    await lease.DisposeAsync();
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                if (random.Next(50) == 0)
+                {
+                    pool.Trim(0.5);
+                }
+            }
+        }));
+        await Task.WhenAll(workers);
+
+        var stats = pool.Statistics;
+        Assert.Multiple(() =>
+        {
+            Assert.That(peakOpen, Is.LessThanOrEqualTo(max));
+            Assert.That(stats.InUse, Is.Zero);
+            Assert.That(stats.Waiting, Is.Zero);
+            Assert.That(stats.Total, Is.EqualTo(stats.Idle));
+            Assert.That(stats.Acquired, Is.EqualTo(stats.Released));
+            Assert.That(stats.Created - stats.Destroyed, Is.EqualTo(stats.Total));
+        });
+
+        await pool.DisposeAsync();
+        Assert.That(open, Is.Zero, "every resource opened was closed");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var current = Volatile.Read(ref target);
+        while (value > current && Interlocked.CompareExchange(ref target, value, current) is var seen && seen != current)
+        {
+            current = seen;
+        }
+    }
+
+    private sealed class Resource
+    {
+        public int Uses { get; set; }
+    }
+}
