@@ -95,6 +95,24 @@ public class ModelRateLimiterTests
     }
 
     [Test]
+    public async Task AcquireAsync_CancelledWhileWaiting_LeavesQueueAndLaterCallersProceed()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(rpm: 1)], TimeSpan.FromMinutes(1), time);
+        await limiter.AcquireAsync("p", "m", 0, 0);
+        using var cancel = new CancellationTokenSource();
+
+        var cancelled = limiter.AcquireAsync("p", "m", 0, 0, cancel.Token).AsTask();
+        await cancel.CancelAsync();
+        Assert.That(async () => await cancelled, Throws.InstanceOf<OperationCanceledException>());
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var next = limiter.AcquireAsync("p", "m", 0, 0);
+        Assert.That(next.IsCompleted, Is.True, "the cancelled waiter did not take the refilled token");
+        await next;
+    }
+
+    [Test]
     public void BadInput_Throws()
     {
         Assert.That(() => new ModelRateLimiter([Limit(rpm: 0)], TimeSpan.FromSeconds(1)), Throws.ArgumentException.With.Message.Contains("RequestsPerMinute"));
