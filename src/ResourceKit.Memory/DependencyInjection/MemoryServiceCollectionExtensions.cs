@@ -107,7 +107,8 @@ public static class MemoryServiceCollectionExtensions
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<ObjectPoolProvider>(sp => new BoundedObjectPoolProvider(
             Options(sp).ObjectPools,
-            sp.GetRequiredService<MemoryReclamation>()));
+            sp.GetRequiredService<MemoryReclamation>(),
+            sp.GetService<IMeterFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MemoryPressureHostedService>());
         return services;
     }

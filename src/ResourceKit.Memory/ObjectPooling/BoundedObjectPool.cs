@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.ObjectPool;
+using ResourceKit.Memory.Diagnostics;
 using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Reclamation;
 
@@ -31,6 +33,8 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
     private readonly int _overflowCapacity;
     private readonly int _maximumRetained;
     private readonly long _estimatedObjectBytes;
+    private readonly IMeterFactory? _meterFactory;
+    private readonly Meter _meter;
     private int _overflowCount;
     private long _created;
     private long _dropped;
@@ -40,7 +44,8 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
     /// <summary>Initializes a new instance of the <see cref="BoundedObjectPool{T}"/> class.</summary>
     /// <param name="policy">Creates objects and decides whether a returned one may be kept.</param>
     /// <param name="options">The bound, name and reclaimer settings; defaults when <see langword="null"/>.</param>
-    public BoundedObjectPool(IPooledObjectPolicy<T> policy, BoundedObjectPoolOptions? options = null)
+    /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter; the counters are observed from <see cref="Statistics"/>, so they cost nothing per call.</param>
+    public BoundedObjectPool(IPooledObjectPolicy<T> policy, BoundedObjectPoolOptions? options = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         options ??= new BoundedObjectPoolOptions();
@@ -60,6 +65,14 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
         _estimatedObjectBytes = options.EstimatedObjectBytes;
         Name = options.Name;
         Priority = options.Priority;
+        _meterFactory = meterFactory;
+        _meter = MemoryTelemetry.CreateMeter(meterFactory);
+        var tag = new KeyValuePair<string, object?>("pool", Name);
+        _meter.CreateObservableCounter("resourcekit.memory.object_pool.rented", () => new Measurement<long>(Statistics.Rented, tag), "{object}", "Objects rented.");
+        _meter.CreateObservableCounter("resourcekit.memory.object_pool.returned", () => new Measurement<long>(Statistics.Returned, tag), "{object}", "Objects returned.");
+        _meter.CreateObservableCounter("resourcekit.memory.object_pool.created", () => new Measurement<long>(Statistics.Created, tag), "{object}", "Objects created because the pool was empty.");
+        _meter.CreateObservableCounter("resourcekit.memory.object_pool.dropped", () => new Measurement<long>(Statistics.Dropped, tag), "{object}", "Returned objects discarded.");
+        _meter.CreateObservableGauge("resourcekit.memory.object_pool.retained", () => new Measurement<int>(Statistics.Retained, tag), "{object}", "Objects held by the pool now.");
     }
 
     /// <inheritdoc />
@@ -152,8 +165,14 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
     /// <summary>Discards every retained object; later returns are dropped.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _disposed = true;
         Trim(1);
+        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.ObjectPool;
 using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Reclamation;
@@ -12,15 +13,18 @@ public sealed class BoundedObjectPoolProvider : ObjectPoolProvider
 {
     private readonly BoundedObjectPoolOptions _template;
     private readonly MemoryReclamation? _reclamation;
+    private readonly IMeterFactory? _meterFactory;
 
     /// <summary>Initializes a new instance of the <see cref="BoundedObjectPoolProvider"/> class.</summary>
     /// <param name="template">The bound, priority and size estimate every pool gets; the name is the pooled type's.</param>
     /// <param name="reclamation">Where pools register as reclaimers; none when <see langword="null"/>.</param>
-    public BoundedObjectPoolProvider(BoundedObjectPoolOptions? template = null, MemoryReclamation? reclamation = null)
+    /// <param name="meterFactory">The factory for the pools' <c>ResourceKit.Memory</c> meter.</param>
+    public BoundedObjectPoolProvider(BoundedObjectPoolOptions? template = null, MemoryReclamation? reclamation = null, IMeterFactory? meterFactory = null)
     {
         _template = template ?? new BoundedObjectPoolOptions();
         OptionsErrors.ThrowIfAny(_template.Validate(), nameof(template));
         _reclamation = reclamation;
+        _meterFactory = meterFactory;
     }
 
     /// <inheritdoc />
@@ -32,7 +36,8 @@ public sealed class BoundedObjectPoolProvider : ObjectPoolProvider
             Priority = _template.Priority,
             EstimatedObjectBytes = _template.EstimatedObjectBytes,
             Name = typeof(T).Name,
-        });
+        },
+        _meterFactory);
         _reclamation?.Register(pool);
         return pool;
     }
