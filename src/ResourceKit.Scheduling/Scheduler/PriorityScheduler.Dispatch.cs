@@ -1,0 +1,200 @@
+namespace ResourceKit.Scheduling;
+
+/// <content>
+/// Admission and dispatch. Submission and dequeue are lock-free; workers are counted with interlocked operations and
+/// re-check the queues after leaving, so a submission that finds every worker busy is never stranded.
+/// </content>
+public sealed partial class PriorityScheduler
+{
+    private (ScheduleStatus Status, RejectionReason Reason) Submit<T>(WorkItem<T> item)
+    {
+        var priority = item.Priority;
+        bool critical = priority == WorkPriority.Critical;
+        // The timestamp only feeds the queue-wait histogram; skip the clock read when nobody listens.
+        item.EnqueuedTimestamp = _metrics.QueueWaitEnabled ? _time.GetTimestamp() : 0;
+        item.WatchCallerToken();
+        var reason = RejectionReason.None;
+        if (!_accepting)
+        {
+            reason = RejectionReason.ShuttingDown;
+        }
+        else if (!critical && IsOverloaded && _overloadPolicy == OverloadPolicy.Reject)
+        {
+            reason = RejectionReason.CpuOverload;
+        }
+        else if (!_queues.TryEnqueue(item))
+        {
+            reason = RejectionReason.QueueFull;
+        }
+
+        if (reason != RejectionReason.None)
+        {
+            Interlocked.Increment(ref _rejected[(int)priority]);
+            item.StopWatching();
+            _metrics.RecordRejection(priority, reason);
+            return (ScheduleStatus.Rejected, reason);
+        }
+
+        if (_stopped)
+        {
+            // Shutdown finished while this submission was being admitted: its task is canceled, never stranded.
+            CancelQueuedWork();
+            return (ScheduleStatus.Accepted, RejectionReason.None);
+        }
+
+        // Deferred work starts no worker: the CPU sampler restarts workers when the load falls.
+        if (!critical && HoldsNonCriticalWork())
+        {
+            return (ScheduleStatus.Deferred, RejectionReason.None);
+        }
+
+        if (TryReserve(ref _generalWorkers, _maxWorkers))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(StartGeneralWorker, this, preferLocal: false);
+        }
+        else if (critical && TryReserve(ref _criticalWorkers, _criticalReserve))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(StartCriticalWorker, this, preferLocal: false);
+        }
+
+        return (ScheduleStatus.Accepted, RejectionReason.None);
+    }
+
+    private static bool TryReserve(ref int workers, int limit)
+    {
+        int current = Volatile.Read(ref workers);
+        while (current < limit)
+        {
+            int seen = Interlocked.CompareExchange(ref workers, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    private bool HoldsNonCriticalWork() => IsOverloaded && _overloadPolicy == OverloadPolicy.Defer && !_draining;
+
+    private bool IsIdle() => Volatile.Read(ref _generalWorkers) == 0 && Volatile.Read(ref _criticalWorkers) == 0 && _queues.IsEmpty;
+
+    private async Task RunWorkerAsync(bool criticalOnly)
+    {
+        while (true)
+        {
+            var item = TakeNext(criticalOnly);
+            while (item is not null)
+            {
+                var outcome = await item.ExecuteAsync(_shutdownToken).ConfigureAwait(false);
+                _counters.Increment(OutcomeSlot + (int)outcome);
+                _metrics.RecordOutcome(item.Priority, outcome);
+                item = TakeNext(criticalOnly);
+            }
+
+            // Leave, then look again: a submission that saw every worker busy relies on this re-check (both sides use
+            // interlocked operations, so one of them sees the other).
+            bool again = criticalOnly ? Leave(ref _criticalWorkers, _criticalReserve, criticalOnly) : Leave(ref _generalWorkers, _maxWorkers, criticalOnly);
+            if (!again)
+            {
+                SignalIfIdle();
+                return;
+            }
+        }
+    }
+
+    private bool Leave(ref int workers, int limit, bool criticalOnly)
+    {
+        Interlocked.Decrement(ref workers);
+        return _queues.HasDispatchable(criticalOnly, HoldsNonCriticalWork()) && TryReserve(ref workers, limit);
+    }
+
+    private IWorkItem? TakeNext(bool criticalOnly)
+    {
+        var item = _queues.TryDequeue(criticalOnly, HoldsNonCriticalWork());
+        if (item is not null)
+        {
+            _counters.Increment((int)item.Priority);
+            if (item.EnqueuedTimestamp != 0 && _metrics.QueueWaitEnabled)
+            {
+                _metrics.RecordQueueWait(item.Priority, _time.GetElapsedTime(item.EnqueuedTimestamp));
+            }
+        }
+
+        return item;
+    }
+
+    private void SignalIfIdle()
+    {
+        TaskCompletionSource? idle = null;
+        lock (_idleGate)
+        {
+            if (_idle is not null && IsIdle())
+            {
+                idle = _idle;
+                _idle = null;
+            }
+        }
+
+        idle?.TrySetResult();
+    }
+
+    private void SampleCpu()
+    {
+        double utilization;
+        try
+        {
+            utilization = Math.Clamp(_cpuSource.SampleUtilization(), 0, 1);
+        }
+#pragma warning disable CA1031 // A failing CPU source must not kill the timer; the previous reading stays.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            SchedulingLog.CpuSampleFailed(_logger, exception);
+            return;
+        }
+
+        utilization = double.IsNaN(utilization) ? 0 : utilization;
+        Volatile.Write(ref _cpuUtilization, utilization);
+        bool overloaded = utilization > _cpuThreshold;
+        bool was = Interlocked.Exchange(ref _overloaded, overloaded ? 1 : 0) != 0;
+        if (overloaded != was)
+        {
+            SchedulingLog.OverloadChanged(_logger, utilization, _cpuThreshold, overloaded);
+            if (!overloaded)
+            {
+                StartWorkersForQueuedWork();
+            }
+        }
+    }
+
+    private void StartWorkersForQueuedWork()
+    {
+        int queued = 0;
+        foreach (var priority in Enum.GetValues<WorkPriority>())
+        {
+            queued += _queues.CountAt(priority);
+        }
+
+        for (int i = 0; i < Math.Min(queued, _maxWorkers) && TryReserve(ref _generalWorkers, _maxWorkers); i++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(StartGeneralWorker, this, preferLocal: false);
+        }
+    }
+
+    private void CancelQueuedWork()
+    {
+        var dropped = _queues.DrainAll();
+
+        foreach (var item in dropped)
+        {
+            item.CancelIfQueued(_shutdownToken);
+            _metrics.RecordOutcome(item.Priority, WorkOutcome.Canceled);
+        }
+
+        _counters.Add(OutcomeSlot + (int)WorkOutcome.Canceled, dropped.Count);
+        SignalIfIdle();
+    }
+}
