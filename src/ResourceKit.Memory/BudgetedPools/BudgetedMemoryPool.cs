@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using System.IO.Compression;
+using ResourceKit.Memory.Diagnostics;
 using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Reclamation;
 
@@ -11,7 +13,7 @@ namespace ResourceKit.Memory.BudgetedPools;
 /// evicted in vain. Byte entries above a threshold can be stored compressed. Under memory pressure it trims its
 /// reclaimable entries, least recently used first, down to <see cref="BudgetedMemoryPoolOptions.MinBytes"/>.
 /// </summary>
-public sealed class BudgetedMemoryPool : IMemoryReclaimer
+public sealed class BudgetedMemoryPool : IMemoryReclaimer, IDisposable
 {
     // Collected weak entries cost nothing to drop, so they go before any live entry.
     private static readonly Func<PoolEntry, bool>[] EvictionPasses = [e => e.IsCollected, e => e.Reclaimable];
@@ -19,6 +21,8 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer
     private readonly Lock _gate = new();
     private readonly BudgetedMemoryPoolOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly IMeterFactory? _meterFactory;
+    private readonly Meter _meter;
     private readonly Dictionary<string, PoolEntry> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<PoolEntry> _lru = new(); // head: least recently used
     private long _used;
@@ -34,12 +38,20 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer
     /// <summary>Initializes a new instance of the <see cref="BudgetedMemoryPool"/> class.</summary>
     /// <param name="options">The name, budget and compression settings.</param>
     /// <param name="timeProvider">The clock for last-access times; defaults to <see cref="TimeProvider.System"/>.</param>
-    public BudgetedMemoryPool(BudgetedMemoryPoolOptions options, TimeProvider? timeProvider = null)
+    /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
+    public BudgetedMemoryPool(BudgetedMemoryPoolOptions options, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         OptionsErrors.ThrowIfAny(options.Validate(), nameof(options));
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _meterFactory = meterFactory;
+        _meter = MemoryTelemetry.CreateMeter(meterFactory);
+        var tag = new KeyValuePair<string, object?>("pool", options.Name);
+        _meter.CreateObservableGauge("resourcekit.memory.pool.used", () => new Measurement<long>(Statistics.UsedBytes, tag), "By", "Bytes tracked by the budgeted pool.");
+        _meter.CreateObservableGauge("resourcekit.memory.pool.utilization", () => new Measurement<double>(Statistics.Utilization, tag), "1", "Used bytes divided by the pool's budget.");
+        _meter.CreateObservableCounter("resourcekit.memory.pool.evictions", () => new Measurement<long>(Statistics.Evictions, tag), "{entry}", "Entries evicted.");
+        _meter.CreateObservableCounter("resourcekit.memory.pool.rejections", () => new Measurement<long>(Statistics.Rejections, tag), "{entry}", "Additions refused because they did not fit.");
     }
 
     /// <inheritdoc />
@@ -189,6 +201,9 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer
             return EvictLocked(target, out _);
         }
     }
+
+    /// <summary>Releases the pool's meter (when it was not created by a factory). Entries stay readable.</summary>
+    public void Dispose() => MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
 
     private MemoryPoolAllocation Add(string key, object? strong, WeakReference? weak, long size, bool reclaimable, bool compressed, long savedBytes)
     {
