@@ -70,7 +70,11 @@ public static class CostServiceCollectionExtensions
             sp.GetService<ILogger<SpendLedger>>(),
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new ModelRateLimiter(
-            Options(sp).EffectiveRateLimits(), Options(sp).MaxRetryAfter, sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ModelRateLimiter>>()));
+            Options(sp).EffectiveRateLimits(),
+            Options(sp).MaxRetryAfter,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<ModelRateLimiter>>(),
+            sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new ModelTierRouter(Options(sp).Tiering, sp.GetRequiredService<SpendLedger>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BudgetShutdownService>());
         if (!services.Any(d => d.ServiceType == typeof(CostBudgetHealthCheck)))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,6 +23,9 @@ public sealed class ModelRateLimiter : IDisposable
     private readonly ILogger _logger;
     private readonly TimeSpan _maxRetryAfter;
     private readonly ITimer _refill;
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _throttled;
     private long _waits;
     private volatile bool _disposed;
 
@@ -30,8 +34,14 @@ public sealed class ModelRateLimiter : IDisposable
     /// <param name="maxRetryAfter">The longest provider <c>Retry-After</c> honoured.</param>
     /// <param name="timeProvider">The clock; defaults to the system clock.</param>
     /// <param name="logger">The logger.</param>
+    /// <param name="meterFactory">Creates the <c>ResourceKit.Cost</c> meter on which waits are counted.</param>
     /// <exception cref="ArgumentException">A limit is invalid.</exception>
-    public ModelRateLimiter(IEnumerable<ModelRateLimit> limits, TimeSpan maxRetryAfter, TimeProvider? timeProvider = null, ILogger<ModelRateLimiter>? logger = null)
+    public ModelRateLimiter(
+        IEnumerable<ModelRateLimit> limits,
+        TimeSpan maxRetryAfter,
+        TimeProvider? timeProvider = null,
+        ILogger<ModelRateLimiter>? logger = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxRetryAfter, TimeSpan.Zero);
@@ -47,6 +57,9 @@ public sealed class ModelRateLimiter : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _refill = _time.CreateTimer(_ => Refill(), null, RefillPeriod, RefillPeriod);
+        _meter = meterFactory?.Create(CostMetrics.MeterName) ?? new Meter(CostMetrics.MeterName);
+        _ownsMeter = meterFactory is null;
+        _throttled = _meter.CreateCounter<long>("resourcekit.cost.throttled", "{request}", "Requests delayed by a throttle rule or a rate limit.");
     }
 
     /// <summary>Gets how many acquisitions had to wait for a bucket or a <c>Retry-After</c> pause.</summary>
@@ -78,7 +91,7 @@ public sealed class ModelRateLimiter : IDisposable
         var pause = buckets.PausedUntil - _time.GetUtcNow();
         if (pause > TimeSpan.Zero)
         {
-            Interlocked.Increment(ref _waits);
+            CountWait("retry_after");
             await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
         }
 
@@ -127,10 +140,21 @@ public sealed class ModelRateLimiter : IDisposable
     {
         _disposed = true;
         _refill.Dispose();
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+
         foreach (var buckets in _buckets.Values)
         {
             buckets.Dispose();
         }
+    }
+
+    private void CountWait(string reason)
+    {
+        Interlocked.Increment(ref _waits);
+        _throttled.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 
     private static string Key(string? provider, string model) => (provider ?? string.Empty).Trim() + "/" + model.Trim();
@@ -152,7 +176,7 @@ public sealed class ModelRateLimiter : IDisposable
             }
         }
 
-        Interlocked.Increment(ref _waits);
+        CountWait("rate_limit");
         using var waited = await bucket.Limiter.AcquireAsync(permits, cancellationToken).ConfigureAwait(false);
         if (!waited.IsAcquired)
         {

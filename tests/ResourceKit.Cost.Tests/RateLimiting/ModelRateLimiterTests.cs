@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.RateLimiting;
 
@@ -13,6 +14,7 @@ public class ModelRateLimiterTests
     {
         var time = new FakeTimeProvider();
         using var limiter = new ModelRateLimiter([Limit(rpm: 60)], TimeSpan.FromMinutes(1), time);
+        using var throttled = new MetricCollector<long>(null, "ResourceKit.Cost", "resourcekit.cost.throttled");
         for (var i = 0; i < 60; i++)
         {
             await limiter.AcquireAsync("p", "m", 0, 0);
@@ -21,6 +23,7 @@ public class ModelRateLimiterTests
         var waiting = limiter.AcquireAsync("p", "m", 0, 0).AsTask();
         Assert.That(waiting.IsCompleted, Is.False);
         Assert.That(limiter.Waits, Is.EqualTo(1));
+        Assert.That(throttled.LastMeasurement!.Tags["reason"], Is.EqualTo("rate_limit"));
 
         time.Advance(TimeSpan.FromSeconds(1));
         await waiting;
