@@ -114,11 +114,17 @@ public sealed partial class TieredCache : IDisposable
     /// <param name="policyName">The policy that decides tiers and lifetime; <see langword="null"/> for the default.</param>
     /// <param name="cancellationToken">Cancels this caller's wait; the factory is cancelled only once every waiting caller has cancelled.</param>
     /// <returns>The value.</returns>
-    public async ValueTask<T> GetOrCreateAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, string? policyName = null, CancellationToken cancellationToken = default)
+    public ValueTask<T> GetOrCreateAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, string? policyName = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        var result = await GetOrCreateEntryAsync(key, factory, static (f, ct) => f(ct), policyName, cancellationToken).ConfigureAwait(false);
-        return result.Value;
+        var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
+
+        // The L1 hit completes synchronously without an async state machine; session values take the slow path to renew.
+        return !policy.Session && TryReadMemory<T>(entryKey, policy, out var hit, out _)
+            ? new ValueTask<T>(hit.Value)
+            : ValueOf(GetOrCreateSlowAsync(entryKey, policy, factory, static (f, ct) => f(ct), memoryChecked: !policy.Session, cancellationToken));
+
+        static async ValueTask<T> ValueOf(ValueTask<CacheResult<T>> entry) => (await entry.ConfigureAwait(false)).Value;
     }
 
     /// <summary>
@@ -133,7 +139,7 @@ public sealed partial class TieredCache : IDisposable
     /// <param name="policyName">The policy; <see langword="null"/> for the default.</param>
     /// <param name="cancellationToken">Cancels this caller's wait.</param>
     /// <returns>The value and its source.</returns>
-    public async ValueTask<CacheResult<T>> GetOrCreateEntryAsync<TState, T>(
+    public ValueTask<CacheResult<T>> GetOrCreateEntryAsync<TState, T>(
         string key,
         TState state,
         Func<TState, CancellationToken, ValueTask<T>> factory,
@@ -142,10 +148,24 @@ public sealed partial class TieredCache : IDisposable
     {
         ArgumentNullException.ThrowIfNull(factory);
         var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
-        var cached = await ReadMemoryAsync<T>(entryKey, policy, cancellationToken).ConfigureAwait(false);
-        if (cached.HasValue)
+        return GetOrCreateSlowAsync(entryKey, policy, state, factory, memoryChecked: false, cancellationToken);
+    }
+
+    private async ValueTask<CacheResult<T>> GetOrCreateSlowAsync<TState, T>(
+        TieredKey entryKey,
+        CachePolicy policy,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>> factory,
+        bool memoryChecked,
+        CancellationToken cancellationToken)
+    {
+        if (!memoryChecked)
         {
-            return cached;
+            var cached = await ReadMemoryAsync<T>(entryKey, policy, cancellationToken).ConfigureAwait(false);
+            if (cached.HasValue)
+            {
+                return cached;
+            }
         }
 
         var id = (entryKey.Local, typeof(T));
@@ -368,16 +388,4 @@ public sealed partial class TieredCache : IDisposable
             _ = RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask();
         }
     }
-
-    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "The factory for {Key} failed; returning the stale cached value (fail-safe).")]
-    private static partial void LogFailSafe(ILogger logger, string key, Exception exception);
-
-    [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Backplane reconnected; dropped {Count} L1 entries that may have missed invalidations.")]
-    private static partial void LogResync(ILogger logger, int count);
-
-    [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "Cached value for {Key} in tier {Tier} could not be read; it was removed.")]
-    private static partial void LogUnreadable(ILogger logger, string key, string tier, Exception exception);
-
-    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "The L2 store failed on {Key}; continuing without it.")]
-    private static partial void LogDiskFailed(ILogger logger, string key, Exception exception);
 }

@@ -79,6 +79,20 @@ public sealed class DiskCacheStoreTests
     }
 
     [Test]
+    public async Task GetAsync_CorruptRecord_LogsAWarningWithoutTheKey()
+    {
+        var logger = new ListLogger<DiskCacheStore>();
+        using var store = new DiskCacheStore(new DiskCacheStoreOptions { Directory = _folder.Path }, _time, logger);
+        await store.SetAsync("secret-key", Bytes("value"), _time.GetUtcNow().AddHours(1));
+        await File.WriteAllBytesAsync(RecordFiles(store).Single(), [0, 1, 2]);
+
+        Assert.That(await store.GetAsync("secret-key"), Is.Null);
+
+        var warning = logger.Entries.Single(e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.That(warning.Message, Does.Contain("corrupt").And.Not.Contain("secret-key"));
+    }
+
+    [Test]
     public async Task GetAsync_BitFlippedRecord_IsDropped()
     {
         using var store = Create();

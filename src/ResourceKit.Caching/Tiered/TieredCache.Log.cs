@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace ResourceKit.Caching;
+
+/// <summary>The tiered cache's source-generated log messages.</summary>
+public sealed partial class TieredCache
+{
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "The factory for {Key} failed; returning the stale cached value (fail-safe).")]
+    private static partial void LogFailSafe(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Backplane reconnected; dropped {Count} L1 entries that may have missed invalidations.")]
+    private static partial void LogResync(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "Cached value for {Key} in tier {Tier} could not be read; it was removed.")]
+    private static partial void LogUnreadable(ILogger logger, string key, string tier, Exception exception);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "The L2 store failed on {Key}; continuing without it.")]
+    private static partial void LogDiskFailed(ILogger logger, string key, Exception exception);
+}
