@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using ResourceKit.Memory.DependencyInjection;
+using ResourceKit.Memory.BudgetedPools;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Health;
 using ResourceKit.Memory.LazyComponents;
@@ -21,7 +22,7 @@ public static class MemoryServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the memory pressure monitor and GC tuner (run by a hosted service), reclamation (every registered
-    /// <see cref="IMemoryReclaimer"/> and the <see cref="LazyComponentRegistry"/> take part), an
+    /// <see cref="IMemoryReclaimer"/>, the <see cref="LazyComponentRegistry"/> and the <see cref="MemoryPoolRegistry"/> take part), an
     /// <see cref="ObjectPoolProvider"/> of bounded pools and validated <see cref="ResourceKitMemoryOptions"/>.
     /// Repeat calls only add configuration.
     /// </summary>
@@ -84,8 +85,12 @@ public static class MemoryServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<LazyComponentRegistry>>(),
             sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new MemoryPoolRegistry(
+            Options(sp).Pools,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new MemoryReclamation(
-            [.. sp.GetServices<IMemoryReclaimer>(), sp.GetRequiredService<LazyComponentRegistry>()],
+            [.. sp.GetServices<IMemoryReclaimer>(), sp.GetRequiredService<LazyComponentRegistry>(), sp.GetRequiredService<MemoryPoolRegistry>()],
             sp.GetRequiredService<IGarbageCollector>(),
             sp.GetService<ILogger<MemoryReclamation>>(),
             sp.GetService<IMeterFactory>()));

@@ -1,3 +1,4 @@
+using ResourceKit.Memory.BudgetedPools;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Health;
 using ResourceKit.Memory.LazyComponents;
@@ -17,6 +18,9 @@ public sealed class ResourceKitMemoryOptions
 
     /// <summary>Gets or sets the settings every object pool from the registered <c>ObjectPoolProvider</c> gets.</summary>
     public BoundedObjectPoolOptions ObjectPools { get; set; } = new();
+
+    /// <summary>Gets the budgeted memory pools created at start, by name (section <c>ResourceKit:Memory:Pools:{name}</c>).</summary>
+    public Dictionary<string, BudgetedMemoryPoolOptions> Pools { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Gets or sets the GC tuner's profile, adaptive mode and overhead window.</summary>
     public GcTunerOptions GcTuning { get; set; } = new();

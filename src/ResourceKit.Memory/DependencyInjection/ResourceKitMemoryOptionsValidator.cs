@@ -13,6 +13,10 @@ internal sealed class ResourceKitMemoryOptionsValidator : IValidateOptions<Resou
         Add(errors, "ObjectPools", options.ObjectPools?.Validate());
         Add(errors, "GcTuning", options.GcTuning?.Validate());
         Add(errors, "LazyComponents", options.LazyComponents?.Validate());
+        foreach (var (poolName, pool) in options.Pools)
+        {
+            Add(errors, $"Pools:{poolName}", pool?.Validate());
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

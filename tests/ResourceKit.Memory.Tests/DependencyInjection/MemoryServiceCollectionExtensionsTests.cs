@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Memory.BudgetedPools;
 using ResourceKit.Memory.DependencyInjection;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.LazyComponents;
@@ -40,6 +41,8 @@ public sealed class MemoryServiceCollectionExtensionsTests
             ["Pressure:WarningRatio"] = "0.6",
             ["Pressure:SamplingInterval"] = "00:00:05",
             ["ObjectPools:MaximumRetained"] = "7",
+            ["Pools:patterns:MaxBytes"] = "2048",
+            ["Pools:bad:MaxBytes"] = "4096",
         }).Build();
         using var provider = new ServiceCollection().AddResourceKitMemory(configuration).BuildServiceProvider();
 
@@ -50,6 +53,7 @@ public sealed class MemoryServiceCollectionExtensionsTests
             Assert.That(options.Pressure.WarningRatio, Is.EqualTo(0.6));
             Assert.That(options.Pressure.SamplingInterval, Is.EqualTo(TimeSpan.FromSeconds(5)));
             Assert.That(options.ObjectPools.MaximumRetained, Is.EqualTo(7));
+            Assert.That(provider.GetRequiredService<MemoryPoolRegistry>().TryGet("patterns", out var pool) ? pool.Statistics.MaxBytes : 0, Is.EqualTo(2048));
         });
     }
 
@@ -62,6 +66,7 @@ public sealed class MemoryServiceCollectionExtensionsTests
                 o.Pressure.WarningRatio = 0.9;
                 o.Pressure.CriticalRatio = 0.5;
                 o.ObjectPools.MaximumRetained = 0;
+                o.Pools["contexts"] = new BudgetedMemoryPoolOptions { MinBytes = 10, MaxBytes = 1 };
             })
             .BuildServiceProvider();
 
@@ -69,7 +74,8 @@ public sealed class MemoryServiceCollectionExtensionsTests
             () => provider.GetRequiredService<IOptions<ResourceKitMemoryOptions>>().Value,
             Throws.TypeOf<OptionsValidationException>()
                 .With.Message.Contains("ResourceKit:Memory:Pressure: Ratios must rise")
-                .And.Message.Contains("ResourceKit:Memory:ObjectPools: MaximumRetained must be at least 1"));
+                .And.Message.Contains("ResourceKit:Memory:ObjectPools: MaximumRetained must be at least 1")
+                .And.Message.Contains("ResourceKit:Memory:Pools:contexts: MaxBytes (1) must not be less than MinBytes (10)"));
     }
 
     [Test]

@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Memory.BudgetedPools;
+
+namespace ResourceKit.Memory.Tests.BudgetedPools;
+
+public sealed class MemoryPoolRegistryTests
+{
+    [Test]
+    public void GetOrCreate_SameName_ReturnsSamePoolNamedByKey()
+    {
+        using var registry = new MemoryPoolRegistry(timeProvider: new FakeTimeProvider());
+
+        var first = registry.GetOrCreate("patterns", new BudgetedMemoryPoolOptions { Name = "ignored", MaxBytes = 500 });
+        var second = registry.GetOrCreate("patterns", new BudgetedMemoryPoolOptions { MaxBytes = 9_999 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second, Is.SameAs(first));
+            Assert.That(first.Name, Is.EqualTo("patterns"));
+            Assert.That(first.Statistics.MaxBytes, Is.EqualTo(500));
+        });
+    }
+
+    [Test]
+    public void Constructor_ConfiguredPools_CreatedUpFront()
+    {
+        var pools = new Dictionary<string, BudgetedMemoryPoolOptions>
+        {
+            ["contexts"] = new() { MaxBytes = 1000 },
+            ["patterns"] = new() { MaxBytes = 2000 },
+        };
+        using var registry = new MemoryPoolRegistry(pools, new FakeTimeProvider());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(registry.TryGet("contexts", out _), Is.True);
+            Assert.That(registry.TryGet("missing", out _), Is.False);
+            Assert.That(registry.Statistics.Select(s => s.Name), Is.EqualTo(new[] { "contexts", "patterns" }));
+        });
+    }
+
+    [Test]
+    public void Trim_Half_TrimsEveryPool()
+    {
+        using var registry = new MemoryPoolRegistry(timeProvider: new FakeTimeProvider());
+        var a = registry.GetOrCreate("a", new BudgetedMemoryPoolOptions { MaxBytes = 1000 });
+        var b = registry.GetOrCreate("b", new BudgetedMemoryPoolOptions { MaxBytes = 1000 });
+        for (var i = 0; i < 4; i++)
+        {
+            a.TryAdd($"k{i}", i, 100);
+            b.TryAdd($"k{i}", i, 100);
+        }
+
+        var freed = registry.Trim(0.5);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(freed, Is.EqualTo(400));
+            Assert.That(a.Statistics.UsedBytes, Is.EqualTo(200));
+            Assert.That(b.Statistics.UsedBytes, Is.EqualTo(200));
+        });
+    }
+
+    [Test]
+    public void GetOrCreate_InvalidBudget_ThrowsWithMessage()
+    {
+        using var registry = new MemoryPoolRegistry(timeProvider: new FakeTimeProvider());
+
+        Assert.That(
+            () => registry.GetOrCreate("bad", new BudgetedMemoryPoolOptions { MinBytes = 10, MaxBytes = 5 }),
+            Throws.ArgumentException.With.Message.Contains("MaxBytes (5) must not be less than MinBytes (10)"));
+    }
+}
