@@ -157,7 +157,10 @@ public static class SchedulingServiceCollectionExtensions
                 throw new InvalidOperationException(string.Format(CultureInfo.InvariantCulture, "Loop '{0}' is configured but no handler named '{1}' is registered.", name, handlerName));
             }
 
-            loops.Add(name, loop, registration.Factory(services));
+            // Resolved on the first tick, not here: a loop may depend on the loop scheduler itself (a heartbeat that
+            // reads every loop's statistics), which would otherwise be a circular dependency at start-up.
+            var handler = new Lazy<Func<CancellationToken, ValueTask>>(() => registration.Factory(services), LazyThreadSafetyMode.ExecutionAndPublication);
+            loops.Add(name, loop, cancellationToken => handler.Value(cancellationToken));
         }
 
         return loops;

@@ -146,6 +146,23 @@ public sealed class SchedulingServiceCollectionExtensionsTests
     }
 
     [Test]
+    public async Task AddAgentLoop_LoopDependingOnTheLoopScheduler_StartsWithoutCircularResolution()
+    {
+        var time = new FakeTimeProvider();
+        var builder = CreateBuilder(time);
+        builder.Services.AddResourceKitScheduling(o => o.ShutdownGracePeriod = TimeSpan.FromSeconds(1));
+        builder.Services.AddAgentLoop<StatisticsReadingLoop>("heartbeat", o => o.Interval = TimeSpan.FromSeconds(5));
+        using var host = builder.Build();
+
+        await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        time.Advance(TimeSpan.FromSeconds(5));
+        await host.Services.GetRequiredService<PriorityScheduler>().Idle();
+
+        Assert.That(host.Services.GetRequiredService<StatisticsReadingLoop>().LoopsSeen, Is.EqualTo(1));
+        await host.StopAsync();
+    }
+
+    [Test]
     public async Task AddAgentLoop_TypedLoopAndSharedHandler_RunFromCodeAndConfiguration()
     {
         var time = new FakeTimeProvider();
@@ -221,6 +238,17 @@ public sealed class SchedulingServiceCollectionExtensionsTests
         public ValueTask ExecuteAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _runs);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class StatisticsReadingLoop(AgentLoopScheduler loops) : IAgentLoop
+    {
+        public int LoopsSeen { get; private set; }
+
+        public ValueTask ExecuteAsync(CancellationToken cancellationToken)
+        {
+            LoopsSeen = loops.GetStatistics().Count;
             return ValueTask.CompletedTask;
         }
     }
