@@ -189,8 +189,17 @@ public sealed class BudgetChatClient : DelegatingChatClient
             charge = await _rateLimiter.AcquireAsync(provider, model, inputTokens, maxOutput, cancellationToken).ConfigureAwait(false);
         }
 
-        var reservation = await ReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
-        return new ChatCall(provider, model, price, reservation, charge, estimate);
+        try
+        {
+            var reservation = await ReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
+            return new ChatCall(provider, model, price, reservation, charge, estimate);
+        }
+        catch when (charge is not null)
+        {
+            // The call will not be made: give the charged tokens back to the next request.
+            _rateLimiter!.Correct(charge, 0, 0);
+            throw;
+        }
     }
 
     private async ValueTask<BudgetReservation> ReserveAsync(SpendAttribution attribution, decimal estimate, CancellationToken cancellationToken)

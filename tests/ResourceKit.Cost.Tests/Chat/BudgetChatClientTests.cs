@@ -80,6 +80,20 @@ public sealed class BudgetChatClientTests : IDisposable
     }
 
     [Test]
+    public async Task GetResponseAsync_Cancelled_ReleasesReservation()
+    {
+        using var client = Create();
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+
+        Assert.ThrowsAsync<OperationCanceledException>(() => client.GetResponseAsync(Prompt, cancellationToken: cancel.Token));
+
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed + status.Reserved, Is.Zero);
+        Assert.That(_inner.Calls, Is.Zero);
+    }
+
+    [Test]
     public async Task GetResponseAsync_TransientErrorWithRetryAfter_WaitsThenRetriesUnderOneReservation()
     {
         _inner.Respond = call => call == 1
