@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using ResourceKit.Memory.Internal;
 
 namespace ResourceKit.Memory.ResourcePooling;
@@ -379,27 +378,4 @@ public sealed partial class ResourcePool<T>
             Volatile.Write(ref _pruning, 0);
         }
     }
-
-    private void MemoryTelemetryRelease() => Diagnostics.MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
-
-    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Pool {Pool}: timed out after {Timeout} waiting for one of {MaxSize} resources.")]
-    private static partial void LogAcquireTimedOut(ILogger logger, string pool, TimeSpan timeout, int maxSize);
-
-    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Pool {Pool}: validation threw; the resource is replaced.")]
-    private static partial void LogValidationThrew(ILogger logger, Exception exception, string pool);
-
-    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "Pool {Pool}: a lease has been held for {HeldFor} and may have leaked. Acquired at: {StackTrace}")]
-    private static partial void LogLeakDetected(ILogger logger, string pool, TimeSpan heldFor, string stackTrace);
-
-    [LoggerMessage(EventId = 33, Level = LogLevel.Error, Message = "Pool {Pool}: closing a resource failed.")]
-    private static partial void LogDestroyFailed(ILogger logger, Exception exception, string pool);
-
-    [LoggerMessage(EventId = 34, Level = LogLevel.Error, Message = "Pool {Pool}: opening a resource failed.")]
-    private static partial void LogCreateFailed(ILogger logger, Exception exception, string pool);
-
-    [LoggerMessage(EventId = 35, Level = LogLevel.Error, Message = "Pool {Pool}: pruning failed; the next tick tries again.")]
-    private static partial void LogPruneFailed(ILogger logger, Exception exception, string pool);
-
-    [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "Pool {Pool}: {Timeout} passed on dispose with leases still out; they are closed when returned.")]
-    private static partial void LogDisposeTimedOut(ILogger logger, string pool, TimeSpan timeout);
 }

@@ -392,18 +392,6 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
         }
     }
 
-    private void CreateInstruments()
-    {
-        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.in_use", () => new Measurement<int>(Statistics.InUse, _poolTag), "{resource}", "Resources leased now.");
-        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.idle", () => new Measurement<int>(Statistics.Idle, _poolTag), "{resource}", "Resources idle in the pool now.");
-        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.waiting", () => new Measurement<int>(Statistics.Waiting, _poolTag), "{caller}", "Callers waiting for a resource now.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.acquired", () => new Measurement<long>(Statistics.Acquired, _poolTag), "{lease}", "Leases handed out.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.created", () => new Measurement<long>(Statistics.Created, _poolTag), "{resource}", "Resources opened.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.destroyed", () => new Measurement<long>(Statistics.Destroyed, _poolTag), "{resource}", "Resources closed.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.timeouts", () => new Measurement<long>(Statistics.Timeouts, _poolTag), "{timeout}", "Acquires that timed out.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.leaks", () => new Measurement<long>(Statistics.LeaksDetected, _poolTag), "{lease}", "Leases held past the leak threshold.");
-    }
-
     /// <summary>One caller waiting for a resource: handed an entry (already leased to it) or <see langword="null"/> (a reserved slot to create into).</summary>
     private sealed class Waiter(StackTrace? acquiredFrom)
     {
