@@ -37,6 +37,13 @@ public sealed class AgentLoopOptions
     /// <value>The default value is <see cref="TimeSpan.Zero"/>; it must be less than <see cref="Interval"/>.</value>
     public TimeSpan Jitter { get; set; }
 
+    /// <summary>
+    /// Gets or sets how long after start the first tick comes, or <see langword="null"/> for one interval. A short delay
+    /// lets long-interval loops (log rotation every hour, self-optimization every 30 minutes) run once soon after start.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (one interval).</value>
+    public TimeSpan? InitialDelay { get; set; }
+
     /// <summary>Gets or sets how long one run may take before its token is signalled and it counts as failed.</summary>
     /// <value>The default value is <see langword="null"/> (no limit).</value>
     public TimeSpan? Timeout { get; set; }

@@ -63,13 +63,14 @@ internal sealed class LoopRunner
 
         var timer = _time.CreateTimer(static s => ((LoopRunner)s!).OnTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         long now = _time.GetTimestamp();
+        var firstDelay = _options.InitialDelay ?? _options.Interval;
         lock (_sync)
         {
-            _nextDue = now + _intervalTicks;
+            _nextDue = now + Math.Max(0, (long)(firstDelay.TotalSeconds * _time.TimestampFrequency));
             _timer = timer;
         }
 
-        Arm(timer, _options.Interval + NextJitter());
+        Arm(timer, firstDelay + NextJitter());
     }
 
     /// <summary>Stops ticking; returns the run still in flight, if any (its token is signalled by the owner).</summary>

@@ -85,6 +85,11 @@ internal static class OptionsValidation
             errors.Add(Format("{0}Loop '{1}': Jitter must be at least zero and less than the interval (was {2}).", prefix, name, options.Jitter));
         }
 
+        if (options.InitialDelay is { } initialDelay && initialDelay < TimeSpan.Zero)
+        {
+            errors.Add(Format("{0}Loop '{1}': InitialDelay must not be negative (was {2}).", prefix, name, initialDelay));
+        }
+
         if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
         {
             errors.Add(Format("{0}Loop '{1}': Timeout must be greater than zero when set (was {2}).", prefix, name, timeout));

@@ -89,6 +89,7 @@ public sealed class SchedulingServiceCollectionExtensionsTests
             ["Scheduling:Loops:zero:Interval"] = "00:00:00",
             ["Scheduling:Loops:greedy:Interval"] = "00:00:01",
             ["Scheduling:Loops:greedy:CpuBudgetPercent"] = "150",
+            ["Scheduling:Loops:greedy:InitialDelay"] = "-00:00:01",
             ["Scheduling:Loops:orphan:Interval"] = "00:00:01",
         });
         builder.Services.AddResourceKitScheduling(builder.Configuration.GetSection("Scheduling"));
@@ -101,6 +102,7 @@ public sealed class SchedulingServiceCollectionExtensionsTests
         Assert.That(exception!.Failures, Has.Some.Contains("MaxConcurrency must be at least 1 (was 0)"));
         Assert.That(exception.Failures, Has.Some.Contains("Loop 'zero': Interval must be greater than zero"));
         Assert.That(exception.Failures, Has.Some.Contains("Loop 'greedy': CpuBudgetPercent must be between 0 and 100 percent (was 150)"));
+        Assert.That(exception.Failures, Has.Some.Contains("Loop 'greedy': InitialDelay must not be negative"));
         Assert.That(exception.Failures, Has.Some.Contains("Loop 'orphan' is configured but no handler named 'orphan' is registered"));
     }
 

@@ -44,6 +44,31 @@ public sealed class AgentLoopSchedulerTests
     }
 
     [Test]
+    public async Task Tick_WithInitialDelay_FirstRunAfterDelayThenEveryInterval()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time);
+        await using var loops = new AgentLoopScheduler(scheduler);
+        int runs = 0;
+        var options = Every(TimeSpan.FromMinutes(30), WorkPriority.Background);
+        options.InitialDelay = TimeSpan.FromSeconds(2);
+        loops.Add("self_optimization", options, _ => { Interlocked.Increment(ref runs); return ValueTask.CompletedTask; });
+        loops.Start();
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await scheduler.Idle();
+        Assert.That(runs, Is.EqualTo(1), "the first run comes after the initial delay");
+
+        time.Advance(TimeSpan.FromMinutes(30) - TimeSpan.FromSeconds(1));
+        await scheduler.Idle();
+        Assert.That(runs, Is.EqualTo(1));
+        time.Advance(TimeSpan.FromSeconds(1));
+        await scheduler.Idle();
+        Assert.That(runs, Is.EqualTo(2), "then one interval after the first run");
+        Assert.That(loops.GetStatistics("self_optimization")!.IntervalAdherence, Is.EqualTo(1.0).Within(1e-9));
+    }
+
+    [Test]
     public async Task Tick_WhileRunInFlightWithSkipPolicy_CountsMissedTickAndNeverOverlaps()
     {
         var time = new FakeTimeProvider();
