@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
-using BitFaster.Caching.Lfu;
-using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Caching.Memory;
-using ResourceKit.Caching;
 
 namespace ResourceKit.Benchmarks.Caching;
 
@@ -13,31 +9,19 @@ namespace ResourceKit.Benchmarks.Caching;
 /// <see cref="Capacity"/> operations earlier to stay bounded.
 /// </summary>
 [MemoryDiagnoser]
-public class CacheMissThenAddBenchmark
+public class CacheMissThenAddBenchmark() : CacheSuite(Capacity)
 {
     private const int Capacity = 1_000;
-    private readonly ConcurrentDictionary<int, int> _dictionary = new();
-    private readonly TinyLfuCache<int, int> _resourceKit = BenchmarkCaches.ResourceKit(Capacity);
-    private readonly ConcurrentLfu<int, int> _lfu = BenchmarkCaches.BitFasterLfu(Capacity);
-    private readonly ConcurrentLru<int, int> _lru = BenchmarkCaches.BitFasterLru(Capacity);
-    private readonly MemoryCache _memoryCache = BenchmarkCaches.MemoryCache(Capacity);
     private int _next;
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _resourceKit.Dispose();
-        _memoryCache.Dispose();
-    }
 
     [Benchmark(Baseline = true)]
     public void ConcurrentDictionary()
     {
         var key = ++_next;
-        if (!_dictionary.TryGetValue(key, out _))
+        if (!Dictionary.TryGetValue(key, out _))
         {
-            _dictionary[key] = key;
-            _dictionary.TryRemove(key - Capacity, out _);
+            Dictionary[key] = key;
+            Dictionary.TryRemove(key - Capacity, out _);
         }
     }
 
@@ -45,9 +29,9 @@ public class CacheMissThenAddBenchmark
     public void ResourceKit()
     {
         var key = ++_next;
-        if (!_resourceKit.TryGet(key, out _))
+        if (!TinyLfu.TryGet(key, out _))
         {
-            _resourceKit.Set(key, key);
+            TinyLfu.Set(key, key);
         }
     }
 
@@ -55,9 +39,9 @@ public class CacheMissThenAddBenchmark
     public void BitFasterConcurrentLfu()
     {
         var key = ++_next;
-        if (!_lfu.TryGet(key, out _))
+        if (!Lfu.TryGet(key, out _))
         {
-            _lfu.AddOrUpdate(key, key);
+            Lfu.AddOrUpdate(key, key);
         }
     }
 
@@ -65,9 +49,9 @@ public class CacheMissThenAddBenchmark
     public void BitFasterConcurrentLru()
     {
         var key = ++_next;
-        if (!_lru.TryGet(key, out _))
+        if (!Lru.TryGet(key, out _))
         {
-            _lru.AddOrUpdate(key, key);
+            Lru.AddOrUpdate(key, key);
         }
     }
 
@@ -75,9 +59,9 @@ public class CacheMissThenAddBenchmark
     public void MemoryCache()
     {
         var key = ++_next;
-        if (!_memoryCache.TryGetValue(key, out _))
+        if (!Memory.TryGetValue(key, out _))
         {
-            _memoryCache.Set(key, key, BenchmarkCaches.SizeOne);
+            Memory.Set(key, key, SizeOne);
         }
     }
 }

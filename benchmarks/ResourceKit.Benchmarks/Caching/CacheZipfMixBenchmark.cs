@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
-using BitFaster.Caching.Lfu;
-using BitFaster.Caching.Lru;
 using Microsoft.Extensions.Caching.Memory;
-using ResourceKit.Caching;
 
 namespace ResourceKit.Benchmarks.Caching;
 
@@ -13,17 +9,12 @@ namespace ResourceKit.Benchmarks.Caching;
 /// so lower is higher throughput.
 /// </summary>
 [MemoryDiagnoser]
-public class CacheZipfMixBenchmark
+public class CacheZipfMixBenchmark() : CacheSuite(Capacity)
 {
     private const int Capacity = 10_000;
     private const int KeySpace = 100_000;
     private const int Operations = 400_000;
     private int[][] _keys = [];
-    private ConcurrentDictionary<int, int> _dictionary = new();
-    private TinyLfuCache<int, int> _resourceKit = null!;
-    private ConcurrentLfu<int, int> _lfu = null!;
-    private ConcurrentLru<int, int> _lru = null!;
-    private MemoryCache _memoryCache = null!;
 
     [Params(1, 2, 4)]
     public int Threads { get; set; }
@@ -31,19 +22,7 @@ public class CacheZipfMixBenchmark
     [GlobalSetup]
     public void Setup()
     {
-        _keys = [.. Enumerable.Range(0, Threads).Select(t => BenchmarkCaches.ZipfKeys(Operations / Threads, KeySpace, 0.9, 17 + t))];
-        _dictionary = new ConcurrentDictionary<int, int>();
-        _resourceKit = BenchmarkCaches.ResourceKit(Capacity);
-        _lfu = BenchmarkCaches.BitFasterLfu(Capacity);
-        _lru = BenchmarkCaches.BitFasterLru(Capacity);
-        _memoryCache = BenchmarkCaches.MemoryCache(Capacity);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _resourceKit.Dispose();
-        _memoryCache.Dispose();
+        _keys = [.. Enumerable.Range(0, Threads).Select(t => ZipfKeys.Generate(Operations / Threads, KeySpace, 0.9, 17 + t))];
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
@@ -51,11 +30,11 @@ public class CacheZipfMixBenchmark
     {
         if (write)
         {
-            _dictionary[key] = key;
+            Dictionary[key] = key;
         }
         else
         {
-            _dictionary.TryGetValue(key, out _);
+            Dictionary.TryGetValue(key, out _);
         }
     });
 
@@ -64,11 +43,11 @@ public class CacheZipfMixBenchmark
     {
         if (write)
         {
-            _resourceKit.Set(key, key);
+            TinyLfu.Set(key, key);
         }
         else
         {
-            _resourceKit.TryGet(key, out _);
+            TinyLfu.TryGet(key, out _);
         }
     });
 
@@ -77,11 +56,11 @@ public class CacheZipfMixBenchmark
     {
         if (write)
         {
-            _lfu.AddOrUpdate(key, key);
+            Lfu.AddOrUpdate(key, key);
         }
         else
         {
-            _lfu.TryGet(key, out _);
+            Lfu.TryGet(key, out _);
         }
     });
 
@@ -90,11 +69,11 @@ public class CacheZipfMixBenchmark
     {
         if (write)
         {
-            _lru.AddOrUpdate(key, key);
+            Lru.AddOrUpdate(key, key);
         }
         else
         {
-            _lru.TryGet(key, out _);
+            Lru.TryGet(key, out _);
         }
     });
 
@@ -103,11 +82,11 @@ public class CacheZipfMixBenchmark
     {
         if (write)
         {
-            _memoryCache.Set(key, key, BenchmarkCaches.SizeOne);
+            Memory.Set(key, key, SizeOne);
         }
         else
         {
-            _memoryCache.TryGetValue(key, out _);
+            Memory.TryGetValue(key, out _);
         }
     });
 
