@@ -2,9 +2,8 @@ using System.Globalization;
 
 namespace ResourceKit.AgentHost;
 
-/// <summary>How long the sample runs; <see langword="null"/> means until Ctrl+C.</summary>
-/// <param name="Value">The run time, or <see langword="null"/> to run until stopped.</param>
-internal sealed record RunDuration(TimeSpan? Value)
+/// <summary>Parses the durations of the sample's command line.</summary>
+internal static class RunDuration
 {
     /// <summary>Parses <c>60s</c>, <c>5m</c>, <c>2h</c>, a plain number of seconds or a <see cref="TimeSpan"/> literal.</summary>
     public static TimeSpan? Parse(string? text)

@@ -5,14 +5,14 @@ namespace ResourceKit.AgentHost;
 
 /// <summary>Logs the start and stop of the run and ends it after <c>--duration</c> when one is given.</summary>
 internal sealed partial class RunLifetimeService(
-    RunDuration duration,
+    RunOptions options,
     IHostApplicationLifetime lifetime,
     TimeProvider timeProvider,
     ILogger<RunLifetimeService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (duration.Value is not { } limit)
+        if (options.Duration is not { } limit)
         {
             LogRunningUntilStopped(logger);
             return;

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using ResourceKit.AgentHost.Reporting;
+using ResourceKit.Agents.Dashboard;
+
+namespace ResourceKit.AgentHost;
+
+/// <summary>Prints a live status block every few seconds: loops, CPU, memory, GC overhead, cache hit rate, spend against each budget, alerts.</summary>
+internal sealed class ConsoleStatusService(DashboardSnapshotBuilder dashboard, BudgetActionLog budgetActions, RunOptions options, TimeProvider time) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.StatusInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                var snapshot = await dashboard.CaptureAsync(stoppingToken);
+                Console.WriteLine(Format(snapshot, budgetActions.Actions.Count));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutdown.
+        }
+    }
+
+    private static string Format(DashboardSnapshot s, int budgetActions)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        var runs = s.Loops.Sum(l => l.Runs);
+        var skips = s.Loops.Sum(l => l.Skips);
+        var failures = s.Loops.Sum(l => l.Failures);
+        var idle = s.Loops.Count(l => l.Runs == 0);
+        text.Append(c, $"[{s.System.Uptime:hh\\:mm\\:ss}] loops {s.Loops.Count} runs {runs} skips {skips} fails {failures} waiting {idle}");
+        text.Append(c, $" | cpu {s.System.CpuPercent:0.0}% mem {s.System.MemoryUsedBytes / (1024.0 * 1024):0} MB ({s.System.PressureLevel}) gc {s.System.GcPausePercent:0.00}%");
+        text.Append(c, $" | cache hit {(s.Cache.HitRatio is { } h ? h.ToString("P0", c) : "-")}");
+        foreach (var rule in s.Spend.Rules)
+        {
+            text.Append(c, $" | {rule.RuleName} ${rule.Committed:0.000}/{rule.Limit:0}");
+        }
+
+        text.Append(c, $" | budget actions {budgetActions} | alerts {s.Alerts.Warning + s.Alerts.Critical + s.Alerts.Emergency}");
+        return text.ToString();
+    }
+}
