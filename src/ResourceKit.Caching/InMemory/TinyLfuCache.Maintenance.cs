@@ -11,6 +11,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     private const int DrainRequired = 1;
     private const int DrainProcessingToIdle = 2;
     private const int DrainProcessingToRequired = 3;
+    private const int MaximumPassesPerWorkItem = 16;
 
     private readonly TinyLfuPolicy<TKey, TValue> _policy;
     private readonly StripedReadBuffer<CacheNode<TKey, TValue>> _readBuffer = new();
@@ -245,11 +246,18 @@ public sealed partial class TinyLfuCache<TKey, TValue>
 
     private void RunScheduledMaintenance()
     {
-        RunMaintenance();
-        if (Volatile.Read(ref _drainStatus) == DrainRequired)
+        // While writers keep the pass busy, keep draining on this pool thread instead of queueing
+        // (and waking) a new work item per pass; the bound on passes keeps the thread fair.
+        for (var pass = 0; pass < MaximumPassesPerWorkItem; pass++)
         {
-            ScheduleDrain();
+            RunMaintenance();
+            if (Volatile.Read(ref _drainStatus) != DrainRequired)
+            {
+                return;
+            }
         }
+
+        ScheduleDrain();
     }
 
     /// <summary>A policy change the write buffer carries: an add (no Removed), a removal (no Added) or a replacement (both).</summary>
