@@ -34,7 +34,8 @@ builder.Services.AddSingleton(run);
 
 // The composition a user would copy: the four packages joined, then the LLM pipeline over a provider.
 builder.Services.AddResourceKitAgentHost(builder.Configuration);
-builder.Services.AddSingleton(sp => new SimulatedChatClient(new SimulatedChatClientOptions(), sp.GetRequiredService<TimeProvider>()));
+var workload = new ConversationWorkload(run.Load);
+builder.Services.AddSingleton(sp => new SimulatedChatClient(workload.ProviderOptions, sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddResourceKitChatPipeline(sp => builder.Configuration["Llm:Endpoint"] is { Length: > 0 } endpoint
     ? new OpenAI.Chat.ChatClient(
             builder.Configuration["Llm:Model"] ?? "gpt-4o-mini",
@@ -55,7 +56,7 @@ builder.Services.AddSingleton(sp => new ResourcePool<ISpeechSynthesizer>(
 builder.Services.AddSingleton<IMemoryReclaimer>(sp => sp.GetRequiredService<ResourcePool<IBrowserSession>>());
 builder.Services.AddSingleton<IMemoryReclaimer>(sp => sp.GetRequiredService<ResourcePool<ISpeechSynthesizer>>());
 builder.Services.AddSingleton<AgentMailbox>();
-builder.Services.AddSingleton(new ConversationWorkload(run.Load));
+builder.Services.AddSingleton(workload);
 
 // The fifteen loops; priorities, intervals and CPU budgets come from appsettings.json (ResourceKit:Scheduling:Loops).
 builder.Services.AddAgentLoop<HeartbeatLoop>("heartbeat");

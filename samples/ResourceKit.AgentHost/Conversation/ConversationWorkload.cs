@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.AI;
 using ResourceKit.Agents.Llm;
+using ResourceKit.Agents.Simulation;
 using ResourceKit.Cost.Chat;
 
 namespace ResourceKit.AgentHost.Conversation;
@@ -26,10 +27,15 @@ internal sealed class ConversationWorkload(LoadLevel load, int seed = 7)
     private long _unique;
 
     /// <summary>Gets how many turns each conversation_manager tick processes.</summary>
-    public int TurnsPerTick => load == LoadLevel.High ? 48 : 12;
+    public int TurnsPerTick => load == LoadLevel.High ? 64 : 12;
 
     /// <summary>Gets how many turns run at once.</summary>
-    public int Concurrency => load == LoadLevel.High ? 16 : 4;
+    public int Concurrency => load == LoadLevel.High ? 32 : 4;
+
+    /// <summary>Gets the simulated provider's behaviour: code generation under high load writes long answers.</summary>
+    public SimulatedChatClientOptions ProviderOptions => load == LoadLevel.High
+        ? new SimulatedChatClientOptions { MinOutputTokens = 800, MaxOutputTokens = 2_400, TimePerOutputToken = TimeSpan.FromMilliseconds(0.1) }
+        : new SimulatedChatClientOptions();
 
     public (ChatMessage[] Messages, ChatOptions Options) NextTurn()
     {
@@ -53,7 +59,7 @@ internal sealed class ConversationWorkload(LoadLevel load, int seed = 7)
                 complexity = taskType == "summarization" ? 0.6 : 0.3;
             }
 
-            var options = new ChatOptions { MaxOutputTokens = 600 };
+            var options = new ChatOptions { MaxOutputTokens = taskType == "code_generation" ? 2_400 : 600 };
             options.AdditionalProperties = new AdditionalPropertiesDictionary
             {
                 [ModelTieringChatClient.TaskTypePropertyName] = taskType,
