@@ -36,27 +36,27 @@ internal sealed class StripedReadBuffer<T>
     public bool RecordHit(T item)
     {
         var stripe = _stripes[Environment.CurrentManagedThreadId & _stripeMask];
-        stripe.Counters.Hits++;
-        var tail = stripe.Tail.Value;
+        stripe.Producer.Hits++;
+        var tail = stripe.Producer.Tail;
         if (tail - Volatile.Read(ref stripe.Head.Value) >= StripeCapacity)
         {
             return false;
         }
 
         stripe.Slots[(int)tail & StripeMask].Item = item;
-        Volatile.Write(ref stripe.Tail.Value, tail + 1);
+        Volatile.Write(ref stripe.Producer.Tail, tail + 1);
         return true;
     }
 
     /// <summary>Counts a miss.</summary>
-    public void RecordMiss() => _stripes[Environment.CurrentManagedThreadId & _stripeMask].Counters.Misses++;
+    public void RecordMiss() => _stripes[Environment.CurrentManagedThreadId & _stripeMask].Producer.Misses++;
 
     /// <summary>Passes every buffered item, oldest first per stripe, to <paramref name="consumer"/>. Single consumer only.</summary>
     public void Drain(Action<T> consumer)
     {
         foreach (var stripe in _stripes)
         {
-            var tail = Volatile.Read(ref stripe.Tail.Value);
+            var tail = Volatile.Read(ref stripe.Producer.Tail);
             var head = stripe.Head.Value;
             var count = tail - head;
             if (count == 0)
@@ -93,8 +93,8 @@ internal sealed class StripedReadBuffer<T>
         long misses = 0;
         foreach (var stripe in _stripes)
         {
-            hits += Volatile.Read(ref stripe.Counters.Hits);
-            misses += Volatile.Read(ref stripe.Counters.Misses);
+            hits += Volatile.Read(ref stripe.Producer.Hits);
+            misses += Volatile.Read(ref stripe.Producer.Misses);
         }
 
         return (hits, misses);
@@ -110,8 +110,7 @@ internal sealed class StripedReadBuffer<T>
     {
         public readonly Slot[] Slots = new Slot[StripeCapacity];
         public PaddedLong Head;
-        public PaddedLong Tail;
-        public PaddedCounters Counters;
+        public ProducerLine Producer;
     }
 }
 
@@ -123,12 +122,16 @@ internal struct PaddedLong
     public long Value;
 }
 
+/// <summary>What readers write, on one cache line of its own: the tail and the hit and miss counters.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 128)]
-internal struct PaddedCounters
+internal struct ProducerLine
 {
     [FieldOffset(64)]
-    public long Hits;
+    public long Tail;
 
     [FieldOffset(72)]
+    public long Hits;
+
+    [FieldOffset(80)]
     public long Misses;
 }
