@@ -188,6 +188,56 @@ public sealed class AgentLoopSchedulerTests
     }
 
     [Test]
+    public async Task Loops_FailTimeOutAndStop_LeaveNoUnobservedTaskExceptions()
+    {
+        int unobserved = 0;
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e) => Interlocked.Increment(ref unobserved);
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            await RunFailingLoopsAsync();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            Assert.That(unobserved, Is.Zero);
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+    }
+
+    private static async Task RunFailingLoopsAsync()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, maxConcurrency: 2);
+        var loops = new AgentLoopScheduler(scheduler);
+        var timed = Every(Interval);
+        timed.Timeout = TimeSpan.FromMilliseconds(100);
+        loops.Add("throws", Every(Interval), _ => throw new InvalidOperationException("sync"));
+        loops.Add("throws-async", Every(Interval), async _ => { await Task.Yield(); throw new InvalidOperationException("async"); });
+        var started = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+        loops.Add("times-out", timed, async ct =>
+        {
+            started.Writer.TryWrite(true);
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        loops.Start();
+        for (int i = 0; i < 3; i++)
+        {
+            time.Advance(Interval);
+            await started.Reader.ReadAsync().AsTask().Guarded();
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await scheduler.Idle();
+        }
+
+        time.Advance(Interval);
+        await loops.StopAsync(TimeSpan.Zero).Guarded();
+        await scheduler.Idle();
+        await loops.DisposeAsync();
+    }
+
+    [Test]
     public async Task Tick_TimeoutElapses_SignalsTokenAndCountsFailure()
     {
         var time = new FakeTimeProvider();
