@@ -14,7 +14,6 @@ using ResourceKit.AgentHost.Services;
 using ResourceKit.Agents.Simulation;
 using ResourceKit.Memory.Reclamation;
 using ResourceKit.Memory.ResourcePooling;
-using ResourceKit.Scheduling;
 
 // appsettings.json sits beside the binary, so the host finds it whatever the working directory is.
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });

@@ -1,13 +1,13 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ResourceKit.Scheduling;
 
-namespace ResourceKit.Scheduling;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the scheduler, the agent loops and the hosted service that runs them.</summary>
 public static class SchedulingServiceCollectionExtensions
