@@ -10,6 +10,7 @@ using ResourceKit.Agents.Llm;
 using ResourceKit.Agents.Monitoring;
 using ResourceKit.Caching;
 using ResourceKit.Cost.Tiering;
+using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Memory.Reclamation;
 using ResourceKit.Scheduling;
@@ -37,9 +38,10 @@ public static class AgentHostServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
 
-        // One CPU reading feeds both admission control and the health monitor; registered before Scheduling so its TryAdd keeps ours.
+        // One CPU reading feeds admission control, the GC tuner and the health monitor; registered before the packages so their TryAdd keeps ours.
         services.TryAddSingleton(sp => new SharedCpuSampler(new ProcessCpuUtilizationSource(sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<ICpuUtilizationSource>(sp => sp.GetRequiredService<SharedCpuSampler>());
+        services.TryAddSingleton<ICpuUsageSource>(sp => sp.GetRequiredService<SharedCpuSampler>());
 
         services.AddResourceKitMemory(root.GetSection("Memory"));
         services.AddResourceKitScheduling(root.GetSection("Scheduling"));

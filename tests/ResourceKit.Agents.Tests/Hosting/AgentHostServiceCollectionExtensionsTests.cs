@@ -5,9 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Agents.Adapters;
 using ResourceKit.Agents.Dashboard;
 using ResourceKit.Agents.Hosting;
 using ResourceKit.Cost.Budgets;
+using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Reclamation;
 using ResourceKit.Scheduling;
 
@@ -64,6 +66,9 @@ public sealed class AgentHostServiceCollectionExtensionsTests
         Assert.That(components.PoolOf("browser_control").Statistics.MaxBytes, Is.EqualTo(512L * 1024 * 1024));
         Assert.That(components.ComponentOfLoop("tts_processor"), Is.EqualTo("tts_stt_service"));
         Assert.That(provider.GetServices<IMemoryReclaimer>().Select(r => r.Name), Does.Contain("tiered-cache-l1"));
+        var sampler = provider.GetRequiredService<SharedCpuSampler>();
+        Assert.That(provider.GetRequiredService<ICpuUtilizationSource>(), Is.SameAs(sampler));
+        Assert.That(provider.GetRequiredService<ICpuUsageSource>(), Is.SameAs(sampler), "the GC tuner reads the same CPU sample");
     }
 
     [Test]
