@@ -20,7 +20,7 @@ public sealed class CacheMetricSource(TieredCache cache) : IHealthMetricSource
     }
 
     /// <inheritdoc />
-    public void Collect(ICollection<MetricReading> readings)
+    public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readings);
         var statistics = _cache.Statistics;
@@ -34,5 +34,7 @@ public sealed class CacheMetricSource(TieredCache cache) : IHealthMetricSource
         readings.Add(new MetricReading(ComponentNames.Cache, "l3_hits", statistics.DistributedHits));
         readings.Add(new MetricReading(ComponentNames.Cache, "misses", statistics.Misses));
         readings.Add(new MetricReading(ComponentNames.Cache, "l3_errors", statistics.DistributedErrors));
+
+        return ValueTask.CompletedTask;
     }
 }

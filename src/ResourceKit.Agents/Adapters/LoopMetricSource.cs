@@ -16,7 +16,7 @@ public sealed class LoopMetricSource(AgentLoopScheduler loops) : IHealthMetricSo
     private readonly AgentLoopScheduler _loops = loops ?? throw new ArgumentNullException(nameof(loops));
 
     /// <inheritdoc />
-    public void Collect(ICollection<MetricReading> readings)
+    public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readings);
         var statistics = _loops.GetStatistics();
@@ -30,5 +30,7 @@ public sealed class LoopMetricSource(AgentLoopScheduler loops) : IHealthMetricSo
         {
             readings.Add(new MetricReading(ComponentNames.Loops, IntervalDeviationPercent, deviations.Max()));
         }
+
+        return ValueTask.CompletedTask;
     }
 }

@@ -10,7 +10,7 @@ public sealed class MemoryMetricSource(MemoryPressureMonitor monitor) : IHealthM
     private readonly MemoryPressureMonitor _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
 
     /// <inheritdoc />
-    public void Collect(ICollection<MetricReading> readings)
+    public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readings);
         var reading = _monitor.Reading;
@@ -18,5 +18,7 @@ public sealed class MemoryMetricSource(MemoryPressureMonitor monitor) : IHealthM
         readings.Add(new MetricReading(ComponentNames.System, "memory_used_bytes", reading.UsedBytes));
         readings.Add(new MetricReading(ComponentNames.System, "memory_limit_bytes", reading.LimitBytes));
         readings.Add(new MetricReading(ComponentNames.System, "memory_pressure_level", (int)_monitor.Level));
+
+        return ValueTask.CompletedTask;
     }
 }

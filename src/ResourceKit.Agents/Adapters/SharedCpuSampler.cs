@@ -31,9 +31,11 @@ public sealed class SharedCpuSampler(ICpuUtilizationSource inner) : ICpuUtilizat
     public double ReadCpuRatio() => Last;
 
     /// <inheritdoc />
-    public void Collect(ICollection<MetricReading> readings)
+    public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readings);
         readings.Add(new MetricReading(ComponentNames.System, MetricNames.CpuPercent, Last * 100));
+
+        return ValueTask.CompletedTask;
     }
 }

@@ -9,6 +9,7 @@ using ResourceKit.Agents.Hosting;
 using ResourceKit.Agents.Llm;
 using ResourceKit.Agents.Monitoring;
 using ResourceKit.Caching;
+using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Tiering;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Pressure;
@@ -77,6 +78,7 @@ public static class AgentHostServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, MemoryMetricSource>(sp => new MemoryMetricSource(sp.GetRequiredService<MemoryPressureMonitor>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, LoopMetricSource>(sp => new LoopMetricSource(sp.GetRequiredService<AgentLoopScheduler>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CacheMetricSource>(sp => new CacheMetricSource(sp.GetRequiredService<TieredCache>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CostMetricSource>(sp => new CostMetricSource(sp.GetRequiredService<SpendLedger>())));
         services.TryAddSingleton<LoggerAlertSink>();
         services.TryAddSingleton(sp =>
         {

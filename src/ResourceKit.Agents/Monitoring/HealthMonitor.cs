@@ -69,7 +69,7 @@ public sealed partial class HealthMonitor
     }
 
     /// <summary>Collects readings from every source, records them, raises alerts and scores the components.</summary>
-    /// <param name="cancellationToken">Cancels delivery to the sinks.</param>
+    /// <param name="cancellationToken">Cancels collection and delivery to the sinks.</param>
     /// <returns>The snapshot of this sample.</returns>
     public async ValueTask<HealthSnapshot> SampleAsync(CancellationToken cancellationToken = default)
     {
@@ -78,10 +78,10 @@ public sealed partial class HealthMonitor
         {
             try
             {
-                source.Collect(readings);
+                await source.CollectAsync(readings, cancellationToken).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // A failing source must not stop monitoring of the others.
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
             {
                 LogSourceFailed(_logger, source.GetType().Name, ex);

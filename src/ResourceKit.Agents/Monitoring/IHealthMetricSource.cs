@@ -8,5 +8,7 @@ public interface IHealthMetricSource
 {
     /// <summary>Adds the current readings to <paramref name="readings"/>.</summary>
     /// <param name="readings">The list to add readings to.</param>
-    void Collect(ICollection<MetricReading> readings);
+    /// <param name="cancellationToken">Cancels the collection.</param>
+    /// <returns>A task that completes when the readings are added; most sources complete synchronously.</returns>
+    ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default);
 }

@@ -172,7 +172,7 @@ public sealed class HealthMonitorTests
 
         public void Set(string component, string metric, double value) => _values[(component, metric)] = value;
 
-        public void Collect(ICollection<MetricReading> readings)
+        public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default)
         {
             lock (_values)
             {
@@ -181,11 +181,13 @@ public sealed class HealthMonitorTests
                     readings.Add(new MetricReading(component, metric, value));
                 }
             }
+
+            return ValueTask.CompletedTask;
         }
     }
 
     private sealed class ThrowingSource : IHealthMetricSource
     {
-        public void Collect(ICollection<MetricReading> readings) => throw new InvalidOperationException("source down");
+        public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default) => throw new InvalidOperationException("source down");
     }
 }
