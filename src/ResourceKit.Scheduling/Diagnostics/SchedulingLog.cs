@@ -14,6 +14,9 @@ internal static partial class SchedulingLog
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Process CPU {Utilization:P0} crossed the {Threshold:P0} threshold; overloaded = {Overloaded}.")]
     public static partial void OverloadChanged(ILogger logger, double utilization, double threshold, bool overloaded);
 
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Posted {Priority} work threw; the exception is counted as faulted and fails nothing else.")]
+    public static partial void PostedWorkFailed(ILogger logger, WorkPriority priority, Exception exception);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Agent loop {Loop} failed; it keeps its schedule.")]
     public static partial void LoopFailed(ILogger logger, string loop, Exception exception);
 

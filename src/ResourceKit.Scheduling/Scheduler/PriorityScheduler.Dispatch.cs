@@ -8,11 +8,22 @@ public sealed partial class PriorityScheduler
 {
     private (ScheduleStatus Status, RejectionReason Reason) Submit<T>(WorkItem<T> item)
     {
+        item.WatchCallerToken();
+        var result = Submit((IWorkItem)item);
+        if (result.Status == ScheduleStatus.Rejected)
+        {
+            item.StopWatching();
+        }
+
+        return result;
+    }
+
+    private (ScheduleStatus Status, RejectionReason Reason) Submit(IWorkItem item)
+    {
         var priority = item.Priority;
         bool critical = priority == WorkPriority.Critical;
         // The timestamp only feeds the queue-wait histogram; skip the clock read when nobody listens.
         item.EnqueuedTimestamp = _metrics.QueueWaitEnabled ? _time.GetTimestamp() : 0;
-        item.WatchCallerToken();
         var reason = RejectionReason.None;
         if (!_accepting)
         {
@@ -30,7 +41,6 @@ public sealed partial class PriorityScheduler
         if (reason != RejectionReason.None)
         {
             Interlocked.Increment(ref _rejected[(int)priority]);
-            item.StopWatching();
             _metrics.RecordRejection(priority, reason);
             return (ScheduleStatus.Rejected, reason);
         }

@@ -135,6 +135,23 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
         return new ScheduleResult<T>(status, reason, status == ScheduleStatus.Rejected ? null : item.Task);
     }
 
+    /// <summary>
+    /// Queues synchronous fire-and-forget work: the same admission control, queue bounds, priorities, starvation bound
+    /// and shutdown drain as <see cref="TrySchedule(Action{CancellationToken}, WorkPriority, TimeSpan?, CancellationToken)"/>,
+    /// but no <see cref="Task"/> is created, so dispatch costs one small object per item. An exception thrown by the work
+    /// is logged and counted as faulted in <see cref="GetStatistics"/>; it fails nothing else.
+    /// </summary>
+    /// <param name="work">The work; it receives a token signalled at shutdown once the grace period has elapsed.</param>
+    /// <param name="priority">The level.</param>
+    /// <returns>Whether the work was queued, and why not when it was rejected.</returns>
+    public PostResult TryPost(Action<CancellationToken> work, WorkPriority priority = WorkPriority.Normal)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        ThrowIfUnknown(priority);
+        var (status, reason) = Submit(new PostedWorkItem(work, priority, _logger));
+        return new PostResult(status, reason);
+    }
+
     /// <summary>Runs synchronous work; a rejection faults the returned task with <see cref="SubmissionRejectedException"/>.</summary>
     /// <param name="work">The work.</param>
     /// <param name="priority">The level.</param>
@@ -271,17 +288,21 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
 
     private WorkItem<T> Create<T>(object work, WorkItem<T>.Kind kind, WorkPriority priority, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        if (!Enum.IsDefined(priority))
-        {
-            throw new ArgumentOutOfRangeException(nameof(priority), priority, "Unknown priority level.");
-        }
-
+        ThrowIfUnknown(priority);
         if (timeout is { } limit && limit <= TimeSpan.Zero && limit != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), limit, "A timeout must be greater than zero.");
         }
 
         return new WorkItem<T>(work, kind, priority, timeout == Timeout.InfiniteTimeSpan ? null : timeout, _time, cancellationToken);
+    }
+
+    private static void ThrowIfUnknown(WorkPriority priority)
+    {
+        if (!Enum.IsDefined(priority))
+        {
+            throw new ArgumentOutOfRangeException(nameof(priority), priority, "Unknown priority level.");
+        }
     }
 
     private SubmissionRejectedException Rejection(WorkPriority priority, RejectionReason reason) => new(priority, reason, CpuUtilization);
