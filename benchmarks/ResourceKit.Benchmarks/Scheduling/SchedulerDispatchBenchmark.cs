@@ -74,6 +74,18 @@ public class SchedulerDispatchBenchmark
         return _done.Task;
     }
 
+    [Benchmark(OperationsPerInvoke = Items)]
+    public Task PrioritySchedulerTryPost()
+    {
+        Reset();
+        for (int i = 0; i < Items; i++)
+        {
+            _scheduler.TryPost(_schedulerWork, WorkPriority.Normal);
+        }
+
+        return _done.Task;
+    }
+
     private void Reset()
     {
         _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
