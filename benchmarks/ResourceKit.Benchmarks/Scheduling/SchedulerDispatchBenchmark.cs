@@ -6,7 +6,8 @@ namespace ResourceKit.Benchmarks.Scheduling;
 
 /// <summary>
 /// Per-item dispatch overhead: a burst of empty work items and the wait for the last one, beside the thread pool
-/// (the baseline) and a Channel consumer loop with one consumer per core.
+/// (the baseline), <c>Task.Run</c> (the thread pool's Task-returning counterpart of <c>TrySchedule</c>) and a Channel
+/// consumer loop with one consumer per core.
 /// </summary>
 [MemoryDiagnoser]
 public class SchedulerDispatchBenchmark
@@ -45,6 +46,19 @@ public class SchedulerDispatchBenchmark
         for (int i = 0; i < Items; i++)
         {
             ThreadPool.UnsafeQueueUserWorkItem(static s => s.Done(), this, preferLocal: false);
+        }
+
+        return _done.Task;
+    }
+
+    /// <summary>The thread pool's own Task-returning submission, the counterpart of <c>TrySchedule</c>.</summary>
+    [Benchmark(OperationsPerInvoke = Items)]
+    public Task TaskRun()
+    {
+        Reset();
+        for (int i = 0; i < Items; i++)
+        {
+            _ = Task.Run(_channelWork);
         }
 
         return _done.Task;

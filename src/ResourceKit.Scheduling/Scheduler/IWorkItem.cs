@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace ResourceKit.Scheduling;
 
 /// <summary>How one dispatched work item ended; counted by the scheduler's statistics and metrics.</summary>
@@ -16,8 +18,8 @@ internal interface IWorkItem
 
     long EnqueuedTimestamp { get; set; }
 
-    /// <summary>Runs the work on the calling worker. Never throws: the outcome goes to the item's own task.</summary>
-    ValueTask<WorkOutcome> ExecuteAsync(CancellationToken shutdownToken);
+    /// <summary>Runs the work on the calling worker. Never throws: the outcome goes to the item's own task, or to <paramref name="logger"/> when it has none.</summary>
+    ValueTask<WorkOutcome> ExecuteAsync(ILogger logger, CancellationToken shutdownToken);
 
     /// <summary>Cancels the item if it has not started; used when the scheduler drops its queue at shutdown.</summary>
     void CancelIfQueued(CancellationToken cancellationToken);

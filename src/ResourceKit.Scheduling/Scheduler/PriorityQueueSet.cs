@@ -107,7 +107,7 @@ internal sealed class PriorityQueueSet
         {
             if (Volatile.Read(ref _bypassed[level]) >= _maxBypassCount && Take(level) is { } starved)
             {
-                Dispatched(level);
+                Dispatched(level, firstPassedOver: 1);
                 return starved;
             }
         }
@@ -116,7 +116,8 @@ internal sealed class PriorityQueueSet
         {
             if (Take(level) is { } item)
             {
-                Dispatched(level);
+                // The levels above were just seen empty, so only the ones below can have been passed over.
+                Dispatched(level, firstPassedOver: level + 1);
                 return item;
             }
         }
@@ -141,14 +142,14 @@ internal sealed class PriorityQueueSet
         return items;
     }
 
-    private void Dispatched(int chosen)
+    private void Dispatched(int chosen, int firstPassedOver)
     {
         if (Volatile.Read(ref _bypassed[chosen]) != 0)
         {
             Volatile.Write(ref _bypassed[chosen], 0);
         }
 
-        for (int level = 1; level < Levels; level++)
+        for (int level = firstPassedOver; level < Levels; level++)
         {
             if (level != chosen && !_queues[level].IsEmpty)
             {

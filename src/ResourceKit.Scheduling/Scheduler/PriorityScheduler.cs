@@ -34,7 +34,9 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     private readonly OverloadPolicy _overloadPolicy;
     private readonly double _cpuThreshold;
     private const int OutcomeSlot = 5; // counters 0–4: dispatched per level; 5–8: outcomes
-    private readonly StripedCounters _counters = new(OutcomeSlot + 4);
+    private const int TallySlots = OutcomeSlot + 4;
+    private const int TallyFlushInterval = 32;
+    private readonly StripedCounters _counters = new(TallySlots);
     private readonly long[] _rejected = new long[5];
     private int _generalWorkers;
     private int _criticalWorkers;
@@ -148,7 +150,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     {
         ArgumentNullException.ThrowIfNull(work);
         ThrowIfUnknown(priority);
-        var (status, reason) = Submit(new PostedWorkItem(work, priority, _logger));
+        var (status, reason) = Submit(new PostedWorkItem(work, priority));
         return new PostResult(status, reason);
     }
 
@@ -299,7 +301,8 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
 
     private static void ThrowIfUnknown(WorkPriority priority)
     {
-        if (!Enum.IsDefined(priority))
+        // A range check instead of Enum.IsDefined: this runs on every submission.
+        if ((uint)priority > (uint)WorkPriority.Background)
         {
             throw new ArgumentOutOfRangeException(nameof(priority), priority, "Unknown priority level.");
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 
 namespace ResourceKit.Scheduling;
 
@@ -61,7 +62,47 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
         }
     }
 
-    public async ValueTask<WorkOutcome> ExecuteAsync(CancellationToken shutdownToken)
+    public ValueTask<WorkOutcome> ExecuteAsync(ILogger logger, CancellationToken shutdownToken)
+    {
+        // Most work is synchronous with neither a timeout nor a caller token. Then nothing can race for the item (the
+        // caller's token is the only other party that completes a queued item) and there is no token to link, so it
+        // runs without the async state machine, the compare-and-swap and the linked token source.
+        if (_kind == Kind.SyncAction && _timeout is null && !_callerToken.CanBeCanceled)
+        {
+            return new ValueTask<WorkOutcome>(RunUnlinked(shutdownToken));
+        }
+
+        return ExecuteLinkedAsync(shutdownToken);
+    }
+
+    private WorkOutcome RunUnlinked(CancellationToken shutdownToken)
+    {
+        _state = Running;
+        try
+        {
+            ((Action<CancellationToken>)_work)(shutdownToken);
+            TrySetResult(default!);
+            return WorkOutcome.Succeeded;
+        }
+        catch (OperationCanceledException canceled)
+        {
+            TrySetCanceled(canceled.CancellationToken);
+            return WorkOutcome.Canceled;
+        }
+#pragma warning disable CA1031 // The work's exception belongs to its own task; it must never reach the worker.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            TrySetException(exception);
+            return WorkOutcome.Faulted;
+        }
+        finally
+        {
+            Volatile.Write(ref _state, Finished);
+        }
+    }
+
+    private async ValueTask<WorkOutcome> ExecuteLinkedAsync(CancellationToken shutdownToken)
     {
         if (Interlocked.CompareExchange(ref _state, Running, Queued) != Queued)
         {
