@@ -5,8 +5,9 @@ namespace ResourceKit.Scheduling.Tests.Scheduler;
 
 public sealed class PrioritySchedulerConcurrencyTests
 {
-    [Test]
-    public async Task TrySchedule_ManyThreadsAllLevels_NoItemLostAndWorkerBoundHolds()
+    [TestCase(SubmissionPath.TrySchedule)]
+    [TestCase(SubmissionPath.TryPost)]
+    public async Task TrySubmit_ManyThreadsAllLevels_NoItemLostAndWorkerBoundHolds(SubmissionPath path)
     {
         const int threads = 8;
         const int perThread = 2_000;
@@ -15,7 +16,7 @@ public sealed class PrioritySchedulerConcurrencyTests
         int running = 0;
         int maxRunning = 0;
         int completed = 0;
-        var tasks = new Task[threads * perThread];
+        var submissions = new Submission[threads * perThread];
 
         void Work(CancellationToken _)
         {
@@ -34,17 +35,17 @@ public sealed class PrioritySchedulerConcurrencyTests
             for (int i = 0; i < perThread; i++)
             {
                 var priority = (WorkPriority)((t + i) % 5);
-                var result = scheduler.TrySchedule(Work, priority);
-                tasks[(t * perThread) + i] = result.Completion!;
+                submissions[(t * perThread) + i] = scheduler.TrySubmit(path, Work, priority);
             }
         }))).Guarded();
 
-        await Task.WhenAll(tasks).Guarded();
-        await scheduler.Idle();
+        await scheduler.Settled(submissions);
 
         var stats = scheduler.GetStatistics();
         Assert.Multiple(() =>
         {
+            Assert.That(submissions.Count(s => s.IsQueued), Is.EqualTo(threads * perThread), "nothing is rejected without CPU load or queue bounds");
+            Assert.That(stats.Levels.Sum(l => l.Rejected), Is.Zero);
             Assert.That(completed, Is.EqualTo(threads * perThread));
             Assert.That(stats.Succeeded, Is.EqualTo(threads * perThread));
             Assert.That(stats.Levels.Sum(l => l.Dispatched), Is.EqualTo(threads * perThread));

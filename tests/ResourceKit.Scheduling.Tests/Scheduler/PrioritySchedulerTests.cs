@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Scheduling.Tests.TestSupport;
 
@@ -34,60 +36,6 @@ public sealed class PrioritySchedulerTests
         }, WorkPriority.High).Guarded();
 
         Assert.That(result, Is.EqualTo(42));
-    }
-
-    [Test]
-    public async Task TrySchedule_UnderContention_DispatchesInPriorityOrder()
-    {
-        var time = new FakeTimeProvider();
-        await using var scheduler = TestScheduler.Create(time, configure: o => o.MaxBypassCount = 100);
-        var gate = new Gate();
-        var blocker = await gate.OccupyAsync(scheduler);
-        var order = new ConcurrentQueue<WorkPriority>();
-
-        foreach (var priority in AllLevels.Reverse())
-        {
-            for (int i = 0; i < 3; i++)
-            {
-                Assert.That(scheduler.TrySchedule(_ => order.Enqueue(priority), priority).Status, Is.EqualTo(ScheduleStatus.Accepted));
-            }
-        }
-
-        gate.Open();
-        await blocker.Guarded();
-        await scheduler.Idle();
-
-        Assert.That(order, Is.EqualTo(AllLevels.SelectMany(p => Enumerable.Repeat(p, 3))));
-    }
-
-    [Test]
-    public async Task TrySchedule_HighPriorityFlood_BackgroundRunsWithinStarvationBound()
-    {
-        const int maxBypass = 4;
-        var time = new FakeTimeProvider();
-        await using var scheduler = TestScheduler.Create(time, configure: o => o.MaxBypassCount = maxBypass);
-        var gate = new Gate();
-        var blocker = await gate.OccupyAsync(scheduler);
-        var order = new ConcurrentQueue<WorkPriority>();
-
-        scheduler.TrySchedule(_ => order.Enqueue(WorkPriority.Background), WorkPriority.Background);
-        for (int i = 0; i < 50; i++)
-        {
-            scheduler.TrySchedule(_ => order.Enqueue(WorkPriority.High), WorkPriority.High);
-            scheduler.TrySchedule(_ => order.Enqueue(WorkPriority.Critical), WorkPriority.Critical);
-        }
-
-        gate.Open();
-        await blocker.Guarded();
-        await scheduler.Idle();
-
-        // Critical work is exempt from aging and always goes first; among the rest the bound is
-        // MaxBypassCount + (non-critical levels above Background = 3) dispatches.
-        var nonCritical = order.Where(p => p != WorkPriority.Critical).ToList();
-        int backgroundPosition = nonCritical.IndexOf(WorkPriority.Background);
-        Assert.That(order.Take(50), Is.All.EqualTo(WorkPriority.Critical));
-        Assert.That(backgroundPosition, Is.InRange(0, maxBypass + 3));
-        Assert.That(backgroundPosition, Is.EqualTo(maxBypass), "one High dispatch per bypass, then the starved Background item");
     }
 
     [Test]
@@ -139,56 +87,6 @@ public sealed class PrioritySchedulerTests
     }
 
     [Test]
-    public async Task TrySchedule_CpuAboveThreshold_ShedsNonCriticalWithReason()
-    {
-        var time = new FakeTimeProvider();
-        var cpu = new FakeCpuSource();
-        await using var scheduler = TestScheduler.Create(time, cpu);
-        cpu.Utilization = 0.85;
-        time.Sample();
-
-        var normal = scheduler.TrySchedule(_ => { }, WorkPriority.Normal);
-        var critical = scheduler.TrySchedule(_ => { }, WorkPriority.Critical);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(scheduler.IsOverloaded, Is.True);
-            Assert.That(normal.Status, Is.EqualTo(ScheduleStatus.Rejected));
-            Assert.That(normal.RejectionReason, Is.EqualTo(RejectionReason.CpuOverload));
-            Assert.That(normal.Completion, Is.Null);
-            Assert.That(critical.Status, Is.EqualTo(ScheduleStatus.Accepted));
-        });
-        await critical.Completion!.Guarded();
-
-        cpu.Utilization = 0.5;
-        time.Sample();
-        Assert.That(scheduler.TrySchedule(_ => { }, WorkPriority.Background).Status, Is.EqualTo(ScheduleStatus.Accepted));
-        await scheduler.Idle();
-        Assert.That(scheduler.GetStatistics().Levels[(int)WorkPriority.Normal].Rejected, Is.EqualTo(1));
-    }
-
-    [Test]
-    public async Task TrySchedule_CpuAboveThresholdWithDeferPolicy_HoldsWorkUntilCpuFalls()
-    {
-        var time = new FakeTimeProvider();
-        var cpu = new FakeCpuSource { Utilization = 0.95 };
-        await using var scheduler = TestScheduler.Create(time, cpu, configure: o => o.OverloadPolicy = OverloadPolicy.Defer);
-        int ran = 0;
-
-        var deferred = scheduler.TrySchedule(_ => Interlocked.Increment(ref ran), WorkPriority.Low);
-        await scheduler.RunAsync(_ => { }, WorkPriority.Critical).Guarded();
-
-        Assert.That(deferred.Status, Is.EqualTo(ScheduleStatus.Deferred));
-        Assert.That(Volatile.Read(ref ran), Is.Zero);
-        Assert.That(scheduler.GetStatistics().Levels[(int)WorkPriority.Low].QueueLength, Is.EqualTo(1));
-
-        cpu.Utilization = 0.2;
-        time.Sample();
-        await deferred.Completion!.Guarded();
-        Assert.That(ran, Is.EqualTo(1));
-    }
-
-    [Test]
     public async Task RunAsync_Rejected_FaultsWithSubmissionRejectedException()
     {
         var time = new FakeTimeProvider();
@@ -199,23 +97,6 @@ public sealed class PrioritySchedulerTests
         Assert.That(exception!.Reason, Is.EqualTo(RejectionReason.CpuOverload));
         Assert.That(exception.Priority, Is.EqualTo(WorkPriority.High));
         Assert.That(exception.Message, Does.Contain("99"));
-    }
-
-    [Test]
-    public async Task TrySchedule_QueueAtLimit_RejectsWithQueueFull()
-    {
-        var time = new FakeTimeProvider();
-        await using var scheduler = TestScheduler.Create(time, configure: o => o.QueueLengthLimits.Low = 2);
-        var gate = new Gate();
-        var blocker = await gate.OccupyAsync(scheduler);
-
-        var results = Enumerable.Range(0, 3).Select(_ => scheduler.TrySchedule(_ => { }, WorkPriority.Low)).ToList();
-
-        Assert.That(results.Select(r => r.RejectionReason), Is.EqualTo(new[] { RejectionReason.None, RejectionReason.None, RejectionReason.QueueFull }));
-        Assert.That(scheduler.TrySchedule(_ => { }, WorkPriority.Normal).IsQueued, Is.True, "other levels are unaffected");
-        gate.Open();
-        await blocker.Guarded();
-        await scheduler.Idle();
     }
 
     [Test]
@@ -232,6 +113,30 @@ public sealed class PrioritySchedulerTests
         await scheduler.Idle();
         var stats = scheduler.GetStatistics();
         Assert.That((stats.Faulted, stats.Succeeded), Is.EqualTo((1L, 1L)));
+    }
+
+    [Test]
+    public async Task TryPost_WorkThrows_LogsAndCountsWithoutFailingOthers()
+    {
+        var time = new FakeTimeProvider();
+        var logger = new FakeLogger<PriorityScheduler>();
+        await using var scheduler = new PriorityScheduler(new PrioritySchedulerOptions { MaxConcurrency = 1, CriticalReserve = 0 }, time, new FakeCpuSource(), logger);
+        int ran = 0;
+
+        scheduler.TryPost(_ => throw new InvalidOperationException("boom"), WorkPriority.High);
+        scheduler.TryPost(_ => Interlocked.Increment(ref ran), WorkPriority.Low);
+        var scheduled = scheduler.RunAsync(_ => ValueTask.FromResult("ok"));
+
+        Assert.That(await scheduled.Guarded(), Is.EqualTo("ok"));
+        await scheduler.Idle();
+        var stats = scheduler.GetStatistics();
+        var failure = logger.Collector.GetSnapshot().Single(r => r.Level == LogLevel.Error);
+        Assert.Multiple(() =>
+        {
+            Assert.That(ran, Is.EqualTo(1));
+            Assert.That((stats.Faulted, stats.Succeeded), Is.EqualTo((1L, 2L)));
+            Assert.That(failure.Exception, Is.InstanceOf<InvalidOperationException>());
+        });
     }
 
     [Test]
@@ -271,46 +176,6 @@ public sealed class PrioritySchedulerTests
     }
 
     [Test]
-    public async Task ShutdownAsync_QueuedWork_DrainsThenRejectsNewWork()
-    {
-        var time = new FakeTimeProvider();
-        await using var scheduler = TestScheduler.Create(time);
-        var gate = new Gate();
-        var blocker = await gate.OccupyAsync(scheduler);
-        int ran = 0;
-        var queued = Enumerable.Range(0, 5).Select(_ => scheduler.RunAsync(_ => Interlocked.Increment(ref ran), WorkPriority.Low)).ToArray();
-
-        var shutdown = scheduler.ShutdownAsync(TimeSpan.FromSeconds(30));
-        var late = scheduler.TrySchedule(_ => { }, WorkPriority.Critical);
-        gate.Open();
-        await shutdown.Guarded();
-
-        Assert.That(late.RejectionReason, Is.EqualTo(RejectionReason.ShuttingDown));
-        await Task.WhenAll(queued).Guarded();
-        Assert.That(ran, Is.EqualTo(5));
-        await blocker.Guarded();
-    }
-
-    [Test]
-    public async Task ShutdownAsync_GracePeriodElapses_SignalsRunningAndCancelsQueued()
-    {
-        var time = new FakeTimeProvider();
-        await using var scheduler = TestScheduler.Create(time);
-        var gate = new Gate();
-        var running = await gate.OccupyAsync(scheduler);
-        var queued = scheduler.TrySchedule(_ => { }, WorkPriority.Low);
-
-        var shutdown = scheduler.ShutdownAsync(TimeSpan.FromSeconds(10));
-        Assert.That(shutdown.IsCompleted, Is.False);
-        time.Advance(TimeSpan.FromSeconds(10));
-        await shutdown.Guarded();
-
-        Assert.That(gate.ObservedToken.IsCancellationRequested, Is.True);
-        Assert.That(queued.Completion!.IsCanceled, Is.True);
-        Assert.That(async () => await running.Guarded(), Throws.InstanceOf<OperationCanceledException>());
-    }
-
-    [Test]
     public void Constructor_InvalidOptions_ListsEveryError()
     {
         var options = new PrioritySchedulerOptions
@@ -332,12 +197,10 @@ public sealed class PrioritySchedulerTests
     }
 
     [Test]
-    public async Task TrySchedule_BadArguments_Throw()
+    public async Task TrySchedule_ZeroTimeout_ThrowsArgumentOutOfRange()
     {
         await using var scheduler = TestScheduler.Create(new FakeTimeProvider());
 
-        Assert.Throws<ArgumentNullException>(() => scheduler.TrySchedule((Action<CancellationToken>)null!));
-        Assert.Throws<ArgumentOutOfRangeException>(() => scheduler.TrySchedule(_ => { }, (WorkPriority)9));
         Assert.Throws<ArgumentOutOfRangeException>(() => scheduler.TrySchedule(_ => { }, WorkPriority.Low, TimeSpan.Zero));
     }
 

@@ -17,7 +17,30 @@ internal static class TestScheduler
     /// <summary>Moves the fake clock one CPU sample interval, so the scheduler reads the fake CPU source.</summary>
     public static void Sample(this FakeTimeProvider time) => time.Advance(PrioritySchedulerOptions.DefaultCpuSampleInterval);
 
+    /// <summary>Queues <paramref name="work"/> through <paramref name="path"/> and reports the outcome uniformly.</summary>
+    public static Submission TrySubmit(this PriorityScheduler scheduler, SubmissionPath path, Action<CancellationToken> work, WorkPriority priority = WorkPriority.Normal)
+    {
+        if (path == SubmissionPath.TryPost)
+        {
+            var posted = scheduler.TryPost(work, priority);
+            return new Submission(posted.Status, posted.RejectionReason, posted.IsQueued, Completion: null);
+        }
+
+        var scheduled = scheduler.TrySchedule(work, priority);
+        return new Submission(scheduled.Status, scheduled.RejectionReason, scheduled.IsQueued, scheduled.Completion);
+    }
+
     public static Task Idle(this PriorityScheduler scheduler) => scheduler.WhenIdleAsync().WaitAsync(Guard);
+
+    /// <summary>
+    /// Waits until every task TrySchedule handed back has completed (rethrowing a fault or cancellation) and the
+    /// scheduler is idle; for TryPost, which hands back no task, only the latter.
+    /// </summary>
+    public static async Task Settled(this PriorityScheduler scheduler, params IEnumerable<Submission> submissions)
+    {
+        await Task.WhenAll(submissions.Select(s => s.Completion).OfType<Task>()).Guarded();
+        await scheduler.Idle();
+    }
 
     public static Task Guarded(this Task task) => task.WaitAsync(Guard);
 
