@@ -33,17 +33,32 @@ internal sealed class StripedReadBuffer<T>
     }
 
     /// <summary>Records a hit on <paramref name="item"/>; returns false if the stripe is full (the record was dropped).</summary>
+    /// <remarks>
+    /// A hit on the item this stripe recorded last, not yet drained, only counts one more read on that record. Policy
+    /// replay is then the same as for separate records (moving an entry to the most-recent end twice in a row is
+    /// moving it once), and a hot key costs no ring traffic. The drain clears a record's item, so a repeat can never
+    /// attach to a drained record; a repeat that races the drain may be lost, like any record of a lossy buffer.
+    /// </remarks>
     public bool RecordHit(T item)
     {
         var stripe = _stripes[Environment.CurrentManagedThreadId & _stripeMask];
         stripe.Producer.Hits++;
         var tail = stripe.Producer.Tail;
+        ref var last = ref stripe.Slots[(int)(tail - 1) & StripeMask];
+        if (ReferenceEquals(last.Item, item))
+        {
+            last.Repeats++;
+            return true;
+        }
+
         if (tail - Volatile.Read(ref stripe.Head.Value) >= StripeCapacity)
         {
             return false;
         }
 
-        stripe.Slots[(int)tail & StripeMask].Item = item;
+        ref var slot = ref stripe.Slots[(int)tail & StripeMask];
+        slot.Repeats = 0;
+        slot.Item = item;
         Volatile.Write(ref stripe.Producer.Tail, tail + 1);
         return true;
     }
@@ -51,8 +66,11 @@ internal sealed class StripedReadBuffer<T>
     /// <summary>Counts a miss.</summary>
     public void RecordMiss() => _stripes[Environment.CurrentManagedThreadId & _stripeMask].Producer.Misses++;
 
-    /// <summary>Passes every buffered item, oldest first per stripe, to <paramref name="consumer"/>. Single consumer only.</summary>
-    public void Drain(Action<T> consumer)
+    /// <summary>
+    /// Passes every buffered item, oldest first per stripe, with its number of reads in a row to
+    /// <paramref name="consumer"/>. Single consumer only.
+    /// </summary>
+    public void Drain(Action<T, int> consumer)
     {
         foreach (var stripe in _stripes)
         {
@@ -74,11 +92,12 @@ internal sealed class StripedReadBuffer<T>
             for (var i = 0; i < count; i++)
             {
                 var index = (int)(head + i) & StripeMask;
-                var item = stripe.Slots[index].Item;
+                ref var slot = ref stripe.Slots[index];
+                var item = slot.Item;
                 if (item is not null)
                 {
-                    stripe.Slots[index].Item = null;
-                    consumer(item);
+                    slot.Item = null;
+                    consumer(item, 1 + slot.Repeats);
                 }
             }
 
@@ -100,10 +119,11 @@ internal sealed class StripedReadBuffer<T>
         return (hits, misses);
     }
 
-    /// <summary>Wraps a slot so that storing into the array skips the covariant array-store type check.</summary>
+    /// <summary>One record: the item and how many more times it was read in a row. A struct, so storing into the array skips the covariant array-store type check.</summary>
     private struct Slot
     {
         public T? Item;
+        public int Repeats;
     }
 
     private sealed class Stripe

@@ -18,7 +18,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     private readonly ConcurrentQueue<PendingWrite> _writeBuffer = new();
     private readonly ConcurrentQueue<(CacheNode<TKey, TValue> Node, CacheRemovalCause Cause)> _pendingNotifications = new();
     private readonly Lock _maintenanceLock = new();
-    private readonly Action<CacheNode<TKey, TValue>> _drainReadBuffer;
+    private readonly Action<CacheNode<TKey, TValue>, int> _drainReadBuffer;
     private readonly MaintenanceWorkItem _maintenanceWorkItem;
     private readonly bool _foreground;
     private readonly long _expirationScanTicks;
@@ -194,7 +194,8 @@ public sealed partial class TinyLfuCache<TKey, TValue>
         {
             _readBuffer.Drain(_drainReadBuffer);
             DrainWriteBuffer();
-            var now = Now();
+            // Without expiring entries no node compares its expiry with the time, so the clock is not read.
+            var now = _mayExpire ? Now() : 0;
             if (_mayExpire && now >= _nextExpirationScan)
             {
                 _policy.EvictExpired(now);

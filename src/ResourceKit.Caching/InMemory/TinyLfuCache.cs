@@ -247,7 +247,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             throw new ArgumentOutOfRangeException(nameof(value), weight, $"The weigher returned {weight} for key '{key}'; weights must be 0 or more.");
         }
 
-        var now = Now();
+        // The clock is read only when something can expire: a timestamp costs more than the rest of a plain write.
+        var now = timeToLiveTicks == Never && _expireAfterAccessTicks == 0 ? 0 : Now();
         var writeDeadline = timeToLiveTicks == Never ? Never : SaturatingAdd(now, timeToLiveTicks);
         var expiresAt = _expireAfterAccessTicks == 0 ? writeDeadline : Math.Min(writeDeadline, SaturatingAdd(now, _expireAfterAccessTicks));
         var node = new CacheNode<TKey, TValue>(key, value, weight, _comparer.GetHashCode(key), writeDeadline, expiresAt);
@@ -272,7 +273,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         {
             if (_map.TryGetValue(key, out var existing))
             {
-                var existingLive = existing.ExpiresAt > now;
+                var existingExpiresAt = existing.ExpiresAt;
+                var existingLive = existingExpiresAt == Never || existingExpiresAt > (now == 0 ? now = Now() : now);
                 if (onlyIfAbsent && existingLive)
                 {
                     return existing;
