@@ -25,8 +25,8 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     private readonly int _writeBufferLimit = 128 * Environment.ProcessorCount;
     private long _capacity;
     private long _nextExpirationScan;
-    private int _pendingWrites;
-    private int _drainStatus;
+    // Read by every lookup that records a hit and written by each pass: a cache line of its own.
+    private PaddedLong _drainStatus;
     private double _windowFraction;
     private bool _mayExpire;
 
@@ -120,7 +120,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     private void EnqueueWrite(PendingWrite write)
     {
         _writeBuffer.Enqueue(write);
-        if (Interlocked.Increment(ref _pendingWrites) > _writeBufferLimit && !_foreground)
+        if (Interlocked.Increment(ref _counters.PendingWrites) > _writeBufferLimit && !_foreground)
         {
             // Back-pressure: writers outpace the background pass, so this writer helps.
             RunMaintenance();
@@ -137,17 +137,17 @@ public sealed partial class TinyLfuCache<TKey, TValue>
 
         while (true)
         {
-            switch (Volatile.Read(ref _drainStatus))
+            switch (Volatile.Read(ref _drainStatus.Value))
             {
                 case DrainIdle:
-                    Interlocked.CompareExchange(ref _drainStatus, DrainRequired, DrainIdle);
+                    Interlocked.CompareExchange(ref _drainStatus.Value, DrainRequired, DrainIdle);
                     ScheduleDrain();
                     return;
                 case DrainRequired:
                     ScheduleDrain();
                     return;
                 case DrainProcessingToIdle:
-                    if (Interlocked.CompareExchange(ref _drainStatus, DrainProcessingToRequired, DrainProcessingToIdle) == DrainProcessingToIdle)
+                    if (Interlocked.CompareExchange(ref _drainStatus.Value, DrainProcessingToRequired, DrainProcessingToIdle) == DrainProcessingToIdle)
                     {
                         return;
                     }
@@ -167,16 +167,16 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             return;
         }
 
-        if (Volatile.Read(ref _drainStatus) >= DrainProcessingToIdle || !_maintenanceLock.TryEnter())
+        if (Volatile.Read(ref _drainStatus.Value) >= DrainProcessingToIdle || !_maintenanceLock.TryEnter())
         {
             return;
         }
 
         try
         {
-            if (Volatile.Read(ref _drainStatus) < DrainProcessingToIdle)
+            if (Volatile.Read(ref _drainStatus.Value) < DrainProcessingToIdle)
             {
-                Volatile.Write(ref _drainStatus, DrainProcessingToIdle);
+                Volatile.Write(ref _drainStatus.Value, DrainProcessingToIdle);
                 ThreadPool.UnsafeQueueUserWorkItem(_maintenanceWorkItem, preferLocal: false);
             }
         }
@@ -189,7 +189,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     /// <summary>The maintenance pass proper; the caller holds the lock.</summary>
     private void Maintain()
     {
-        Volatile.Write(ref _drainStatus, DrainProcessingToIdle);
+        Volatile.Write(ref _drainStatus.Value, DrainProcessingToIdle);
         try
         {
             _readBuffer.Drain(_drainReadBuffer);
@@ -208,18 +208,26 @@ public sealed partial class TinyLfuCache<TKey, TValue>
         }
         finally
         {
-            if (Interlocked.CompareExchange(ref _drainStatus, DrainIdle, DrainProcessingToIdle) != DrainProcessingToIdle)
+            if (Interlocked.CompareExchange(ref _drainStatus.Value, DrainIdle, DrainProcessingToIdle) != DrainProcessingToIdle)
             {
-                Volatile.Write(ref _drainStatus, DrainRequired);
+                Volatile.Write(ref _drainStatus.Value, DrainRequired);
             }
         }
     }
 
     private void DrainWriteBuffer()
     {
+        // The pending count shrinks in batches: one atomic update per item would contend with every writer.
+        const int Batch = 64;
+        var drained = 0;
         while (_writeBuffer.TryDequeue(out var write))
         {
-            Interlocked.Decrement(ref _pendingWrites);
+            if (++drained == Batch)
+            {
+                Interlocked.Add(ref _counters.PendingWrites, -Batch);
+                drained = 0;
+            }
+
             switch (write)
             {
                 case { Removed: { } removed, Added: { } added }:
@@ -235,6 +243,8 @@ public sealed partial class TinyLfuCache<TKey, TValue>
                     break;
             }
         }
+
+        Interlocked.Add(ref _counters.PendingWrites, -drained);
     }
 
     private void RaisePendingNotifications()
@@ -252,7 +262,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
         for (var pass = 0; pass < MaximumPassesPerWorkItem; pass++)
         {
             RunMaintenance();
-            if (Volatile.Read(ref _drainStatus) != DrainRequired)
+            if (Volatile.Read(ref _drainStatus.Value) != DrainRequired)
             {
                 return;
             }

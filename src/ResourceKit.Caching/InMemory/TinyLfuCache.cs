@@ -31,13 +31,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     private readonly long _expireAfterWriteTicks;
     private readonly long _expireAfterAccessTicks;
     private readonly TinyLfuCacheMetrics? _metrics;
-    private long _weight;
-    private int _count;
-    private long _evictions;
-    private long _expirations;
-    private long _removals;
-    private long _replacements;
-    private long _rejections;
+    private TinyLfuCounters _counters;
 
     /// <summary>Initializes a new instance of the <see cref="TinyLfuCache{TKey, TValue}"/> class.</summary>
     /// <param name="options">The cache's options; they are validated and copied.</param>
@@ -84,10 +78,10 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     public event EventHandler<CacheEntryRemovedEventArgs<TKey, TValue>>? EntryRemoved;
 
     /// <summary>Gets the number of entries (expired entries not yet cleaned up included).</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _weigher is null ? (int)Weight : Volatile.Read(ref _counters.Count);
 
     /// <summary>Gets the total weight of the entries, which is their number when there is no weigher.</summary>
-    public long Weight => Interlocked.Read(ref _weight);
+    public long Weight => Interlocked.Read(ref _counters.Weight);
 
     /// <summary>Gets the maximum total weight.</summary>
     public long Capacity => Interlocked.Read(ref _capacity);
@@ -109,7 +103,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             var expiresAt = node.ExpiresAt;
             if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
             {
-                if (!_readBuffer.RecordHit(node) || Volatile.Read(ref _drainStatus) == DrainRequired)
+                if (!_readBuffer.RecordHit(node) || Volatile.Read(ref _drainStatus.Value) == DrainRequired)
                 {
                     ScheduleDrain();
                 }
@@ -201,11 +195,11 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         {
             Hits = hits,
             Misses = misses,
-            Evictions = Interlocked.Read(ref _evictions),
-            Expirations = Interlocked.Read(ref _expirations),
-            Removals = Interlocked.Read(ref _removals),
-            Replacements = Interlocked.Read(ref _replacements),
-            Rejections = Interlocked.Read(ref _rejections),
+            Evictions = Interlocked.Read(ref _counters.Evictions),
+            Expirations = Interlocked.Read(ref _counters.Expirations),
+            Removals = Interlocked.Read(ref _counters.Removals),
+            Replacements = Interlocked.Read(ref _counters.Replacements),
+            Rejections = Interlocked.Read(ref _counters.Rejections),
             Count = Count,
             Weight = Weight,
             Capacity = Capacity,
@@ -259,7 +253,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
 
         if (weight > Capacity)
         {
-            Interlocked.Increment(ref _rejections);
+            Interlocked.Increment(ref _counters.Rejections);
             if (!onlyIfAbsent && _map.TryRemove(key, out var dropped))
             {
                 Retire(dropped, CacheRemovalCause.Replaced);
@@ -283,7 +277,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                 if (_map.TryUpdate(key, node, existing))
                 {
                     existing.TryRetire();
-                    Interlocked.Add(ref _weight, weight - existing.Weight);
+                    Interlocked.Add(ref _counters.Weight, weight - existing.Weight);
                     EnqueueWrite(new PendingWrite(existing, node));
                     Notify(existing, existingLive ? CacheRemovalCause.Replaced : CacheRemovalCause.Expired);
                     break;
@@ -291,8 +285,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             }
             else if (_map.TryAdd(key, node))
             {
-                Interlocked.Add(ref _weight, weight);
-                Interlocked.Increment(ref _count);
+                Interlocked.Add(ref _counters.Weight, weight);
+                CountEntries(1);
                 EnqueueWrite(new PendingWrite(null, node));
                 break;
             }
@@ -314,8 +308,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     private void Retire(CacheNode<TKey, TValue> node, CacheRemovalCause cause)
     {
         node.TryRetire();
-        Interlocked.Add(ref _weight, -node.Weight);
-        Interlocked.Decrement(ref _count);
+        Interlocked.Add(ref _counters.Weight, -node.Weight);
+        CountEntries(-1);
         EnqueueWrite(new PendingWrite(node, null));
         Notify(node, cause);
         ScheduleAfterWrite();
@@ -328,8 +322,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         if (_map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(node.Key, node)))
         {
             node.TryRetire();
-            Interlocked.Add(ref _weight, -node.Weight);
-            Interlocked.Decrement(ref _count);
+            Interlocked.Add(ref _counters.Weight, -node.Weight);
+            CountEntries(-1);
             CountRemoval(cause);
             if (EntryRemoved is not null)
             {
@@ -349,21 +343,30 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         switch (cause)
         {
             case CacheRemovalCause.Evicted:
-                Interlocked.Increment(ref _evictions);
+                Interlocked.Increment(ref _counters.Evictions);
                 break;
             case CacheRemovalCause.Expired:
-                Interlocked.Increment(ref _expirations);
+                Interlocked.Increment(ref _counters.Expirations);
                 break;
             case CacheRemovalCause.Removed:
-                Interlocked.Increment(ref _removals);
+                Interlocked.Increment(ref _counters.Removals);
                 break;
             default:
-                Interlocked.Increment(ref _replacements);
+                Interlocked.Increment(ref _counters.Replacements);
                 break;
         }
     }
 
     private long Now() => _timeProvider.GetTimestamp();
+
+    private void CountEntries(int delta)
+    {
+        // Without a weigher every entry weighs 1, so the weight is the count and one atomic update serves both.
+        if (_weigher is not null)
+        {
+            Interlocked.Add(ref _counters.Count, delta);
+        }
+    }
 
     private long ToTimestampTicks(TimeSpan? span)
     {
