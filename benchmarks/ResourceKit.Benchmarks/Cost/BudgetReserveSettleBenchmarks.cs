@@ -53,12 +53,16 @@ public class BudgetReserveSettleBenchmarks
     [Benchmark(OperationsPerInvoke = Operations)]
     public void ResourceKitSpendLedger() => Run(() =>
     {
-        var result = _ledger.TryReserveAsync(Attribution, 0.01m).AsTask().GetAwaiter().GetResult();
+        var result = Wait(_ledger.TryReserveAsync(Attribution, 0.01m));
         if (result.IsGranted)
         {
-            _ledger.SettleAsync(result.Reservation, 0.008m).AsTask().GetAwaiter().GetResult();
+            Wait(_ledger.SettleAsync(result.Reservation, 0.008m));
         }
     });
+
+    // A completed ValueTask is read directly: AsTask() would allocate a Task the ledger never created.
+    private static T Wait<T>(ValueTask<T> pending) =>
+        pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
 
     private void Run(Action operation)
     {

@@ -1,3 +1,4 @@
+using ResourceKit.Cost.Diagnostics;
 using ResourceKit.Cost.Ledger;
 
 namespace ResourceKit.Cost.Budgets;
@@ -14,6 +15,7 @@ public sealed class BudgetReservation
     {
         Plan = plan;
         Ticket = ticket;
+        ReservedUnits = CostMetrics.ToReservedUnits(ticket.Amount);
     }
 
     /// <summary>Gets the reservation identifier.</summary>
@@ -34,6 +36,9 @@ public sealed class BudgetReservation
     internal LedgerReservation Ticket { get; }
 
     internal SpendPlan Plan { get; }
+
+    /// <summary>Gets the amount in the units of the reserved gauge, converted once for reserve and settle.</summary>
+    internal long ReservedUnits { get; }
 
     internal bool TryComplete() => Interlocked.Exchange(ref _completed, 1) == 0;
 }

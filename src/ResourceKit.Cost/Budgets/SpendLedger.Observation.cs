@@ -67,6 +67,12 @@ public sealed partial class SpendLedger
 
     private BudgetDecision CheckThrottles(SpendPlan plan, DateTimeOffset now, decimal amount, bool consume)
     {
+        // Gates exist only once a throttle rule is over its limit; until then there is nothing to look up.
+        if (!plan.HasThrottleRules || Volatile.Read(ref _throttleGateCount) == 0)
+        {
+            return BudgetDecision.Allowed;
+        }
+
         for (var i = 0; i < plan.Rules.Length; i++)
         {
             var (rule, counter) = plan.Rules[i];
@@ -99,51 +105,76 @@ public sealed partial class SpendLedger
         return denial;
     }
 
-    private void Observe(SpendPlan plan, LedgerTotals totals)
+    private void Observe(SpendPlan plan, ReadOnlySpan<decimal> committedTotals, ReadOnlySpan<decimal> reservedTotals)
     {
         for (var w = 0; w < plan.Periods.Length; w++)
         {
-            _metrics.WindowSpend(plan.Periods[w].Window, totals.Committed[w * SpendPlan.ScopeCount]);
+            _metrics.WindowSpend(plan.Periods[w].Window, committedTotals[w * SpendPlan.ScopeCount]);
         }
 
-        var now = _time.GetUtcNow();
         for (var i = 0; i < plan.Rules.Length; i++)
         {
             var (rule, counter) = plan.Rules[i];
-            var committed = totals.Committed[counter];
-            var period = plan.PeriodOf(counter);
-            _metrics.Utilization(rule.Name, (double)((committed + totals.Reserved[counter]) / rule.Limit));
-            var key = plan.RuleKeys[i];
-            var ratio = (double)(committed / rule.Limit);
-            for (var t = 0; t < plan.Thresholds[i].Length; t++)
+            var committed = committedTotals[counter];
+            Volatile.Write(ref plan.Utilization[i].Value, (double)(committed + reservedTotals[counter]) / plan.LimitsAsDouble[i]);
+            if (committed >= plan.ThresholdFloors[i])
             {
-                var threshold = plan.Thresholds[i][t];
-                if (ratio >= threshold && _raised.TryAdd(plan.ThresholdKeys[i][t], period.End))
-                {
-                    CostLog.ThresholdReached(_logger, rule.Name, threshold, rule.Limit, period.Key, committed);
-                    Raise(ThresholdReached, new BudgetThresholdEventArgs(rule, period, threshold, committed));
-                }
+                RaiseThresholds(plan, i, committed);
             }
 
-            if (committed < rule.Limit)
+            if (committed >= rule.Limit)
             {
-                continue;
+                ObserveLimitReached(plan, i, committed);
             }
+        }
+    }
 
-            if (rule.Action == BudgetAction.Throttle)
+    private void RaiseThresholds(SpendPlan plan, int index, decimal committed)
+    {
+        var (rule, counter) = plan.Rules[index];
+        var period = plan.PeriodOf(counter);
+        var ratio = (double)(committed / rule.Limit);
+        var thresholds = plan.Thresholds[index];
+        for (var t = 0; t < thresholds.Length; t++)
+        {
+            var threshold = thresholds[t];
+            if (ratio >= threshold && _raised.TryAdd(plan.ThresholdKeys[index][t], period.End))
             {
-                _throttles.GetOrAdd(key, _ => new ThrottleGate(period.End, now + _throttleInterval, committed)).Committed = committed;
+                CostLog.ThresholdReached(_logger, rule.Name, threshold, rule.Limit, period.Key, committed);
+                Raise(ThresholdReached, new BudgetThresholdEventArgs(rule, period, threshold, committed));
             }
+        }
+    }
 
-            if (_raised.TryAdd(key + "|limit", period.End))
+    private void ObserveLimitReached(SpendPlan plan, int index, decimal committed)
+    {
+        var (rule, counter) = plan.Rules[index];
+        var period = plan.PeriodOf(counter);
+        if (rule.Action == BudgetAction.Throttle)
+        {
+            var key = plan.RuleKeys[index];
+            if (_throttles.TryGetValue(key, out var gate))
             {
-                CostLog.LimitReached(_logger, rule.Name, rule.Limit, period.Key, committed, rule.Action.ToString());
-                var args = new BudgetLimitEventArgs(rule, period, committed);
-                Raise(LimitReached, args);
-                if (rule.Action == BudgetAction.Shutdown)
-                {
-                    Raise(ShutdownRequested, args);
-                }
+                gate.Committed = committed;
+            }
+            else if (_throttles.TryAdd(key, new ThrottleGate(period.End, _time.GetUtcNow() + _throttleInterval, committed)))
+            {
+                Interlocked.Increment(ref _throttleGateCount);
+            }
+            else if (_throttles.TryGetValue(key, out gate))
+            {
+                gate.Committed = committed;
+            }
+        }
+
+        if (_raised.TryAdd(plan.LimitKeys[index], period.End))
+        {
+            CostLog.LimitReached(_logger, rule.Name, rule.Limit, period.Key, committed, rule.Action.ToString());
+            var args = new BudgetLimitEventArgs(rule, period, committed);
+            Raise(LimitReached, args);
+            if (rule.Action == BudgetAction.Shutdown)
+            {
+                Raise(ShutdownRequested, args);
             }
         }
     }

@@ -18,6 +18,7 @@ public sealed partial class SpendLedger : IDisposable
     private const int MaxCachedPlans = 4096;
 
     private readonly ISpendStore _store;
+    private readonly ISynchronousSpendStore? _synchronousStore;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CostMetrics _metrics;
@@ -28,7 +29,11 @@ public sealed partial class SpendLedger : IDisposable
     private readonly ConcurrentDictionary<string, DateTimeOffset> _raised = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ThrottleGate> _throttles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SpendAttribution, SpendPlan> _plans = new();
+    private readonly ulong _idPrefix;
     private volatile BudgetRule[] _rules;
+    private volatile SpendPlan? _lastPlan;
+    private long _idSequence;
+    private int _throttleGateCount;
     private int _sweeping;
 
     /// <summary>Initializes a new instance of the <see cref="SpendLedger"/> class.</summary>
@@ -49,6 +54,7 @@ public sealed partial class SpendLedger : IDisposable
         ArgumentNullException.ThrowIfNull(store);
         options.ThrowIfInvalid();
         _store = store;
+        _synchronousStore = store as ISynchronousSpendStore;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = new CostMetrics(meterFactory);
@@ -57,6 +63,12 @@ public sealed partial class SpendLedger : IDisposable
         _throttleInterval = options.ThrottleInterval;
         _defaultThresholds = options.EffectiveSoftThresholds();
         _rules = [.. options.EffectiveRules()];
+
+        // Reservation ids are this random prefix plus a sequence number: unique across processes sharing a
+        // store like a GUID, without asking the OS for randomness on every call.
+        Span<byte> prefix = stackalloc byte[sizeof(ulong)];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(prefix);
+        _idPrefix = BitConverter.ToUInt64(prefix);
         _sweepTimer = _time.CreateTimer(_ => _ = SweepAsync(), null, options.ExpirySweepInterval, options.ExpirySweepInterval);
     }
 
@@ -105,32 +117,37 @@ public sealed partial class SpendLedger : IDisposable
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The reservation, or why it was refused.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
-    public async ValueTask<BudgetReservationResult> TryReserveAsync(
+    public ValueTask<BudgetReservationResult> TryReserveAsync(
         SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(amount);
-        var now = _time.GetUtcNow();
-        var plan = CreatePlan(attribution, now);
-        var throttled = CheckThrottles(plan, now, amount, consume: true);
-        if (!throttled.IsAllowed)
+        try
         {
-            return new BudgetReservationResult(throttled, null);
-        }
+            ArgumentOutOfRangeException.ThrowIfNegative(amount);
+            var now = _time.GetUtcNow();
+            var plan = CreatePlan(attribution, now);
+            var throttled = CheckThrottles(plan, now, amount, consume: true);
+            if (!throttled.IsAllowed)
+            {
+                return new(new BudgetReservationResult(throttled, null));
+            }
 
-        var hardRules = plan.HardRules;
-        var limits = plan.Limits;
-        var ticket = new LedgerReservation(Guid.NewGuid().ToString("N"), amount, now + _reservationTimeToLive, plan.Counters);
-        var result = await _store.TryReserveAsync(ticket, limits, now, cancellationToken).ConfigureAwait(false);
-        Observe(plan, result.Totals);
-        if (!result.Granted)
+            var ticket = new LedgerReservation(NewReservationId(), amount, now + _reservationTimeToLive, plan.Counters);
+            if (_synchronousStore is not { } store)
+            {
+                return ReserveThroughStoreAsync(plan, ticket, now, cancellationToken);
+            }
+
+            // The memory and file stores finish under their lock: no async machinery, totals on the stack.
+            Span<decimal> committed = stackalloc decimal[plan.Counters.Length];
+            Span<decimal> reserved = stackalloc decimal[plan.Counters.Length];
+            var granted = store.TryReserve(ticket, plan.Limits, now, committed, reserved, out var failedLimitIndex);
+            return new(CompleteReservation(plan, ticket, granted, failedLimitIndex, committed, reserved));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var (rule, counter) = hardRules[result.FailedLimitIndex];
-            var denial = Deny(plan, rule, counter, result.Totals.Committed[counter], result.Totals.Reserved[counter], amount);
-            return new BudgetReservationResult(new BudgetDecision(BudgetStatus.Blocked, denial, TimeSpan.Zero), null);
+            // Fail through the returned task, as an async method would.
+            return ValueTask.FromException<BudgetReservationResult>(ex);
         }
-
-        _metrics.ReservedChanged(amount);
-        return new BudgetReservationResult(BudgetDecision.Allowed, new BudgetReservation(plan, ticket));
     }
 
     /// <summary>Settles a reservation at the actual cost, committing it even if the reservation has expired.</summary>
@@ -138,20 +155,33 @@ public sealed partial class SpendLedger : IDisposable
     /// <param name="actualCost">The actual cost.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="false"/> when the reservation was already settled or released.</returns>
-    public async ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
+    public ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(reservation);
-        ArgumentOutOfRangeException.ThrowIfNegative(actualCost);
-        if (!reservation.TryComplete())
+        try
         {
-            return false;
-        }
+            ArgumentNullException.ThrowIfNull(reservation);
+            ArgumentOutOfRangeException.ThrowIfNegative(actualCost);
+            if (!reservation.TryComplete())
+            {
+                return new(false);
+            }
 
-        _metrics.ReservedChanged(-reservation.Amount);
-        var totals = await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
-        _metrics.Spent(actualCost, reservation.Attribution);
-        Observe(reservation.Plan, totals);
-        return true;
+            _metrics.ReservedChanged(-reservation.ReservedUnits);
+            if (_synchronousStore is not { } store)
+            {
+                return SettleThroughStoreAsync(reservation, actualCost, cancellationToken);
+            }
+
+            Span<decimal> committed = stackalloc decimal[reservation.Plan.Counters.Length];
+            Span<decimal> reserved = stackalloc decimal[reservation.Plan.Counters.Length];
+            store.Settle(reservation.Ticket, actualCost, committed, reserved);
+            CompleteSettlement(reservation, actualCost, committed, reserved);
+            return new(true);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return ValueTask.FromException<bool>(ex);
+        }
     }
 
     /// <summary>Releases a reservation without spending, for a call that failed or was cancelled.</summary>
@@ -166,7 +196,7 @@ public sealed partial class SpendLedger : IDisposable
             return false;
         }
 
-        _metrics.ReservedChanged(-reservation.Amount);
+        _metrics.ReservedChanged(-reservation.ReservedUnits);
         await _store.ReleaseAsync(reservation.Ticket, cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -182,7 +212,7 @@ public sealed partial class SpendLedger : IDisposable
         var plan = CreatePlan(attribution, _time.GetUtcNow());
         var totals = await _store.RecordAsync(plan.Counters, amount, cancellationToken).ConfigureAwait(false);
         _metrics.Spent(amount, plan.Attribution);
-        Observe(plan, totals);
+        Observe(plan, AsSpan(totals.Committed), AsSpan(totals.Reserved));
     }
 
     /// <summary>Asks, without reserving, whether a request of <paramref name="amount"/> may proceed now.</summary>
@@ -228,7 +258,7 @@ public sealed partial class SpendLedger : IDisposable
         }
 
         Prune(_raised, now, static end => end);
-        Prune(_throttles, now, static gate => gate.PeriodEnd);
+        Interlocked.Add(ref _throttleGateCount, -Prune(_throttles, now, static gate => gate.PeriodEnd));
         return count;
     }
 
@@ -241,15 +271,18 @@ public sealed partial class SpendLedger : IDisposable
 
     internal CostMetrics Metrics => _metrics;
 
-    private static void Prune<T>(ConcurrentDictionary<string, T> map, DateTimeOffset now, Func<T, DateTimeOffset> end)
+    private static int Prune<T>(ConcurrentDictionary<string, T> map, DateTimeOffset now, Func<T, DateTimeOffset> end)
     {
+        var removed = 0;
         foreach (var entry in map)
         {
-            if (end(entry.Value) <= now)
+            if (end(entry.Value) <= now && map.TryRemove(entry))
             {
-                map.TryRemove(entry);
+                removed++;
             }
         }
+
+        return removed;
     }
 
     private SpendPlan CreatePlan(SpendAttribution attribution, DateTimeOffset now)
@@ -257,21 +290,29 @@ public sealed partial class SpendLedger : IDisposable
         // Plans are reused until the shortest period (the hour) ends or the rules change: building one costs
         // time-zone conversions and a few dozen strings, which would otherwise be paid on every call.
         var rules = _rules;
+        var last = _lastPlan;
+        if (last is not null && last.Key == attribution && last.IsValidFor(now, rules))
+        {
+            return last;
+        }
+
         if (_plans.TryGetValue(attribution, out var cached) && cached.IsValidFor(now, rules))
         {
+            _lastPlan = cached;
             return cached;
         }
 
         attribution.Validate();
         var normalized = new SpendAttribution(
             SpendAttribution.Normalize(attribution.Category), SpendAttribution.Normalize(attribution.Model), SpendAttribution.Normalize(attribution.Agent));
-        var plan = SpendPlan.Create(Calendar, rules, _defaultThresholds, normalized, now);
+        var plan = SpendPlan.Create(Calendar, rules, _defaultThresholds, attribution, normalized, now, _metrics);
         if (_plans.Count >= MaxCachedPlans)
         {
             _plans.Clear();
         }
 
         _plans[attribution] = plan;
+        _lastPlan = plan;
         return plan;
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using ResourceKit.Cost.Diagnostics;
 using ResourceKit.Cost.Ledger;
 
 namespace ResourceKit.Cost.Budgets;
@@ -13,13 +15,16 @@ internal sealed class SpendPlan
     private static readonly BudgetWindow[] Windows = Enum.GetValues<BudgetWindow>();
 
     private SpendPlan(
+        SpendAttribution key,
         SpendAttribution attribution,
         BudgetPeriod[] periods,
         LedgerCounter[] counters,
         (BudgetRule Rule, int Counter)[] rules,
         IReadOnlyList<BudgetRule> source,
-        IReadOnlyList<double> defaultThresholds)
+        IReadOnlyList<double> defaultThresholds,
+        CostMetrics metrics)
     {
+        Key = key;
         Attribution = attribution;
         Periods = periods;
         Counters = counters;
@@ -38,8 +43,23 @@ internal sealed class SpendPlan
         {
             ThresholdKeys[i] = Array.ConvertAll(Thresholds[i], t => RuleKeys[i] + "|" + t.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
+
+        LimitKeys = Array.ConvertAll(RuleKeys, k => k + "|limit");
+        ThresholdFloors = new decimal[rules.Length];
+        for (var i = 0; i < rules.Length; i++)
+        {
+            ThresholdFloors[i] = ThresholdFloor(rules[i].Rule.Limit, Thresholds[i]);
+        }
+
+        LimitsAsDouble = Array.ConvertAll(rules, r => (double)r.Rule.Limit);
+        Utilization = Array.ConvertAll(rules, r => metrics.UtilizationOf(r.Rule.Name));
+        HasThrottleRules = Array.Exists(rules, r => r.Rule.Action == BudgetAction.Throttle);
     }
 
+    /// <summary>Gets the attribution as the caller passed it, which the ledger caches the plan under.</summary>
+    public SpendAttribution Key { get; }
+
+    /// <summary>Gets the normalized attribution.</summary>
     public SpendAttribution Attribution { get; }
 
     public BudgetPeriod[] Periods { get; }
@@ -58,6 +78,24 @@ internal sealed class SpendPlan
     public double[][] Thresholds { get; }
 
     public string[][] ThresholdKeys { get; }
+
+    /// <summary>Per rule: the key of its limit event.</summary>
+    public string[] LimitKeys { get; }
+
+    /// <summary>
+    /// Per rule: committed spend below this cannot reach any soft threshold, so the exact ratio (a decimal
+    /// division per threshold) is only computed near or above the lowest threshold.
+    /// </summary>
+    public decimal[] ThresholdFloors { get; }
+
+    /// <summary>Per rule: the limit as a double, for the utilization gauge.</summary>
+    public double[] LimitsAsDouble { get; }
+
+    /// <summary>Per rule: the utilization gauge's slot.</summary>
+    public StrongBox<double>[] Utilization { get; }
+
+    /// <summary>Gets a value indicating whether any applying rule throttles.</summary>
+    public bool HasThrottleRules { get; }
 
     public DateTimeOffset ValidFrom { get; }
 
@@ -78,7 +116,13 @@ internal sealed class SpendPlan
     };
 
     public static SpendPlan Create(
-        BudgetCalendar calendar, IReadOnlyList<BudgetRule> rules, IReadOnlyList<double> defaultThresholds, SpendAttribution attribution, DateTimeOffset now)
+        BudgetCalendar calendar,
+        IReadOnlyList<BudgetRule> rules,
+        IReadOnlyList<double> defaultThresholds,
+        SpendAttribution key,
+        SpendAttribution attribution,
+        DateTimeOffset now,
+        CostMetrics metrics)
     {
         var periods = new BudgetPeriod[Windows.Length];
         var counters = new LedgerCounter[Windows.Length * ScopeCount];
@@ -103,10 +147,25 @@ internal sealed class SpendPlan
             }
         }
 
-        return new SpendPlan(attribution, periods, counters, [.. applying], rules, defaultThresholds);
+        return new SpendPlan(key, attribution, periods, counters, [.. applying], rules, defaultThresholds, metrics);
     }
 
     public BudgetPeriod PeriodOf(int counter) => Periods[counter / ScopeCount];
+
+    // The ratio test is (double)(committed / limit) >= threshold. Below (1 - 1e-12) of the lowest threshold's
+    // share of the limit it is false whatever the rounding (decimal keeps 28 digits, double 15-17), so the floor
+    // only skips work and never changes which events are raised. For shares so small that the decimal's
+    // 28 decimal places could round the floor up past that margin, nothing is skipped.
+    private static decimal ThresholdFloor(decimal limit, double[] thresholds)
+    {
+        if (thresholds.Length == 0)
+        {
+            return decimal.MaxValue;
+        }
+
+        var floor = (decimal)thresholds.Min() * limit * (1m - 0.000_000_000_001m);
+        return floor < 0.000_000_000_000_001m ? decimal.MinValue : floor;
+    }
 
     // Long enough for reports on the previous period; short enough that hourly counters do not pile up.
     private static TimeSpan Retention(BudgetWindow window) => window switch

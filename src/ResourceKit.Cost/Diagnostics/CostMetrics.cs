@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using ResourceKit.Cost.Budgets;
 
 namespace ResourceKit.Cost.Diagnostics;
@@ -16,8 +17,12 @@ internal sealed class CostMetrics : IDisposable
     private readonly Counter<long> _rejections;
     private readonly Counter<long> _throttled;
     private readonly Counter<long> _expired;
-    private readonly ConcurrentDictionary<BudgetWindow, double> _windowSpend = new();
-    private readonly ConcurrentDictionary<string, double> _utilization = new(StringComparer.Ordinal);
+    private static readonly BudgetWindow[] Windows = Enum.GetValues<BudgetWindow>();
+
+    // Written on every reserve and settle, read only when a collector observes: plain slots (NaN until first
+    // written) instead of dictionary writes, which take a lock each.
+    private readonly double[] _windowSpend = [.. Windows.Select(_ => double.NaN)];
+    private readonly ConcurrentDictionary<string, StrongBox<double>> _utilization = new(StringComparer.Ordinal);
     private long _reservedUnits;
 
     public CostMetrics(IMeterFactory? meterFactory)
@@ -35,8 +40,13 @@ internal sealed class CostMetrics : IDisposable
 
     public double Reserved => Interlocked.Read(ref _reservedUnits) / 1e8;
 
-    public void Spent(decimal amount, SpendAttribution attribution) =>
-        _spend.Add((double)amount, new("model", attribution.Model), new("category", attribution.Category), new("agent", attribution.Agent));
+    public void Spent(decimal amount, SpendAttribution attribution)
+    {
+        if (_spend.Enabled)
+        {
+            _spend.Add((double)amount, new("model", attribution.Model), new("category", attribution.Category), new("agent", attribution.Agent));
+        }
+    }
 
     public void Rejected(BudgetDenial denial) =>
         _rejections.Add(1, new("rule", denial.RuleName), new("window", denial.Window.ToString()), new("action", denial.Action.ToString()));
@@ -45,11 +55,16 @@ internal sealed class CostMetrics : IDisposable
 
     public void Expired(int count) => _expired.Add(count);
 
-    public void ReservedChanged(decimal delta) => Interlocked.Add(ref _reservedUnits, (long)(delta * 100_000_000m));
+    /// <summary>Converts an amount to the units <see cref="ReservedChanged"/> counts in (10⁻⁸ USD).</summary>
+    public static long ToReservedUnits(decimal amount) => (long)(amount * 100_000_000m);
 
-    public void WindowSpend(BudgetWindow window, decimal committed) => _windowSpend[window] = (double)committed;
+    public void ReservedChanged(long deltaUnits) => Interlocked.Add(ref _reservedUnits, deltaUnits);
 
-    public void Utilization(string rule, double ratio) => _utilization[rule] = ratio;
+    public void WindowSpend(BudgetWindow window, decimal committed) => Volatile.Write(ref _windowSpend[(int)window], (double)committed);
+
+    /// <summary>Returns the slot holding a rule's utilization ratio; callers keep it and write it directly.</summary>
+    public StrongBox<double> UtilizationOf(string rule) =>
+        _utilization.GetOrAdd(rule, static _ => new StrongBox<double>(double.NaN));
 
     public void Dispose()
     {
@@ -60,8 +75,12 @@ internal sealed class CostMetrics : IDisposable
     }
 
     private IEnumerable<Measurement<double>> ObserveWindows() =>
-        _windowSpend.Select(w => new Measurement<double>(w.Value, new KeyValuePair<string, object?>("window", w.Key.ToString())));
+        Windows.Select(w => (Window: w, Value: Volatile.Read(ref _windowSpend[(int)w])))
+            .Where(w => !double.IsNaN(w.Value))
+            .Select(w => new Measurement<double>(w.Value, new KeyValuePair<string, object?>("window", w.Window.ToString())));
 
     private IEnumerable<Measurement<double>> ObserveUtilization() =>
-        _utilization.Select(u => new Measurement<double>(u.Value, new KeyValuePair<string, object?>("rule", u.Key)));
+        _utilization.Select(u => (Rule: u.Key, Value: Volatile.Read(ref u.Value.Value)))
+            .Where(u => !double.IsNaN(u.Value))
+            .Select(u => new Measurement<double>(u.Value, new KeyValuePair<string, object?>("rule", u.Rule)));
 }

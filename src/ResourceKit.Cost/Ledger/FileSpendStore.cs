@@ -10,7 +10,7 @@ namespace ResourceKit.Cost.Ledger;
 /// process, which a restart ends anyway. One process at a time may open a store; share a budget between
 /// processes with <see cref="RedisSpendStore"/>.
 /// </summary>
-public sealed class FileSpendStore : ISpendStore, IDisposable
+public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDisposable
 {
     /// <summary>The default number of journal entries after which the journal is folded into the snapshot.</summary>
     public const int DefaultCompactionThreshold = 1000;
@@ -75,6 +75,28 @@ public sealed class FileSpendStore : ISpendStore, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             Append(reservation.Counters, actual);
             return ValueTask.FromResult(_book.Settle(reservation, actual));
+        }
+    }
+
+    /// <inheritdoc/>
+    bool ISynchronousSpendStore.TryReserve(
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, Span<decimal> committed, Span<decimal> reserved, out int failedLimitIndex)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _book.TryReserve(reservation, limits, now, committed, reserved, out failedLimitIndex);
+        }
+    }
+
+    /// <inheritdoc/>
+    void ISynchronousSpendStore.Settle(LedgerReservation reservation, decimal actual, Span<decimal> committed, Span<decimal> reserved)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            Append(reservation.Counters, actual);
+            _book.Settle(reservation, actual, committed, reserved);
         }
     }
 

@@ -4,7 +4,7 @@ namespace ResourceKit.Cost.Ledger;
 /// A spend store held in process memory: fast, atomic under one lock, and lost on restart. Use it for tests
 /// and short-lived hosts; use <see cref="FileSpendStore"/> or <see cref="RedisSpendStore"/> to survive restarts.
 /// </summary>
-public sealed class MemorySpendStore : ISpendStore
+public sealed class MemorySpendStore : ISpendStore, ISynchronousSpendStore
 {
     private readonly Lock _gate = new();
     private readonly SpendBook _book = new();
@@ -40,6 +40,25 @@ public sealed class MemorySpendStore : ISpendStore
         lock (_gate)
         {
             return ValueTask.FromResult(_book.Settle(reservation, actual));
+        }
+    }
+
+    /// <inheritdoc/>
+    bool ISynchronousSpendStore.TryReserve(
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, Span<decimal> committed, Span<decimal> reserved, out int failedLimitIndex)
+    {
+        lock (_gate)
+        {
+            return _book.TryReserve(reservation, limits, now, committed, reserved, out failedLimitIndex);
+        }
+    }
+
+    /// <inheritdoc/>
+    void ISynchronousSpendStore.Settle(LedgerReservation reservation, decimal actual, Span<decimal> committed, Span<decimal> reserved)
+    {
+        lock (_gate)
+        {
+            _book.Settle(reservation, actual, committed, reserved);
         }
     }
 

@@ -4,14 +4,24 @@ namespace ResourceKit.Cost.Ledger;
 /// The in-memory state shared by the memory and file stores. Not thread-safe: the owning store
 /// serialises every call, which is what makes check-and-reserve atomic.
 /// </summary>
-internal sealed class SpendBook
+internal sealed partial class SpendBook
 {
     private readonly Dictionary<string, PeriodState> _periods = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LedgerReservation> _reservations = new(StringComparer.Ordinal);
+    private DateTimeOffset _earliestExpiry = DateTimeOffset.MaxValue;
 
     public int OpenReservations => _reservations.Count;
 
     public LedgerReserveResult TryReserve(LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now)
+    {
+        var totals = NewTotals(reservation.Counters.Count, out var committed, out var reserved);
+        var granted = TryReserve(reservation, limits, now, committed, reserved, out var failed);
+        return new LedgerReserveResult(granted, failed, totals);
+    }
+
+    /// <summary>Checks every limit and holds the amount; writes the counters' totals into the two spans.</summary>
+    public bool TryReserve(
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, Span<decimal> committed, Span<decimal> reserved, out int failedLimitIndex)
     {
         Expire(now);
         var balances = Resolve(reservation.Counters);
@@ -20,7 +30,9 @@ internal sealed class SpendBook
             var balance = balances[limits[i].CounterIndex];
             if (balance.Committed + balance.Reserved + reservation.Amount > limits[i].Limit)
             {
-                return new LedgerReserveResult(false, i, Totals(balances));
+                failedLimitIndex = i;
+                CopyTotals(balances, committed, reserved);
+                return false;
             }
         }
 
@@ -29,18 +41,33 @@ internal sealed class SpendBook
             throw new InvalidOperationException($"Reservation '{reservation.Id}' is already held.");
         }
 
+        if (reservation.ExpiresAt < _earliestExpiry)
+        {
+            _earliestExpiry = reservation.ExpiresAt;
+        }
+
         foreach (var balance in balances)
         {
             balance.Reserved += reservation.Amount;
         }
 
-        return new LedgerReserveResult(true, -1, Totals(balances));
+        failedLimitIndex = -1;
+        CopyTotals(balances, committed, reserved);
+        return true;
     }
 
     public LedgerTotals Settle(LedgerReservation reservation, decimal actual)
     {
+        var totals = NewTotals(reservation.Counters.Count, out var committed, out var reserved);
+        Settle(reservation, actual, committed, reserved);
+        return totals;
+    }
+
+    /// <summary>Releases the hold and commits <paramref name="actual"/>; writes the totals into the two spans.</summary>
+    public void Settle(LedgerReservation reservation, decimal actual, Span<decimal> committed, Span<decimal> reserved)
+    {
         Release(reservation);
-        return Record(reservation.Counters, actual);
+        Record(reservation.Counters, actual, committed, reserved);
     }
 
     public bool Release(LedgerReservation reservation)
@@ -60,31 +87,47 @@ internal sealed class SpendBook
 
     public LedgerTotals Record(IReadOnlyList<LedgerCounter> counters, decimal amount)
     {
+        var totals = NewTotals(counters.Count, out var committed, out var reserved);
+        Record(counters, amount, committed, reserved);
+        return totals;
+    }
+
+    /// <summary>Commits <paramref name="amount"/> on every counter; writes the totals into the two spans.</summary>
+    public void Record(IReadOnlyList<LedgerCounter> counters, decimal amount, Span<decimal> committed, Span<decimal> reserved)
+    {
         var balances = Resolve(counters);
         foreach (var balance in balances)
         {
             balance.Committed += amount;
         }
 
-        return Totals(balances);
+        CopyTotals(balances, committed, reserved);
     }
 
     public int Expire(DateTimeOffset now)
     {
-        if (_reservations.Count == 0)
+        // Every reserve calls this; the earliest expiry (kept conservatively low) spares the scan until
+        // something can actually have expired.
+        if (_reservations.Count == 0 || now < _earliestExpiry)
         {
             return 0;
         }
 
         List<LedgerReservation>? expired = null;
+        var earliest = DateTimeOffset.MaxValue;
         foreach (var reservation in _reservations.Values)
         {
             if (reservation.ExpiresAt <= now)
             {
                 (expired ??= []).Add(reservation);
             }
+            else if (reservation.ExpiresAt < earliest)
+            {
+                earliest = reservation.ExpiresAt;
+            }
         }
 
+        _earliestExpiry = earliest;
         expired?.ForEach(r => Release(r));
         return expired?.Count ?? 0;
     }
@@ -95,17 +138,6 @@ internal sealed class SpendBook
         var expired = Expire(now);
         Prune(now);
         return expired;
-    }
-
-    private void Prune(DateTimeOffset now)
-    {
-        foreach (var (key, period) in _periods.ToList())
-        {
-            if (period.RetainUntil < now && !period.Scopes.Values.Any(b => b.Reserved != 0))
-            {
-                _periods.Remove(key);
-            }
-        }
     }
 
     public IReadOnlyList<LedgerBalance> GetBalances(string period) =>
@@ -120,36 +152,40 @@ internal sealed class SpendBook
         where s.Value.Committed != 0
         select (p.Key, p.Value.RetainUntil, s.Key, s.Value.Committed);
 
-    private Balance[] Resolve(IReadOnlyList<LedgerCounter> counters)
+    private void Prune(DateTimeOffset now)
     {
-        var balances = new Balance[counters.Count];
-        for (var i = 0; i < counters.Count; i++)
+        var removed = false;
+        foreach (var (key, period) in _periods.ToList())
         {
-            var counter = counters[i];
-            if (!_periods.TryGetValue(counter.Period, out var period))
+            if (period.RetainUntil < now && !period.Scopes.Values.Any(b => b.Reserved != 0))
             {
-                period = new PeriodState(counter.RetainUntil);
-                _periods.Add(counter.Period, period);
+                _periods.Remove(key);
+                removed = true;
             }
-            else if (counter.RetainUntil > period.RetainUntil)
-            {
-                period.RetainUntil = counter.RetainUntil;
-            }
-
-            if (!period.Scopes.TryGetValue(counter.Scope, out var balance))
-            {
-                balance = new Balance();
-                period.Scopes.Add(counter.Scope, balance);
-            }
-
-            balances[i] = balance;
         }
 
-        return balances;
+        if (removed)
+        {
+            // Cached resolutions may point at the forgotten balances.
+            ForgetResolutions();
+        }
     }
 
-    private static LedgerTotals Totals(Balance[] balances) =>
-        new(Array.ConvertAll(balances, b => b.Committed), Array.ConvertAll(balances, b => b.Reserved));
+    private static LedgerTotals NewTotals(int count, out decimal[] committed, out decimal[] reserved)
+    {
+        committed = new decimal[count];
+        reserved = new decimal[count];
+        return new LedgerTotals(committed, reserved);
+    }
+
+    private static void CopyTotals(Balance[] balances, Span<decimal> committed, Span<decimal> reserved)
+    {
+        for (var i = 0; i < balances.Length; i++)
+        {
+            committed[i] = balances[i].Committed;
+            reserved[i] = balances[i].Reserved;
+        }
+    }
 
     private sealed class PeriodState(DateTimeOffset retainUntil)
     {

@@ -1,0 +1,58 @@
+using System.Globalization;
+using ResourceKit.Cost.Ledger;
+
+namespace ResourceKit.Cost.Budgets;
+
+/// <content>
+/// The second half of reserve and settle: through an asynchronous store (Redis) when the store cannot finish
+/// at once, and the bookkeeping both paths share once the store has answered.
+/// </content>
+public sealed partial class SpendLedger
+{
+    private static ReadOnlySpan<decimal> AsSpan(IReadOnlyList<decimal> totals) =>
+        totals as decimal[] ?? [.. totals];
+
+    private async ValueTask<BudgetReservationResult> ReserveThroughStoreAsync(
+        SpendPlan plan, LedgerReservation ticket, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = await _store.TryReserveAsync(ticket, plan.Limits, now, cancellationToken).ConfigureAwait(false);
+        return CompleteReservation(
+            plan, ticket, result.Granted, result.FailedLimitIndex, AsSpan(result.Totals.Committed), AsSpan(result.Totals.Reserved));
+    }
+
+    private async ValueTask<bool> SettleThroughStoreAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken)
+    {
+        var totals = await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
+        CompleteSettlement(reservation, actualCost, AsSpan(totals.Committed), AsSpan(totals.Reserved));
+        return true;
+    }
+
+    private BudgetReservationResult CompleteReservation(
+        SpendPlan plan, LedgerReservation ticket, bool granted, int failedLimitIndex, ReadOnlySpan<decimal> committed, ReadOnlySpan<decimal> reserved)
+    {
+        Observe(plan, committed, reserved);
+        if (!granted)
+        {
+            var (rule, counter) = plan.HardRules[failedLimitIndex];
+            var denial = Deny(plan, rule, counter, committed[counter], reserved[counter], ticket.Amount);
+            return new BudgetReservationResult(new BudgetDecision(BudgetStatus.Blocked, denial, TimeSpan.Zero), null);
+        }
+
+        var reservation = new BudgetReservation(plan, ticket);
+        _metrics.ReservedChanged(reservation.ReservedUnits);
+        return new BudgetReservationResult(BudgetDecision.Allowed, reservation);
+    }
+
+    private void CompleteSettlement(BudgetReservation reservation, decimal actualCost, ReadOnlySpan<decimal> committed, ReadOnlySpan<decimal> reserved)
+    {
+        _metrics.Spent(actualCost, reservation.Attribution);
+        Observe(reservation.Plan, committed, reserved);
+    }
+
+    private string NewReservationId() =>
+        string.Create(32, (_idPrefix, (ulong)Interlocked.Increment(ref _idSequence)), static (chars, id) =>
+        {
+            id.Item1.TryFormat(chars, out _, "x16", CultureInfo.InvariantCulture);
+            id.Item2.TryFormat(chars[16..], out _, "x16", CultureInfo.InvariantCulture);
+        });
+}
