@@ -84,17 +84,11 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
             TrySetResult(default!);
             return WorkOutcome.Succeeded;
         }
-        catch (OperationCanceledException canceled)
-        {
-            TrySetCanceled(canceled.CancellationToken);
-            return WorkOutcome.Canceled;
-        }
 #pragma warning disable CA1031 // The work's exception belongs to its own task; it must never reach the worker.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            TrySetException(exception);
-            return WorkOutcome.Faulted;
+            return Fail(exception, (exception as OperationCanceledException)?.CancellationToken ?? default);
         }
         finally
         {
@@ -136,17 +130,11 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
             TrySetException(new TimeoutException(string.Format(CultureInfo.InvariantCulture, "{0} work timed out after {1}.", Priority, _timeout)));
             return WorkOutcome.TimedOut;
         }
-        catch (OperationCanceledException canceled)
-        {
-            TrySetCanceled(_callerToken.IsCancellationRequested ? _callerToken : canceled.CancellationToken);
-            return WorkOutcome.Canceled;
-        }
 #pragma warning disable CA1031 // The work's exception belongs to its own task; it must never reach the worker.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            TrySetException(exception);
-            return WorkOutcome.Faulted;
+            return Fail(exception, _callerToken.IsCancellationRequested ? _callerToken : (exception as OperationCanceledException)?.CancellationToken ?? default);
         }
         finally
         {
@@ -154,6 +142,19 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
             linkedSource?.Dispose();
             timeoutSource?.Dispose();
         }
+    }
+
+    /// <summary>Completes the task from the work's exception: canceled (with <paramref name="canceledBy"/>) for a cancellation, faulted otherwise.</summary>
+    private WorkOutcome Fail(Exception exception, CancellationToken canceledBy)
+    {
+        if (exception is OperationCanceledException)
+        {
+            TrySetCanceled(canceledBy);
+            return WorkOutcome.Canceled;
+        }
+
+        TrySetException(exception);
+        return WorkOutcome.Faulted;
     }
 
     private ValueTask<T> InvokeAsync(CancellationToken token)

@@ -116,6 +116,30 @@ public sealed class PrioritySchedulerTests
     }
 
     [Test]
+    public async Task TrySchedule_PlainSyncWorkThrows_CompletesItsTaskFaultedOrCanceled()
+    {
+        // Synchronous work with neither timeout nor caller token takes the unlinked fast path; its outcomes must match
+        // the linked path's.
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, maxConcurrency: 1);
+        using var source = new CancellationTokenSource();
+        var token = source.Token;
+
+        Action<CancellationToken> fault = _ => throw new InvalidOperationException("boom");
+        Action<CancellationToken> cancel = _ => throw new OperationCanceledException(token);
+        var faulted = scheduler.TrySchedule(fault).Completion!;
+        var canceled = scheduler.TrySchedule(cancel).Completion!;
+        var succeeded = scheduler.TrySchedule(_ => { }).Completion!;
+        await scheduler.Idle();
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => faulted);
+        Assert.That(canceled.IsCanceled, Is.True);
+        Assert.That(succeeded.IsCompletedSuccessfully, Is.True);
+        var stats = scheduler.GetStatistics();
+        Assert.That((stats.Faulted, stats.Canceled, stats.Succeeded), Is.EqualTo((1L, 1L, 1L)));
+    }
+
+    [Test]
     public async Task TryPost_WorkThrows_LogsAndCountsWithoutFailingOthers()
     {
         var time = new FakeTimeProvider();
