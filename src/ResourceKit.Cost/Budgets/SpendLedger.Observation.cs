@@ -116,13 +116,16 @@ public sealed partial class SpendLedger
         {
             var (rule, counter) = plan.Rules[i];
             var committed = committedTotals[counter];
-            Volatile.Write(ref plan.Utilization[i].Value, (double)(committed + reservedTotals[counter]) / plan.LimitsAsDouble[i]);
-            if (committed >= plan.ThresholdFloors[i])
+            var approximate = (double)committed;
+            Volatile.Write(ref plan.Utilization[i].Value, (approximate + (double)reservedTotals[counter]) / plan.LimitsAsDouble[i]);
+
+            // Doubles first, exact decimals only near a boundary (see SpendPlan.GateMargin).
+            if (approximate >= plan.ThresholdGates[i])
             {
                 RaiseThresholds(plan, i, committed);
             }
 
-            if (committed >= rule.Limit)
+            if (approximate >= plan.LimitGates[i] && committed >= rule.Limit)
             {
                 ObserveLimitReached(plan, i, committed);
             }

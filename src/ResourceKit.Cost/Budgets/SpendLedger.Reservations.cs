@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers.Binary;
 using ResourceKit.Cost.Ledger;
 
 namespace ResourceKit.Cost.Budgets;
@@ -49,10 +49,12 @@ public sealed partial class SpendLedger
         Observe(reservation.Plan, committed, reserved);
     }
 
-    private string NewReservationId() =>
-        string.Create(32, (_idPrefix, (ulong)Interlocked.Increment(ref _idSequence)), static (chars, id) =>
-        {
-            id.Item1.TryFormat(chars, out _, "x16", CultureInfo.InvariantCulture);
-            id.Item2.TryFormat(chars[16..], out _, "x16", CultureInfo.InvariantCulture);
-        });
+    private string NewReservationId()
+    {
+        // 32 lowercase hex digits, like a GUID in "N" format.
+        Span<byte> id = stackalloc byte[2 * sizeof(ulong)];
+        BinaryPrimitives.WriteUInt64BigEndian(id, _idPrefix);
+        BinaryPrimitives.WriteUInt64BigEndian(id[sizeof(ulong)..], (ulong)Interlocked.Increment(ref _idSequence));
+        return Convert.ToHexStringLower(id);
+    }
 }

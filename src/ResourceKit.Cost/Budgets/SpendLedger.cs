@@ -131,7 +131,7 @@ public sealed partial class SpendLedger : IDisposable
                 return new(new BudgetReservationResult(throttled, null));
             }
 
-            var ticket = new LedgerReservation(NewReservationId(), amount, now + _reservationTimeToLive, plan.Counters);
+            var ticket = new LedgerReservation(NewReservationId(), amount, now + _reservationTimeToLive, plan.CounterList);
             if (_synchronousStore is not { } store)
             {
                 return ReserveThroughStoreAsync(plan, ticket, now, cancellationToken);
@@ -140,7 +140,7 @@ public sealed partial class SpendLedger : IDisposable
             // The memory and file stores finish under their lock: no async machinery, totals on the stack.
             Span<decimal> committed = stackalloc decimal[plan.Counters.Length];
             Span<decimal> reserved = stackalloc decimal[plan.Counters.Length];
-            var granted = store.TryReserve(ticket, plan.Limits, now, committed, reserved, out var failedLimitIndex);
+            var granted = store.TryReserve(ticket, plan.Limits, now, plan.ObservedCounters, committed, reserved, out var failedLimitIndex);
             return new(CompleteReservation(plan, ticket, granted, failedLimitIndex, committed, reserved));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -174,7 +174,7 @@ public sealed partial class SpendLedger : IDisposable
 
             Span<decimal> committed = stackalloc decimal[reservation.Plan.Counters.Length];
             Span<decimal> reserved = stackalloc decimal[reservation.Plan.Counters.Length];
-            store.Settle(reservation.Ticket, actualCost, committed, reserved);
+            store.Settle(reservation.Ticket, actualCost, reservation.Plan.ObservedCounters, committed, reserved);
             CompleteSettlement(reservation, actualCost, committed, reserved);
             return new(true);
         }
@@ -210,7 +210,7 @@ public sealed partial class SpendLedger : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         var plan = CreatePlan(attribution, _time.GetUtcNow());
-        var totals = await _store.RecordAsync(plan.Counters, amount, cancellationToken).ConfigureAwait(false);
+        var totals = await _store.RecordAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false);
         _metrics.Spent(amount, plan.Attribution);
         Observe(plan, AsSpan(totals.Committed), AsSpan(totals.Reserved));
     }

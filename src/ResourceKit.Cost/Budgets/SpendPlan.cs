@@ -12,6 +12,12 @@ internal sealed class SpendPlan
 {
     public const int ScopeCount = 4;
 
+    // The gates sit a millionth of a percent below the exact boundaries: converting decimals to doubles and
+    // multiplying them errs by a few parts in 10^16, far less, and every decimal value fits a double's range
+    // with full relative precision. So a value under a gate is under the boundary, and the gates only skip work;
+    // they never change which events are raised.
+    private const double GateMargin = 1 - 1e-9;
+
     private static readonly BudgetWindow[] Windows = Enum.GetValues<BudgetWindow>();
 
     private SpendPlan(
@@ -28,6 +34,7 @@ internal sealed class SpendPlan
         Attribution = attribution;
         Periods = periods;
         Counters = counters;
+        CounterList = new LedgerCounterList(counters);
         Rules = rules;
         Source = source;
         ValidFrom = periods.Max(p => p.Start);
@@ -45,15 +52,17 @@ internal sealed class SpendPlan
         }
 
         LimitKeys = Array.ConvertAll(RuleKeys, k => k + "|limit");
-        ThresholdFloors = new decimal[rules.Length];
+        LimitsAsDouble = Array.ConvertAll(rules, r => (double)r.Rule.Limit);
+        LimitGates = Array.ConvertAll(LimitsAsDouble, limit => limit * GateMargin);
+        ThresholdGates = new double[rules.Length];
         for (var i = 0; i < rules.Length; i++)
         {
-            ThresholdFloors[i] = ThresholdFloor(rules[i].Rule.Limit, Thresholds[i]);
+            ThresholdGates[i] = Thresholds[i].Length == 0 ? double.PositiveInfinity : Thresholds[i].Min() * LimitsAsDouble[i] * GateMargin;
         }
 
-        LimitsAsDouble = Array.ConvertAll(rules, r => (double)r.Rule.Limit);
         Utilization = Array.ConvertAll(rules, r => metrics.UtilizationOf(r.Rule.Name));
         HasThrottleRules = Array.Exists(rules, r => r.Rule.Action == BudgetAction.Throttle);
+        ObservedCounters = [.. Enumerable.Range(0, periods.Length).Select(w => w * ScopeCount).Concat(rules.Select(r => r.Counter)).Distinct().Order()];
     }
 
     /// <summary>Gets the attribution as the caller passed it, which the ledger caches the plan under.</summary>
@@ -65,6 +74,9 @@ internal sealed class SpendPlan
     public BudgetPeriod[] Periods { get; }
 
     public LedgerCounter[] Counters { get; }
+
+    /// <summary>Gets the counters as handed to the store: never changed, so the store may cache what they resolve to.</summary>
+    public LedgerCounterList CounterList { get; }
 
     public (BudgetRule Rule, int Counter)[] Rules { get; }
 
@@ -82,17 +94,26 @@ internal sealed class SpendPlan
     /// <summary>Per rule: the key of its limit event.</summary>
     public string[] LimitKeys { get; }
 
-    /// <summary>
-    /// Per rule: committed spend below this cannot reach any soft threshold, so the exact ratio (a decimal
-    /// division per threshold) is only computed near or above the lowest threshold.
-    /// </summary>
-    public decimal[] ThresholdFloors { get; }
-
     /// <summary>Per rule: the limit as a double, for the utilization gauge.</summary>
     public double[] LimitsAsDouble { get; }
 
+    /// <summary>
+    /// Per rule: committed spend (as a double) below this is certainly under the limit, so the exact decimal
+    /// comparison is only made near or above it.
+    /// </summary>
+    public double[] LimitGates { get; }
+
+    /// <summary>
+    /// Per rule: committed spend (as a double) below this cannot reach any soft threshold, so the exact ratio
+    /// (a decimal division per threshold) is only computed near or above the lowest threshold.
+    /// </summary>
+    public double[] ThresholdGates { get; }
+
     /// <summary>Per rule: the utilization gauge's slot.</summary>
     public StrongBox<double>[] Utilization { get; }
+
+    /// <summary>Gets the counters whose totals the ledger reads after an operation: each window's global total and every rule's counter.</summary>
+    public int[] ObservedCounters { get; }
 
     /// <summary>Gets a value indicating whether any applying rule throttles.</summary>
     public bool HasThrottleRules { get; }
@@ -152,20 +173,6 @@ internal sealed class SpendPlan
 
     public BudgetPeriod PeriodOf(int counter) => Periods[counter / ScopeCount];
 
-    // The ratio test is (double)(committed / limit) >= threshold. Below (1 - 1e-12) of the lowest threshold's
-    // share of the limit it is false whatever the rounding (decimal keeps 28 digits, double 15-17), so the floor
-    // only skips work and never changes which events are raised. For shares so small that the decimal's
-    // 28 decimal places could round the floor up past that margin, nothing is skipped.
-    private static decimal ThresholdFloor(decimal limit, double[] thresholds)
-    {
-        if (thresholds.Length == 0)
-        {
-            return decimal.MaxValue;
-        }
-
-        var floor = (decimal)thresholds.Min() * limit * (1m - 0.000_000_000_001m);
-        return floor < 0.000_000_000_000_001m ? decimal.MinValue : floor;
-    }
 
     // Long enough for reports on the previous period; short enough that hourly counters do not pile up.
     private static TimeSpan Retention(BudgetWindow window) => window switch

@@ -2,8 +2,10 @@ namespace ResourceKit.Cost.Ledger;
 
 /// <content>
 /// Finding the balances behind a list of counters. A ledger passes the same counter list (one per attribution
-/// and hour) on every call, so resolved balances are cached by list identity instead of looking up two
-/// string-keyed dictionaries per counter on each reserve, release and settle.
+/// and hour) on every call, so resolved balances are cached instead of looking up two string-keyed
+/// dictionaries per counter on each reserve, release and settle: on the list itself for a
+/// <see cref="LedgerCounterList"/>, which cannot change, and otherwise by list identity, checked against a
+/// copy of the counters.
 /// </content>
 internal sealed partial class SpendBook
 {
@@ -11,9 +13,23 @@ internal sealed partial class SpendBook
 
     private readonly Dictionary<IReadOnlyList<LedgerCounter>, Resolution> _resolutions = new(ReferenceEqualityComparer.Instance);
     private Resolution? _lastResolution;
+    private int _generation;
 
     private Balance[] Resolve(IReadOnlyList<LedgerCounter> counters)
     {
+        if (counters is LedgerCounterList frozen)
+        {
+            var resolved = frozen.Resolved;
+            if (resolved is not null && ReferenceEquals(resolved.Book, this) && resolved.Generation == _generation)
+            {
+                return resolved.Balances;
+            }
+
+            var balances = ResolveEach(counters);
+            frozen.Resolved = new Resolution(this, _generation, counters, [], balances);
+            return balances;
+        }
+
         var last = _lastResolution;
         if (last is not null && ReferenceEquals(last.Source, counters) && last.Matches(counters))
         {
@@ -26,21 +42,22 @@ internal sealed partial class SpendBook
             return cached.Balances;
         }
 
-        var balances = ResolveEach(counters);
+        var fresh = ResolveEach(counters);
         if (_resolutions.Count >= MaxResolutions)
         {
             _resolutions.Clear();
         }
 
         // The copy guards against a caller that changes its list after passing it.
-        var resolution = new Resolution(counters, [.. counters], balances);
+        var resolution = new Resolution(this, _generation, counters, [.. counters], fresh);
         _resolutions[counters] = resolution;
         _lastResolution = resolution;
-        return balances;
+        return fresh;
     }
 
     private void ForgetResolutions()
     {
+        _generation++;
         _resolutions.Clear();
         _lastResolution = null;
     }
@@ -75,10 +92,14 @@ internal sealed partial class SpendBook
 
     /// <summary>
     /// The balances of one counter list. Valid while the list still holds the same counters and no period has
-    /// been pruned since (pruning forgets every resolution); the retention extension was applied when it was made.
+    /// been pruned since (pruning moves to a new generation); the retention extension was applied when it was made.
     /// </summary>
-    private sealed class Resolution(IReadOnlyList<LedgerCounter> source, LedgerCounter[] counters, Balance[] balances)
+    internal sealed class Resolution(SpendBook book, int generation, IReadOnlyList<LedgerCounter> source, LedgerCounter[] counters, Balance[] balances)
     {
+        public SpendBook Book { get; } = book;
+
+        public int Generation { get; } = generation;
+
         public IReadOnlyList<LedgerCounter> Source { get; } = source;
 
         public Balance[] Balances { get; } = balances;

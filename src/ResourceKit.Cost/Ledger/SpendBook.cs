@@ -10,18 +10,27 @@ internal sealed partial class SpendBook
     private readonly Dictionary<string, LedgerReservation> _reservations = new(StringComparer.Ordinal);
     private DateTimeOffset _earliestExpiry = DateTimeOffset.MaxValue;
 
+    /// <summary>Gets the value of an <c>observed</c> argument that asks for every counter's totals.</summary>
+    public static ReadOnlySpan<int> AllCounters => default;
+
     public int OpenReservations => _reservations.Count;
 
     public LedgerReserveResult TryReserve(LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now)
     {
         var totals = NewTotals(reservation.Counters.Count, out var committed, out var reserved);
-        var granted = TryReserve(reservation, limits, now, committed, reserved, out var failed);
+        var granted = TryReserve(reservation, limits, now, AllCounters, committed, reserved, out var failed);
         return new LedgerReserveResult(granted, failed, totals);
     }
 
-    /// <summary>Checks every limit and holds the amount; writes the counters' totals into the two spans.</summary>
+    /// <summary>Checks every limit and holds the amount; writes the observed counters' totals into the two spans.</summary>
     public bool TryReserve(
-        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, Span<decimal> committed, Span<decimal> reserved, out int failedLimitIndex)
+        LedgerReservation reservation,
+        IReadOnlyList<LedgerLimit> limits,
+        DateTimeOffset now,
+        ReadOnlySpan<int> observed,
+        Span<decimal> committed,
+        Span<decimal> reserved,
+        out int failedLimitIndex)
     {
         Expire(now);
         var balances = Resolve(reservation.Counters);
@@ -31,7 +40,7 @@ internal sealed partial class SpendBook
             if (balance.Committed + balance.Reserved + reservation.Amount > limits[i].Limit)
             {
                 failedLimitIndex = i;
-                CopyTotals(balances, committed, reserved);
+                CopyTotals(balances, observed, committed, reserved);
                 return false;
             }
         }
@@ -52,22 +61,43 @@ internal sealed partial class SpendBook
         }
 
         failedLimitIndex = -1;
-        CopyTotals(balances, committed, reserved);
+        CopyTotals(balances, observed, committed, reserved);
         return true;
     }
 
     public LedgerTotals Settle(LedgerReservation reservation, decimal actual)
     {
         var totals = NewTotals(reservation.Counters.Count, out var committed, out var reserved);
-        Settle(reservation, actual, committed, reserved);
+        Settle(reservation, actual, AllCounters, committed, reserved);
         return totals;
     }
 
-    /// <summary>Releases the hold and commits <paramref name="actual"/>; writes the totals into the two spans.</summary>
-    public void Settle(LedgerReservation reservation, decimal actual, Span<decimal> committed, Span<decimal> reserved)
+    /// <summary>Releases the hold and commits <paramref name="actual"/>; writes the observed totals into the two spans.</summary>
+    public void Settle(LedgerReservation reservation, decimal actual, ReadOnlySpan<int> observed, Span<decimal> committed, Span<decimal> reserved)
     {
-        Release(reservation);
-        Record(reservation.Counters, actual, committed, reserved);
+        if (!_reservations.Remove(reservation.Id, out var held))
+        {
+            // Expired or released already: the money was spent all the same.
+            Record(reservation.Counters, actual, observed, committed, reserved);
+            return;
+        }
+
+        if (!ReferenceEquals(held.Counters, reservation.Counters))
+        {
+            ReleaseHeld(held);
+            Record(reservation.Counters, actual, observed, committed, reserved);
+            return;
+        }
+
+        // The usual case: the hold and the spend are on the same counters, so both change in one pass.
+        var balances = Resolve(reservation.Counters);
+        foreach (var balance in balances)
+        {
+            balance.Reserved -= held.Amount;
+            balance.Committed += actual;
+        }
+
+        CopyTotals(balances, observed, committed, reserved);
     }
 
     public bool Release(LedgerReservation reservation)
@@ -77,23 +107,19 @@ internal sealed partial class SpendBook
             return false;
         }
 
-        foreach (var balance in Resolve(held.Counters))
-        {
-            balance.Reserved -= held.Amount;
-        }
-
+        ReleaseHeld(held);
         return true;
     }
 
     public LedgerTotals Record(IReadOnlyList<LedgerCounter> counters, decimal amount)
     {
         var totals = NewTotals(counters.Count, out var committed, out var reserved);
-        Record(counters, amount, committed, reserved);
+        Record(counters, amount, AllCounters, committed, reserved);
         return totals;
     }
 
-    /// <summary>Commits <paramref name="amount"/> on every counter; writes the totals into the two spans.</summary>
-    public void Record(IReadOnlyList<LedgerCounter> counters, decimal amount, Span<decimal> committed, Span<decimal> reserved)
+    /// <summary>Commits <paramref name="amount"/> on every counter; writes the observed totals into the two spans.</summary>
+    public void Record(IReadOnlyList<LedgerCounter> counters, decimal amount, ReadOnlySpan<int> observed, Span<decimal> committed, Span<decimal> reserved)
     {
         var balances = Resolve(counters);
         foreach (var balance in balances)
@@ -101,7 +127,7 @@ internal sealed partial class SpendBook
             balance.Committed += amount;
         }
 
-        CopyTotals(balances, committed, reserved);
+        CopyTotals(balances, observed, committed, reserved);
     }
 
     public int Expire(DateTimeOffset now)
@@ -152,6 +178,14 @@ internal sealed partial class SpendBook
         where s.Value.Committed != 0
         select (p.Key, p.Value.RetainUntil, s.Key, s.Value.Committed);
 
+    private void ReleaseHeld(LedgerReservation held)
+    {
+        foreach (var balance in Resolve(held.Counters))
+        {
+            balance.Reserved -= held.Amount;
+        }
+    }
+
     private void Prune(DateTimeOffset now)
     {
         var removed = false;
@@ -178,12 +212,24 @@ internal sealed partial class SpendBook
         return new LedgerTotals(committed, reserved);
     }
 
-    private static void CopyTotals(Balance[] balances, Span<decimal> committed, Span<decimal> reserved)
+    private static void CopyTotals(Balance[] balances, ReadOnlySpan<int> observed, Span<decimal> committed, Span<decimal> reserved)
     {
-        for (var i = 0; i < balances.Length; i++)
+        if (observed.IsEmpty)
         {
-            committed[i] = balances[i].Committed;
-            reserved[i] = balances[i].Reserved;
+            for (var i = 0; i < balances.Length; i++)
+            {
+                committed[i] = balances[i].Committed;
+                reserved[i] = balances[i].Reserved;
+            }
+
+            return;
+        }
+
+        foreach (var i in observed)
+        {
+            var balance = balances[i];
+            committed[i] = balance.Committed;
+            reserved[i] = balance.Reserved;
         }
     }
 
@@ -194,7 +240,7 @@ internal sealed partial class SpendBook
         public Dictionary<string, Balance> Scopes { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed class Balance
+    internal sealed class Balance
     {
         public decimal Committed { get; set; }
 
