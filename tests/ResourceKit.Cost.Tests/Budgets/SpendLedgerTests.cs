@@ -3,7 +3,7 @@ using static ResourceKit.Cost.Tests.Budgets.LedgerFixture;
 
 namespace ResourceKit.Cost.Tests.Budgets;
 
-public class SpendLedgerTests
+public partial class SpendLedgerTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 23, 10, 15, 0, TimeSpan.Zero);
 
