@@ -140,7 +140,7 @@ public sealed partial class SpendLedger : IDisposable
             // The memory and file stores finish under their lock: no async machinery, totals on the stack.
             Span<decimal> committed = stackalloc decimal[plan.Counters.Length];
             Span<decimal> reserved = stackalloc decimal[plan.Counters.Length];
-            var granted = store.TryReserve(ticket, plan.Limits, now, plan.ObservedCounters, committed, reserved, out var failedLimitIndex);
+            var granted = store.TryReserve(ticket, plan.Limits, now, new ObservedTotals(plan.ObservedCounters, committed, reserved), out var failedLimitIndex);
             return new(CompleteReservation(plan, ticket, granted, failedLimitIndex, committed, reserved));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -174,7 +174,7 @@ public sealed partial class SpendLedger : IDisposable
 
             Span<decimal> committed = stackalloc decimal[reservation.Plan.Counters.Length];
             Span<decimal> reserved = stackalloc decimal[reservation.Plan.Counters.Length];
-            store.Settle(reservation.Ticket, actualCost, reservation.Plan.ObservedCounters, committed, reserved);
+            store.Settle(reservation.Ticket, actualCost, new ObservedTotals(reservation.Plan.ObservedCounters, committed, reserved));
             CompleteSettlement(reservation, actualCost, committed, reserved);
             return new(true);
         }

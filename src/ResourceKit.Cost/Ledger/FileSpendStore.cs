@@ -80,29 +80,23 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
 
     /// <inheritdoc/>
     bool ISynchronousSpendStore.TryReserve(
-        LedgerReservation reservation,
-        IReadOnlyList<LedgerLimit> limits,
-        DateTimeOffset now,
-        ReadOnlySpan<int> observed,
-        Span<decimal> committed,
-        Span<decimal> reserved,
-        out int failedLimitIndex)
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, ObservedTotals totals, out int failedLimitIndex)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _book.TryReserve(reservation, limits, now, observed, committed, reserved, out failedLimitIndex);
+            return _book.TryReserve(reservation, limits, now, totals, out failedLimitIndex);
         }
     }
 
     /// <inheritdoc/>
-    void ISynchronousSpendStore.Settle(LedgerReservation reservation, decimal actual, ReadOnlySpan<int> observed, Span<decimal> committed, Span<decimal> reserved)
+    void ISynchronousSpendStore.Settle(LedgerReservation reservation, decimal actual, ObservedTotals totals)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             Append(reservation.Counters, actual);
-            _book.Settle(reservation, actual, observed, committed, reserved);
+            _book.Settle(reservation, actual, totals);
         }
     }
 

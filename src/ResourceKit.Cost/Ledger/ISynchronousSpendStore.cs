@@ -9,27 +9,16 @@ internal interface ISynchronousSpendStore
 {
     /// <summary>Does what <see cref="ISpendStore.TryReserveAsync"/> does, synchronously.</summary>
     /// <param name="reservation">The reservation.</param>
-    /// <param name="limits">The hard limits to respect.</param>
+    /// <param name="limits">The hard limits to respect; every limit's counter must be observed.</param>
     /// <param name="now">The current time.</param>
-    /// <param name="observed">The indices of the counters whose totals the caller reads (every limit's counter among them); empty for all.</param>
-    /// <param name="committed">Receives the observed counters' committed totals at their indices; as long as the reservation's counters.</param>
-    /// <param name="reserved">Receives the observed counters' reserved totals at their indices; as long as the reservation's counters.</param>
+    /// <param name="totals">Receives the observed counters' totals.</param>
     /// <param name="failedLimitIndex">The index of the first limit that refused, or -1 when granted.</param>
     /// <returns>Whether the money is now held.</returns>
-    bool TryReserve(
-        LedgerReservation reservation,
-        IReadOnlyList<LedgerLimit> limits,
-        DateTimeOffset now,
-        ReadOnlySpan<int> observed,
-        Span<decimal> committed,
-        Span<decimal> reserved,
-        out int failedLimitIndex);
+    bool TryReserve(LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, ObservedTotals totals, out int failedLimitIndex);
 
     /// <summary>Does what <see cref="ISpendStore.SettleAsync"/> does, synchronously.</summary>
     /// <param name="reservation">The reservation.</param>
     /// <param name="actual">The actual cost.</param>
-    /// <param name="observed">The indices of the counters whose totals the caller reads; empty for all.</param>
-    /// <param name="committed">Receives the observed counters' committed totals at their indices.</param>
-    /// <param name="reserved">Receives the observed counters' reserved totals at their indices.</param>
-    void Settle(LedgerReservation reservation, decimal actual, ReadOnlySpan<int> observed, Span<decimal> committed, Span<decimal> reserved);
+    /// <param name="totals">Receives the observed counters' totals.</param>
+    void Settle(LedgerReservation reservation, decimal actual, ObservedTotals totals);
 }

@@ -10,27 +10,17 @@ internal sealed partial class SpendBook
     private readonly Dictionary<string, LedgerReservation> _reservations = new(StringComparer.Ordinal);
     private DateTimeOffset _earliestExpiry = DateTimeOffset.MaxValue;
 
-    /// <summary>Gets the value of an <c>observed</c> argument that asks for every counter's totals.</summary>
-    public static ReadOnlySpan<int> AllCounters => default;
-
     public int OpenReservations => _reservations.Count;
 
     public LedgerReserveResult TryReserve(LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now)
     {
-        var totals = NewTotals(reservation.Counters.Count, out var committed, out var reserved);
-        var granted = TryReserve(reservation, limits, now, AllCounters, committed, reserved, out var failed);
+        var buffer = ObservedTotals.ForAll(reservation.Counters.Count, out var totals);
+        var granted = TryReserve(reservation, limits, now, buffer, out var failed);
         return new LedgerReserveResult(granted, failed, totals);
     }
 
     /// <summary>Checks every limit and holds the amount; writes the observed counters' totals into the two spans.</summary>
-    public bool TryReserve(
-        LedgerReservation reservation,
-        IReadOnlyList<LedgerLimit> limits,
-        DateTimeOffset now,
-        ReadOnlySpan<int> observed,
-        Span<decimal> committed,
-        Span<decimal> reserved,
-        out int failedLimitIndex)
+    public bool TryReserve(LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, ObservedTotals totals, out int failedLimitIndex)
     {
         Expire(now);
         var balances = Resolve(reservation.Counters);
@@ -40,7 +30,7 @@ internal sealed partial class SpendBook
             if (balance.Committed + balance.Reserved + reservation.Amount > limits[i].Limit)
             {
                 failedLimitIndex = i;
-                CopyTotals(balances, observed, committed, reserved);
+                CopyTotals(balances, totals);
                 return false;
             }
         }
@@ -61,31 +51,30 @@ internal sealed partial class SpendBook
         }
 
         failedLimitIndex = -1;
-        CopyTotals(balances, observed, committed, reserved);
+        CopyTotals(balances, totals);
         return true;
     }
 
     public LedgerTotals Settle(LedgerReservation reservation, decimal actual)
     {
-        var totals = NewTotals(reservation.Counters.Count, out var committed, out var reserved);
-        Settle(reservation, actual, AllCounters, committed, reserved);
+        Settle(reservation, actual, ObservedTotals.ForAll(reservation.Counters.Count, out var totals));
         return totals;
     }
 
     /// <summary>Releases the hold and commits <paramref name="actual"/>; writes the observed totals into the two spans.</summary>
-    public void Settle(LedgerReservation reservation, decimal actual, ReadOnlySpan<int> observed, Span<decimal> committed, Span<decimal> reserved)
+    public void Settle(LedgerReservation reservation, decimal actual, ObservedTotals totals)
     {
         if (!_reservations.Remove(reservation.Id, out var held))
         {
             // Expired or released already: the money was spent all the same.
-            Record(reservation.Counters, actual, observed, committed, reserved);
+            Record(reservation.Counters, actual, totals);
             return;
         }
 
         if (!ReferenceEquals(held.Counters, reservation.Counters))
         {
             ReleaseHeld(held);
-            Record(reservation.Counters, actual, observed, committed, reserved);
+            Record(reservation.Counters, actual, totals);
             return;
         }
 
@@ -97,7 +86,7 @@ internal sealed partial class SpendBook
             balance.Committed += actual;
         }
 
-        CopyTotals(balances, observed, committed, reserved);
+        CopyTotals(balances, totals);
     }
 
     public bool Release(LedgerReservation reservation)
@@ -113,13 +102,12 @@ internal sealed partial class SpendBook
 
     public LedgerTotals Record(IReadOnlyList<LedgerCounter> counters, decimal amount)
     {
-        var totals = NewTotals(counters.Count, out var committed, out var reserved);
-        Record(counters, amount, AllCounters, committed, reserved);
+        Record(counters, amount, ObservedTotals.ForAll(counters.Count, out var totals));
         return totals;
     }
 
     /// <summary>Commits <paramref name="amount"/> on every counter; writes the observed totals into the two spans.</summary>
-    public void Record(IReadOnlyList<LedgerCounter> counters, decimal amount, ReadOnlySpan<int> observed, Span<decimal> committed, Span<decimal> reserved)
+    public void Record(IReadOnlyList<LedgerCounter> counters, decimal amount, ObservedTotals totals)
     {
         var balances = Resolve(counters);
         foreach (var balance in balances)
@@ -127,7 +115,7 @@ internal sealed partial class SpendBook
             balance.Committed += amount;
         }
 
-        CopyTotals(balances, observed, committed, reserved);
+        CopyTotals(balances, totals);
     }
 
     public int Expire(DateTimeOffset now)
@@ -205,31 +193,24 @@ internal sealed partial class SpendBook
         }
     }
 
-    private static LedgerTotals NewTotals(int count, out decimal[] committed, out decimal[] reserved)
+    private static void CopyTotals(Balance[] balances, ObservedTotals totals)
     {
-        committed = new decimal[count];
-        reserved = new decimal[count];
-        return new LedgerTotals(committed, reserved);
-    }
-
-    private static void CopyTotals(Balance[] balances, ReadOnlySpan<int> observed, Span<decimal> committed, Span<decimal> reserved)
-    {
-        if (observed.IsEmpty)
+        if (totals.Observed.IsEmpty)
         {
             for (var i = 0; i < balances.Length; i++)
             {
-                committed[i] = balances[i].Committed;
-                reserved[i] = balances[i].Reserved;
+                totals.Committed[i] = balances[i].Committed;
+                totals.Reserved[i] = balances[i].Reserved;
             }
 
             return;
         }
 
-        foreach (var i in observed)
+        foreach (var i in totals.Observed)
         {
             var balance = balances[i];
-            committed[i] = balance.Committed;
-            reserved[i] = balance.Reserved;
+            totals.Committed[i] = balance.Committed;
+            totals.Reserved[i] = balance.Reserved;
         }
     }
 

@@ -94,16 +94,16 @@ public class MemorySpendStoreTests
         Span<decimal> committed = stackalloc decimal[3];
         Span<decimal> reserved = stackalloc decimal[3];
 
-        var granted = store.TryReserve(new LedgerReservation("r1", 2m, Retain, counters), [new LedgerLimit(2, 5m)], Now, [0, 2], committed, reserved, out var failed);
+        var granted = store.TryReserve(new LedgerReservation("r1", 2m, Retain, counters), [new LedgerLimit(2, 5m)], Now, new ObservedTotals([0, 2], committed, reserved), out var failed);
         Assert.That((granted, failed, reserved[0], reserved[1], reserved[2]), Is.EqualTo((true, -1, 2m, 0m, 2m)));
 
         committed.Clear();
         reserved.Clear();
         granted = store.TryReserve(
-            new LedgerReservation("r2", 4m, Retain, counters), [new LedgerLimit(0, 100m), new LedgerLimit(2, 5m)], Now, [0, 2], committed, reserved, out failed);
+            new LedgerReservation("r2", 4m, Retain, counters), [new LedgerLimit(0, 100m), new LedgerLimit(2, 5m)], Now, new ObservedTotals([0, 2], committed, reserved), out failed);
         Assert.That((granted, failed, reserved[2]), Is.EqualTo((false, 1, 2m)));
 
-        store.Settle(new LedgerReservation("r1", 2m, Retain, counters), 1.5m, [], committed, reserved);
+        store.Settle(new LedgerReservation("r1", 2m, Retain, counters), 1.5m, new ObservedTotals([], committed, reserved));
         Assert.That((committed[0], committed[1], committed[2], reserved[1]), Is.EqualTo((1.5m, 1.5m, 1.5m, 0m)), "an empty observed list means every counter");
     }
 }
