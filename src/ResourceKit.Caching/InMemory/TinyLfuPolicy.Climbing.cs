@@ -141,51 +141,19 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
 
     private void IncreaseWindow()
     {
+        // Only the limits move. The window then fills with new arrivals while the main region, now over its share,
+        // loses its probation victims to eviction; pulling the coldest main entries into the window instead (as
+        // Caffeine does) gave lower hit ratios in the trace replays, on sprite and P12 most of all.
         var quota = Math.Min(_adjustment, Math.Min(ProtectedMaximum, MaximumWindow - WindowMaximum));
+        _adjustment = 0;
         if (quota <= 0)
         {
-            _adjustment = 0;
             return;
         }
 
         ProtectedMaximum -= quota;
         WindowMaximum += quota;
         DemoteFromProtected();
-        for (var i = 0; i < TransferLimit; i++)
-        {
-            var candidate = _probation.First;
-            var fromProbation = true;
-            if (candidate is null || quota < candidate.Weight)
-            {
-                candidate = _protected.First;
-                fromProbation = false;
-            }
-
-            if (candidate is null || quota < candidate.Weight)
-            {
-                break;
-            }
-
-            quota -= candidate.Weight;
-            if (fromProbation)
-            {
-                _probation.Remove(candidate);
-            }
-            else
-            {
-                _protected.Remove(candidate);
-                ProtectedWeight -= candidate.Weight;
-            }
-
-            _window.AddLast(candidate);
-            candidate.Region = NodeRegion.Window;
-            WindowWeight += candidate.Weight;
-        }
-
-        // Whatever could not be moved now stays with the main region and is retried next pass.
-        ProtectedMaximum += quota;
-        WindowMaximum -= quota;
-        _adjustment = quota;
     }
 
     private void DecreaseWindow()
