@@ -73,8 +73,10 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            Append(reservation.Counters, actual);
-            return ValueTask.FromResult(_book.Settle(reservation, actual));
+            var compactionDue = Append(reservation.Counters, actual);
+            var totals = _book.Settle(reservation, actual);
+            CompactIf(compactionDue);
+            return ValueTask.FromResult(totals);
         }
     }
 
@@ -95,8 +97,9 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            Append(reservation.Counters, actual);
+            var compactionDue = Append(reservation.Counters, actual);
             _book.Settle(reservation, actual, totals);
+            CompactIf(compactionDue);
         }
     }
 
@@ -118,8 +121,10 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            Append(counters, amount);
-            return ValueTask.FromResult(_book.Record(counters, amount));
+            var compactionDue = Append(counters, amount);
+            var totals = _book.Record(counters, amount);
+            CompactIf(compactionDue);
+            return ValueTask.FromResult(totals);
         }
     }
 
@@ -171,16 +176,36 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         return new FileStream(path, options);
     }
 
-    private void Append(IReadOnlyList<LedgerCounter> counters, decimal amount)
+    /// <summary>
+    /// Writes and flushes a journal entry; returns whether the journal is due for compaction. The caller compacts
+    /// only after the in-memory book holds the entry: a snapshot taken before would carry the entry's sequence
+    /// number without its amount, and emptying the journal would then lose the entry.
+    /// </summary>
+    private bool Append(IReadOnlyList<LedgerCounter> counters, decimal amount)
     {
         var entry = new JournalEntry(++_sequence, amount, counters.Select(CounterRecord.From).ToList());
         var line = JsonSerializer.SerializeToUtf8Bytes(entry, SpendStoreJson.Default.JournalEntry);
         _journal.Write(line);
         _journal.WriteByte((byte)'\n');
         _journal.Flush(_flushToDisk);
-        if (++_journalEntries >= _compactionThreshold)
+        return ++_journalEntries >= _compactionThreshold;
+    }
+
+    private void CompactIf(bool due)
+    {
+        if (!due)
+        {
+            return;
+        }
+
+        try
         {
             Compact();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The entry is already durable in the journal and applied to the book, so the write succeeded; the
+            // journal simply stays longer and the next append tries to compact again.
         }
     }
 

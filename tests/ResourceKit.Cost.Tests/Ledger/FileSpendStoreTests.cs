@@ -70,6 +70,42 @@ public class FileSpendStoreTests
         Assert.That((await reopened.GetBalancesAsync("d:2026-11-23")).Single(b => b.Scope == "global").Committed, Is.EqualTo(3m));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Compaction_DueOnAWrite_SnapshotIncludesThatWrite(bool settle)
+    {
+        // Compaction empties the journal, so the snapshot it writes must already hold the entry that triggered it;
+        // otherwise a crash before the next compaction loses that entry.
+        var store = new FileSpendStore(_path, compactionThreshold: 2);
+        try
+        {
+            await store.RecordAsync(Counters, 1m);
+            if (settle)
+            {
+                var reservation = new LedgerReservation("r1", 20m, Retain, Counters);
+                await store.TryReserveAsync(reservation, [], DateTimeOffset.UnixEpoch);
+                await store.SettleAsync(reservation, 10m);
+            }
+            else
+            {
+                await store.RecordAsync(Counters, 10m);
+            }
+
+            // What a crash right now leaves on disk: the snapshot, and a journal emptied by the compaction.
+            var crashed = Path.Combine(_directory, "crashed", "ledger.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(crashed)!);
+            File.Copy(_path, crashed);
+            using var recovered = new FileSpendStore(crashed);
+
+            var balances = await recovered.GetBalancesAsync("d:2026-11-23");
+            Assert.That(balances.Single(b => b.Scope == "global").Committed, Is.EqualTo(11m));
+        }
+        finally
+        {
+            store.Dispose();
+        }
+    }
+
     [Test]
     public void Constructor_CreatesOwnerOnlyFiles()
     {
