@@ -93,8 +93,9 @@ public sealed partial class PriorityScheduler
 
     private async Task RunWorkerAsync(bool criticalOnly)
     {
-        // The worker counts in a private tally and adds it to the shared counters every TallyFlushInterval items and
-        // before it leaves: two interlocked increments per item cost as much as the rest of the dispatch path.
+        // The worker counts in a private tally and adds it to the shared counters every TallyFlushInterval items,
+        // before it awaits work that did not complete at once, and before it leaves: two interlocked increments per
+        // item cost as much as the rest of the dispatch path.
         var tally = new long[TallySlots];
         int pending = 0;
         while (true)
@@ -103,7 +104,15 @@ public sealed partial class PriorityScheduler
             while (item is not null)
             {
                 tally[(int)item.Priority]++;
-                var outcome = await item.ExecuteAsync(_logger, _shutdownToken).ConfigureAwait(false);
+                var execution = item.ExecuteAsync(_logger, _shutdownToken);
+                if (!execution.IsCompleted)
+                {
+                    // Work that has to wait may wait for minutes: publish what this worker counted so far first.
+                    FlushTally(tally);
+                    pending = 0;
+                }
+
+                var outcome = await execution.ConfigureAwait(false);
                 tally[OutcomeSlot + (int)outcome]++;
                 _metrics.RecordOutcome(item.Priority, outcome);
                 if (++pending == TallyFlushInterval)

@@ -2,8 +2,9 @@ namespace ResourceKit.Scheduling;
 
 /// <summary>A point-in-time snapshot of a <see cref="PriorityScheduler"/>.</summary>
 /// <remarks>
-/// The item counts are exact whenever the scheduler is idle. While a worker drains a burst it publishes its counts
-/// every 32 items, so during a burst they may trail by up to that many items per worker.
+/// The item counts are exact whenever the scheduler is idle. While a worker drains a burst of synchronous work it
+/// publishes its counts every 32 items (and before it awaits asynchronous work that has to wait), so during a burst
+/// they may trail by up to that many items per worker.
 /// </remarks>
 /// <param name="CpuUtilization">The latest process CPU reading, 0–1 of the machine.</param>
 /// <param name="IsOverloaded">Whether that reading is above the threshold, so non-critical work is being shed.</param>

@@ -140,6 +140,33 @@ public sealed class PrioritySchedulerTests
     }
 
     [Test]
+    public async Task GetStatistics_WhileAsyncWorkWaits_ShowsEverythingDispatchedBeforeIt()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, maxConcurrency: 1);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var quick = scheduler.TrySchedule(_ => { }).Completion!;
+        var waiting = scheduler.TrySchedule(async _ => await gate.Task.ConfigureAwait(false)).Completion!;
+        await quick.Guarded();
+
+        // The worker publishes its tally before it awaits the waiting item; poll for that (no sleeping), bounded.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var stats = scheduler.GetStatistics();
+        while (stats.Succeeded < 1 && !timeout.IsCancellationRequested)
+        {
+            await Task.Yield();
+            stats = scheduler.GetStatistics();
+        }
+
+        Assert.That(stats.Succeeded, Is.EqualTo(1));
+        Assert.That(stats.Levels[(int)WorkPriority.Normal].Dispatched, Is.EqualTo(2), "the waiting item counts as dispatched");
+        Assert.That(waiting.IsCompleted, Is.False);
+        gate.SetResult();
+        await waiting.Guarded();
+    }
+
+    [Test]
     public async Task TryPost_WorkThrows_LogsAndCountsWithoutFailingOthers()
     {
         var time = new FakeTimeProvider();
