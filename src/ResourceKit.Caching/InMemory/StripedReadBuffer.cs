@@ -20,6 +20,12 @@ internal sealed class StripedReadBuffer<T>
     /// time per operation, while the trace replays moved within their usual ±0.2 pp.
     /// </summary>
     public const int StripeCapacity = 128;
+
+    /// <summary>
+    /// The most extra reads one record carries. A run that long starts a new record, so a thread re-reading one key
+    /// forever cannot overflow the count, and the stripe eventually fills and schedules a drain.
+    /// </summary>
+    public const int MaximumRepeats = 1 << 16;
     private const int StripeMask = StripeCapacity - 1;
 
     private readonly Stripe[] _stripes;
@@ -50,7 +56,7 @@ internal sealed class StripedReadBuffer<T>
         stripe.Producer.Hits++;
         var tail = stripe.Producer.Tail;
         ref var last = ref stripe.Slots[(int)(tail - 1) & StripeMask];
-        if (ReferenceEquals(last.Item, item))
+        if (ReferenceEquals(last.Item, item) && last.Repeats < MaximumRepeats)
         {
             last.Repeats++;
             return true;

@@ -217,34 +217,40 @@ public sealed partial class TinyLfuCache<TKey, TValue>
 
     private void DrainWriteBuffer()
     {
-        // The pending count shrinks in batches: one atomic update per item would contend with every writer.
+        // The pending count shrinks in batches: one atomic update per item would contend with every writer. The
+        // remainder is subtracted even if the policy throws, or writers would take the back-pressure path forever.
         const int Batch = 64;
         var drained = 0;
-        while (_writeBuffer.TryDequeue(out var write))
+        try
         {
-            if (++drained == Batch)
+            while (_writeBuffer.TryDequeue(out var write))
             {
-                Interlocked.Add(ref _counters.PendingWrites, -Batch);
-                drained = 0;
-            }
+                if (++drained == Batch)
+                {
+                    Interlocked.Add(ref _counters.PendingWrites, -Batch);
+                    drained = 0;
+                }
 
-            switch (write)
-            {
-                case { Removed: { } removed, Added: { } added }:
-                    _policy.OnReplace(removed, added);
-                    break;
-                case { Added: { } added }:
-                    _policy.OnAdd(added);
-                    break;
-                case { Removed: { } removed }:
-                    _policy.OnRemove(removed);
-                    break;
-                default:
-                    break;
+                switch (write)
+                {
+                    case { Removed: { } removed, Added: { } added }:
+                        _policy.OnReplace(removed, added);
+                        break;
+                    case { Added: { } added }:
+                        _policy.OnAdd(added);
+                        break;
+                    case { Removed: { } removed }:
+                        _policy.OnRemove(removed);
+                        break;
+                    default:
+                        break;
+                }
             }
         }
-
-        Interlocked.Add(ref _counters.PendingWrites, -drained);
+        finally
+        {
+            Interlocked.Add(ref _counters.PendingWrites, -drained);
+        }
     }
 
     private void RaisePendingNotifications()

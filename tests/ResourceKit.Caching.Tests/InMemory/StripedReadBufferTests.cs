@@ -18,6 +18,20 @@ public sealed class StripedReadBufferTests
     }
 
     [Test]
+    public void RecordHit_RunLongerThanMaximumRepeats_StartsANewRecord()
+    {
+        var buffer = new StripedReadBuffer<string>();
+        var reads = StripedReadBuffer<string>.MaximumRepeats + 5;
+        for (var i = 0; i < reads; i++)
+        {
+            buffer.RecordHit("hot");
+        }
+
+        Assert.That(Drain(buffer), Is.EqualTo(new[] { ("hot", StripedReadBuffer<string>.MaximumRepeats + 1), ("hot", 4) }));
+        Assert.That(buffer.Totals().Hits, Is.EqualTo(reads));
+    }
+
+    [Test]
     public void RecordHit_InterleavedItems_KeepsOrderAndRuns()
     {
         var buffer = new StripedReadBuffer<string>();
