@@ -173,7 +173,6 @@ internal sealed class SpendPlan
 
     public BudgetPeriod PeriodOf(int counter) => Periods[counter / ScopeCount];
 
-
     // Long enough for reports on the previous period; short enough that hourly counters do not pile up.
     private static TimeSpan Retention(BudgetWindow window) => window switch
     {

@@ -70,14 +70,8 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
     public ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        lock (_gate)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var compactionDue = Append(reservation.Counters, actual);
-            var totals = _book.Settle(reservation, actual);
-            CompactIf(compactionDue);
-            return ValueTask.FromResult(totals);
-        }
+        ((ISynchronousSpendStore)this).Settle(reservation, actual, ObservedTotals.ForAll(reservation.Counters.Count, out var totals));
+        return ValueTask.FromResult(totals);
     }
 
     /// <inheritdoc/>
