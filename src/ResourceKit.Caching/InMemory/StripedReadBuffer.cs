@@ -1,16 +1,23 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ResourceKit.Caching;
 
 /// <summary>
-/// Striped, lossy ring buffers that record which entries were read, plus per-stripe hit and miss
-/// counters. A reader picks the stripe of its thread and does plain stores: no lock, no atomic
+/// Striped, lossy ring buffers that record which entries were read, and count hits and misses.
+/// A reader picks the stripe of its thread and does plain stores: no lock, no atomic
 /// instruction, no allocation. Two threads that share a stripe and race may overwrite one
 /// record; that only loses a little policy information, which is the point of a lossy buffer
 /// (Caffeine and BitFaster make the same trade with a CAS). One consumer, the maintenance pass,
 /// drains the buffers under the policy lock.
 /// </summary>
+/// <remarks>
+/// Hits are not counted separately: a record carries its reads, so the hit count is the reads
+/// drained so far, plus those still in the rings, plus the reads of records dropped because a
+/// stripe was full. That keeps the repeat-hit path (a hot key) to one store, which matters
+/// because a hit is otherwise little more than the dictionary lookup.
+/// </remarks>
 internal sealed class StripedReadBuffer<T>
     where T : class
 {
@@ -30,6 +37,7 @@ internal sealed class StripedReadBuffer<T>
 
     private readonly Stripe[] _stripes;
     private readonly int _stripeMask;
+    private long _drainedReads;
 
     public StripedReadBuffer()
     {
@@ -50,10 +58,10 @@ internal sealed class StripedReadBuffer<T>
     /// moving it once), and a hot key costs no ring traffic. The drain clears a record's item, so a repeat can never
     /// attach to a drained record; a repeat that races the drain may be lost, like any record of a lossy buffer.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool RecordHit(T item)
     {
-        var stripe = _stripes[Environment.CurrentManagedThreadId & _stripeMask];
-        stripe.Producer.Hits++;
+        var stripe = _stripes[ThreadStripe.Index & _stripeMask];
         var tail = stripe.Producer.Tail;
         ref var last = ref stripe.Slots[(int)(tail - 1) & StripeMask];
         if (ReferenceEquals(last.Item, item) && last.Repeats < MaximumRepeats)
@@ -64,6 +72,7 @@ internal sealed class StripedReadBuffer<T>
 
         if (tail - Volatile.Read(ref stripe.Head.Value) >= StripeCapacity)
         {
+            stripe.Producer.DroppedReads++;
             return false;
         }
 
@@ -75,7 +84,7 @@ internal sealed class StripedReadBuffer<T>
     }
 
     /// <summary>Counts a miss.</summary>
-    public void RecordMiss() => _stripes[Environment.CurrentManagedThreadId & _stripeMask].Producer.Misses++;
+    public void RecordMiss() => _stripes[ThreadStripe.Index & _stripeMask].Producer.Misses++;
 
     /// <summary>
     /// Passes every buffered item, oldest first per stripe, with its number of reads in a row to
@@ -83,51 +92,72 @@ internal sealed class StripedReadBuffer<T>
     /// </summary>
     public void Drain(Action<T, int> consumer)
     {
+        long drained = 0;
         foreach (var stripe in _stripes)
         {
-            var tail = Volatile.Read(ref stripe.Producer.Tail);
-            var head = stripe.Head.Value;
-            var count = tail - head;
-            if (count == 0)
-            {
-                continue;
-            }
-
-            if (count < 0 || count > StripeCapacity)
-            {
-                // A racing producer moved the tail backwards or far ahead: resynchronize and read every slot.
-                count = StripeCapacity;
-                head = tail - StripeCapacity;
-            }
-
+            var (head, tail, count) = Pending(stripe);
             for (var i = 0; i < count; i++)
             {
-                var index = (int)(head + i) & StripeMask;
-                ref var slot = ref stripe.Slots[index];
+                ref var slot = ref stripe.Slots[(int)(head + i) & StripeMask];
                 var item = slot.Item;
                 if (item is not null)
                 {
+                    var reads = 1 + slot.Repeats;
                     slot.Item = null;
-                    consumer(item, 1 + slot.Repeats);
+                    drained += reads;
+                    consumer(item, reads);
                 }
             }
 
-            Volatile.Write(ref stripe.Head.Value, tail);
+            if (count != 0)
+            {
+                Volatile.Write(ref stripe.Head.Value, tail);
+            }
         }
+
+        _drainedReads += drained;
     }
 
-    /// <summary>Sums the hit and miss counters.</summary>
+    /// <summary>
+    /// Returns the hits (reads drained, still buffered, or dropped) and misses counted so far. Must not run
+    /// concurrently with <see cref="Drain"/> (the caller holds the consumer's lock), or a record being drained could
+    /// be counted twice or not at all.
+    /// </summary>
     public (long Hits, long Misses) Totals()
     {
-        long hits = 0;
+        var hits = _drainedReads;
         long misses = 0;
         foreach (var stripe in _stripes)
         {
-            hits += Volatile.Read(ref stripe.Producer.Hits);
+            hits += Volatile.Read(ref stripe.Producer.DroppedReads);
             misses += Volatile.Read(ref stripe.Producer.Misses);
+            var (head, _, count) = Pending(stripe);
+            for (var i = 0; i < count; i++)
+            {
+                ref var slot = ref stripe.Slots[(int)(head + i) & StripeMask];
+                if (slot.Item is not null)
+                {
+                    hits += 1 + slot.Repeats;
+                }
+            }
         }
 
         return (hits, misses);
+    }
+
+    /// <summary>The records of a stripe not yet drained: the first position, the tail and how many.</summary>
+    private static (long Head, long Tail, long Count) Pending(Stripe stripe)
+    {
+        var tail = Volatile.Read(ref stripe.Producer.Tail);
+        var head = stripe.Head.Value;
+        var count = tail - head;
+        if (count < 0 || count > StripeCapacity)
+        {
+            // A racing producer moved the tail backwards or far ahead: resynchronize and read every slot.
+            return (tail - StripeCapacity, tail, StripeCapacity);
+        }
+
+        return (head, tail, count);
     }
 
     /// <summary>One record: the item and how many more times it was read in a row. A struct, so storing into the array skips the covariant array-store type check.</summary>
@@ -153,7 +183,7 @@ internal struct PaddedLong
     public long Value;
 }
 
-/// <summary>What readers write, on one cache line of its own: the tail and the hit and miss counters.</summary>
+/// <summary>What readers write, on one cache line of its own: the tail, the reads dropped on a full stripe, and the misses.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 128)]
 internal struct ProducerLine
 {
@@ -161,7 +191,7 @@ internal struct ProducerLine
     public long Tail;
 
     [FieldOffset(72)]
-    public long Hits;
+    public long DroppedReads;
 
     [FieldOffset(80)]
     public long Misses;

@@ -190,7 +190,14 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     /// <returns>The counters as of now.</returns>
     public CacheStatistics GetStatistics()
     {
-        var (hits, misses) = _readBuffer.Totals();
+        long hits;
+        long misses;
+        lock (_maintenanceLock)
+        {
+            // Hits are counted from read records, which only a maintenance pass may consume.
+            (hits, misses) = _readBuffer.Totals();
+        }
+
         return new CacheStatistics
         {
             Hits = hits,

@@ -71,6 +71,31 @@ public sealed class StripedReadBufferTests
         Assert.That(Drain(buffer), Has.Count.EqualTo(StripedReadBuffer<string>.StripeCapacity));
     }
 
+    [Test]
+    public void Totals_CountsReadsDrainedBufferedAndDropped()
+    {
+        var buffer = new StripedReadBuffer<string>();
+        buffer.RecordHit("a");
+        buffer.RecordHit("a");
+        buffer.RecordHit("b");
+        Drain(buffer);
+        buffer.RecordHit("b");
+        buffer.RecordHit("b");
+        buffer.RecordMiss();
+
+        Assert.That(buffer.Totals(), Is.EqualTo((5L, 1L)), "three drained reads plus a buffered record of two");
+
+        Drain(buffer);
+        for (var i = 0; i < StripedReadBuffer<string>.StripeCapacity + 2; i++)
+        {
+            buffer.RecordHit("item" + i);
+        }
+
+        Assert.That(buffer.Totals().Hits, Is.EqualTo(5 + StripedReadBuffer<string>.StripeCapacity + 2), "two reads found the stripe full");
+        Drain(buffer);
+        Assert.That(buffer.Totals().Hits, Is.EqualTo(5 + StripedReadBuffer<string>.StripeCapacity + 2), "draining moves reads, it does not lose or add any");
+    }
+
     private static List<(string Item, int Reads)> Drain(StripedReadBuffer<string> buffer)
     {
         var drained = new List<(string, int)>();
