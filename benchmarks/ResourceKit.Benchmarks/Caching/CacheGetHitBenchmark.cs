@@ -5,7 +5,7 @@ namespace ResourceKit.Benchmarks.Caching;
 
 /// <summary>A lookup that hits: the hot path of every cache. ConcurrentDictionary is the floor.</summary>
 [MemoryDiagnoser]
-public class CacheGetHitBenchmark() : CacheSuite(Capacity)
+public class CacheGetHitBenchmark() : CacheSuite<int>(Capacity)
 {
     private const int Capacity = 1_000;
     private const int Key = 42;

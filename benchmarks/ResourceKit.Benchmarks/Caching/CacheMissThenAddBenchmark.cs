@@ -9,7 +9,7 @@ namespace ResourceKit.Benchmarks.Caching;
 /// <see cref="Capacity"/> operations earlier to stay bounded.
 /// </summary>
 [MemoryDiagnoser]
-public class CacheMissThenAddBenchmark() : CacheSuite(Capacity)
+public class CacheMissThenAddBenchmark() : CacheSuite<int>(Capacity)
 {
     private const int Capacity = 1_000;
     private int _next;

@@ -8,18 +8,20 @@ using ResourceKit.Caching;
 namespace ResourceKit.Benchmarks.Caching;
 
 /// <summary>The caches every suite compares, each bounded to the same number of entries.</summary>
+/// <typeparam name="TKey">The key type.</typeparam>
 /// <param name="capacity">The capacity in entries.</param>
-public abstract class CacheSuite(int capacity)
+public abstract class CacheSuite<TKey>(int capacity)
+    where TKey : notnull
 {
     protected static readonly MemoryCacheEntryOptions SizeOne = new() { Size = 1 };
 
-    protected ConcurrentDictionary<int, int> Dictionary { get; } = new();
+    protected ConcurrentDictionary<TKey, int> Dictionary { get; } = new();
 
-    protected TinyLfuCache<int, int> TinyLfu { get; } = new(new TinyLfuCacheOptions<int, int> { Capacity = capacity });
+    protected TinyLfuCache<TKey, int> TinyLfu { get; } = new(new TinyLfuCacheOptions<TKey, int> { Capacity = capacity });
 
-    protected ConcurrentLfu<int, int> Lfu { get; } = new(capacity);
+    protected ConcurrentLfu<TKey, int> Lfu { get; } = new(capacity);
 
-    protected ConcurrentLru<int, int> Lru { get; } = new(capacity);
+    protected ConcurrentLru<TKey, int> Lru { get; } = new(capacity);
 
     protected MemoryCache Memory { get; } = new(new MemoryCacheOptions { SizeLimit = capacity });
 

@@ -9,7 +9,7 @@ namespace ResourceKit.Benchmarks.Caching;
 /// so lower is higher throughput.
 /// </summary>
 [MemoryDiagnoser]
-public class CacheZipfMixBenchmark() : CacheSuite(Capacity)
+public class CacheZipfMixBenchmark() : CacheSuite<int>(Capacity)
 {
     private const int Capacity = 10_000;
     private const int KeySpace = 100_000;
