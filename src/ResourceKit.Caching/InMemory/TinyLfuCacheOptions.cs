@@ -77,7 +77,7 @@ public class TinyLfuCacheOptions
     public double MaximumWindowFraction { get; set; } = DefaultMaximumWindowFraction;
 
     /// <summary>Gets or sets a value indicating whether the window size is tuned online by hill climbing on the hit rate.</summary>
-    /// <value>The default value is <see langword="true"/>; <see langword="false"/> keeps the initial window, as BitFaster's ConcurrentLfu does.</value>
+    /// <value>The default value is <see langword="true"/>; <see langword="false"/> keeps the initial window.</value>
     public bool AdaptiveWindow { get; set; } = true;
 
     /// <summary>Gets or sets how long after being written an entry expires; <see langword="null"/> for never. A per-entry time-to-live given to <c>Set</c> overrides it.</summary>
