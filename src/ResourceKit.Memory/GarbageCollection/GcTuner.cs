@@ -126,13 +126,13 @@ public sealed partial class GcTuner : IDisposable
                 return;
             }
 
-            _timer = _timeProvider.CreateTimer(static s => ((GcTuner)s!).Sample(), this, _options.SampleInterval, _options.SampleInterval);
+            _timer = _timeProvider.CreateTimer(static s => ((GcTuner)s!).OnTimer(), this, _options.SampleInterval, _options.SampleInterval);
         }
 
         ApplyProfile(_options.Profile);
     }
 
-    /// <summary>Applies a profile now.</summary>
+    /// <summary>Applies a profile now. A heap hard limit the runtime refuses (below the memory already committed) is logged and the previous limit kept.</summary>
     /// <param name="profile">The profile.</param>
     public void ApplyProfile(GcProfile profile)
     {
@@ -239,7 +239,7 @@ public sealed partial class GcTuner : IDisposable
             _collector.LargeObjectHeapCompactionMode = _originalLohMode;
             if (_currentHeapLimit != _originalHeapLimit)
             {
-                _collector.RefreshHeapHardLimit(_originalHeapLimit);
+                TryRefreshHeapHardLimitLocked(_originalHeapLimit);
             }
 
             LogRestored(_logger, _originalLatency);
@@ -284,8 +284,7 @@ public sealed partial class GcTuner : IDisposable
             : _originalHeapLimit;
         if (heapLimit != _currentHeapLimit)
         {
-            _collector.RefreshHeapHardLimit(heapLimit);
-            _currentHeapLimit = heapLimit;
+            TryRefreshHeapHardLimitLocked(heapLimit);
         }
 
         if (profile != _profile)
@@ -295,6 +294,38 @@ public sealed partial class GcTuner : IDisposable
 
         _profile = profile;
         LogProfileApplied(_logger, profile, latency);
+    }
+
+    /// <summary>
+    /// Applies a heap hard limit. The runtime refuses a limit below the memory already committed, which is likely
+    /// exactly when <see cref="GcProfile.LowMemory"/> kicks in: the limit then stays as it was (and
+    /// <see cref="_currentHeapLimit"/> keeps saying so), the rest of the profile still applies, and the failure is logged.
+    /// </summary>
+    private void TryRefreshHeapHardLimitLocked(long? limitBytes)
+    {
+        try
+        {
+            _collector.RefreshHeapHardLimit(limitBytes);
+            _currentHeapLimit = limitBytes;
+        }
+        catch (InvalidOperationException ex)
+        {
+            LogHeapLimitRefused(_logger, ex, limitBytes, _currentHeapLimit);
+        }
+    }
+
+    private void OnTimer()
+    {
+        try
+        {
+            Sample();
+        }
+#pragma warning disable CA1031 // An exception on a timer thread would end the process; log it, the next tick tries again.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogSampleFailed(_logger, ex);
+        }
     }
 
     private void TrySetLatency(GCLatencyMode latency)
@@ -315,4 +346,10 @@ public sealed partial class GcTuner : IDisposable
 
     [LoggerMessage(EventId = 52, Level = LogLevel.Information, Message = "GC settings restored (latency mode {LatencyMode}).")]
     private static partial void LogRestored(ILogger logger, GCLatencyMode latencyMode);
+
+    [LoggerMessage(EventId = 53, Level = LogLevel.Warning, Message = "The runtime refused the GC heap hard limit {Requested} bytes; the limit stays {Current} bytes.")]
+    private static partial void LogHeapLimitRefused(ILogger logger, Exception exception, long? requested, long? current);
+
+    [LoggerMessage(EventId = 54, Level = LogLevel.Error, Message = "GC tuner sample failed; the next sample tries again.")]
+    private static partial void LogSampleFailed(ILogger logger, Exception exception);
 }

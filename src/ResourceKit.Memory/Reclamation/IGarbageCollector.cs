@@ -38,5 +38,6 @@ public interface IGarbageCollector
 
     /// <summary>Sets (or clears, with <see langword="null"/>) the heap hard limit and applies it with <see cref="GC.RefreshMemoryLimit"/>.</summary>
     /// <param name="limitBytes">The new limit in bytes.</param>
+    /// <exception cref="InvalidOperationException">The runtime refused the limit (for example, it is below the memory already committed); the previous limit stays in force.</exception>
     void RefreshHeapHardLimit(long? limitBytes);
 }

@@ -84,7 +84,18 @@ public sealed class RuntimeGarbageCollector : IGarbageCollector
     /// <inheritdoc />
     public void RefreshHeapHardLimit(long? limitBytes)
     {
+        var previous = AppContext.GetData(HeapHardLimitKey);
         AppContext.SetData(HeapHardLimitKey, limitBytes is { } l ? (ulong)l : null);
-        GC.RefreshMemoryLimit();
+        try
+        {
+            GC.RefreshMemoryLimit();
+        }
+        catch (InvalidOperationException)
+        {
+            // The runtime refuses a limit below the memory already committed and keeps the old one; put the setting
+            // back so it still describes the limit in force (and a later refresh does not pick up the refused value).
+            AppContext.SetData(HeapHardLimitKey, previous);
+            throw;
+        }
     }
 }

@@ -24,6 +24,11 @@ internal sealed class FakeGarbageCollector : IGarbageCollector
 
     public List<long?> HeapHardLimitRefreshes { get; } = [];
 
+    /// <summary>Gets or sets the committed memory: like the runtime, a heap hard limit below it is refused.</summary>
+    public long CommittedBytes { get; set; }
+
+    public Exception? PauseReadFailure { get; set; }
+
     public void Collect(int generation, bool compacting) => Collections.Add((generation, compacting));
 
     public bool TryStartNoGcRegion(long totalSizeBytes)
@@ -49,12 +54,17 @@ internal sealed class FakeGarbageCollector : IGarbageCollector
         return true;
     }
 
-    public TimeSpan GetTotalPauseDuration() => TotalPause;
+    public TimeSpan GetTotalPauseDuration() => PauseReadFailure is { } failure ? throw failure : TotalPause;
 
     public long? GetHeapHardLimit() => HeapHardLimit;
 
     public void RefreshHeapHardLimit(long? limitBytes)
     {
+        if (limitBytes < CommittedBytes)
+        {
+            throw new InvalidOperationException("The hard limit is too low.");
+        }
+
         HeapHardLimit = limitBytes;
         HeapHardLimitRefreshes.Add(limitBytes);
     }

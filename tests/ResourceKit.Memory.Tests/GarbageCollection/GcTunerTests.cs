@@ -200,6 +200,47 @@ public sealed class GcTunerTests
     }
 
     [Test]
+    public void Sample_AdaptiveCriticalPressureLimitRefused_AppliesLowMemoryAndKeepsLimit()
+    {
+        _collector.CommittedBytes = 2_000_000_000;
+        var source = new FakeMemorySource();
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions { ReclaimOnPressure = false }, source: source, timeProvider: _time);
+        var tuner = CreateTuner(new GcTunerOptions { Adaptive = true, LowMemoryHeapHardLimitBytes = 1_000_000_000 }, monitor);
+        tuner.Start();
+        source.SetRatio(0.9);
+        monitor.Sample();
+
+        Assert.That(() => _time.Advance(TimeSpan.FromSeconds(5)), Throws.Nothing, "the timer thread must not see the runtime's refusal");
+        var profile = tuner.Profile;
+        var latency = _collector.LatencyMode;
+        tuner.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(profile, Is.EqualTo(GcProfile.LowMemory));
+            Assert.That(latency, Is.EqualTo(GCLatencyMode.Interactive));
+            Assert.That(_collector.HeapHardLimit, Is.EqualTo(4_000_000_000));
+            Assert.That(_collector.HeapHardLimitRefreshes, Is.Empty, "nothing was applied, so dispose has nothing to restore");
+        });
+    }
+
+    [Test]
+    public void Start_SampleThrows_TimerKeepsSampling()
+    {
+        using var tuner = CreateTuner(new GcTunerOptions { SampleInterval = TimeSpan.FromSeconds(10), OverheadWindow = TimeSpan.FromSeconds(60) });
+        tuner.Start();
+        _collector.PauseReadFailure = new InvalidOperationException("reading failed");
+
+        Assert.That(() => _time.Advance(TimeSpan.FromSeconds(10)), Throws.Nothing);
+
+        _collector.PauseReadFailure = null;
+        _collector.TotalPause = TimeSpan.FromMilliseconds(200);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.That(tuner.GcOverhead, Is.EqualTo(0.01).Within(1e-9), "the tick after the failure still sampled");
+    }
+
+    [Test]
     public void Constructor_BadOptions_ListsEveryProblem()
     {
         var options = new GcTunerOptions { PeakCpuThreshold = 2, MaxNoGcRegionBytes = 0, OverheadWindow = TimeSpan.FromSeconds(1), SampleInterval = TimeSpan.FromSeconds(5) };
