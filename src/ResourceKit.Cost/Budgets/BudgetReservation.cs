@@ -5,7 +5,9 @@ namespace ResourceKit.Cost.Budgets;
 
 /// <summary>
 /// Money held for one call. Settle it with the actual cost, or release it when the call fails; the first
-/// of the two wins and later calls do nothing. An abandoned reservation expires by itself.
+/// of the two wins and later calls do nothing. An abandoned reservation expires by itself. If the store fails
+/// to settle or release it (the exception reaches the caller), the reservation stays open, so the call can be
+/// retried instead of the spend being lost.
 /// </summary>
 public sealed class BudgetReservation
 {
@@ -41,4 +43,7 @@ public sealed class BudgetReservation
     internal long ReservedUnits { get; }
 
     internal bool TryComplete() => Interlocked.Exchange(ref _completed, 1) == 0;
+
+    /// <summary>Undoes <see cref="TryComplete"/> after the store failed, so a retry can settle or release.</summary>
+    internal void Reopen() => Volatile.Write(ref _completed, 0);
 }

@@ -22,9 +22,26 @@ public sealed partial class SpendLedger
 
     private async ValueTask<bool> SettleThroughStoreAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken)
     {
-        var totals = await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
+        LedgerTotals totals;
+        try
+        {
+            totals = await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Reopen(reservation);
+            throw;
+        }
+
         CompleteSettlement(reservation, actualCost, AsSpan(totals.Committed), AsSpan(totals.Reserved));
         return true;
+    }
+
+    /// <summary>Opens a reservation again after the store failed to settle or release it, hold and gauge included.</summary>
+    private void Reopen(BudgetReservation reservation)
+    {
+        reservation.Reopen();
+        _metrics.ReservedChanged(reservation.ReservedUnits);
     }
 
     private BudgetReservationResult CompleteReservation(

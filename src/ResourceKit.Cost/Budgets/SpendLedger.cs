@@ -155,6 +155,11 @@ public sealed partial class SpendLedger : IDisposable
     /// <param name="actualCost">The actual cost.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="false"/> when the reservation was already settled or released.</returns>
+    /// <remarks>
+    /// If the store fails, the exception reaches the caller and the reservation stays open, so the settle can be
+    /// retried. With a remote store a timeout is ambiguous (the spend may have been committed before the reply was
+    /// lost); a retry then counts it twice, which errs on the side of the budget rather than losing spend.
+    /// </remarks>
     public ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
     {
         try
@@ -174,7 +179,16 @@ public sealed partial class SpendLedger : IDisposable
 
             Span<decimal> committed = stackalloc decimal[reservation.Plan.Counters.Length];
             Span<decimal> reserved = stackalloc decimal[reservation.Plan.Counters.Length];
-            store.Settle(reservation.Ticket, actualCost, new ObservedTotals(reservation.Plan.ObservedCounters, committed, reserved));
+            try
+            {
+                store.Settle(reservation.Ticket, actualCost, new ObservedTotals(reservation.Plan.ObservedCounters, committed, reserved));
+            }
+            catch
+            {
+                Reopen(reservation);
+                throw;
+            }
+
             CompleteSettlement(reservation, actualCost, committed, reserved);
             return new(true);
         }
@@ -188,6 +202,7 @@ public sealed partial class SpendLedger : IDisposable
     /// <param name="reservation">The reservation.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="false"/> when the reservation was already settled or released.</returns>
+    /// <remarks>If the store fails, the exception reaches the caller and the reservation stays open.</remarks>
     public async ValueTask<bool> ReleaseAsync(BudgetReservation reservation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
@@ -197,7 +212,16 @@ public sealed partial class SpendLedger : IDisposable
         }
 
         _metrics.ReservedChanged(-reservation.ReservedUnits);
-        await _store.ReleaseAsync(reservation.Ticket, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _store.ReleaseAsync(reservation.Ticket, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Reopen(reservation);
+            throw;
+        }
+
         return true;
     }
 

@@ -1,0 +1,65 @@
+using ResourceKit.Cost.Ledger;
+
+namespace ResourceKit.Cost.Tests.Budgets;
+
+/// <summary>
+/// A memory store whose settle and release fail a set number of times before working, on both the synchronous
+/// path the ledger takes for local stores and the asynchronous one (wrap it in <see cref="AsyncOnlySpendStore"/>).
+/// </summary>
+internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISynchronousSpendStore
+{
+    public int SettleFailures { get; set; }
+
+    public int ReleaseFailures { get; set; }
+
+    public int SettleCalls { get; private set; }
+
+    public ValueTask<LedgerReserveResult> TryReserveAsync(
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.TryReserveAsync(reservation, limits, now, cancellationToken);
+
+    public ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
+    {
+        FailSettleIfDue();
+        return inner.SettleAsync(reservation, actual, cancellationToken);
+    }
+
+    public ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default)
+    {
+        if (ReleaseFailures > 0)
+        {
+            ReleaseFailures--;
+            throw new IOException("store unavailable");
+        }
+
+        return inner.ReleaseAsync(reservation, cancellationToken);
+    }
+
+    public ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default) =>
+        inner.RecordAsync(counters, amount, cancellationToken);
+
+    public ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.ExpireAsync(now, cancellationToken);
+
+    public ValueTask<IReadOnlyList<LedgerBalance>> GetBalancesAsync(string period, CancellationToken cancellationToken = default) =>
+        inner.GetBalancesAsync(period, cancellationToken);
+
+    bool ISynchronousSpendStore.TryReserve(
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, ObservedTotals totals, out int failedLimitIndex) =>
+        ((ISynchronousSpendStore)inner).TryReserve(reservation, limits, now, totals, out failedLimitIndex);
+
+    void ISynchronousSpendStore.Settle(LedgerReservation reservation, decimal actual, ObservedTotals totals)
+    {
+        FailSettleIfDue();
+        ((ISynchronousSpendStore)inner).Settle(reservation, actual, totals);
+    }
+
+    private void FailSettleIfDue()
+    {
+        SettleCalls++;
+        if (SettleFailures > 0)
+        {
+            SettleFailures--;
+            throw new IOException("store unavailable");
+        }
+    }
+}
