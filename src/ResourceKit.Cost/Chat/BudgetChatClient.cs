@@ -26,6 +26,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
     public const string AgentPropertyName = "resourcekit.agent";
 
     private const int TokensPerMessage = 4;
+    private const int MaximumSettleAttempts = 2;
     private static readonly ResiliencePropertyKey<ChatCall> CallKey = new("resourcekit.cost.call");
 
     private readonly SpendLedger _ledger;
@@ -103,8 +104,9 @@ public sealed class BudgetChatClient : DelegatingChatClient
     /// <inheritdoc/>
     /// <remarks>
     /// The reservation is settled when the stream completes (at the reported usage, or the estimate when none
-    /// was reported), released when the stream faults, and settled at the usage seen so far (or the estimate)
-    /// when the caller stops reading early, because the provider has already produced those tokens.
+    /// was reported) and released when the stream fails or is cancelled before its first update. Once an update
+    /// has arrived the provider has produced (and bills) tokens, so a caller that stops reading early, a
+    /// cancellation and a fault mid-stream all settle at the usage seen so far, or the estimate when none was reported.
     /// </remarks>
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -113,6 +115,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var call = await BeginAsync(list, options, cancellationToken).ConfigureAwait(false);
         UsageDetails? usage = null;
         var faulted = false;
+        var received = false;
         IAsyncEnumerator<ChatResponseUpdate> updates;
         try
         {
@@ -135,7 +138,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
                 }
                 catch
                 {
-                    faulted = true;
+                    // Nothing produced yet: nothing to pay for. After the first update the tokens are billed.
+                    faulted = !received;
                     throw;
                 }
 
@@ -143,6 +147,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
                 {
                     break;
                 }
+
+                received = true;
 
                 foreach (var content in updates.Current.Contents)
                 {
@@ -242,19 +248,30 @@ public sealed class BudgetChatClient : DelegatingChatClient
                     _rateLimiter!.Correct(call.Charge, input, counted.OutputTokens);
                 }
             }
-            catch (ArgumentOutOfRangeException)
+            catch (Exception ex) when (ex is ArgumentOutOfRangeException or ObjectDisposedException)
             {
-                // Inconsistent counts from the provider: keep the estimate.
+                // Inconsistent counts from the provider (keep the estimate), or the limiter is gone at shutdown:
+                // neither may keep an answered, billed call from being settled.
             }
         }
 
-        try
+        // One more attempt after a failure: the reservation stays open when the store throws, and a dropped
+        // connection or a lock timeout is often gone a moment later. Beyond that the hold lapses at its expiry.
+        for (var attempt = 1; ; attempt++)
         {
-            await _ledger.SettleAsync(call.Reservation, cost, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            CostLog.SettleFailed(_logger, ex);
+            try
+            {
+                await _ledger.SettleAsync(call.Reservation, cost, CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                CostLog.SettleFailed(_logger, ex, attempt, MaximumSettleAttempts);
+                if (attempt == MaximumSettleAttempts)
+                {
+                    return;
+                }
+            }
         }
     }
 

@@ -29,6 +29,6 @@ internal static partial class CostLog
     [LoggerMessage(8, LogLevel.Warning, "Retrying a transient provider error (attempt {Attempt}) after {Delay}.")]
     public static partial void Retrying(ILogger logger, Exception? exception, int attempt, TimeSpan delay);
 
-    [LoggerMessage(9, LogLevel.Error, "Settling a budget reservation failed; it will expire by itself.")]
-    public static partial void SettleFailed(ILogger logger, Exception exception);
+    [LoggerMessage(9, LogLevel.Error, "Settling a budget reservation failed (attempt {Attempt} of {MaximumAttempts}); after the last attempt the hold expires by itself and the spend is not recorded.")]
+    public static partial void SettleFailed(ILogger logger, Exception exception, int attempt, int maximumAttempts);
 }

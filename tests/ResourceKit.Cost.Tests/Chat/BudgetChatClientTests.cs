@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Tests.Budgets;
 using ResourceKit.Cost.Chat;
 using ResourceKit.Cost.Ledger;
 using ResourceKit.Cost.Pricing;
@@ -183,7 +184,7 @@ public sealed class BudgetChatClientTests : IDisposable
     }
 
     [Test]
-    public async Task GetStreamingResponseAsync_Faults_ReleasesReservation()
+    public async Task GetStreamingResponseAsync_FaultsBeforeFirstUpdate_ReleasesReservation()
     {
         _inner.Stream = _ => Faulty();
         using var client = Create();
@@ -195,9 +196,89 @@ public sealed class BudgetChatClientTests : IDisposable
 
         static IEnumerable<ChatResponseUpdate> Faulty()
         {
+            throw new IOException("connection refused");
+#pragma warning disable CS0162 // Unreachable: the yield makes this an iterator that fails on its first MoveNext.
+            yield break;
+#pragma warning restore CS0162
+        }
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_FaultsAfterContent_SettlesTheEstimate()
+    {
+        _inner.Stream = _ => Faulty();
+        using var client = Create();
+
+        Assert.ThrowsAsync<IOException>(async () => await client.GetStreamingResponseAsync(Prompt, new ChatOptions { MaxOutputTokens = 1_000 }).ToListAsync());
+
+        // The provider produced (and bills) tokens before the connection broke: charged, not released.
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed, Is.EqualTo((104m * 15m + 1_000m * 60m) / 1_000_000m));
+        Assert.That(status.Reserved, Is.Zero);
+
+        static IEnumerable<ChatResponseUpdate> Faulty()
+        {
             yield return new ChatResponseUpdate(ChatRole.Assistant, "partial");
             throw new IOException("connection reset");
         }
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_CancelledAfterContent_SettlesUsageSeenSoFar()
+    {
+        using var cancel = new CancellationTokenSource();
+        _inner.Stream = _ =>
+        [
+            new ChatResponseUpdate { Contents = [new TextContent("he"), new UsageContent(new UsageDetails { InputTokenCount = 2_000, OutputTokenCount = 10 })] },
+            new ChatResponseUpdate(ChatRole.Assistant, "llo"),
+        ];
+        using var client = Create();
+
+        Assert.CatchAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in client.GetStreamingResponseAsync(Prompt, cancellationToken: cancel.Token))
+            {
+                await cancel.CancelAsync();
+            }
+        });
+
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed, Is.EqualTo((2_000m * 15m + 10m * 60m) / 1_000_000m));
+        Assert.That(status.Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_SettleFailsOnce_RetriesAndCommits()
+    {
+        var store = new FlakySpendStore(new MemorySpendStore()) { SettleFailures = 1 };
+        _ledger.Dispose();
+        _ledger = new SpendLedger(_options, store, _time);
+        _inner.Respond = _ => FakeChatClient.WithUsage(1_000, 0);
+        using var client = Create();
+
+        await client.GetResponseAsync(Prompt);
+
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(store.SettleCalls, Is.EqualTo(2));
+        Assert.That(status.Committed, Is.EqualTo(1_000m * 15m / 1_000_000m));
+        Assert.That(status.Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_RateLimiterDisposed_StillSettles()
+    {
+        _inner.Respond = _ =>
+        {
+            _limiter.Dispose();
+            return FakeChatClient.WithUsage(1_000, 0);
+        };
+        using var client = Create();
+
+        await client.GetResponseAsync(Prompt);
+
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed, Is.EqualTo(1_000m * 15m / 1_000_000m));
+        Assert.That(status.Reserved, Is.Zero);
     }
 
     [Test]

@@ -34,6 +34,8 @@ internal sealed class FakeChatClient(string provider = "openai", string model = 
         await Task.Yield();
         foreach (var update in Stream(++Calls))
         {
+            // A real provider's stream observes the token between updates.
+            cancellationToken.ThrowIfCancellationRequested();
             yield return update;
         }
     }
