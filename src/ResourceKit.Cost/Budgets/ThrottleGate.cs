@@ -16,6 +16,13 @@ internal sealed class ThrottleGate(DateTimeOffset periodEnd, DateTimeOffset firs
             var next = Interlocked.Read(ref _nextAdmissionTicks);
             if (now.UtcTicks < next)
             {
+                if (next - now.UtcTicks > interval.Ticks)
+                {
+                    // The wall clock stepped back: no admission is ever more than one interval away.
+                    Interlocked.CompareExchange(ref _nextAdmissionTicks, now.UtcTicks + interval.Ticks, next);
+                    continue;
+                }
+
                 retryAfter = TimeSpan.FromTicks(next - now.UtcTicks);
                 return false;
             }

@@ -3,7 +3,8 @@ namespace ResourceKit.Cost.RateLimiting;
 /// <summary>The request and token buckets of one provider and model, and the token corrections owed to them.</summary>
 internal sealed class ModelBuckets : IDisposable
 {
-    private long _pausedUntilTicks;
+    // A TimeProvider timestamp, not a wall-clock time: a clock stepped back must not stretch a Retry-After pause.
+    private long _pausedUntilTimestamp;
 
     public ModelBuckets(ModelRateLimit limit)
     {
@@ -22,14 +23,15 @@ internal sealed class ModelBuckets : IDisposable
 
     public TokenDebt OutputDebt { get; } = new();
 
-    public DateTimeOffset PausedUntil => new(Interlocked.Read(ref _pausedUntilTicks), TimeSpan.Zero);
+    /// <summary>Gets the <see cref="TimeProvider.GetTimestamp"/> value until which the model is paused; 0 if never paused.</summary>
+    public long PausedUntilTimestamp => Interlocked.Read(ref _pausedUntilTimestamp);
 
-    public void PauseUntil(DateTimeOffset until)
+    /// <summary>Pauses until the given timestamp, unless a later pause is already set.</summary>
+    public void PauseUntil(long timestamp)
     {
-        var ticks = until.UtcTicks;
         long current;
-        while ((current = Interlocked.Read(ref _pausedUntilTicks)) < ticks
-               && Interlocked.CompareExchange(ref _pausedUntilTicks, ticks, current) != current)
+        while ((current = Interlocked.Read(ref _pausedUntilTimestamp)) < timestamp
+               && Interlocked.CompareExchange(ref _pausedUntilTimestamp, timestamp, current) != current)
         {
         }
     }

@@ -88,7 +88,8 @@ public sealed class ModelRateLimiter : IDisposable
             return charge;
         }
 
-        var pause = buckets.PausedUntil - _time.GetUtcNow();
+        var pausedUntil = buckets.PausedUntilTimestamp;
+        var pause = pausedUntil == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_time.GetTimestamp(), pausedUntil);
         if (pause > TimeSpan.Zero)
         {
             CountWait("retry_after");
@@ -131,7 +132,7 @@ public sealed class ModelRateLimiter : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         var applied = retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter > _maxRetryAfter ? _maxRetryAfter : retryAfter;
         CostLog.RetryAfterReceived(_logger, retryAfter, provider ?? "(any)", model, _maxRetryAfter);
-        GetBuckets(provider, model)?.PauseUntil(_time.GetUtcNow() + applied);
+        GetBuckets(provider, model)?.PauseUntil(_time.GetTimestamp() + (long)(applied.TotalSeconds * _time.TimestampFrequency));
         return applied;
     }
 

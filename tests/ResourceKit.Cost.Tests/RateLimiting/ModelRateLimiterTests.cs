@@ -77,6 +77,23 @@ public class ModelRateLimiterTests
     }
 
     [Test]
+    public async Task ApplyRetryAfter_WallClockSteppedBack_PauseDoesNotGrow()
+    {
+        var time = new SteppedClock();
+        using var limiter = new ModelRateLimiter([Limit(rpm: 100, model: "*")], TimeSpan.FromMinutes(1), time);
+        limiter.ApplyRetryAfter("p", "any", TimeSpan.FromSeconds(10));
+
+        // An NTP step or a VM resume moves the wall clock back ten minutes; the pause is measured on the monotonic clock.
+        time.Offset = TimeSpan.FromMinutes(-10);
+        var paused = limiter.AcquireAsync("p", "any", 0, 0).AsTask();
+        time.Fake.Advance(TimeSpan.FromSeconds(9));
+        Assert.That(paused.IsCompleted, Is.False);
+        time.Fake.Advance(TimeSpan.FromSeconds(1));
+        // Real-time guard only against a hang if the pause were measured on the wall clock again.
+        await paused.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Test]
     public async Task AcquireAsync_UnlistedModel_IsNotLimited()
     {
         using var limiter = new ModelRateLimiter([Limit(rpm: 1)], TimeSpan.FromMinutes(1), new FakeTimeProvider());
@@ -122,5 +139,22 @@ public class ModelRateLimiterTests
         Assert.That(() => new ModelRateLimiter([], TimeSpan.Zero), Throws.TypeOf<ArgumentOutOfRangeException>());
         using var limiter = new ModelRateLimiter([], TimeSpan.FromSeconds(1));
         Assert.That(async () => await limiter.AcquireAsync("p", "m", -1, 0), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
+    /// <summary>A fake clock whose wall time can be stepped back while timestamps and timers keep going forward.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        public FakeTimeProvider Fake { get; } = new();
+
+        public TimeSpan Offset { get; set; }
+
+        public override long TimestampFrequency => Fake.TimestampFrequency;
+
+        public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow() + Offset;
+
+        public override long GetTimestamp() => Fake.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            Fake.CreateTimer(callback, state, dueTime, period);
     }
 }
