@@ -172,14 +172,18 @@ public sealed partial class TieredCache : IDisposable
         Flight<T> flight;
         while (true)
         {
-            if (_flights.TryGetValue(id, out var existing) && ((Flight<T>)existing).TryJoin())
+            var found = _flights.TryGetValue(id, out var existing);
+            if (found && ((Flight<T>)existing!).TryJoin())
             {
-                flight = (Flight<T>)existing;
+                flight = (Flight<T>)existing!;
                 break;
             }
 
+            // A closed flight can stay in the map long after every caller left, for as long as its factory ignores
+            // the cancellation; replace it rather than wait (spin) for its removal. RunFlightAsync removes only its
+            // own flight, so the replacement survives the old one finishing.
             var created = new Flight<T>();
-            if (_flights.TryAdd(id, created))
+            if (found ? _flights.TryUpdate(id, created, existing!) : _flights.TryAdd(id, created))
             {
                 flight = created;
                 _ = RunFlightAsync(flight, id, entryKey, policy, state, factory);
@@ -357,6 +361,9 @@ public sealed partial class TieredCache : IDisposable
             return new CacheResult<T>(memoryStale.HasValue ? memoryStale.Value : lookup.Stale!, CacheValueSource.FailSafe);
         }
 
+        // Every caller left and the factory ignored the cancellation: nobody waits for this value and a newer flight
+        // may already have stored a fresher one, so it is not written.
+        cancellationToken.ThrowIfCancellationRequested();
         await WriteAsync(entryKey, value, policy, cancellationToken).ConfigureAwait(false);
         return new CacheResult<T>(value, CacheValueSource.Factory);
     }

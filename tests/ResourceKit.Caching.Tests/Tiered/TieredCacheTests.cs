@@ -4,7 +4,7 @@ using ResourceKit.Caching.Tests.TestDoubles;
 
 namespace ResourceKit.Caching.Tests.Tiered;
 
-public sealed class TieredCacheTests
+public sealed partial class TieredCacheTests
 {
     private const string Prefix = "app:tenant:";
     private TemporaryDirectory _folder = null!;
