@@ -113,10 +113,12 @@ public sealed class TieredCachingChatClient : DelegatingChatClient
         var key = _keyBuilder.Build(list, options, scope);
         string? semanticScope = null;
         string? prompt = null;
-        if (_semanticCache is not null && list.Count > 0 && list[^1].Role == ChatRole.User && list[^1].Text is { Length: > 0 } text)
+        if (_semanticCache is not null && list.Count > 0 && list[^1].Role == ChatRole.User && IsTextOnly(list[^1]) && list[^1].Text is { Length: > 0 } text)
         {
             // Only the last user message is compared by meaning; everything before it, the options and the scope
-            // must be identical, so they go into the semantic scope as a digest.
+            // must be identical, so they go into the semantic scope as a digest. A message with an image, file or
+            // other non-text part is never compared by meaning: its text alone ("What is in this image?") does not
+            // say what it asks, so it only ever gets the exact-key path.
             prompt = text;
             semanticScope = _keyBuilder.Build(list.Take(list.Count - 1), options, scope);
         }
@@ -148,6 +150,19 @@ public sealed class TieredCachingChatClient : DelegatingChatClient
         }
 
         return (null, lookup);
+    }
+
+    private static bool IsTextOnly(ChatMessage message)
+    {
+        foreach (var content in message.Contents)
+        {
+            if (content is not TextContent)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private void Remember(ChatRequest request, SemanticCacheLookup lookup)

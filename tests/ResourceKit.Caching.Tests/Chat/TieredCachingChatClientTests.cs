@@ -116,6 +116,27 @@ public sealed class TieredCachingChatClientTests
     }
 
     [Test]
+    public async Task GetResponseAsync_SameTextWithDifferentImageOrUri_NeverSharesAnAnswer()
+    {
+        var generator = new FakeEmbeddingGenerator();
+        var semantic = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+        using var client = new TieredCachingChatClient(_inner, _cache, semanticCache: semantic);
+        static ChatMessage Ask(AIContent attachment) => new(ChatRole.User, [new TextContent("What is in this image?"), attachment]);
+        var imageA = Ask(new DataContent(new byte[] { 1, 2, 3 }, "image/png"));
+
+        var a = await client.GetResponseAsync([imageA]);
+        var b = await client.GetResponseAsync([Ask(new DataContent(new byte[] { 4, 5, 6 }, "image/png"))]);
+        var c = await client.GetResponseAsync([Ask(new UriContent(new Uri("https://example.com/c.png"), "image/png"))]);
+        var again = await client.GetResponseAsync([imageA]);
+
+        Assert.That(new[] { a.Text, b.Text, c.Text }, Is.EqualTo(new[] { "answer 1", "answer 2", "answer 3" }));
+        Assert.That(again.Text, Is.EqualTo(a.Text), "the exact key still caches multimodal requests");
+        Assert.That(_inner.Calls, Is.EqualTo(3));
+        Assert.That(semantic.Count, Is.Zero);
+        Assert.That(generator.Calls, Is.Zero);
+    }
+
+    [Test]
     public async Task GetStreamingResponseAsync_CompletedStream_IsCachedAndReplayed()
     {
         using var client = new TieredCachingChatClient(_inner, _cache);
