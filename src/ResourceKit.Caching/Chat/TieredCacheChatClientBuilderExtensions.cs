@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ResourceKit.Caching;
 using ResourceKit.Caching.Chat;
 using ResourceKit.Caching.Semantic;
@@ -30,6 +31,7 @@ public static class TieredCacheChatClientBuilderExtensions
             inner,
             cache ?? services.GetRequiredService<TieredCache>(),
             options,
-            semanticCache ?? services.GetService<SemanticCache>()));
+            semanticCache ?? services.GetService<SemanticCache>(),
+            services.GetService<ILogger<TieredCachingChatClient>>()));
     }
 }

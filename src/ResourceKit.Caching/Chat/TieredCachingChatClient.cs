@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ResourceKit.Caching.Keys;
 using ResourceKit.Caching.Semantic;
 
@@ -14,21 +16,29 @@ namespace ResourceKit.Caching.Chat;
 /// Concurrent identical requests share one call to the inner client (the cache's stampede protection). A streamed
 /// response is stored once the stream completes; a stream the caller abandons is not cached. Requests that continue a
 /// server-side conversation (<see cref="ChatOptions.ConversationId"/>) bypass the cache, because their meaning depends
-/// on state the key cannot see. Cached responses are shared instances: do not mutate them.
+/// on state the key cannot see. Cached responses are shared instances: do not mutate them. The semantic lookup is an
+/// optimisation: when the embedding generator fails, the failure is logged and the request takes the exact-key path.
 /// </remarks>
-public sealed class TieredCachingChatClient : DelegatingChatClient
+public sealed partial class TieredCachingChatClient : DelegatingChatClient
 {
     private readonly TieredCache _cache;
     private readonly TieredChatCacheOptions _options;
     private readonly SemanticCache? _semanticCache;
     private readonly LlmCacheKeyBuilder _keyBuilder;
+    private readonly ILogger _logger;
 
     /// <summary>Wraps <paramref name="innerClient"/> with the cache.</summary>
     /// <param name="innerClient">The client that produces responses on a miss.</param>
     /// <param name="cache">The tiered cache that stores responses.</param>
     /// <param name="options">The options; defaults when <see langword="null"/>.</param>
     /// <param name="semanticCache">Enables semantic lookups when given.</param>
-    public TieredCachingChatClient(IChatClient innerClient, TieredCache cache, TieredChatCacheOptions? options = null, SemanticCache? semanticCache = null)
+    /// <param name="logger">Receives warnings when a semantic lookup fails and is skipped.</param>
+    public TieredCachingChatClient(
+        IChatClient innerClient,
+        TieredCache cache,
+        TieredChatCacheOptions? options = null,
+        SemanticCache? semanticCache = null,
+        ILogger<TieredCachingChatClient>? logger = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(cache);
@@ -37,6 +47,7 @@ public sealed class TieredCachingChatClient : DelegatingChatClient
         _cache.GetPolicy(_options.PolicyName);
         _semanticCache = semanticCache;
         _keyBuilder = new LlmCacheKeyBuilder(_options.KeyAlgorithm);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc />
@@ -139,7 +150,19 @@ public sealed class TieredCachingChatClient : DelegatingChatClient
             return (null, default);
         }
 
-        var lookup = await _semanticCache.FindAsync(request.SemanticScope, request.Prompt!, cancellationToken).ConfigureAwait(false);
+        SemanticCacheLookup lookup;
+        try
+        {
+            lookup = await _semanticCache.FindAsync(request.SemanticScope, request.Prompt!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // An embedding outage or rate limit must not fail a request the provider can answer; without an
+            // embedding nothing is remembered for this prompt either.
+            LogSemanticLookupFailed(_logger, ex);
+            return (null, default);
+        }
+
         if (lookup.IsMatch && lookup.Key != request.Key)
         {
             var similar = await _cache.TryGetAsync<ChatResponse>(lookup.Key!, _options.PolicyName, cancellationToken).ConfigureAwait(false);
@@ -172,6 +195,9 @@ public sealed class TieredCachingChatClient : DelegatingChatClient
             _semanticCache.Add(request.SemanticScope, request.Prompt!, request.Key, lookup.Embedding);
         }
     }
+
+    [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "The semantic cache lookup failed; continuing with the exact key only.")]
+    private static partial void LogSemanticLookupFailed(ILogger logger, Exception exception);
 
     private sealed record ChatRequest(IReadOnlyList<ChatMessage> Messages, string Key, string? SemanticScope, string? Prompt);
 }

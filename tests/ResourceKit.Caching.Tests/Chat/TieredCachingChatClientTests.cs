@@ -137,6 +137,37 @@ public sealed class TieredCachingChatClientTests
     }
 
     [Test]
+    public async Task GetResponseAsync_EmbeddingGeneratorFails_ReturnsTheInnerResponseAndLogs()
+    {
+        var generator = new FakeEmbeddingGenerator { Failure = new HttpRequestException("429 Too Many Requests") };
+        var semantic = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+        var logger = new ListLogger<TieredCachingChatClient>();
+        using var client = new TieredCachingChatClient(_inner, _cache, semanticCache: semantic, logger: logger);
+
+        var first = await client.GetResponseAsync("q");
+        var repeated = await client.GetResponseAsync("q");
+        var streamed = await client.GetStreamingResponseAsync("other").ToChatResponseAsync();
+
+        Assert.That(first.Text, Is.EqualTo("answer 1"));
+        Assert.That(repeated.Text, Is.EqualTo("answer 1"), "the exact key still caches");
+        Assert.That(streamed.Text, Is.EqualTo("streamed answer 2"));
+        Assert.That(_inner.Calls, Is.EqualTo(2));
+        Assert.That(logger.Entries.Count(e => e.EventId.Id == 5401), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void GetResponseAsync_CallerCancelsDuringEmbedding_Throws()
+    {
+        using var cancel = new CancellationTokenSource();
+        var generator = new FakeEmbeddingGenerator { OnCall = cancel.Cancel, Failure = new OperationCanceledException(cancel.Token) };
+        var semantic = new SemanticCache(new SemanticCacheOptions(), generator, _time);
+        using var client = new TieredCachingChatClient(_inner, _cache, semanticCache: semantic);
+
+        Assert.That(async () => await client.GetResponseAsync("q", cancellationToken: cancel.Token), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(_inner.Calls, Is.Zero);
+    }
+
+    [Test]
     public async Task GetStreamingResponseAsync_CompletedStream_IsCachedAndReplayed()
     {
         using var client = new TieredCachingChatClient(_inner, _cache);

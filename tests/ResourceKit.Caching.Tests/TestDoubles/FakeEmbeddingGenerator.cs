@@ -10,6 +10,12 @@ internal sealed class FakeEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     public int Calls { get; private set; }
 
+    /// <summary>Gets or sets an exception every call throws, to simulate an outage or a rate limit.</summary>
+    public Exception? Failure { get; set; }
+
+    /// <summary>Gets or sets an action run at the start of every call, before <see cref="Failure"/> is thrown.</summary>
+    public Action? OnCall { get; set; }
+
     public FakeEmbeddingGenerator With(string text, params float[] vector)
     {
         _vectors[text] = vector;
@@ -18,6 +24,12 @@ internal sealed class FakeEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
+        OnCall?.Invoke();
+        if (Failure is not null)
+        {
+            return Task.FromException<GeneratedEmbeddings<Embedding<float>>>(Failure);
+        }
+
         var result = new GeneratedEmbeddings<Embedding<float>>();
         foreach (var value in values)
         {
