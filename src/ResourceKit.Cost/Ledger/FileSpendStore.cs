@@ -46,8 +46,19 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
 
         // Opening the journal for exclusive writing is what keeps a second process from sharing the file.
         _journal = Open(_journalPath, FileMode.OpenOrCreate);
-        _journal.Seek(0, SeekOrigin.End);
-        Compact();
+        try
+        {
+            _journal.Seek(0, SeekOrigin.End);
+        }
+        catch
+        {
+            _journal.Dispose();
+            throw;
+        }
+
+        // Folding the journal in at start is housekeeping: if the disk refuses it (full, read-only), the journal
+        // keeps every entry and the next append tries again, so the store still opens.
+        CompactIf(due: true);
     }
 
     /// <summary>Gets the snapshot file path.</summary>
@@ -153,9 +164,17 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
                 return;
             }
 
-            Compact();
-            _journal.Dispose();
+            // Dispose must not throw or keep the journal locked because the disk refused the snapshot: every
+            // entry is already durable in the journal, which the next instance replays.
             _disposed = true;
+            try
+            {
+                CompactIf(due: true);
+            }
+            finally
+            {
+                _journal.Dispose();
+            }
         }
     }
 

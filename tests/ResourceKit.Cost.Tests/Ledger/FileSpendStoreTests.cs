@@ -107,6 +107,27 @@ public class FileSpendStoreTests
     }
 
     [Test]
+    public async Task Constructor_CompactionRefusedByTheDisk_StillOpensAndKeepsEverySpend()
+    {
+        using (var store = new FileSpendStore(_path, compactionThreshold: 1_000))
+        {
+            await store.RecordAsync(Counters, 1.5m);
+        }
+
+        // A directory where the snapshot's temporary file goes makes every compaction fail, as a full disk would.
+        Directory.CreateDirectory(_path + ".tmp");
+        using (var degraded = new FileSpendStore(_path, compactionThreshold: 1_000))
+        {
+            await degraded.RecordAsync(Counters, 0.5m);
+            Assert.That((await degraded.GetBalancesAsync("d:2026-11-23")).Single(b => b.Scope == "global").Committed, Is.EqualTo(2m));
+        }
+
+        Directory.Delete(_path + ".tmp");
+        using var recovered = new FileSpendStore(_path);
+        Assert.That((await recovered.GetBalancesAsync("d:2026-11-23")).Single(b => b.Scope == "global").Committed, Is.EqualTo(2m));
+    }
+
+    [Test]
     public void Constructor_CreatesOwnerOnlyFiles()
     {
         using var store = new FileSpendStore(_path);
