@@ -49,7 +49,8 @@ public static class AgentHostServiceCollectionExtensions
         services.AddResourceKitTieredCache(root.GetSection("Caching"));
         services.AddResourceKitCost(root.GetSection("Cost"));
 
-        services.AddOptions<AgentHostOptions>().Bind(root.GetSection("AgentHost")).ValidateOnStart();
+        var hostSection = root.GetSection("AgentHost");
+        services.AddOptions<AgentHostOptions>().Bind(hostSection).PostConfigure(options => ReplaceConfiguredLoopLists(options, hostSection)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentHostOptions>, AgentHostOptionsValidator>());
         services.TryAddSingleton<AgentComponents>();
 
@@ -122,5 +123,31 @@ public static class AgentHostServiceCollectionExtensions
             .UseResourceKitBudget()
             .Build(sp));
         return services;
+    }
+
+    /// <summary>
+    /// Makes a component's <c>Loops</c> list in configuration replace its default list. The binder appends configured
+    /// items to the list already there, so restating a default list would assign each loop twice, and a loop could
+    /// never be moved to another component.
+    /// </summary>
+    private static void ReplaceConfiguredLoopLists(AgentHostOptions options, IConfigurationSection hostSection)
+    {
+        foreach (var component in hostSection.GetSection("Components").GetChildren())
+        {
+            var loops = component.GetSection("Loops");
+            if (!loops.Exists() || !options.Components.TryGetValue(component.Key, out var allocation) || allocation is null)
+            {
+                continue;
+            }
+
+            allocation.Loops.Clear();
+            foreach (var loop in loops.GetChildren())
+            {
+                if (!string.IsNullOrWhiteSpace(loop.Value))
+                {
+                    allocation.Loops.Add(loop.Value);
+                }
+            }
+        }
     }
 }

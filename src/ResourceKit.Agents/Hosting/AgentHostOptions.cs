@@ -12,7 +12,9 @@ public sealed class AgentHostOptions
     /// Gets the component allocation table, keyed by component name. The defaults are seed section 1.2 (Core Agent
     /// 256–512 MB High 15 %, GPT interface 128–256 MB Critical 10 %, Gmail 64–128 MB Normal 5 %, Browser 128–512 MB
     /// Normal 10 %, TTS/STT 64–128 MB Normal 8 %, Twilio 32–64 MB Low 3 %, System Monitor 32–64 MB High 5 %), with the
-    /// fifteen loops assigned to the component that runs them.
+    /// fifteen loops assigned to the component that runs them. Configuration merges into this table: a component's
+    /// settings override its defaults one by one, except its <see cref="ComponentAllocation.Loops"/> list, which a
+    /// configured list replaces (so a loop moves by listing it under its new component and leaving it out of the old).
     /// </summary>
     public Dictionary<string, ComponentAllocation> Components { get; } = new(StringComparer.OrdinalIgnoreCase)
     {

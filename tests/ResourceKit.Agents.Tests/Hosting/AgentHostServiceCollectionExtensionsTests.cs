@@ -87,6 +87,42 @@ public sealed class AgentHostServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void AddResourceKitAgentHost_DefaultLoopListRestated_IsNotDoubled()
+    {
+        var configuration = TestHostConfiguration.Create(
+            _folder,
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:0", "heartbeat"),
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:1", "soul_maintenance"),
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:2", "user_input_handler"),
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:3", "notification_dispatcher"),
+            ("ResourceKit:AgentHost:Components:core_agent:MaxMemoryMb", "600"));
+        using var provider = new ServiceCollection().AddLogging().AddResourceKitAgentHost(configuration).BuildServiceProvider();
+
+        var core = provider.GetRequiredService<IOptions<AgentHostOptions>>().Value.Components["core_agent"];
+
+        Assert.That(core.Loops, Is.EqualTo(new[] { "heartbeat", "soul_maintenance", "user_input_handler", "notification_dispatcher" }));
+        Assert.That(core.MaxMemoryMb, Is.EqualTo(600));
+        Assert.That(core.MinMemoryMb, Is.EqualTo(256), "settings not named keep their defaults");
+    }
+
+    [Test]
+    public void AddResourceKitAgentHost_LoopMovedToAnotherComponent_BelongsOnlyToTheNewOne()
+    {
+        var configuration = TestHostConfiguration.Create(
+            _folder,
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:0", "soul_maintenance"),
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:1", "user_input_handler"),
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:2", "notification_dispatcher"),
+            ("ResourceKit:AgentHost:Components:system_monitor:Loops:0", "heartbeat"));
+        using var provider = new ServiceCollection().AddLogging().AddResourceKitAgentHost(configuration).BuildServiceProvider();
+
+        var components = provider.GetRequiredService<IOptions<AgentHostOptions>>().Value.Components;
+
+        Assert.That(components["core_agent"].Loops, Does.Not.Contain("heartbeat"));
+        Assert.That(components["system_monitor"].Loops, Is.EqualTo(new[] { "heartbeat" }));
+    }
+
+    [Test]
     public async Task ChatPipeline_CachedResponse_CostsNothingAndDoesNotCallProvider()
     {
         var inner = new CountingChatClient();
