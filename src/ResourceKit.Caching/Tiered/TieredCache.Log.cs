@@ -16,4 +16,7 @@ public sealed partial class TieredCache
 
     [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "The L2 store failed on {Key}; continuing without it.")]
     private static partial void LogDiskFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 5305, Level = LogLevel.Warning, Message = "The value for {Key} could not be serialized; it is kept in L1 only and not written to L2 or L3.")]
+    private static partial void LogSerializeFailed(ILogger logger, string key, Exception exception);
 }

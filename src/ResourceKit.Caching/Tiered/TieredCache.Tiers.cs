@@ -99,9 +99,10 @@ public sealed partial class TieredCache
             value = CacheEnvelope.Decode<T>(bytes, _serializer);
             return true;
         }
-        catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A value written by another version or type, or damaged in transit: drop it from that tier.
+            // A value written by another version or type, or damaged in transit: drop it from that tier. Any exception
+            // counts, because a custom serializer may throw types of its own on bytes it cannot read.
             LogUnreadable(_logger, entryKey.Full, tier == CacheValueSource.Disk ? CacheMeter.DiskTier : CacheMeter.DistributedTier, ex);
             _ = tier == CacheValueSource.Disk
                 ? RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask()
@@ -142,7 +143,19 @@ public sealed partial class TieredCache
             return;
         }
 
-        var bytes = CacheEnvelope.Encode(value, logical, _serializer, _compressor);
+        byte[] bytes;
+        try
+        {
+            bytes = CacheEnvelope.Encode(value, logical, _serializer, _compressor);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The value is valid (L1 holds it); a serializer that cannot write it must not fail the caller, or every
+            // waiter of a successful factory would see the exception. The shared tiers simply do not get it.
+            LogSerializeFailed(_logger, entryKey.Full, ex);
+            return;
+        }
+
         var expiry = DateTimeOffset.FromUnixTimeMilliseconds(physical);
         if (toDisk)
         {

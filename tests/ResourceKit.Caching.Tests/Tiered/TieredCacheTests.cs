@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Caching.Disk;
+using ResourceKit.Caching.Serialization;
 using ResourceKit.Caching.Tests.TestDoubles;
 
 namespace ResourceKit.Caching.Tests.Tiered;
@@ -390,11 +392,18 @@ public sealed partial class TieredCacheTests
             Throws.ArgumentException.With.Message.Contains("missing").And.Message.Contains("CircuitMinimumThroughput").And.Message.Contains("empty"));
     }
 
-    private TieredCache Create(Action<TieredCacheOptions>? configure = null, bool disk = true, bool distributed = true, ICacheBackplane? backplane = null, IBinaryCacheStore? diskStore = null)
+    private TieredCache Create(
+        Action<TieredCacheOptions>? configure = null,
+        bool disk = true,
+        bool distributed = true,
+        ICacheBackplane? backplane = null,
+        IBinaryCacheStore? diskStore = null,
+        ICacheSerializer? serializer = null,
+        ILogger<TieredCache>? logger = null)
     {
         var options = new TieredCacheOptions { ApplicationName = "app", TenantId = "tenant" };
         options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
         configure?.Invoke(options);
-        return new TieredCache(options, disk ? diskStore ?? _disk : null, distributed ? _l3 : null, backplane, timeProvider: _time);
+        return new TieredCache(options, disk ? diskStore ?? _disk : null, distributed ? _l3 : null, backplane, serializer, _time, logger);
     }
 }
