@@ -53,8 +53,23 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         if (subscribeNow)
         {
             // Synchronous so that no invalidation published after Subscribe returns can be missed; when Redis
-            // is down the subscription is made on reconnection.
-            SubscribeToChannel();
+            // is down or slow the subscription is made on reconnection or by the next Subscribe call.
+            try
+            {
+                SubscribeToChannel();
+            }
+            catch
+            {
+                // A failure SubscribeToChannel does not absorb fails this call; leave nothing behind, so a retry
+                // (DI constructing the cache again, say) subscribes afresh instead of trusting a dead flag.
+                lock (_handlersLock)
+                {
+                    _subscribed = false;
+                    _handlers.Remove(onInvalidation);
+                }
+
+                throw;
+            }
         }
 
         return new Subscription(this, onInvalidation);
@@ -74,9 +89,9 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         {
             _connection.GetSubscriber().Unsubscribe(_channel, OnMessage);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // Already gone with the connection.
+            // Already gone with the connection, or too slow to answer; either way nothing more to release here.
         }
     }
 
@@ -86,8 +101,9 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         {
             _connection.GetSubscriber().Subscribe(_channel, OnMessage);
         }
-        catch (RedisException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
+            // RedisTimeoutException derives from TimeoutException, not RedisException.
             lock (_handlersLock)
             {
                 _subscribed = false;

@@ -6,30 +6,15 @@ namespace ResourceKit.Caching.Tests.Redis;
 
 public sealed class RedisCacheBackplaneTests
 {
-    private ConnectionMultiplexer _first = null!;
-    private ConnectionMultiplexer _second = null!;
-    private string _channel = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _first = RedisTestServer.ConnectOrIgnore();
-        _second = RedisTestServer.ConnectOrIgnore();
-        _channel = "rk-test:" + Guid.NewGuid().ToString("N");
-    }
-
-    [TearDown]
-    public void TearDown()
-    {
-        _first?.Dispose();
-        _second?.Dispose();
-    }
+    private readonly string _channel = "rk-test:" + Guid.NewGuid().ToString("N");
 
     [Test]
     public async Task PublishInvalidationAsync_ReachesOtherInstancesButNotItself()
     {
-        using var sender = new RedisCacheBackplane(_first, _channel);
-        using var receiver = new RedisCacheBackplane(_second, _channel);
+        using var first = RedisTestServer.ConnectOrIgnore();
+        using var second = RedisTestServer.ConnectOrIgnore();
+        using var sender = new RedisCacheBackplane(first, _channel);
+        using var receiver = new RedisCacheBackplane(second, _channel);
         var received = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var heardBySender = new System.Collections.Concurrent.ConcurrentQueue<string?>();
         var senderHeard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -52,6 +37,37 @@ public sealed class RedisCacheBackplaneTests
     public void Constructor_BadArguments_Throw()
     {
         Assert.That(() => new RedisCacheBackplane(null!, "c"), Throws.ArgumentNullException);
-        Assert.That(() => new RedisCacheBackplane(_first, " "), Throws.ArgumentException);
+        Assert.That(() => new RedisCacheBackplane(FakeRedisConnection.Create().Connection, " "), Throws.ArgumentException);
+    }
+
+    [Test]
+    public void Subscribe_SubscriptionTimesOut_DoesNotThrowAndTheNextSubscribeListens()
+    {
+        var redis = FakeRedisConnection.Create(failingSubscribes: 1, new RedisTimeoutException(CommandFlags.None, "Timeout performing SUBSCRIBE", CommandStatus.Sent));
+        using var backplane = new RedisCacheBackplane(redis.Connection, _channel);
+        var heard = new List<string?>();
+
+        using var first = backplane.Subscribe(heard.Add);
+        using var second = backplane.Subscribe(heard.Add);
+        redis.Deliver(_channel, "other-host\napp:tenant:k");
+
+        Assert.That(redis.SubscribeCalls, Is.EqualTo(2), "the timed-out subscription was retried");
+        Assert.That(heard, Is.EqualTo(new[] { "app:tenant:k", "app:tenant:k" }));
+    }
+
+    [Test]
+    public void Subscribe_UnexpectedFailure_ThrowsAndLeavesNoHandlerBehind()
+    {
+        var redis = FakeRedisConnection.Create(failingSubscribes: 1, new ObjectDisposedException("multiplexer"));
+        using var backplane = new RedisCacheBackplane(redis.Connection, _channel);
+        var abandonedCalls = 0;
+        var heard = new List<string?>();
+
+        Assert.That(() => backplane.Subscribe(_ => abandonedCalls++), Throws.TypeOf<ObjectDisposedException>());
+        using var retry = backplane.Subscribe(heard.Add);
+        redis.Deliver(_channel, "other-host\napp:tenant:k");
+
+        Assert.That(heard, Is.EqualTo(new[] { "app:tenant:k" }));
+        Assert.That(abandonedCalls, Is.Zero);
     }
 }
