@@ -40,4 +40,7 @@ public sealed partial class ResourcePool<T>
 
     [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "Pool {Pool}: {Timeout} passed on dispose with leases still out; they are closed when returned.")]
     private static partial void LogDisposeTimedOut(ILogger logger, string pool, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 37, Level = LogLevel.Error, Message = "Pool {Pool}: a LeakDetected handler threw.")]
+    private static partial void LogLeakHandlerFailed(ILogger logger, Exception exception, string pool);
 }

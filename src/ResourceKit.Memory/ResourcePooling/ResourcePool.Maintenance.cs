@@ -73,11 +73,30 @@ public sealed partial class ResourcePool<T>
             }
         }
 
-        DestroyInBackground(closed);
-        foreach (var leak in leaks ?? [])
+        // The deficit's slots are already counted in _total: if anything throws before the refill takes them over,
+        // give them back, or the pool believes it holds resources it never opened and acquires time out for good.
+        var refilling = false;
+        try
         {
-            LogLeakDetected(_logger, _options.Name, leak.HeldFor, leak.AcquisitionStackTrace ?? "(stack traces not captured)");
-            LeakDetected?.Invoke(this, leak);
+            DestroyInBackground(closed);
+            foreach (var leak in leaks ?? [])
+            {
+                LogLeakDetected(_logger, _options.Name, leak.HeldFor, leak.AcquisitionStackTrace ?? "(stack traces not captured)");
+                RaiseLeakDetected(leak);
+            }
+
+            refilling = true;
+        }
+        finally
+        {
+            if (!refilling && deficit > 0)
+            {
+                lock (_gate)
+                {
+                    _total -= deficit;
+                    GrantFreedSlotsLocked();
+                }
+            }
         }
 
         await CreateIdleAsync(deficit, cancellationToken).ConfigureAwait(false);
@@ -311,6 +330,28 @@ public sealed partial class ResourcePool<T>
         }
 
         return leaks;
+    }
+
+    private void RaiseLeakDetected(ResourceLeakDetectedEventArgs leak)
+    {
+        if (LeakDetected is not { } handlers)
+        {
+            return;
+        }
+
+        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<ResourceLeakDetectedEventArgs>>())
+        {
+            try
+            {
+                handler(this, leak);
+            }
+#pragma warning disable CA1031 // One failing subscriber must not stop the others, the refill or the pruning timer.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogLeakHandlerFailed(_logger, ex, _options.Name);
+            }
+        }
     }
 
     private void DestroyInBackground(List<PooledResource<T>>? entries)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
 
@@ -260,6 +261,60 @@ public sealed class ResourcePoolTests
     }
 
     [Test]
+    public async Task LeakDetected_HandlerThrows_PoolStillRefillsAndServes()
+    {
+        using var pool = CreatePool(LeakAndRefillDueAt90Seconds()); // Dispose, not DisposeAsync: a failed assertion must not wait for leases on a fake clock
+        var reports = 0;
+        pool.LeakDetected += (_, _) => throw new InvalidOperationException("subscriber failed");
+        pool.LeakDetected += (_, _) => reports++;
+        using var leaked = await pool.AcquireAsync();
+        (await pool.AcquireAsync()).Dispose();
+
+        _time.Advance(TimeSpan.FromSeconds(90));
+
+        Assert.That(async () => await pool.PruneAsync(), Throws.Nothing);
+        var afterPrune = pool.Statistics;
+        var acquire = pool.AcquireAsync(TimeSpan.FromSeconds(5)).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(reports, Is.EqualTo(1), "the other subscriber still hears about the leak");
+            Assert.That(afterPrune.Idle, Is.EqualTo(1), "the expired resource was replaced up to MinSize");
+            Assert.That(afterPrune.Total, Is.EqualTo(2));
+            Assert.That(acquire.IsCompletedSuccessfully, Is.True, "no slot is left reserved for a refill that never ran");
+        });
+        if (acquire.IsCompletedSuccessfully)
+        {
+            acquire.Result.Dispose();
+        }
+    }
+
+    [Test]
+    public async Task PruneAsync_LeakReportThrows_GivesBackRefillSlots()
+    {
+        using var pool = new ResourcePool<Connection>(LeakAndRefillDueAt90Seconds(), Create, timeProvider: _time, logger: new LeakLogThrowingLogger());
+        using var leaked = await pool.AcquireAsync();
+        (await pool.AcquireAsync()).Dispose();
+        _time.Advance(TimeSpan.FromSeconds(90));
+
+        Assert.That(async () => await pool.PruneAsync(), Throws.InvalidOperationException.With.Message.EqualTo("logging failed"));
+        var afterPrune = pool.Statistics;
+        var acquire = pool.AcquireAsync(TimeSpan.FromSeconds(5)).AsTask();
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterPrune.Total, Is.EqualTo(1), "the slot reserved for the refill was given back");
+            Assert.That(acquire.IsCompletedSuccessfully, Is.True);
+        });
+        if (acquire.IsCompletedSuccessfully)
+        {
+            acquire.Result.Dispose();
+        }
+    }
+
+    [Test]
     public async Task LeakDetected_LeaseReturnedInTime_NotReported()
     {
         var options = new ResourcePoolOptions { MinSize = 0, LeakDetectionThreshold = TimeSpan.FromMinutes(1), PruneInterval = TimeSpan.FromSeconds(30) };
@@ -395,6 +450,16 @@ public sealed class ResourcePoolTests
         Assert.That(lease.Dispose, Throws.Nothing);
     }
 
+    /// <summary>At 90 s the idle resource reaches its lifetime (a refill is due) and a lease held since 0 s crosses the leak threshold; tests prune by hand.</summary>
+    private static ResourcePoolOptions LeakAndRefillDueAt90Seconds() => new()
+    {
+        MinSize = 2,
+        MaxSize = 2,
+        MaxLifetime = TimeSpan.FromSeconds(90),
+        LeakDetectionThreshold = TimeSpan.FromSeconds(90),
+        PruneInterval = TimeSpan.FromDays(1),
+    };
+
     private ResourcePool<Connection> CreatePool(ResourcePoolOptions options) =>
         new(options, Create, timeProvider: _time);
 
@@ -403,6 +468,23 @@ public sealed class ResourcePoolTests
         var connection = new Connection(_created.Count);
         _created.Add(connection);
         return ValueTask.FromResult(connection);
+    }
+
+    /// <summary>A logger whose leak warning (event 32) throws, to fail pruning between reserving and refilling.</summary>
+    private sealed class LeakLogThrowingLogger : ILogger<ResourcePool<Connection>>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == 32)
+            {
+                throw new InvalidOperationException("logging failed");
+            }
+        }
     }
 
     internal sealed class Connection(int id) : IDisposable
