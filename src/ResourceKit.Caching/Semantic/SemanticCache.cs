@@ -13,14 +13,20 @@ namespace ResourceKit.Caching.Semantic;
 /// <remarks>
 /// Scopes are hard walls: a lookup only ever compares against prompts added with the identical scope string, so
 /// putting the tenant and user (and the model) in the scope guarantees no one receives another's answer. An exact
-/// prompt match is tried first and costs no embedding call. The index is in memory and per process.
+/// prompt match is tried first and costs no embedding call. The index is in memory and per process, bounded per
+/// scope and in total (<see cref="SemanticCacheOptions.MaximumEntries"/>, oldest forgotten first); expired entries
+/// and empty scopes are swept at most once a minute, as part of the lookups and stores themselves.
 /// </remarks>
 public sealed class SemanticCache
 {
+    private const long SweepIntervalMilliseconds = 60_000;
     private readonly SemanticCacheOptions _options;
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
     private readonly TimeProvider _timeProvider;
     private readonly ConcurrentDictionary<string, SemanticScope> _scopes = new(StringComparer.Ordinal);
+    private readonly Lock _maintenance = new();
+    private long _nextSweepUnixMs;
+    private int _count;
 
     /// <summary>Creates a semantic cache.</summary>
     /// <param name="options">The options.</param>
@@ -31,9 +37,9 @@ public sealed class SemanticCache
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(generator);
-        if (options.SimilarityThreshold is < 0f or > 1f || options.MaximumEntriesPerScope < 1 || options.TimeToLive <= TimeSpan.Zero)
+        if (options.SimilarityThreshold is < 0f or > 1f || options.MaximumEntriesPerScope < 1 || options.MaximumEntries < 1 || options.TimeToLive <= TimeSpan.Zero)
         {
-            throw new ArgumentException("SimilarityThreshold must be within 0..1, MaximumEntriesPerScope at least 1 and TimeToLive positive.", nameof(options));
+            throw new ArgumentException("SimilarityThreshold must be within 0..1, MaximumEntriesPerScope and MaximumEntries at least 1 and TimeToLive positive.", nameof(options));
         }
 
         _options = options;
@@ -43,6 +49,12 @@ public sealed class SemanticCache
 
     /// <summary>Gets the number of prompts remembered across all scopes.</summary>
     public int Count => _scopes.Values.Sum(s => s.Count);
+
+    /// <summary>Gets the number of scopes currently held, for tests of the sweep.</summary>
+    internal int ScopeCount => _scopes.Count;
+
+    /// <summary>Gets the running total the global cap is enforced on; equals <see cref="Count"/> when quiescent.</summary>
+    internal int TrackedCount => Volatile.Read(ref _count);
 
     /// <summary>Looks for a remembered prompt in <paramref name="scope"/> that means the same as <paramref name="prompt"/>.</summary>
     /// <param name="scope">The isolation scope (tenant, user, model); only prompts added with the same scope are compared.</param>
@@ -54,6 +66,7 @@ public sealed class SemanticCache
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentException.ThrowIfNullOrEmpty(prompt);
         var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        Maintain(now);
         _scopes.TryGetValue(scope, out var index);
         if (index?.FindExact(prompt, now) is { } exactKey)
         {
@@ -67,7 +80,8 @@ public sealed class SemanticCache
             return new SemanticCacheLookup(null, 0f, vector);
         }
 
-        var (key, similarity) = index.FindNearest(vector, now);
+        var (key, similarity, expired) = index.FindNearest(vector, now);
+        Interlocked.Add(ref _count, -expired);
         return similarity >= _options.SimilarityThreshold
             ? new SemanticCacheLookup(key, similarity, vector)
             : new SemanticCacheLookup(null, similarity, vector);
@@ -90,8 +104,22 @@ public sealed class SemanticCache
         }
 
         var vector = Normalize(embedding.Span);
-        var expires = _timeProvider.GetUtcNow().Add(_options.TimeToLive).ToUnixTimeMilliseconds();
-        _scopes.GetOrAdd(scope, static (_, max) => new SemanticScope(max), _options.MaximumEntriesPerScope).Add(prompt, key, vector, expires);
+        var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var expires = now + (long)_options.TimeToLive.TotalMilliseconds;
+        while (true)
+        {
+            var index = _scopes.GetOrAdd(scope, static (_, max) => new SemanticScope(max), _options.MaximumEntriesPerScope);
+            if (index.TryAdd(prompt, key, vector, expires, out var delta))
+            {
+                Interlocked.Add(ref _count, delta);
+                break;
+            }
+
+            // The sweep retired this scope (empty) and is about to drop it: drop it here too and start a fresh one.
+            _scopes.TryRemove(new KeyValuePair<string, SemanticScope>(scope, index));
+        }
+
+        Maintain(now);
     }
 
     /// <summary>Embeds <paramref name="prompt"/> and remembers it; for callers that did not call <see cref="FindAsync"/> first.</summary>
@@ -110,7 +138,83 @@ public sealed class SemanticCache
     /// <summary>Forgets every prompt of <paramref name="scope"/>, for example when a user's data is erased.</summary>
     /// <param name="scope">The scope.</param>
     /// <returns><see langword="true"/> when the scope existed.</returns>
-    public bool RemoveScope(string scope) => _scopes.TryRemove(scope, out _);
+    public bool RemoveScope(string scope)
+    {
+        if (!_scopes.TryRemove(scope, out var removed))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref _count, -removed.Retire());
+        return true;
+    }
+
+    /// <summary>
+    /// Amortised upkeep on the callers' own threads (no timer to own or dispose): at most once a minute, or at once
+    /// when over <see cref="SemanticCacheOptions.MaximumEntries"/>, drop expired entries and empty scopes (a new scope
+    /// per conversation turn would otherwise pile up forever), then forget the oldest entries across all scopes down
+    /// to 90 % of the cap so the next eviction is many stores away.
+    /// </summary>
+    private void Maintain(long nowUnixMs)
+    {
+        var overCap = Volatile.Read(ref _count) > _options.MaximumEntries;
+        if ((!overCap && nowUnixMs < Volatile.Read(ref _nextSweepUnixMs)) || !_maintenance.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            Volatile.Write(ref _nextSweepUnixMs, nowUnixMs + SweepIntervalMilliseconds);
+            foreach (var pair in _scopes)
+            {
+                Interlocked.Add(ref _count, -pair.Value.PruneExpired(nowUnixMs, out var retired));
+                if (retired)
+                {
+                    _scopes.TryRemove(pair);
+                }
+            }
+
+            if (Volatile.Read(ref _count) > _options.MaximumEntries)
+            {
+                EvictOldest(_options.MaximumEntries - (_options.MaximumEntries / 10));
+            }
+        }
+        finally
+        {
+            _maintenance.Exit();
+        }
+    }
+
+    private void EvictOldest(int target)
+    {
+        // A k-way merge over the scopes, each ordered oldest first: the globally oldest entry goes first.
+        var queue = new PriorityQueue<KeyValuePair<string, SemanticScope>, long>();
+        foreach (var pair in _scopes)
+        {
+            if (pair.Value.TryPeekOldest(out var expires))
+            {
+                queue.Enqueue(pair, expires);
+            }
+        }
+
+        while (Volatile.Read(ref _count) > target && queue.TryDequeue(out var pair, out _))
+        {
+            if (pair.Value.TryRemoveOldest(out var retired))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+
+            if (retired)
+            {
+                _scopes.TryRemove(pair);
+            }
+            else if (pair.Value.TryPeekOldest(out var next))
+            {
+                queue.Enqueue(pair, next);
+            }
+        }
+    }
 
     private static float[] Normalize(ReadOnlySpan<float> vector)
     {

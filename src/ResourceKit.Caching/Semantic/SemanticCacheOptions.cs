@@ -11,6 +11,9 @@ public sealed class SemanticCacheOptions
     /// <summary>The default number of prompts remembered per scope.</summary>
     public const int DefaultMaximumEntriesPerScope = 10_000;
 
+    /// <summary>The default number of prompts remembered across all scopes.</summary>
+    public const int DefaultMaximumEntries = 50_000;
+
     /// <summary>The default time a remembered prompt stays matchable.</summary>
     public static readonly TimeSpan DefaultTimeToLive = TimeSpan.FromHours(1);
 
@@ -23,6 +26,14 @@ public sealed class SemanticCacheOptions
     /// <value>The default value is <see cref="DefaultMaximumEntriesPerScope"/>.</value>
     [Range(1, int.MaxValue)]
     public int MaximumEntriesPerScope { get; set; } = DefaultMaximumEntriesPerScope;
+
+    /// <summary>
+    /// Gets or sets how many prompts are remembered across all scopes; past it the oldest, whatever their scope, are
+    /// forgotten first. Each entry holds its embedding (6 KiB for 1,536 floats), so this bounds the index's memory.
+    /// </summary>
+    /// <value>The default value is <see cref="DefaultMaximumEntries"/>.</value>
+    [Range(1, int.MaxValue)]
+    public int MaximumEntries { get; set; } = DefaultMaximumEntries;
 
     /// <summary>Gets or sets how long a prompt stays matchable; match it to the response policy's time-to-live.</summary>
     /// <value>The default value is <see cref="DefaultTimeToLive"/>.</value>

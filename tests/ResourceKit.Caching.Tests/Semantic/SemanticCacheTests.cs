@@ -107,12 +107,83 @@ public sealed class SemanticCacheTests
     }
 
     [Test]
+    public async Task Add_ScopesOfPastTurnsExpire_AreDroppedByTheNextStore()
+    {
+        var cache = new SemanticCache(new SemanticCacheOptions { TimeToLive = TimeSpan.FromMinutes(5) }, new FakeEmbeddingGenerator(), _time);
+        for (var turn = 1; turn <= 3; turn++)
+        {
+            await cache.AddAsync($"conversation-1/turn-{turn}", "prompt", $"key-{turn}");
+        }
+
+        Assert.That(cache.ScopeCount, Is.EqualTo(3));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await cache.AddAsync("conversation-1/turn-4", "prompt", "key-4");
+
+        Assert.That(cache.ScopeCount, Is.EqualTo(1));
+        Assert.That(cache.Count, Is.EqualTo(1));
+        Assert.That(cache.TrackedCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task FindAsync_OtherScopesExpired_DropsThemDuringTheLookup()
+    {
+        var cache = new SemanticCache(new SemanticCacheOptions { TimeToLive = TimeSpan.FromMinutes(5) }, new FakeEmbeddingGenerator(), _time);
+        await cache.AddAsync("a", "prompt", "key-a");
+        await cache.AddAsync("b", "prompt", "key-b");
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var lookup = await cache.FindAsync("c", "prompt");
+
+        Assert.That(lookup.IsMatch, Is.False);
+        Assert.That(cache.ScopeCount, Is.Zero);
+        Assert.That(cache.Count, Is.Zero);
+    }
+
+    [Test]
+    public async Task Add_BeyondMaximumEntries_ForgetsTheOldestAcrossScopes()
+    {
+        var cache = new SemanticCache(new SemanticCacheOptions { MaximumEntries = 10 }, new FakeEmbeddingGenerator(), _time);
+        for (var i = 0; i <= 10; i++)
+        {
+            await cache.AddAsync($"scope-{i}", "prompt", $"key-{i}");
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.That(cache.Count, Is.EqualTo(9), "evicted down to 90 % of the cap");
+        Assert.That(cache.ScopeCount, Is.EqualTo(9));
+        Assert.That((await cache.FindAsync("scope-1", "prompt")).Key, Is.Not.EqualTo("key-1"));
+        Assert.That((await cache.FindAsync("scope-10", "prompt")).Key, Is.EqualTo("key-10"));
+    }
+
+    [Test]
+    public async Task AddFindAndRemoveScope_ManyThreadsOverTheCap_KeepTheCountExact()
+    {
+        var cache = new SemanticCache(new SemanticCacheOptions { MaximumEntries = 100, MaximumEntriesPerScope = 8 }, new FakeEmbeddingGenerator(), _time);
+        var embedding = new float[] { 1f, 0f };
+
+        Parallel.For(0, 4000, i =>
+        {
+            var scope = $"scope-{i % 37}";
+            cache.Add(scope, $"prompt-{i % 11}", $"key-{i}", embedding);
+            if (i % 97 == 0)
+            {
+                cache.RemoveScope(scope);
+            }
+        });
+        await cache.AddAsync("last", "prompt", "key");
+
+        Assert.That(cache.TrackedCount, Is.EqualTo(cache.Count));
+        Assert.That(cache.Count, Is.LessThanOrEqualTo(100));
+    }
+
+    [Test]
     public void Methods_BadInput_Throw()
     {
         var generator = new FakeEmbeddingGenerator();
         var cache = new SemanticCache(new SemanticCacheOptions(), generator, _time);
 
         Assert.That(() => new SemanticCache(new SemanticCacheOptions { SimilarityThreshold = 1.5f }, generator), Throws.ArgumentException);
+        Assert.That(() => new SemanticCache(new SemanticCacheOptions { MaximumEntries = 0 }, generator), Throws.ArgumentException.With.Message.Contains("MaximumEntries"));
         Assert.That(() => new SemanticCache(new SemanticCacheOptions(), null!), Throws.ArgumentNullException);
         Assert.That(() => cache.Add("s", "p", "k", ReadOnlyMemory<float>.Empty), Throws.ArgumentException);
         Assert.That(async () => await cache.FindAsync("s", ""), Throws.ArgumentException);
