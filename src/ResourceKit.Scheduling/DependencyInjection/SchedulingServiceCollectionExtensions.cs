@@ -159,7 +159,10 @@ public static class SchedulingServiceCollectionExtensions
 
             // Resolved on the first tick, not here: a loop may depend on the loop scheduler itself (a heartbeat that
             // reads every loop's statistics), which would otherwise be a circular dependency at start-up.
-            var handler = new Lazy<Func<CancellationToken, ValueTask>>(() => registration.Factory(services), LazyThreadSafetyMode.ExecutionAndPublication);
+            // PublicationOnly does not cache a factory exception: a loop whose construction fails once (a dependency
+            // not ready yet) is resolved again on its next tick instead of failing forever. A loop never overlaps
+            // itself, so the factory does not run twice at once.
+            var handler = new Lazy<Func<CancellationToken, ValueTask>>(() => registration.Factory(services), LazyThreadSafetyMode.PublicationOnly);
             loops.Add(name, loop, cancellationToken => handler.Value(cancellationToken));
         }
 

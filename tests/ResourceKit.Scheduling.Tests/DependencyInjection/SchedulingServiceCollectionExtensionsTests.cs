@@ -165,6 +165,33 @@ public sealed class SchedulingServiceCollectionExtensionsTests
     }
 
     [Test]
+    public async Task AddAgentLoop_LoopConstructorThrowsOnce_RunsOnALaterTick()
+    {
+        var time = new FakeTimeProvider();
+        var builder = CreateBuilder(time);
+        var dependency = new FlakyDependency { FailuresLeft = 1 };
+        builder.Services.AddSingleton(dependency);
+        builder.Services.AddResourceKitScheduling(o => o.ShutdownGracePeriod = TimeSpan.FromSeconds(1));
+        builder.Services.AddAgentLoop<FlakyConstructionLoop>("flaky", o => o.Interval = TimeSpan.FromSeconds(5));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var scheduler = host.Services.GetRequiredService<PriorityScheduler>();
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.Idle();
+        time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.Idle();
+
+        var statistics = host.Services.GetRequiredService<AgentLoopScheduler>().GetStatistics("flaky")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(statistics.Failures, Is.EqualTo(1), "the first tick fails to construct the loop");
+            Assert.That(dependency.Runs, Is.EqualTo(1), "the second tick constructs it again and runs it");
+        });
+        await host.StopAsync();
+    }
+
+    [Test]
     public async Task AddAgentLoop_TypedLoopAndSharedHandler_RunFromCodeAndConfiguration()
     {
         var time = new FakeTimeProvider();
@@ -240,6 +267,34 @@ public sealed class SchedulingServiceCollectionExtensionsTests
         public ValueTask ExecuteAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _runs);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class FlakyDependency
+    {
+        public int FailuresLeft { get; set; }
+
+        public int Runs { get; set; }
+    }
+
+    private sealed class FlakyConstructionLoop : IAgentLoop
+    {
+        private readonly FlakyDependency _dependency;
+
+        public FlakyConstructionLoop(FlakyDependency dependency)
+        {
+            if (dependency.FailuresLeft-- > 0)
+            {
+                throw new InvalidOperationException("dependency not ready");
+            }
+
+            _dependency = dependency;
+        }
+
+        public ValueTask ExecuteAsync(CancellationToken cancellationToken)
+        {
+            _dependency.Runs++;
             return ValueTask.CompletedTask;
         }
     }
