@@ -49,13 +49,27 @@ public sealed partial class LazyComponentRegistry
         }
 
         var initTime = _timeProvider.GetElapsedTime(started);
+        bool disposed;
         lock (_gate)
         {
-            slot.Instance = instance;
             slot.Loading = null;
-            slot.LastInitTime = initTime;
-            slot.LoadCount++;
-            slot.LastUsed = _timeProvider.GetTimestamp();
+            disposed = _disposed;
+            if (!disposed)
+            {
+                slot.Instance = instance;
+                slot.LastInitTime = initTime;
+                slot.LoadCount++;
+                slot.LastUsed = _timeProvider.GetTimestamp();
+            }
+        }
+
+        if (disposed)
+        {
+            // The registry was disposed while the factory ran: nobody would ever dispose this instance (a browser or
+            // model process would outlive the registry), so dispose it here and fail the waiters.
+            LogDisposedWhileLoading(_logger, slot.Name);
+            await DisposeInstanceAsync(instance).ConfigureAwait(false);
+            throw new ObjectDisposedException(GetType().FullName, $"The registry was disposed while component '{slot.Name}' was loading.");
         }
 
         _loads.Add(1, new KeyValuePair<string, object?>("component", slot.Name));
@@ -136,4 +150,7 @@ public sealed partial class LazyComponentRegistry
 
     [LoggerMessage(EventId = 45, Level = LogLevel.Error, Message = "Disposing an unloaded lazy component failed.")]
     private static partial void LogDisposeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 46, Level = LogLevel.Information, Message = "Lazy component {Component} finished loading after the registry was disposed; it is disposed at once.")]
+    private static partial void LogDisposedWhileLoading(ILogger logger, string component);
 }

@@ -224,8 +224,11 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         return detached.Count;
     }
 
-    /// <summary>Stops the sweep and disposes every loaded component.</summary>
-    /// <returns>A task that completes when all are disposed.</returns>
+    /// <summary>
+    /// Stops the sweep and disposes every loaded component. A component still being created is disposed as soon as
+    /// its factory finishes, and its callers get <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    /// <returns>A task that completes when all loaded components are disposed.</returns>
     public async ValueTask DisposeAsync()
     {
         if (DetachAll() is not { } detached)
@@ -246,7 +249,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
     }
 
-    /// <summary>Stops the sweep and disposes every loaded component; components that are only <see cref="IAsyncDisposable"/> are disposed in the background.</summary>
+    /// <summary>Stops the sweep and disposes every loaded component; components that are only <see cref="IAsyncDisposable"/> are disposed in the background, and one still being created is disposed when its factory finishes.</summary>
     public void Dispose()
     {
         if (DetachAll() is not { } detached)

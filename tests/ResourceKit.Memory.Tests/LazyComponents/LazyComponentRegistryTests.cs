@@ -62,6 +62,28 @@ public sealed class LazyComponentRegistryTests
     }
 
     [Test]
+    public async Task DisposeAsync_WhileLoading_DisposesLateInstanceAndFailsWaiters()
+    {
+        var registry = new LazyComponentRegistry(timeProvider: _time);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource<Model>(TaskCreationOptions.RunContinuationsAsynchronously);
+        registry.Register("browser", _ =>
+        {
+            started.TrySetResult();
+            return new ValueTask<Model>(gate.Task);
+        });
+        var waiting = registry.GetAsync<Model>("browser").AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        await registry.DisposeAsync();
+        var late = new Model("browser");
+        gate.SetResult(late);
+
+        Assert.That(async () => await waiting.WaitAsync(TimeSpan.FromSeconds(10)), Throws.TypeOf<ObjectDisposedException>());
+        Assert.That(late.Disposed, Is.True);
+    }
+
+    [Test]
     public async Task GetAsync_FactoryThrows_NextCallRetries()
     {
         await using var registry = new LazyComponentRegistry(timeProvider: _time);
