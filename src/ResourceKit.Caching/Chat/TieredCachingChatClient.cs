@@ -60,18 +60,28 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
         }
 
         var request = PrepareRequest(messages, options);
-        var cached = await FindAsync(request, cancellationToken).ConfigureAwait(false);
-        if (cached.Response is not null)
+        SemanticCacheLookup semantic = default;
+        if (request.SemanticScope is not null)
         {
-            return cached.Response;
+            // The exact key first, then the prompt's meaning, both before the flight and with the caller's own token,
+            // so a caller that cancels during the embedding call stops there. A request that then goes to the provider
+            // has its exact key looked up once more inside the flight: in the cache's statistics, two misses.
+            var cached = await FindAsync(request, cancellationToken).ConfigureAwait(false);
+            if (cached.Response is not null)
+            {
+                return cached.Response;
+            }
+
+            semantic = cached.Semantic;
         }
 
+        // Without a semantic lookup the exact key is looked up only here, inside the single flight, so a miss counts once.
         var response = await _cache.GetOrCreateAsync(
             request.Key,
             ct => new ValueTask<ChatResponse>(InnerClient.GetResponseAsync(request.Messages, options, ct)),
             _options.PolicyName,
             cancellationToken).ConfigureAwait(false);
-        Remember(request, cached.Semantic);
+        Remember(request, semantic);
         return response;
     }
 
@@ -140,11 +150,12 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
     private async ValueTask<(ChatResponse? Response, SemanticCacheLookup Semantic)> FindAsync(ChatRequest request, CancellationToken cancellationToken)
     {
         var exact = await _cache.TryGetAsync<ChatResponse>(request.Key, _options.PolicyName, cancellationToken).ConfigureAwait(false);
-        if (exact.HasValue)
-        {
-            return (exact.Value, default);
-        }
+        return exact.HasValue ? (exact.Value, default) : await FindSimilarAsync(request, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>Looks the prompt up by meaning, after the exact key missed.</summary>
+    private async ValueTask<(ChatResponse? Response, SemanticCacheLookup Semantic)> FindSimilarAsync(ChatRequest request, CancellationToken cancellationToken)
+    {
         if (_semanticCache is null || request.SemanticScope is null)
         {
             return (null, default);

@@ -43,6 +43,20 @@ public sealed class TieredCachingChatClientTests
     }
 
     [Test]
+    public async Task GetResponseAsync_MissThenHit_CountsOneMissAndOneHit()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+
+        await client.GetResponseAsync("q");
+        await client.GetResponseAsync("q");
+
+        var statistics = _cache.Statistics;
+        Assert.That(statistics.Misses, Is.EqualTo(1), "a miss is counted once, not once before and once inside the single flight");
+        Assert.That(statistics.MemoryHits, Is.EqualTo(1));
+        Assert.That(statistics.FactoryRuns, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task GetResponseAsync_DifferentTemperature_CallsInnerClientAgain()
     {
         using var client = new TieredCachingChatClient(_inner, _cache);
