@@ -126,15 +126,22 @@ public sealed partial class TieredCache
         }
     }
 
-    private async ValueTask WriteAsync<T>(TieredKey entryKey, T value, CachePolicy policy, CancellationToken cancellationToken)
+    /// <summary>Writes a value to the policy's tiers; a shared-tier write also tells the other hosts.</summary>
+    /// <param name="entryKey">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="policy">The policy.</param>
+    /// <param name="cancellationToken">Cancels the shared-tier writes.</param>
+    /// <param name="localOnly">Write memory and disk only (a session renewal), never the shared tier.</param>
+    private async ValueTask WriteAsync<T>(TieredKey entryKey, T value, CachePolicy policy, CancellationToken cancellationToken, bool localOnly = false)
     {
         var now = NowMilliseconds;
         var logical = now + (long)TimeToLive(policy).TotalMilliseconds;
         var physical = logical + _failSafeMilliseconds;
-        var distributed = IsDistributed(policy);
+        var shared = IsDistributed(policy);
+        var distributed = shared && !localOnly;
         if ((policy.Tiers & CacheTiers.Memory) != 0)
         {
-            _memory.Set(entryKey.Local, new MemoryEntry(value, logical, distributed), TimeSpan.FromMilliseconds(physical - now));
+            _memory.Set(entryKey.Local, new MemoryEntry(value, logical, shared), TimeSpan.FromMilliseconds(physical - now));
         }
 
         var toDisk = _disk is not null && (policy.Tiers & CacheTiers.Disk) != 0;
@@ -185,11 +192,13 @@ public sealed partial class TieredCache
             return default;
         }
 
-        // Renew only in the second half of the session so a hot key is not rewritten on every read.
+        // Renew only in the second half of the session so a hot key is not rewritten on every read. Only this host's
+        // tiers are renewed: rewriting the shared tier from a local copy could overwrite a newer value another host
+        // has just stored (its invalidation may still be on the way), so the shared copy keeps its own expiry.
         if (policy.Session && _options.SessionSlidingExpiration && _memory.TryGet(entryKey.Local, out var entry)
             && entry.LogicalExpiresUnixMs - NowMilliseconds < (long)_options.SessionTimeToLive.TotalMilliseconds / 2)
         {
-            await WriteAsync(entryKey, hit.Value, policy, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(entryKey, hit.Value, policy, cancellationToken, localOnly: true).ConfigureAwait(false);
         }
 
         return hit;

@@ -338,6 +338,26 @@ public sealed partial class TieredCacheTests
     }
 
     [Test]
+    public async Task TryGetAsync_SlidingSessionRenewal_NeverOverwritesTheSharedTier()
+    {
+        using var hostB = Create(o => o.SessionTimeToLive = TimeSpan.FromMinutes(30));
+        using var hostA = Create(o => o.SessionTimeToLive = TimeSpan.FromMinutes(30), disk: false);
+        await hostB.SetAsync("prefs", "dark", CachePolicyNames.UserPreferences);
+        // Host A stores a newer value; its invalidation has not reached host B yet (no backplane here).
+        await hostA.SetAsync("prefs", "light", CachePolicyNames.UserPreferences);
+        _time.Advance(TimeSpan.FromMinutes(20));
+        var callsBefore = _l3.Calls;
+
+        // A read in the second half of the session renews host B's own copy...
+        Assert.That((await hostB.TryGetAsync<string>("prefs", CachePolicyNames.UserPreferences)).Value, Is.EqualTo("dark"));
+
+        // ...without writing it back over host A's newer value.
+        Assert.That(_l3.Calls, Is.EqualTo(callsBefore));
+        using var hostC = Create(disk: false);
+        Assert.That((await hostC.TryGetAsync<string>("prefs", CachePolicyNames.UserPreferences)).Value, Is.EqualTo("light"));
+    }
+
+    [Test]
     public async Task TryGetAsync_AbsoluteSession_ExpiresDespiteUse()
     {
         using var cache = Create(o => o.SessionSlidingExpiration = false);
