@@ -121,21 +121,19 @@ public sealed class Batcher<T> : IAsyncDisposable
     /// <returns>A task that completes when all batches are flushed or the wait was abandoned.</returns>
     public async Task CompleteAsync(CancellationToken cancellationToken = default)
     {
-        List<T>? rest;
         lock (_gate)
         {
-            rest = _completed ? null : _current;
+            if (!_completed && _current is not null)
+            {
+                _ready.Writer.TryWrite(_current); // inside the lock: see Append
+            }
+
             _current = null;
             _completed = true;
+            _ready.Writer.TryComplete();
         }
 
         _timer.Dispose();
-        if (rest is not null)
-        {
-            _ready.Writer.TryWrite(rest);
-        }
-
-        _ready.Writer.TryComplete();
         try
         {
             await _consumer.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -152,7 +150,6 @@ public sealed class Batcher<T> : IAsyncDisposable
 
     private void Append(T item)
     {
-        List<T>? full = null;
         bool arm = false;
         lock (_gate)
         {
@@ -174,7 +171,9 @@ public sealed class Batcher<T> : IAsyncDisposable
 
             if (_current.Count >= _maxBatchSize)
             {
-                full = _current;
+                // Handed off inside the lock (an unbounded channel never blocks), so batches are queued in the order
+                // they are formed and none can land after CompleteAsync has completed the channel.
+                _ready.Writer.TryWrite(_current);
                 _current = null;
                 _bySize++;
                 arm = false;
@@ -185,17 +184,11 @@ public sealed class Batcher<T> : IAsyncDisposable
         {
             Arm(_maxBatchDelay);
         }
-
-        if (full is not null)
-        {
-            _ready.Writer.TryWrite(full);
-        }
     }
 
     private void OnDelayElapsed()
     {
-        List<T>? due = null;
-        var remaining = TimeSpan.Zero;
+        TimeSpan remaining;
         lock (_gate)
         {
             if (_current is null)
@@ -207,20 +200,14 @@ public sealed class Batcher<T> : IAsyncDisposable
             remaining = _maxBatchDelay - _time.GetElapsedTime(_currentStarted);
             if (remaining <= TimeSpan.Zero)
             {
-                due = _current;
+                _ready.Writer.TryWrite(_current); // inside the lock: see Append
                 _current = null;
                 _byTime++;
+                return;
             }
         }
 
-        if (due is not null)
-        {
-            _ready.Writer.TryWrite(due);
-        }
-        else
-        {
-            Arm(remaining);
-        }
+        Arm(remaining);
     }
 
     private void Arm(TimeSpan dueIn)

@@ -198,6 +198,49 @@ public sealed class BatcherTests
         Assert.That(recorder.Batches.Max(b => b.Length), Is.LessThanOrEqualTo(7));
     }
 
+    [Test]
+    public async Task Add_ManyThreads_BatchesFlushedInTheOrderTheyWereFormed()
+    {
+        // Batches of one: each Add forms a batch under the batcher's lock, where it also reads the clock, so the clock
+        // records the order in which batches were formed; the flushes must come in that same order.
+        const int Threads = 4;
+        const int PerThread = 10_000;
+        var time = new FormationOrderClock();
+        var recorder = new Recorder();
+        var batcher = Create(time, recorder, maxBatchSize: 1, capacity: Threads * PerThread);
+
+        using var start = new Barrier(Threads);
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(t => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            for (int i = 0; i < PerThread; i++)
+            {
+                var item = (t * PerThread) + i;
+                time.Adding.Value = item;
+                Assert.That(batcher.TryAdd(item), Is.True);
+            }
+        }))).Guarded();
+        await batcher.CompleteAsync().Guarded();
+
+        Assert.That(recorder.Batches.Select(b => b.Single()), Is.EqualTo(time.Formed));
+    }
+
+    /// <summary>A fake clock that notes, on each timestamp read, the item the reading thread is adding.</summary>
+    private sealed class FormationOrderClock : FakeTimeProvider
+    {
+        private readonly ConcurrentQueue<int> _formed = new();
+
+        public ThreadLocal<int> Adding { get; } = new();
+
+        public IEnumerable<int> Formed => _formed;
+
+        public override long GetTimestamp()
+        {
+            _formed.Enqueue(Adding.Value);
+            return base.GetTimestamp();
+        }
+    }
+
     [TestCase(0, 100, 10, "MaxBatchSize")]
     [TestCase(10, 0, 10, "MaxBatchDelay")]
     [TestCase(10, 100, 5, "Capacity")]
