@@ -33,8 +33,20 @@ public sealed partial class TieredCache
         return false;
     }
 
+    /// <summary>
+    /// Counts writes, removals and invalidations. A promotion from a slower tier is skipped, or undone, when the count
+    /// moved while the slower tier was read: the bytes it read may predate a removal or a newer value (a Redis GET
+    /// answered before a DEL), and copying them up would bring the old value back for its whole lifetime.
+    /// </summary>
+    private long _changes;
+
+    private void MarkChanged() => Interlocked.Increment(ref _changes);
+
+    private bool UnchangedSince(long changes) => Volatile.Read(ref _changes) == changes;
+
     private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken)
     {
+        var changes = Volatile.Read(ref _changes);
         var stale = default(TierLookup<T>);
         if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0)
         {
@@ -52,7 +64,7 @@ public sealed partial class TieredCache
             if (found && expires > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Disk);
-                PromoteToMemory(entryKey, value, expires, policy);
+                PromoteIfUnchanged(entryKey, value, expires, policy, changes);
                 return new TierLookup<T>(new CacheResult<T>(value, CacheValueSource.Disk), false, default);
             }
 
@@ -67,13 +79,18 @@ public sealed partial class TieredCache
             if (found && expires > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Distributed);
-                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0)
+                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && UnchangedSince(changes))
                 {
                     await WriteDiskAsync(entryKey, bytes!, DateTimeOffset.FromUnixTimeMilliseconds(expires + _failSafeMilliseconds), cancellationToken).ConfigureAwait(false);
                     _metrics.Promoted(CacheValueSource.Disk);
+                    if (!UnchangedSince(changes))
+                    {
+                        // A write or removal raced the copy: drop it rather than risk keeping the older bytes.
+                        await RemoveFromDiskAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+                    }
                 }
 
-                PromoteToMemory(entryKey, value, expires, policy);
+                PromoteIfUnchanged(entryKey, value, expires, policy, changes);
                 return new TierLookup<T>(new CacheResult<T>(value, CacheValueSource.Distributed), false, default);
             }
 
@@ -108,6 +125,21 @@ public sealed partial class TieredCache
                 ? RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask()
                 : _guard!.TryExecuteAsync("remove", (_distributed!, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s.Item1, s.Full, ct), CancellationToken.None).AsTask();
             return false;
+        }
+    }
+
+    private void PromoteIfUnchanged<T>(TieredKey entryKey, T value, long logicalExpiresUnixMs, CachePolicy policy, long changes)
+    {
+        if (!UnchangedSince(changes))
+        {
+            return;
+        }
+
+        PromoteToMemory(entryKey, value, logicalExpiresUnixMs, policy);
+        if (!UnchangedSince(changes))
+        {
+            // A write or removal landed between the check and the copy; the copy may be older than what it wrote.
+            _memory.TryRemove(entryKey.Local);
         }
     }
 

@@ -236,6 +236,7 @@ public sealed partial class TieredCache : IDisposable
     public ValueTask SetAsync<T>(string key, T value, string? policyName = null, CancellationToken cancellationToken = default)
     {
         var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
+        MarkChanged();
         return WriteAsync(entryKey, value, policy, cancellationToken);
     }
 
@@ -249,6 +250,7 @@ public sealed partial class TieredCache : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
         var entryKey = new TieredKey(key, _keyPrefix);
+        MarkChanged();
         _memory.TryRemove(entryKey.Local);
         if (_disk is not null)
         {
@@ -375,6 +377,7 @@ public sealed partial class TieredCache : IDisposable
             return;
         }
 
+        MarkChanged();
         if (invalidatedKey is null)
         {
             var dropped = _memory.RemoveWhere(static (_, entry) => entry.Distributed);

@@ -1,0 +1,56 @@
+namespace ResourceKit.Caching.Tests.Tiered;
+
+/// <summary>Reads from a slower tier that race a removal or a newer write.</summary>
+public sealed partial class TieredCacheTests
+{
+    [Test]
+    public async Task TryGetAsync_RemoveWhileTheSharedTierReadIsInFlight_DoesNotBringTheValueBack()
+    {
+        var shared = new GatedBinaryStore(_l3);
+        var options = new TieredCacheOptions { ApplicationName = "app", TenantId = "tenant" };
+        options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
+        using var cache = new TieredCache(options, null, shared, timeProvider: _time);
+        await cache.SetAsync("k", "old", CachePolicyNames.UserPreferences);
+        cache.ClearMemory();
+
+        // The GET has its answer ("old") but the reply is still on the way when the key is removed.
+        shared.HoldNextGet();
+        var read = cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences).AsTask();
+        await shared.GetAnswered.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await cache.RemoveAsync("k");
+        shared.ReleaseGet();
+        await read.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences)).HasValue, Is.False, "the removed value must not be promoted back into memory");
+    }
+
+    /// <summary>A shared tier whose next read can be held after it has read its answer, like a slow network reply.</summary>
+    private sealed class GatedBinaryStore(IBinaryCacheStore inner) : IBinaryCacheStore
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _holdNext;
+
+        public TaskCompletionSource GetAnswered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void HoldNextGet() => Volatile.Write(ref _holdNext, 1);
+
+        public void ReleaseGet() => _gate.TrySetResult();
+
+        public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
+        {
+            var answer = await inner.GetAsync(key, cancellationToken);
+            if (Interlocked.Exchange(ref _holdNext, 0) == 1)
+            {
+                GetAnswered.TrySetResult();
+                await _gate.Task;
+            }
+
+            return answer;
+        }
+
+        public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, DateTimeOffset absoluteExpiration, CancellationToken cancellationToken = default) =>
+            inner.SetAsync(key, value, absoluteExpiration, cancellationToken);
+
+        public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) => inner.RemoveAsync(key, cancellationToken);
+    }
+}
