@@ -33,20 +33,33 @@ public sealed partial class TieredCache
         return false;
     }
 
+    private const int ChangeStripes = 256;
+
     /// <summary>
-    /// Counts writes, removals and invalidations. A promotion from a slower tier is skipped, or undone, when the count
-    /// moved while the slower tier was read: the bytes it read may predate a removal or a newer value (a Redis GET
-    /// answered before a DEL), and copying them up would bring the old value back for its whole lifetime.
+    /// Counts writes, removals and invalidations, per stripe of keys. A promotion from a slower tier is skipped, or
+    /// undone, when its key's count moved while the slower tier was read: the bytes it read may predate a removal or a
+    /// newer value (a Redis GET answered before a DEL), and copying them up would bring the old value back for its
+    /// whole lifetime. Striped by key so that a busy backplane invalidating other keys does not suppress promotions.
     /// </summary>
-    private long _changes;
+    private readonly long[] _changes = new long[ChangeStripes];
 
-    private void MarkChanged() => Interlocked.Increment(ref _changes);
+    private static int ChangeStripe(TieredKey key) => key.Local.GetHashCode(StringComparison.Ordinal) & (ChangeStripes - 1);
 
-    private bool UnchangedSince(long changes) => Volatile.Read(ref _changes) == changes;
+    private void MarkChanged(TieredKey key) => Interlocked.Increment(ref _changes[ChangeStripe(key)]);
+
+    private void MarkChangedEverywhere()
+    {
+        for (var i = 0; i < ChangeStripes; i++)
+        {
+            Interlocked.Increment(ref _changes[i]);
+        }
+    }
+
+    private long ChangeStamp(TieredKey key) => Volatile.Read(ref _changes[ChangeStripe(key)]);
 
     private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken)
     {
-        var changes = Volatile.Read(ref _changes);
+        var changes = ChangeStamp(entryKey);
         var stale = default(TierLookup<T>);
         if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0)
         {
@@ -79,11 +92,11 @@ public sealed partial class TieredCache
             if (found && expires > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Distributed);
-                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && UnchangedSince(changes))
+                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && ChangeStamp(entryKey) == changes)
                 {
                     await WriteDiskAsync(entryKey, bytes!, DateTimeOffset.FromUnixTimeMilliseconds(expires + _failSafeMilliseconds), cancellationToken).ConfigureAwait(false);
                     _metrics.Promoted(CacheValueSource.Disk);
-                    if (!UnchangedSince(changes))
+                    if (ChangeStamp(entryKey) != changes)
                     {
                         // A write or removal raced the copy: drop it rather than risk keeping the older bytes.
                         await RemoveFromDiskAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
@@ -130,13 +143,13 @@ public sealed partial class TieredCache
 
     private void PromoteIfUnchanged<T>(TieredKey entryKey, T value, long logicalExpiresUnixMs, CachePolicy policy, long changes)
     {
-        if (!UnchangedSince(changes))
+        if (ChangeStamp(entryKey) != changes)
         {
             return;
         }
 
         PromoteToMemory(entryKey, value, logicalExpiresUnixMs, policy);
-        if (!UnchangedSince(changes))
+        if (ChangeStamp(entryKey) != changes)
         {
             // A write or removal landed between the check and the copy; the copy may be older than what it wrote.
             _memory.TryRemove(entryKey.Local);

@@ -236,7 +236,7 @@ public sealed partial class TieredCache : IDisposable
     public ValueTask SetAsync<T>(string key, T value, string? policyName = null, CancellationToken cancellationToken = default)
     {
         var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
-        MarkChanged();
+        MarkChanged(entryKey);
         return WriteAsync(entryKey, value, policy, cancellationToken);
     }
 
@@ -250,7 +250,7 @@ public sealed partial class TieredCache : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
         var entryKey = new TieredKey(key, _keyPrefix);
-        MarkChanged();
+        MarkChanged(entryKey);
         _memory.TryRemove(entryKey.Local);
         if (_disk is not null)
         {
@@ -377,9 +377,9 @@ public sealed partial class TieredCache : IDisposable
             return;
         }
 
-        MarkChanged();
         if (invalidatedKey is null)
         {
+            MarkChangedEverywhere();
             var dropped = _memory.RemoveWhere(static (_, entry) => entry.Distributed);
             LogResync(_logger, dropped);
             return;
@@ -392,6 +392,7 @@ public sealed partial class TieredCache : IDisposable
         }
 
         var entryKey = new TieredKey(invalidatedKey[_keyPrefix.Length..], _keyPrefix);
+        MarkChanged(entryKey);
         _memory.TryRemove(entryKey.Local);
         if (_disk is not null)
         {

@@ -41,11 +41,15 @@ public sealed class TieredCacheRedisTests
         using var backplaneB = new RedisCacheBackplane(connectionB, _application);
         using var a = Create(connectionA, backplaneA);
         using var b = Create(connectionB, backplaneB);
-        await a.SetAsync("k", "v1", CachePolicyNames.Embeddings);
-        Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Value, Is.EqualTo("v1"));
-        Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Source, Is.EqualTo(CacheValueSource.Memory));
         var invalidated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var probe = backplaneB.Subscribe(_ => invalidated.TrySetResult());
+        await a.SetAsync("k", "v1", CachePolicyNames.Embeddings);
+        // Host B reads only after A's invalidation arrived: a copy from Redis that races an invalidation of its key
+        // is (deliberately) not promoted, so reading earlier could leave the value in Redis only.
+        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Value, Is.EqualTo("v1"));
+        Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Source, Is.EqualTo(CacheValueSource.Memory));
+        invalidated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         await a.SetAsync("k", "v2", CachePolicyNames.Embeddings);
         await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(5));
