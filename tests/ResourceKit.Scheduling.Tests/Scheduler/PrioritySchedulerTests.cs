@@ -153,7 +153,7 @@ public sealed class PrioritySchedulerTests
         // The worker publishes its tally before it awaits the waiting item; poll for that (no sleeping), bounded.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var stats = scheduler.GetStatistics();
-        while (stats.Succeeded < 1 && !timeout.IsCancellationRequested)
+        while ((stats.Succeeded < 1 || stats.Levels[(int)WorkPriority.Normal].Dispatched < 2) && !timeout.IsCancellationRequested)
         {
             await Task.Yield();
             stats = scheduler.GetStatistics();
