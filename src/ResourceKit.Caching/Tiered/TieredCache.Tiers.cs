@@ -43,6 +43,9 @@ public sealed partial class TieredCache
     /// </summary>
     private readonly long[] _changes = new long[ChangeStripes];
 
+    /// <summary>When the backplane last asked for a resync (it reconnected and may have missed invalidations); 0 if never.</summary>
+    private long _lastResyncUnixMs;
+
     private static int ChangeStripe(TieredKey key) => key.Local.GetHashCode(StringComparison.Ordinal) & (ChangeStripes - 1);
 
     private void MarkChanged(TieredKey key) => Interlocked.Increment(ref _changes[ChangeStripe(key)]);
@@ -56,6 +59,16 @@ public sealed partial class TieredCache
     }
 
     private long ChangeStamp(TieredKey key) => Volatile.Read(ref _changes[ChangeStripe(key)]);
+
+    /// <summary>
+    /// Whether a disk record was written no later than the last backplane resync, judged from its logical expiry and
+    /// the policy's lifetime (the envelope stores the expiry, not the write time).
+    /// </summary>
+    private bool WrittenBeforeResync(long logicalExpiresUnixMs, CachePolicy policy)
+    {
+        var resync = Volatile.Read(ref _lastResyncUnixMs);
+        return resync != 0 && logicalExpiresUnixMs - (long)TimeToLive(policy).TotalMilliseconds <= resync;
+    }
 
     private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken)
     {
@@ -74,6 +87,14 @@ public sealed partial class TieredCache
             }
 
             var found = TryDecode<T>(bytes, entryKey, CacheValueSource.Disk, out var value, out var expires);
+            if (found && IsDistributed(policy) && WrittenBeforeResync(expires, policy))
+            {
+                // A shared value saved before the last backplane resync may have been changed or removed on another
+                // host while this one was not listening: Redis decides, and the disk copy goes.
+                found = false;
+                _ = RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask();
+            }
+
             if (found && expires > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Disk);

@@ -379,6 +379,8 @@ public sealed partial class TieredCache : IDisposable
 
         if (invalidatedKey is null)
         {
+            // Disk copies of shared values written until now are not trusted any more either (see WrittenBeforeResync).
+            Volatile.Write(ref _lastResyncUnixMs, NowMilliseconds);
             MarkChangedEverywhere();
             var dropped = _memory.RemoveWhere(static (_, entry) => entry.Distributed);
             LogResync(_logger, dropped);

@@ -1,3 +1,5 @@
+using ResourceKit.Caching.Tests.TestDoubles;
+
 namespace ResourceKit.Caching.Tests.Tiered;
 
 /// <summary>Reads from a slower tier that race a removal or a newer write.</summary>
@@ -22,6 +24,32 @@ public sealed partial class TieredCacheTests
         await read.WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences)).HasValue, Is.False, "the removed value must not be promoted back into memory");
+    }
+
+    [Test]
+    public async Task Backplane_ResyncSignal_DiskCopyOfASharedValueNoLongerAnswers()
+    {
+        var backplane = InProcessBackplane.Join(InProcessBackplane.CreateHub());
+        using var hostB = Create(backplane: backplane);
+        await hostB.SetAsync("prefs", "v1", CachePolicyNames.Embeddings);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        // While host B was disconnected another host stored v2; B missed the invalidation and gets a resync signal.
+        using (var hostA = Create(disk: false))
+        {
+            await hostA.SetAsync("prefs", "v2", CachePolicyNames.Embeddings);
+        }
+
+        backplane.Deliver(null);
+        hostB.ClearMemory();
+
+        Assert.That(await hostB.TryGetAsync<string>("prefs", CachePolicyNames.Embeddings), Is.EqualTo(new CacheResult<string>("v2", CacheValueSource.Distributed)));
+
+        // A value written after the resync is trusted on disk again.
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await hostB.SetAsync("fresh", "v3", CachePolicyNames.Embeddings);
+        hostB.ClearMemory();
+        Assert.That((await hostB.TryGetAsync<string>("fresh", CachePolicyNames.Embeddings)).Source, Is.EqualTo(CacheValueSource.Disk));
     }
 
     /// <summary>A shared tier whose next read can be held after it has read its answer, like a slow network reply.</summary>
