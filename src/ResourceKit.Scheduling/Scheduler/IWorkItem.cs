@@ -23,4 +23,10 @@ internal interface IWorkItem
 
     /// <summary>Cancels the item if it has not started; used when the scheduler drops its queue at shutdown.</summary>
     void CancelIfQueued(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the item's place in its level's length count, exactly once: when it is dequeued, or when its caller
+    /// cancels it while it waits (so dead items do not fill a bounded level). Returns false to every later claimant.
+    /// </summary>
+    bool TryReleaseQueueSlot();
 }

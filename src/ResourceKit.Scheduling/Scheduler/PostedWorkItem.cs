@@ -37,6 +37,9 @@ internal sealed class PostedWorkItem(Action<CancellationToken> work, WorkPriorit
         }
     }
 
+    /// <summary>A posted item has no caller token, so only its dequeue releases its place: always the first claim.</summary>
+    public bool TryReleaseQueueSlot() => true;
+
     public void CancelIfQueued(CancellationToken cancellationToken)
     {
         // Nothing to complete: the drain that took it from the queue counts it as canceled.

@@ -80,6 +80,16 @@ internal sealed class PriorityQueueSet
         return true;
     }
 
+    /// <summary>Gives back the place of an item its caller canceled while it waited; it stays queued until a worker skips it.</summary>
+    public void ReleaseSlot(IWorkItem item)
+    {
+        int level = (int)item.Priority;
+        if (_limits[level] > 0 && item.TryReleaseQueueSlot())
+        {
+            Interlocked.Decrement(ref _lengths[level]);
+        }
+    }
+
     /// <summary>Whether a worker of the given kind would find something to take now.</summary>
     public bool HasDispatchable(bool criticalOnly, bool holdNonCritical) =>
         !_queues[0].IsEmpty || (!criticalOnly && !holdNonCritical && !IsEmpty);
@@ -165,7 +175,7 @@ internal sealed class PriorityQueueSet
             return null;
         }
 
-        if (_limits[level] > 0)
+        if (_limits[level] > 0 && item.TryReleaseQueueSlot())
         {
             Interlocked.Decrement(ref _lengths[level]);
         }

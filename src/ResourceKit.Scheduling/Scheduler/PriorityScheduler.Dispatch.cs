@@ -14,6 +14,10 @@ public sealed partial class PriorityScheduler
         {
             item.StopWatching();
         }
+        else
+        {
+            item.Enqueued(_queues);
+        }
 
         return result;
     }

@@ -19,7 +19,9 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
     private readonly TimeProvider _time;
     private readonly CancellationToken _callerToken;
     private CancellationTokenRegistration _registration;
+    private PriorityQueueSet? _queues;
     private int _state;
+    private int _slotReleased;
 
     public WorkItem(object work, Kind kind, WorkPriority priority, TimeSpan? timeout, TimeProvider time, CancellationToken callerToken)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
@@ -54,11 +56,28 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
 
     public void StopWatching() => _registration.Dispose();
 
+    /// <summary>
+    /// Called once the item is in <paramref name="queues"/>; if its caller already canceled it, gives its place back.
+    /// The cancel side sets the state and then reads the queues, this side the reverse, both with full fences, so at
+    /// least one of them releases the place and <see cref="TryReleaseQueueSlot"/> lets only one of them count.
+    /// </summary>
+    public void Enqueued(PriorityQueueSet queues)
+    {
+        Interlocked.Exchange(ref _queues, queues);
+        if (Volatile.Read(ref _state) == Finished)
+        {
+            queues.ReleaseSlot(this);
+        }
+    }
+
+    public bool TryReleaseQueueSlot() => Interlocked.Exchange(ref _slotReleased, 1) == 0;
+
     public void CancelIfQueued(CancellationToken cancellationToken)
     {
         if (Interlocked.CompareExchange(ref _state, Finished, Queued) == Queued)
         {
             TrySetCanceled(cancellationToken);
+            Volatile.Read(ref _queues)?.ReleaseSlot(this);
         }
     }
 

@@ -5,6 +5,7 @@ using static ResourceKit.Cost.Tests.Budgets.LedgerFixture;
 
 namespace ResourceKit.Cost.Tests.Budgets;
 
+/// <content>Settle and release when the store fails: the reservation stays open for a retry.</content>
 public partial class SpendLedgerTests
 {
     [TestCase(false, TestName = "SettleAsync_StoreFails_ReservationStaysOpenAndRetryCommits(synchronous store)")]

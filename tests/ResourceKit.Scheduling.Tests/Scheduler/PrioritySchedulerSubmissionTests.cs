@@ -125,6 +125,35 @@ public sealed class PrioritySchedulerSubmissionTests
         Assert.That(ran, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task TrySchedule_CanceledWhileQueued_GivesItsPlaceBack()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, configure: o => o.QueueLengthLimits.Low = 2);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler);
+        using var cancel = new CancellationTokenSource();
+        int ran = 0;
+
+        var canceled = scheduler.TrySchedule(_ => Interlocked.Increment(ref ran), WorkPriority.Low, cancellationToken: cancel.Token);
+        var kept = scheduler.TrySchedule(_ => Interlocked.Increment(ref ran), WorkPriority.Low);
+        await cancel.CancelAsync();
+
+        Assert.That(canceled.Completion!.IsCanceled, Is.True);
+        Assert.That(scheduler.GetStatistics().Levels[(int)WorkPriority.Low].QueueLength, Is.EqualTo(1), "a canceled item no longer counts");
+        var third = scheduler.TrySchedule(_ => Interlocked.Increment(ref ran), WorkPriority.Low);
+        Assert.That(third.RejectionReason, Is.EqualTo(RejectionReason.None), "its place went to a live submission");
+
+        gate.Open();
+        await blocker.Guarded();
+        await kept.Completion!.Guarded();
+        await third.Completion!.Guarded();
+        await scheduler.Idle();
+        Assert.That(ran, Is.EqualTo(2));
+        Assert.That(scheduler.GetStatistics().Levels[(int)WorkPriority.Low].QueueLength, Is.Zero, "the dead item's dequeue does not count it twice");
+        Assert.That(scheduler.TrySchedule(_ => { }, WorkPriority.Low).IsQueued && scheduler.TrySchedule(_ => { }, WorkPriority.Low).IsQueued, Is.True, "both places are free again");
+    }
+
     [TestCase(SubmissionPath.TrySchedule)]
     [TestCase(SubmissionPath.TryPost)]
     public async Task TrySubmit_QueueAtLimit_RejectsWithQueueFull(SubmissionPath path)
