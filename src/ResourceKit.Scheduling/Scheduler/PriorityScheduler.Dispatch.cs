@@ -14,8 +14,9 @@ public sealed partial class PriorityScheduler
         {
             item.StopWatching();
         }
-        else
+        else if (item.CancelableByCaller)
         {
+            // Only a caller's token can cancel queued work before a worker takes it (and gives its place back).
             item.Enqueued(_queues);
         }
 

@@ -56,6 +56,9 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
 
     public void StopWatching() => _registration.Dispose();
 
+    /// <summary>Gets a value indicating whether the caller's token can cancel the item while it waits.</summary>
+    public bool CancelableByCaller => _callerToken.CanBeCanceled;
+
     /// <summary>
     /// Called once the item is in <paramref name="queues"/>; if its caller already canceled it, gives its place back.
     /// The cancel side sets the state and then reads the queues, this side the reverse, both with full fences, so at
