@@ -12,6 +12,7 @@ namespace ResourceKit.Memory.BudgetedPools;
 public sealed class MemoryPoolRegistry : IMemoryReclaimer, IDisposable
 {
     private readonly ConcurrentDictionary<string, BudgetedMemoryPool> _pools = new(StringComparer.Ordinal);
+    private readonly Lock _creationGate = new();
     private readonly TimeProvider _timeProvider;
     private readonly IMeterFactory? _meterFactory;
 
@@ -45,12 +46,24 @@ public sealed class MemoryPoolRegistry : IMemoryReclaimer, IDisposable
     public BudgetedMemoryPool GetOrCreate(string name, BudgetedMemoryPoolOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return _pools.GetOrAdd(name, static (key, state) =>
+        if (_pools.TryGetValue(name, out var existing))
         {
-            var source = state.Options ?? new BudgetedMemoryPoolOptions();
+            return existing;
+        }
+
+        // Not ConcurrentDictionary.GetOrAdd: under contention it can run the factory twice, and a pool that loses the
+        // race has already published its metric instruments (a second pool=<name> series reporting 0 forever).
+        lock (_creationGate)
+        {
+            if (_pools.TryGetValue(name, out existing))
+            {
+                return existing;
+            }
+
+            var source = options ?? new BudgetedMemoryPoolOptions();
             var named = new BudgetedMemoryPoolOptions
             {
-                Name = key,
+                Name = name,
                 MinBytes = source.MinBytes,
                 MaxBytes = source.MaxBytes,
                 CompressLargeEntries = source.CompressLargeEntries,
@@ -58,8 +71,10 @@ public sealed class MemoryPoolRegistry : IMemoryReclaimer, IDisposable
                 Priority = source.Priority,
             };
             OptionsErrors.ThrowIfAny(named.Validate(), nameof(options));
-            return new BudgetedMemoryPool(named, state.Registry._timeProvider, state.Registry._meterFactory);
-        }, (Options: options, Registry: this));
+            var pool = new BudgetedMemoryPool(named, _timeProvider, _meterFactory);
+            _pools[name] = pool;
+            return pool;
+        }
     }
 
     /// <summary>Looks up an existing pool.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.BudgetedPools;
 
@@ -19,6 +21,47 @@ public sealed class MemoryPoolRegistryTests
             Assert.That(first.Name, Is.EqualTo("patterns"));
             Assert.That(first.Statistics.MaxBytes, Is.EqualTo(500));
         });
+    }
+
+    [Test]
+    public void GetOrCreate_ManyThreadsRacingForEachName_CreateOnePoolAndOneMetricSeriesEach()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        var published = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Name == "resourcekit.memory.pool.used" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
+            {
+                Interlocked.Increment(ref published);
+            }
+        };
+        listener.Start();
+        using var registry = new MemoryPoolRegistry(timeProvider: new FakeTimeProvider(), meterFactory: meterFactory);
+        const int Names = 50;
+        const int Threads = 8;
+        var results = new BudgetedMemoryPool[Names, Threads];
+        using var round = new Barrier(Threads);
+
+        // Dedicated threads meet at a barrier before each name, so every name is created by eight threads at once.
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            for (var n = 0; n < Names; n++)
+            {
+                round.SignalAndWait();
+                results[n, t] = registry.GetOrCreate("pool-" + n, new BudgetedMemoryPoolOptions { MaxBytes = 1000 });
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        for (var n = 0; n < Names; n++)
+        {
+            Assert.That(Enumerable.Range(0, Threads).Select(t => results[n, t]).Distinct().Count(), Is.EqualTo(1));
+        }
+
+        Assert.That(published, Is.EqualTo(Names), "a pool that lost a creation race must not have published a second series");
     }
 
     [Test]
