@@ -24,6 +24,8 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     private readonly long _expirationScanTicks;
     private readonly int _writeBufferLimit = 128 * Environment.ProcessorCount;
     private long _capacity;
+    private long _reportedHits;
+    private long _reportedMisses;
     private long _nextExpirationScan;
     // Read by every lookup that records a hit and written by each pass: a cache line of its own.
     private PaddedLong _drainStatus;

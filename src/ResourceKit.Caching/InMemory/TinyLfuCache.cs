@@ -194,8 +194,12 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         long misses;
         lock (_maintenanceLock)
         {
-            // Hits are counted from read records, which only a maintenance pass may consume.
+            // Hits are counted from read records, which only a maintenance pass may consume. Two readers racing on
+            // one stripe can overwrite records another snapshot already counted; the published counters are
+            // monotonic (OpenTelemetry reads a drop as a reset), so a snapshot never goes below the last one.
             (hits, misses) = _readBuffer.Totals();
+            hits = _reportedHits = Math.Max(_reportedHits, hits);
+            misses = _reportedMisses = Math.Max(_reportedMisses, misses);
         }
 
         return new CacheStatistics

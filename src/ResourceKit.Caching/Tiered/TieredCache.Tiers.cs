@@ -42,13 +42,32 @@ public sealed partial class TieredCache
     /// whole lifetime. Striped by key so that a busy backplane invalidating other keys does not suppress promotions.
     /// </summary>
     private readonly long[] _changes = new long[ChangeStripes];
+    private readonly int[] _changesInProgress = new int[ChangeStripes];
 
     /// <summary>When the backplane last asked for a resync (it reconnected and may have missed invalidations); 0 if never.</summary>
     private long _lastResyncUnixMs;
 
     private static int ChangeStripe(TieredKey key) => key.Local.GetHashCode(StringComparison.Ordinal) & (ChangeStripes - 1);
 
-    private void MarkChanged(TieredKey key) => Interlocked.Increment(ref _changes[ChangeStripe(key)]);
+    /// <summary>
+    /// Marks the start of a write, removal or invalidation of <paramref name="key"/>; pair with <see cref="EndChange"/>
+    /// after its last tier operation. A read whose stamp was taken before the end, or while any change of its stripe
+    /// was in progress, does not promote: checking the count alone would miss a read that began after the change
+    /// started but read a slower tier before the change reached it.
+    /// </summary>
+    private void BeginChange(TieredKey key)
+    {
+        var stripe = ChangeStripe(key);
+        Interlocked.Increment(ref _changesInProgress[stripe]);
+        Interlocked.Increment(ref _changes[stripe]);
+    }
+
+    private void EndChange(TieredKey key)
+    {
+        var stripe = ChangeStripe(key);
+        Interlocked.Increment(ref _changes[stripe]);
+        Interlocked.Decrement(ref _changesInProgress[stripe]);
+    }
 
     private void MarkChangedEverywhere()
     {
@@ -58,16 +77,24 @@ public sealed partial class TieredCache
         }
     }
 
-    private long ChangeStamp(TieredKey key) => Volatile.Read(ref _changes[ChangeStripe(key)]);
+    /// <summary>The key's change count, or -1 (never promote) while a change of its stripe is in progress.</summary>
+    private long ChangeStamp(TieredKey key)
+    {
+        var stripe = ChangeStripe(key);
+        var changes = Volatile.Read(ref _changes[stripe]);
+        return Volatile.Read(ref _changesInProgress[stripe]) == 0 ? changes : -1;
+    }
+
+    private bool UnchangedSince(TieredKey key, long stamp) => stamp >= 0 && ChangeStamp(key) == stamp;
 
     /// <summary>
-    /// Whether a disk record was written no later than the last backplane resync, judged from its logical expiry and
+    /// Whether a disk record was written before the last backplane resync (or before this instance started), judged from its logical expiry and
     /// the policy's lifetime (the envelope stores the expiry, not the write time).
     /// </summary>
     private bool WrittenBeforeResync(long logicalExpiresUnixMs, CachePolicy policy)
     {
         var resync = Volatile.Read(ref _lastResyncUnixMs);
-        return resync != 0 && logicalExpiresUnixMs - (long)TimeToLive(policy).TotalMilliseconds <= resync;
+        return resync != 0 && logicalExpiresUnixMs - (long)TimeToLive(policy).TotalMilliseconds < resync;
     }
 
     private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken)
@@ -113,11 +140,11 @@ public sealed partial class TieredCache
             if (found && expires > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Distributed);
-                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && ChangeStamp(entryKey) == changes)
+                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && UnchangedSince(entryKey, changes))
                 {
                     await WriteDiskAsync(entryKey, bytes!, DateTimeOffset.FromUnixTimeMilliseconds(expires + _failSafeMilliseconds), cancellationToken).ConfigureAwait(false);
                     _metrics.Promoted(CacheValueSource.Disk);
-                    if (ChangeStamp(entryKey) != changes)
+                    if (!UnchangedSince(entryKey, changes))
                     {
                         // A write or removal raced the copy: drop it rather than risk keeping the older bytes.
                         await RemoveFromDiskAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
@@ -164,13 +191,13 @@ public sealed partial class TieredCache
 
     private void PromoteIfUnchanged<T>(TieredKey entryKey, T value, long logicalExpiresUnixMs, CachePolicy policy, long changes)
     {
-        if (ChangeStamp(entryKey) != changes)
+        if (!UnchangedSince(entryKey, changes))
         {
             return;
         }
 
         PromoteToMemory(entryKey, value, logicalExpiresUnixMs, policy);
-        if (ChangeStamp(entryKey) != changes)
+        if (!UnchangedSince(entryKey, changes))
         {
             // A write or removal landed between the check and the copy; the copy may be older than what it wrote.
             _memory.TryRemove(entryKey.Local);

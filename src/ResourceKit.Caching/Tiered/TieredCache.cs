@@ -86,6 +86,13 @@ public sealed partial class TieredCache : IDisposable
         }
 
         _memory = new TinyLfuCache<string, MemoryEntry>(new TinyLfuCacheOptions<string, MemoryEntry>(options.Memory) { KeyComparer = StringComparer.Ordinal }, _timeProvider, meterFactory);
+        // A host that was down missed every invalidation meanwhile: its disk copies of shared values are not trusted
+        // until rewritten, exactly as after a reconnection (see WrittenBeforeResync).
+        if (backplane is not null)
+        {
+            _lastResyncUnixMs = NowMilliseconds;
+        }
+
         _subscription = backplane?.Subscribe(OnInvalidation);
     }
 
@@ -233,11 +240,18 @@ public sealed partial class TieredCache : IDisposable
     /// <param name="policyName">The policy; <see langword="null"/> for the default.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the value is written.</returns>
-    public ValueTask SetAsync<T>(string key, T value, string? policyName = null, CancellationToken cancellationToken = default)
+    public async ValueTask SetAsync<T>(string key, T value, string? policyName = null, CancellationToken cancellationToken = default)
     {
         var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
-        MarkChanged(entryKey);
-        return WriteAsync(entryKey, value, policy, cancellationToken);
+        BeginChange(entryKey);
+        try
+        {
+            await WriteAsync(entryKey, value, policy, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndChange(entryKey);
+        }
     }
 
     /// <summary>Removes <paramref name="key"/> from every tier and tells other hosts to drop their copies.</summary>
@@ -250,16 +264,23 @@ public sealed partial class TieredCache : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         ObjectDisposedException.ThrowIf(_disposed, this);
         var entryKey = new TieredKey(key, _keyPrefix);
-        MarkChanged(entryKey);
-        _memory.TryRemove(entryKey.Local);
-        if (_disk is not null)
+        BeginChange(entryKey);
+        try
         {
-            await RemoveFromDiskAsync(entryKey, cancellationToken).ConfigureAwait(false);
-        }
+            _memory.TryRemove(entryKey.Local);
+            if (_disk is not null)
+            {
+                await RemoveFromDiskAsync(entryKey, cancellationToken).ConfigureAwait(false);
+            }
 
-        if (_distributed is not null)
+            if (_distributed is not null)
+            {
+                await _guard!.TryExecuteAsync("remove", (_distributed, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.Full, ct), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
         {
-            await _guard!.TryExecuteAsync("remove", (_distributed, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.Full, ct), cancellationToken).ConfigureAwait(false);
+            EndChange(entryKey);
         }
 
         await PublishAsync(entryKey, cancellationToken).ConfigureAwait(false);
@@ -394,11 +415,24 @@ public sealed partial class TieredCache : IDisposable
         }
 
         var entryKey = new TieredKey(invalidatedKey[_keyPrefix.Length..], _keyPrefix);
-        MarkChanged(entryKey);
-        _memory.TryRemove(entryKey.Local);
-        if (_disk is not null)
+        _ = DropLocalCopiesAsync(entryKey).AsTask();
+    }
+
+    /// <summary>Drops this host's copies of a key another host changed; a change in progress until the disk copy is gone.</summary>
+    private async ValueTask DropLocalCopiesAsync(TieredKey entryKey)
+    {
+        BeginChange(entryKey);
+        try
         {
-            _ = RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask();
+            _memory.TryRemove(entryKey.Local);
+            if (_disk is not null)
+            {
+                await RemoveFromDiskAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            EndChange(entryKey);
         }
     }
 }

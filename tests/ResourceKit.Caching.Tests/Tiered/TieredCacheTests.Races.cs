@@ -27,6 +27,25 @@ public sealed partial class TieredCacheTests
     }
 
     [Test]
+    public async Task TryGetAsync_ReadStartedDuringARemoval_DoesNotBringTheValueBack()
+    {
+        var shared = new GatedBinaryStore(_l3);
+        var options = new TieredCacheOptions { ApplicationName = "app", TenantId = "tenant" };
+        options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
+        using var cache = new TieredCache(options, null, shared, timeProvider: _time);
+        await cache.SetAsync("k", "old", CachePolicyNames.UserPreferences);
+
+        // The removal has begun (memory already cleared) but Redis has not applied the DEL yet.
+        shared.HoldNextRemove();
+        var removing = cache.RemoveAsync("k").AsTask();
+        Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences)).Value, Is.EqualTo("old"), "Redis still answers with the old value");
+        shared.ReleaseRemove();
+        await removing.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences)).HasValue, Is.False, "a read that began during the removal must not promote");
+    }
+
+    [Test]
     public async Task Backplane_ResyncSignal_DiskCopyOfASharedValueNoLongerAnswers()
     {
         var backplane = InProcessBackplane.Join(InProcessBackplane.CreateHub());
@@ -56,13 +75,19 @@ public sealed partial class TieredCacheTests
     private sealed class GatedBinaryStore(IBinaryCacheStore inner) : IBinaryCacheStore
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _removeGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _holdNext;
+        private int _holdRemove;
 
         public TaskCompletionSource GetAnswered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void HoldNextGet() => Volatile.Write(ref _holdNext, 1);
 
         public void ReleaseGet() => _gate.TrySetResult();
+
+        public void HoldNextRemove() => Volatile.Write(ref _holdRemove, 1);
+
+        public void ReleaseRemove() => _removeGate.TrySetResult();
 
         public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
         {
@@ -79,6 +104,14 @@ public sealed partial class TieredCacheTests
         public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, DateTimeOffset absoluteExpiration, CancellationToken cancellationToken = default) =>
             inner.SetAsync(key, value, absoluteExpiration, cancellationToken);
 
-        public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) => inner.RemoveAsync(key, cancellationToken);
+        public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Exchange(ref _holdRemove, 0) == 1)
+            {
+                await _removeGate.Task;
+            }
+
+            await inner.RemoveAsync(key, cancellationToken);
+        }
     }
 }
