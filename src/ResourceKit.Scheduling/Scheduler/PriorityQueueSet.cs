@@ -18,6 +18,7 @@ internal sealed class PriorityQueueSet
     private readonly ConcurrentQueue<IWorkItem>[] _queues = new ConcurrentQueue<IWorkItem>[Levels];
     private readonly int[] _limits = new int[Levels];
     private readonly int[] _lengths = new int[Levels];
+    private readonly int[] _dead = new int[Levels];
     private readonly int[] _bypassed = new int[Levels];
     private readonly int _maxBypassCount;
 
@@ -80,13 +81,34 @@ internal sealed class PriorityQueueSet
         return true;
     }
 
-    /// <summary>Gives back the place of an item its caller canceled while it waited; it stays queued until a worker skips it.</summary>
+    /// <summary>
+    /// Gives back the place of an item its caller canceled while it waited. The item stays queued until a worker skips
+    /// it, so at most a level's limit of such dead items get their places back at a time: beyond that they keep them,
+    /// and the queue still holds at most twice its limit (workers that are held, as under the Defer policy, take none).
+    /// </summary>
     public void ReleaseSlot(IWorkItem item)
     {
         int level = (int)item.Priority;
-        if (_limits[level] > 0 && item.TryReleaseQueueSlot())
+        int limit = _limits[level];
+        if (limit == 0)
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _dead[level]) > limit)
+        {
+            Interlocked.Decrement(ref _dead[level]);
+            return;
+        }
+
+        if (item.TryReleaseQueueSlot())
         {
             Interlocked.Decrement(ref _lengths[level]);
+        }
+        else
+        {
+            // A worker took it first and counted it as a live item.
+            Interlocked.Decrement(ref _dead[level]);
         }
     }
 
@@ -175,9 +197,10 @@ internal sealed class PriorityQueueSet
             return null;
         }
 
-        if (_limits[level] > 0 && item.TryReleaseQueueSlot())
+        if (_limits[level] > 0)
         {
-            Interlocked.Decrement(ref _lengths[level]);
+            // An item whose place was already given back (canceled while queued) leaves the dead count instead.
+            Interlocked.Decrement(ref item.TryReleaseQueueSlot() ? ref _lengths[level] : ref _dead[level]);
         }
 
         return item;

@@ -154,6 +154,37 @@ public sealed class PrioritySchedulerSubmissionTests
         Assert.That(scheduler.TrySchedule(_ => { }, WorkPriority.Low).IsQueued && scheduler.TrySchedule(_ => { }, WorkPriority.Low).IsQueued, Is.True, "both places are free again");
     }
 
+    [Test]
+    public async Task TrySchedule_ManyCanceledWhileQueued_QueueStillHoldsAtMostTwiceItsLimit()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, configure: o => o.QueueLengthLimits.Low = 2);
+        var gate = new Gate();
+        var blocker = await gate.OccupyAsync(scheduler);
+        var accepted = 0;
+
+        // Callers keep submitting and giving up while the worker is busy: only two dead items get their places back.
+        for (var i = 0; i < 10; i++)
+        {
+            using var cancel = new CancellationTokenSource();
+            if (scheduler.TrySchedule(_ => { }, WorkPriority.Low, cancellationToken: cancel.Token).IsQueued)
+            {
+                accepted++;
+            }
+
+            await cancel.CancelAsync();
+        }
+
+        Assert.That(accepted, Is.EqualTo(4), "two places given back by dead items, then two dead items that keep theirs");
+        Assert.That(scheduler.TrySchedule(_ => { }, WorkPriority.Low).RejectionReason, Is.EqualTo(RejectionReason.QueueFull));
+
+        gate.Open();
+        await blocker.Guarded();
+        await scheduler.Idle();
+        Assert.That(scheduler.GetStatistics().Levels[(int)WorkPriority.Low].QueueLength, Is.Zero);
+        Assert.That(scheduler.TrySchedule(_ => { }, WorkPriority.Low).IsQueued && scheduler.TrySchedule(_ => { }, WorkPriority.Low).IsQueued, Is.True, "every place is free once the dead items are skipped");
+    }
+
     [TestCase(SubmissionPath.TrySchedule)]
     [TestCase(SubmissionPath.TryPost)]
     public async Task TrySubmit_QueueAtLimit_RejectsWithQueueFull(SubmissionPath path)
