@@ -37,6 +37,22 @@ public sealed partial class SpendLedger
         return true;
     }
 
+    /// <summary>
+    /// Gives up on a reservation whose settle kept failing: this process stops counting it as reserved, and the
+    /// store's hold lapses at its expiry. Without this the reserved gauge would keep the amount forever.
+    /// </summary>
+    /// <returns><see langword="false"/> when the reservation was already settled or released.</returns>
+    internal bool Abandon(BudgetReservation reservation)
+    {
+        if (!reservation.TryComplete())
+        {
+            return false;
+        }
+
+        _metrics.ReservedChanged(-reservation.ReservedUnits);
+        return true;
+    }
+
     /// <summary>Opens a reservation again after the store failed to settle or release it, hold and gauge included.</summary>
     private void Reopen(BudgetReservation reservation)
     {

@@ -269,6 +269,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
                 CostLog.SettleFailed(_logger, ex, attempt, MaximumSettleAttempts);
                 if (attempt == MaximumSettleAttempts)
                 {
+                    _ledger.Abandon(call.Reservation);
                     return;
                 }
             }

@@ -265,6 +265,22 @@ public sealed class BudgetChatClientTests : IDisposable
     }
 
     [Test]
+    public async Task GetResponseAsync_SettleFailsEveryTime_AnswersAndStopsCountingTheReservation()
+    {
+        var store = new FlakySpendStore(new MemorySpendStore()) { SettleFailures = int.MaxValue };
+        _ledger.Dispose();
+        _ledger = new SpendLedger(_options, store, _time);
+        _inner.Respond = _ => FakeChatClient.WithUsage(1_000, 0);
+        using var client = Create();
+
+        var response = await client.GetResponseAsync(Prompt);
+
+        Assert.That(response.Text, Is.EqualTo("ok"), "the caller gets its answer");
+        Assert.That(store.SettleCalls, Is.EqualTo(2));
+        Assert.That(_ledger.LocalReserved, Is.Zero, "the reserved gauge does not keep an abandoned reservation");
+    }
+
+    [Test]
     public async Task GetResponseAsync_RateLimiterDisposed_StillSettles()
     {
         _inner.Respond = _ =>
