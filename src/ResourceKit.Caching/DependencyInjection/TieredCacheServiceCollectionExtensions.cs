@@ -70,7 +70,7 @@ public static class TieredCacheServiceCollectionExtensions
             sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IConnectionMultiplexer>(sp => RedisConnectionFactory.Connect(Options(sp).Redis));
         services.TryAddSingleton(sp => new RedisCacheStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton(sp => new RedisCacheBackplane(sp.GetRequiredService<IConnectionMultiplexer>(), BackplaneChannel(Options(sp))));
+        services.TryAddSingleton(sp => new RedisCacheBackplane(sp.GetRequiredService<IConnectionMultiplexer>(), BackplaneChannel(Options(sp)), sp.GetService<TimeProvider>()));
         services.TryAddSingleton<TieredCache>(CreateCache);
         services.TryAddTransient<TieredCacheHealthCheck>();
         return services.AddOptions<TieredCacheOptions>().ValidateOnStart();

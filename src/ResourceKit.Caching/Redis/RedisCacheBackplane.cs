@@ -14,20 +14,31 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
     private readonly string _instanceId = Guid.NewGuid().ToString("N");
     private readonly Lock _handlersLock = new();
     private readonly List<Action<string?>> _handlers = [];
+    private readonly TimeProvider _timeProvider;
+    private ITimer? _retryTimer;
+    private TimeSpan _retryDelay = FirstRetryDelay;
     private bool _subscribed;
     private bool _disposed;
 
     /// <summary>Creates a backplane on <paramref name="connection"/>.</summary>
     /// <param name="connection">The connection; the caller owns it.</param>
     /// <param name="channelName">The channel; every host of one application must use the same name.</param>
-    public RedisCacheBackplane(IConnectionMultiplexer connection, string channelName)
+    /// <param name="timeProvider">The clock for retrying a subscription that timed out; defaults to <see cref="TimeProvider.System"/>.</param>
+    public RedisCacheBackplane(IConnectionMultiplexer connection, string channelName, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentException.ThrowIfNullOrWhiteSpace(channelName);
         _connection = connection;
         _channel = RedisChannel.Literal(channelName);
+        _timeProvider = timeProvider ?? TimeProvider.System;
         _connection.ConnectionRestored += OnConnectionRestored;
     }
+
+    /// <summary>The first wait before subscribing again after a timeout; it doubles up to <see cref="MaximumRetryDelay"/>.</summary>
+    internal static TimeSpan FirstRetryDelay => TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between subscription attempts.</summary>
+    internal static TimeSpan MaximumRetryDelay => TimeSpan.FromSeconds(30);
 
     /// <inheritdoc />
     public async ValueTask PublishInvalidationAsync(string key, CancellationToken cancellationToken = default)
@@ -85,6 +96,12 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
 
         _disposed = true;
         _connection.ConnectionRestored -= OnConnectionRestored;
+        lock (_handlersLock)
+        {
+            _retryTimer?.Dispose();
+            _retryTimer = null;
+        }
+
         try
         {
             _connection.GetSubscriber().Unsubscribe(_channel, OnMessage);
@@ -95,19 +112,54 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         }
     }
 
-    private void SubscribeToChannel()
+    /// <summary>Subscribes; returns false (and schedules another attempt) when Redis is down or too slow to answer.</summary>
+    private bool SubscribeToChannel()
     {
         try
         {
             _connection.GetSubscriber().Subscribe(_channel, OnMessage);
+            lock (_handlersLock)
+            {
+                _retryDelay = FirstRetryDelay;
+            }
+
+            return true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            // RedisTimeoutException derives from TimeoutException, not RedisException.
+            // RedisTimeoutException derives from TimeoutException, not RedisException. A timeout usually leaves the
+            // connection up, so no ConnectionRestored event would ever retry: a timer does, with a growing delay.
             lock (_handlersLock)
             {
                 _subscribed = false;
+                if (!_disposed)
+                {
+                    _retryTimer?.Dispose();
+                    _retryTimer = _timeProvider.CreateTimer(static s => ((RedisCacheBackplane)s!).RetrySubscribe(), this, _retryDelay, Timeout.InfiniteTimeSpan);
+                    _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, MaximumRetryDelay.Ticks));
+                }
             }
+
+            return false;
+        }
+    }
+
+    private void RetrySubscribe()
+    {
+        lock (_handlersLock)
+        {
+            if (_disposed || _subscribed || _handlers.Count == 0)
+            {
+                return;
+            }
+
+            _subscribed = true;
+        }
+
+        // Messages published while this host was not listening are lost: once listening, tell the caches to resync.
+        if (SubscribeToChannel())
+        {
+            Dispatch(null);
         }
     }
 

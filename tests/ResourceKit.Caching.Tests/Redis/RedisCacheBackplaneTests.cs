@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Caching.Redis;
 using ResourceKit.Caching.Tests.TestDoubles;
 using StackExchange.Redis;
@@ -53,6 +54,27 @@ public sealed class RedisCacheBackplaneTests
 
         Assert.That(redis.SubscribeCalls, Is.EqualTo(2), "the timed-out subscription was retried");
         Assert.That(heard, Is.EqualTo(new[] { "app:tenant:k", "app:tenant:k" }));
+    }
+
+    [Test]
+    public void Subscribe_SubscriptionTimesOut_RetriesOnATimerAndThenAsksForAResync()
+    {
+        var redis = FakeRedisConnection.Create(failingSubscribes: 2, new RedisTimeoutException(CommandFlags.None, "Timeout performing SUBSCRIBE", CommandStatus.Sent));
+        var time = new FakeTimeProvider();
+        using var backplane = new RedisCacheBackplane(redis.Connection, _channel, time);
+        var heard = new List<string?>();
+
+        using var subscription = backplane.Subscribe(heard.Add);
+        time.Advance(RedisCacheBackplane.FirstRetryDelay);
+        Assert.That(redis.SubscribeCalls, Is.EqualTo(2), "retried once the first delay passed (and timed out again)");
+        time.Advance(RedisCacheBackplane.FirstRetryDelay * 2);
+        Assert.That(redis.SubscribeCalls, Is.EqualTo(3), "retried after twice the delay, and succeeded");
+        Assert.That(heard, Is.EqualTo(new string?[] { null }), "a resync signal: invalidations sent meanwhile were lost");
+
+        redis.Deliver(_channel, "other-host\napp:tenant:k");
+        Assert.That(heard, Is.EqualTo(new[] { null, "app:tenant:k" }));
+        time.Advance(RedisCacheBackplane.MaximumRetryDelay);
+        Assert.That(redis.SubscribeCalls, Is.EqualTo(3), "no more attempts once subscribed");
     }
 
     [Test]
