@@ -134,8 +134,10 @@ public static class AgentHostServiceCollectionExtensions
     {
         foreach (var component in hostSection.GetSection("Components").GetChildren())
         {
-            var loops = component.GetSection("Loops");
-            if (!loops.Exists() || !options.Components.TryGetValue(component.Key, out var allocation) || allocation is null)
+            // Not GetSection("Loops").Exists(): an empty JSON array ("Loops": []) is a key with a null value, which
+            // Exists() reports as absent, yet it is how a component gives up all its loops.
+            var loops = component.GetChildren().FirstOrDefault(child => string.Equals(child.Key, "Loops", StringComparison.OrdinalIgnoreCase));
+            if (loops is null || !options.Components.TryGetValue(component.Key, out var allocation) || allocation is null)
             {
                 continue;
             }

@@ -123,6 +123,26 @@ public sealed class AgentHostServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void AddResourceKitAgentHost_EmptyJsonLoopList_TakesEveryLoopAwayFromTheComponent()
+    {
+        const string Json = """
+            { "ResourceKit": { "AgentHost": { "Components": {
+                "gmail_service": { "Loops": [] },
+                "core_agent": { "Loops": [ "heartbeat", "soul_maintenance", "user_input_handler", "notification_dispatcher", "gmail_sync" ] } } } } }
+            """;
+        var configuration = new ConfigurationBuilder()
+            .AddConfiguration(TestHostConfiguration.Create(_folder))
+            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Json)))
+            .Build();
+        using var provider = new ServiceCollection().AddLogging().AddResourceKitAgentHost(configuration).BuildServiceProvider();
+
+        var components = provider.GetRequiredService<IOptions<AgentHostOptions>>().Value.Components;
+
+        Assert.That(components["gmail_service"].Loops, Is.Empty);
+        Assert.That(components["core_agent"].Loops, Does.Contain("gmail_sync"));
+    }
+
+    [Test]
     public async Task ChatPipeline_CachedResponse_CostsNothingAndDoesNotCallProvider()
     {
         var inner = new CountingChatClient();
