@@ -9,9 +9,7 @@ public sealed partial class TieredCacheTests
     public async Task TryGetAsync_RemoveWhileTheSharedTierReadIsInFlight_DoesNotBringTheValueBack()
     {
         var shared = new GatedBinaryStore(_l3);
-        var options = new TieredCacheOptions { ApplicationName = "app", TenantId = "tenant" };
-        options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
-        using var cache = new TieredCache(options, null, shared, timeProvider: _time);
+        using var cache = Create(disk: false, distributedStore: shared);
         await cache.SetAsync("k", "old", CachePolicyNames.UserPreferences);
         cache.ClearMemory();
 
@@ -30,9 +28,7 @@ public sealed partial class TieredCacheTests
     public async Task TryGetAsync_ReadStartedDuringARemoval_DoesNotBringTheValueBack()
     {
         var shared = new GatedBinaryStore(_l3);
-        var options = new TieredCacheOptions { ApplicationName = "app", TenantId = "tenant" };
-        options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
-        using var cache = new TieredCache(options, null, shared, timeProvider: _time);
+        using var cache = Create(disk: false, distributedStore: shared);
         await cache.SetAsync("k", "old", CachePolicyNames.UserPreferences);
 
         // The removal has begun (memory already cleared) but Redis has not applied the DEL yet.

@@ -419,11 +419,12 @@ public sealed partial class TieredCacheTests
         ICacheBackplane? backplane = null,
         IBinaryCacheStore? diskStore = null,
         ICacheSerializer? serializer = null,
-        ILogger<TieredCache>? logger = null)
+        ILogger<TieredCache>? logger = null,
+        IBinaryCacheStore? distributedStore = null)
     {
         var options = new TieredCacheOptions { ApplicationName = "app", TenantId = "tenant" };
         options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
         configure?.Invoke(options);
-        return new TieredCache(options, disk ? diskStore ?? _disk : null, distributed ? _l3 : null, backplane, serializer, _time, logger);
+        return new TieredCache(options, disk ? diskStore ?? _disk : null, distributed ? distributedStore ?? _l3 : null, backplane, serializer, _time, logger);
     }
 }
