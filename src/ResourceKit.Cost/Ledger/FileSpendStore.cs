@@ -45,7 +45,7 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         Load();
 
         // Opening the journal for exclusive writing is what keeps a second process from sharing the file.
-        _journal = Open(_journalPath, FileMode.OpenOrCreate);
+        _journal = Open(_journalPath, FileMode.OpenOrCreate, bufferSize: 0);
         try
         {
             _journal.Seek(0, SeekOrigin.End);
@@ -178,9 +178,9 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         }
     }
 
-    private static FileStream Open(string path, FileMode mode)
+    private static FileStream Open(string path, FileMode mode, int bufferSize = 4096)
     {
-        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.None };
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = bufferSize };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = OwnerOnly;
@@ -196,12 +196,41 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
     /// </summary>
     private bool Append(IReadOnlyList<LedgerCounter> counters, decimal amount)
     {
-        var entry = new JournalEntry(++_sequence, amount, counters.Select(CounterRecord.From).ToList());
-        var line = JsonSerializer.SerializeToUtf8Bytes(entry, SpendStoreJson.Default.JournalEntry);
-        _journal.Write(line);
-        _journal.WriteByte((byte)'\n');
-        _journal.Flush(_flushToDisk);
+        var entry = new JournalEntry(_sequence + 1, amount, counters.Select(CounterRecord.From).ToList());
+        var json = JsonSerializer.SerializeToUtf8Bytes(entry, SpendStoreJson.Default.JournalEntry);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        var end = _journal.Position;
+        try
+        {
+            // The journal is unbuffered, so a failed write leaves nothing behind in the stream to be written with the
+            // next entry; what reached the file is cut off, so a retry cannot journal the entry twice and no torn
+            // line sits between whole ones.
+            _journal.Write(line);
+            _journal.Flush(_flushToDisk);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            TryTruncate(end);
+            throw;
+        }
+
+        _sequence++;
         return ++_journalEntries >= _compactionThreshold;
+    }
+
+    private void TryTruncate(long length)
+    {
+        try
+        {
+            _journal.SetLength(length);
+            _journal.Position = length;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Nothing more to do: a torn last line is skipped when the journal is loaded.
+        }
     }
 
     private void CompactIf(bool due)
