@@ -306,6 +306,9 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         }
 
         File.Move(temporary, _snapshotPath, overwrite: true);
+        // Only once the rename is on disk may the journal be emptied: otherwise a power loss could leave the old
+        // snapshot beside an empty journal on file systems that do not order the two.
+        DirectorySync.TryFlush(Path.GetDirectoryName(_snapshotPath)!);
         _journal.SetLength(0);
         _journal.Flush(flushToDisk: true);
         _journalEntries = 0;
