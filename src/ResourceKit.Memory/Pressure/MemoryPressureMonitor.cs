@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ResourceKit.Memory.Diagnostics;
+using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Reclamation;
 
 namespace ResourceKit.Memory.Pressure;
@@ -224,25 +225,9 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     {
         _levelChanges.Add(1, new KeyValuePair<string, object?>("level", current.ToString()));
         LogLevelChanged(_logger, previous, current, reading.Ratio, reading.UsedBytes, reading.LimitBytes);
-        var handlers = LevelChanged;
-        if (handlers is null)
+        if (LevelChanged is { } handlers)
         {
-            return;
-        }
-
-        var args = new MemoryPressureChangedEventArgs(previous, current, reading);
-        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<MemoryPressureChangedEventArgs>>())
-        {
-            try
-            {
-                handler(this, args);
-            }
-#pragma warning disable CA1031 // One failing subscriber must not stop the others or the sampling timer.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogHandlerFailed(_logger, ex);
-            }
+            IsolatedEvent.Raise(handlers, this, new MemoryPressureChangedEventArgs(previous, current, reading), ex => LogHandlerFailed(_logger, ex));
         }
     }
 

@@ -82,7 +82,7 @@ public sealed partial class ResourcePool<T>
             foreach (var leak in leaks ?? [])
             {
                 LogLeakDetected(_logger, _options.Name, leak.HeldFor, leak.AcquisitionStackTrace ?? "(stack traces not captured)");
-                RaiseLeakDetected(leak);
+                IsolatedEvent.Raise(LeakDetected, this, leak, ex => LogLeakHandlerFailed(_logger, ex, _options.Name));
             }
 
             refilling = true;
@@ -330,28 +330,6 @@ public sealed partial class ResourcePool<T>
         }
 
         return leaks;
-    }
-
-    private void RaiseLeakDetected(ResourceLeakDetectedEventArgs leak)
-    {
-        if (LeakDetected is not { } handlers)
-        {
-            return;
-        }
-
-        foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<ResourceLeakDetectedEventArgs>>())
-        {
-            try
-            {
-                handler(this, leak);
-            }
-#pragma warning disable CA1031 // One failing subscriber must not stop the others, the refill or the pruning timer.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogLeakHandlerFailed(_logger, ex, _options.Name);
-            }
-        }
     }
 
     private void DestroyInBackground(List<PooledResource<T>>? entries)
