@@ -42,7 +42,13 @@ public sealed partial class SpendLedger
     /// store's hold lapses at its expiry. Without this the reserved gauge would keep the amount forever.
     /// </summary>
     /// <returns><see langword="false"/> when the reservation was already settled or released.</returns>
-    internal bool Abandon(BudgetReservation reservation)
+    internal bool Abandon(BudgetReservation reservation) => TryClose(reservation);
+
+    /// <summary>
+    /// Claims the reservation for a settle, release or abandonment and takes it off the reserved gauge; false if
+    /// another of them claimed it first. <see cref="Reopen"/> undoes it when the store then fails.
+    /// </summary>
+    private bool TryClose(BudgetReservation reservation)
     {
         if (!reservation.TryComplete())
         {

@@ -166,12 +166,11 @@ public sealed partial class SpendLedger : IDisposable
         {
             ArgumentNullException.ThrowIfNull(reservation);
             ArgumentOutOfRangeException.ThrowIfNegative(actualCost);
-            if (!reservation.TryComplete())
+            if (!TryClose(reservation))
             {
                 return new(false);
             }
 
-            _metrics.ReservedChanged(-reservation.ReservedUnits);
             if (_synchronousStore is not { } store)
             {
                 return SettleThroughStoreAsync(reservation, actualCost, cancellationToken);
@@ -206,12 +205,11 @@ public sealed partial class SpendLedger : IDisposable
     public async ValueTask<bool> ReleaseAsync(BudgetReservation reservation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        if (!reservation.TryComplete())
+        if (!TryClose(reservation))
         {
             return false;
         }
 
-        _metrics.ReservedChanged(-reservation.ReservedUnits);
         try
         {
             await _store.ReleaseAsync(reservation.Ticket, cancellationToken).ConfigureAwait(false);
