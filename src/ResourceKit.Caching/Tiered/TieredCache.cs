@@ -267,12 +267,7 @@ public sealed partial class TieredCache : IDisposable
         BeginChange(entryKey);
         try
         {
-            _memory.TryRemove(entryKey.Local);
-            if (_disk is not null)
-            {
-                await RemoveFromDiskAsync(entryKey, cancellationToken).ConfigureAwait(false);
-            }
-
+            await DropLocalCopiesAsync(entryKey, cancellationToken).ConfigureAwait(false);
             if (_distributed is not null)
             {
                 await _guard!.TryExecuteAsync("remove", (_distributed, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.Full, ct), cancellationToken).ConfigureAwait(false);
@@ -415,11 +410,14 @@ public sealed partial class TieredCache : IDisposable
         }
 
         var entryKey = new TieredKey(invalidatedKey[_keyPrefix.Length..], _keyPrefix);
-        _ = DropLocalCopiesAsync(entryKey).AsTask();
+        _ = DropLocalCopiesAsync(entryKey, CancellationToken.None).AsTask();
     }
 
-    /// <summary>Drops this host's copies of a key another host changed; a change in progress until the disk copy is gone.</summary>
-    private async ValueTask DropLocalCopiesAsync(TieredKey entryKey)
+    /// <summary>
+    /// Drops this host's memory and disk copies of a key: for a removal here, or a change another host announced. A
+    /// change in progress until the disk copy is gone (changes nest, so a removal's own change may enclose it).
+    /// </summary>
+    private async ValueTask DropLocalCopiesAsync(TieredKey entryKey, CancellationToken cancellationToken)
     {
         BeginChange(entryKey);
         try
@@ -427,7 +425,7 @@ public sealed partial class TieredCache : IDisposable
             _memory.TryRemove(entryKey.Local);
             if (_disk is not null)
             {
-                await RemoveFromDiskAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+                await RemoveFromDiskAsync(entryKey, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
