@@ -146,21 +146,27 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
 
     private void RetrySubscribe()
     {
+        // Messages published while this host was not listening are lost: once listening, tell the caches to resync.
+        if (TryResubscribe())
+        {
+            Dispatch(null);
+        }
+    }
+
+    /// <summary>Subscribes again if a handler waits and no subscription stands; returns whether this call subscribed.</summary>
+    private bool TryResubscribe()
+    {
         lock (_handlersLock)
         {
             if (_disposed || _subscribed || _handlers.Count == 0)
             {
-                return;
+                return false;
             }
 
             _subscribed = true;
         }
 
-        // Messages published while this host was not listening are lost: once listening, tell the caches to resync.
-        if (SubscribeToChannel())
-        {
-            Dispatch(null);
-        }
+        return SubscribeToChannel();
     }
 
     private void OnMessage(RedisChannel channel, RedisValue message)
@@ -182,18 +188,8 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        bool resubscribe;
-        lock (_handlersLock)
-        {
-            resubscribe = _handlers.Count > 0 && !_subscribed;
-            _subscribed |= resubscribe;
-        }
-
-        if (resubscribe)
-        {
-            SubscribeToChannel();
-        }
-
+        // Whether or not the subscription had to be made again, messages sent while disconnected are lost.
+        TryResubscribe();
         Dispatch(null);
     }
 
