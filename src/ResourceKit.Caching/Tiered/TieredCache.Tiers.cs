@@ -251,8 +251,19 @@ public sealed partial class TieredCache
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // The value is valid (L1 holds it); a serializer that cannot write it must not fail the caller, or every
-            // waiter of a successful factory would see the exception. The shared tiers simply do not get it.
+            // waiter of a successful factory would see the exception. The slower tiers do not get it, and must not
+            // keep the value it replaces either: this host would read that back once L1 evicts, other hosts at once.
             LogSerializeFailed(_logger, entryKey.Full, ex);
+            if (toDisk)
+            {
+                await RemoveFromDiskAsync(entryKey, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (distributed)
+            {
+                await ShareChangeAsync(entryKey.Full, "remove", _distributed!, static (store, key, ct) => RemoveAndReturnAsync(store, key, ct), cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -264,17 +275,59 @@ public sealed partial class TieredCache
 
         if (distributed)
         {
-            await _guard!.TryExecuteAsync(
+            await ShareChangeAsync(
+                entryKey.Full,
                 "set",
-                (_distributed!, entryKey.Full, bytes, expiry),
-                static async (s, ct) =>
+                (_distributed!, bytes, expiry),
+                static async (s, key, ct) =>
                 {
-                    await s.Item1.SetAsync(s.Full, s.bytes, s.expiry, ct).ConfigureAwait(false);
+                    await s.Item1.SetAsync(key, s.bytes, s.expiry, ct).ConfigureAwait(false);
                     return true;
                 },
                 cancellationToken).ConfigureAwait(false);
-            await PublishAsync(entryKey, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Applies a change to L3 and announces it on the backplane. When either does not happen (a failure, the open
+    /// circuit, or the caller cancelling midway), the key goes to the recovery queue: until it is replayed, Redis may
+    /// hold the value from before the change and other hosts their copies of it.
+    /// </summary>
+    private async ValueTask ShareChangeAsync<TState>(string fullKey, string operation, TState state, Func<TState, string, CancellationToken, ValueTask<bool>> change, CancellationToken cancellationToken)
+    {
+        var shared = false;
+        try
+        {
+            var (changed, _) = _distributed is null
+                ? (true, true)
+                : await _guard!.TryExecuteAsync(operation, (state, fullKey, change), static (s, ct) => s.change(s.state, s.fullKey, ct), cancellationToken).ConfigureAwait(false);
+
+            // Published even when L3 failed: other hosts must still drop their copies.
+            var published = await PublishAsync(fullKey, cancellationToken).ConfigureAwait(false);
+            shared = changed && published;
+        }
+        finally
+        {
+            if (!shared)
+            {
+                _recovery?.Add(fullKey);
+            }
+        }
+    }
+
+    /// <summary>Replays a change that did not reach the shared tiers: removes the key from L3 and announces it.</summary>
+    private async ValueTask<bool> ReplayChangeAsync(string fullKey)
+    {
+        if (_distributed is not null)
+        {
+            var (removed, _) = await _guard!.TryExecuteAsync("recover", (_distributed, fullKey), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.fullKey, ct), CancellationToken.None).ConfigureAwait(false);
+            if (!removed)
+            {
+                return false;
+            }
+        }
+
+        return await PublishAsync(fullKey, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The L1 fast path; renews a sliding session value read in the second half of its life.</summary>
@@ -321,22 +374,24 @@ public sealed partial class TieredCache
         }
     }
 
-    private async ValueTask PublishAsync(TieredKey entryKey, CancellationToken cancellationToken)
+    /// <summary>Tells other hosts to drop their copies of a key; <see langword="false"/> if the message was not sent.</summary>
+    private async ValueTask<bool> PublishAsync(string fullKey, CancellationToken cancellationToken)
     {
         if (_backplane is null)
         {
-            return;
+            return true;
         }
 
-        await _guard!.TryExecuteAsync(
+        var (published, _) = await _guard!.TryExecuteAsync(
             "publish",
-            (_backplane, entryKey.Full),
+            (_backplane, fullKey),
             static async (s, ct) =>
             {
-                await s._backplane.PublishInvalidationAsync(s.Full, ct).ConfigureAwait(false);
+                await s._backplane.PublishInvalidationAsync(s.fullKey, ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
+        return published;
     }
 
     private static async ValueTask<bool> RemoveAndReturnAsync(IBinaryCacheStore store, string fullKey, CancellationToken cancellationToken)

@@ -17,7 +17,8 @@ namespace ResourceKit.Caching;
 /// <remarks>
 /// Keys are prefixed with <c>{ApplicationName}:{TenantId}:</c> in the shared tiers. Options are read once, at construction. L1 holds live objects (callers must
 /// not mutate a cached object); L2 and L3 hold serialized, compressed bytes. L3 failures never reach the caller:
-/// they are logged, counted and, past a failure ratio, stop L3 calls for a while (circuit breaker).
+/// they are logged, counted and, past a failure ratio, stop L3 calls for a while (circuit breaker). A write or
+/// removal that missed L3 or the backplane is replayed, as a removal, once they are back.
 /// </remarks>
 public sealed partial class TieredCache : IDisposable
 {
@@ -32,6 +33,7 @@ public sealed partial class TieredCache : IDisposable
     private readonly ICacheSerializer _serializer;
     private readonly PayloadCompressor _compressor;
     private readonly DistributedTierGuard? _guard;
+    private readonly DistributedRecoveryQueue? _recovery;
     private readonly TieredCacheMetrics _metrics;
     private readonly ConcurrentDictionary<(string Key, Type Type), object> _flights = new();
     private readonly FrozenDictionary<string, CachePolicy> _policies;
@@ -79,10 +81,15 @@ public sealed partial class TieredCache : IDisposable
         _compressor = new PayloadCompressor(options.Compression, options.CompressionThresholdBytes, options.CompressionLevel);
         _keyPrefix = $"{options.ApplicationName}:{options.TenantId}:";
         _failSafeMilliseconds = options.EnableFailSafe ? (long)options.FailSafeMaxDuration.TotalMilliseconds : 0;
-        _metrics = new TieredCacheMetrics(meterFactory, () => CircuitState);
+        _metrics = new TieredCacheMetrics(meterFactory, () => CircuitState, () => _recovery?.Count ?? 0);
         if (distributed is not null || backplane is not null)
         {
             _guard = new DistributedTierGuard(options, _timeProvider, _metrics, _logger);
+            if (options.RecoveryCapacity > 0)
+            {
+                // Retried at the break duration: that is when an open circuit lets a trial call through again.
+                _recovery = new DistributedRecoveryQueue(options.RecoveryCapacity, options.CircuitBreakDuration, ReplayChangeAsync, _timeProvider, _metrics, _logger);
+            }
         }
 
         _memory = new TinyLfuCache<string, MemoryEntry>(new TinyLfuCacheOptions<string, MemoryEntry>(options.Memory) { KeyComparer = StringComparer.Ordinal }, _timeProvider, meterFactory);
@@ -103,7 +110,7 @@ public sealed partial class TieredCache : IDisposable
     public CacheCircuitState CircuitState => _guard?.State ?? CacheCircuitState.NotConfigured;
 
     /// <summary>Gets a snapshot of the counters.</summary>
-    public TieredCacheStatistics Statistics => _metrics.Snapshot(CircuitState);
+    public TieredCacheStatistics Statistics => _metrics.Snapshot(CircuitState, _recovery?.Count ?? 0);
 
     /// <summary>Returns the policy registered under <paramref name="policyName"/>, or the default policy.</summary>
     /// <param name="policyName">A key of <see cref="TieredCacheOptions.Policies"/>; <see langword="null"/> for the default.</param>
@@ -258,6 +265,11 @@ public sealed partial class TieredCache : IDisposable
     /// <param name="key">The key, without the prefix.</param>
     /// <param name="cancellationToken">Cancels the removal.</param>
     /// <returns>A task that completes when the value is gone from every reachable tier.</returns>
+    /// <remarks>
+    /// When L3 or the backplane cannot be reached, the removal still completes here; the key is remembered and removed
+    /// from L3 and announced once they answer again (see <see cref="TieredCacheOptions.RecoveryCapacity"/>). Writes
+    /// that miss the shared tiers are recovered the same way.
+    /// </remarks>
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
@@ -268,17 +280,15 @@ public sealed partial class TieredCache : IDisposable
         try
         {
             await DropLocalCopiesAsync(entryKey, cancellationToken).ConfigureAwait(false);
-            if (_distributed is not null)
+            if (_guard is not null)
             {
-                await _guard!.TryExecuteAsync("remove", (_distributed, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.Full, ct), cancellationToken).ConfigureAwait(false);
+                await ShareChangeAsync(entryKey.Full, "remove", _distributed, static (store, key, ct) => RemoveAndReturnAsync(store!, key, ct), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
         {
             EndChange(entryKey);
         }
-
-        await PublishAsync(entryKey, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Drops a fraction of the L1 entries, coldest first, for example under memory pressure.</summary>
@@ -305,6 +315,7 @@ public sealed partial class TieredCache : IDisposable
         }
 
         _disposed = true;
+        _recovery?.Dispose();
         _subscription?.Dispose();
         _memory.Dispose();
         _metrics.Dispose();

@@ -17,6 +17,8 @@ internal sealed class TieredCacheMetrics : IDisposable
     private readonly Counter<long> _failSafe;
     private readonly Counter<long> _l3Errors;
     private readonly Counter<long> _l3Skipped;
+    private readonly Counter<long> _recoveryReplayed;
+    private readonly Counter<long> _recoveryDropped;
     private long _memoryHits;
     private long _diskHits;
     private long _distributedHits;
@@ -26,8 +28,10 @@ internal sealed class TieredCacheMetrics : IDisposable
     private long _failSafeCount;
     private long _errorCount;
     private long _skipCount;
+    private long _recoveryReplayedCount;
+    private long _recoveryDroppedCount;
 
-    public TieredCacheMetrics(IMeterFactory? meterFactory, Func<CacheCircuitState> circuitState)
+    public TieredCacheMetrics(IMeterFactory? meterFactory, Func<CacheCircuitState> circuitState, Func<int> recoveryPending)
     {
         var meter = meterFactory?.Create(CacheMeter.Name) ?? (_ownedMeter = new Meter(CacheMeter.Name));
         _hits = meter.CreateCounter<long>("resourcekit.cache.tier.hits", "{hit}", "Reads answered by a tier.");
@@ -37,6 +41,9 @@ internal sealed class TieredCacheMetrics : IDisposable
         _failSafe = meter.CreateCounter<long>("resourcekit.cache.failsafe.returns", "{value}", "Stale values returned because the factory failed.");
         _l3Errors = meter.CreateCounter<long>("resourcekit.cache.l3.errors", "{error}", "Distributed-tier operations that failed.");
         _l3Skipped = meter.CreateCounter<long>("resourcekit.cache.l3.skipped", "{operation}", "Distributed-tier operations skipped while the circuit was open.");
+        _recoveryReplayed = meter.CreateCounter<long>("resourcekit.cache.l3.recovery.replayed", "{key}", "Keys removed from the distributed tier and invalidated after a change that had not reached it.");
+        _recoveryDropped = meter.CreateCounter<long>("resourcekit.cache.l3.recovery.dropped", "{key}", "Keys not tracked for recovery because too many were pending.");
+        meter.CreateObservableUpDownCounter("resourcekit.cache.l3.recovery.pending", recoveryPending, "{key}", "Keys whose change has not reached the distributed tier yet.");
         meter.CreateObservableGauge("resourcekit.cache.l3.circuit.state", () => (int)circuitState(), "{state}", "Distributed-tier circuit: -1 not configured, 0 closed, 1 open, 2 half-open.");
     }
 
@@ -93,7 +100,19 @@ internal sealed class TieredCacheMetrics : IDisposable
         _l3Skipped.Add(1);
     }
 
-    public TieredCacheStatistics Snapshot(CacheCircuitState state) => new(
+    public void RecoveryReplayed()
+    {
+        Interlocked.Increment(ref _recoveryReplayedCount);
+        _recoveryReplayed.Add(1);
+    }
+
+    public void RecoveryDropped()
+    {
+        Interlocked.Increment(ref _recoveryDroppedCount);
+        _recoveryDropped.Add(1);
+    }
+
+    public TieredCacheStatistics Snapshot(CacheCircuitState state, int recoveryPending) => new(
         Interlocked.Read(ref _memoryHits),
         Interlocked.Read(ref _diskHits),
         Interlocked.Read(ref _distributedHits),
@@ -103,6 +122,9 @@ internal sealed class TieredCacheMetrics : IDisposable
         Interlocked.Read(ref _failSafeCount),
         Interlocked.Read(ref _errorCount),
         Interlocked.Read(ref _skipCount),
+        recoveryPending,
+        Interlocked.Read(ref _recoveryReplayedCount),
+        Interlocked.Read(ref _recoveryDroppedCount),
         state);
 
     public void Dispose() => _ownedMeter?.Dispose();

@@ -36,6 +36,9 @@ public sealed class TieredCacheOptions
     /// <summary>The default time the distributed tier is skipped after the breaker opens.</summary>
     public static readonly TimeSpan DefaultCircuitBreakDuration = TimeSpan.FromSeconds(15);
 
+    /// <summary>The default number of keys tracked for recovery after the distributed tier failed.</summary>
+    public const int DefaultRecoveryCapacity = 10_000;
+
     /// <summary>The default window over which distributed-tier failures are counted.</summary>
     public static readonly TimeSpan DefaultCircuitSamplingDuration = TimeSpan.FromSeconds(10);
 
@@ -146,4 +149,14 @@ public sealed class TieredCacheOptions
     /// <value>The default value is <see cref="DefaultCircuitBreakDuration"/>.</value>
     [Range(typeof(TimeSpan), "00:00:00.500", "01:00:00")]
     public TimeSpan CircuitBreakDuration { get; set; } = DefaultCircuitBreakDuration;
+
+    /// <summary>
+    /// Gets or sets how many keys are remembered whose write or removal did not reach the distributed tier or the
+    /// backplane (Redis down, circuit open, call cancelled). Once they answer again each such key is removed from L3
+    /// and invalidated on other hosts, so that neither serves the value from before the change. Past this many pending
+    /// keys, further ones are counted as dropped; 0 turns recovery off.
+    /// </summary>
+    /// <value>The default value is <see cref="DefaultRecoveryCapacity"/>.</value>
+    [Range(0, 10_000_000)]
+    public int RecoveryCapacity { get; set; } = DefaultRecoveryCapacity;
 }

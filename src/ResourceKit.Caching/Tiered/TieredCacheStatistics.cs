@@ -10,6 +10,12 @@ namespace ResourceKit.Caching;
 /// <param name="FailSafeReturns">Stale values returned because the factory failed.</param>
 /// <param name="DistributedErrors">Distributed-tier or backplane operations that failed and were skipped.</param>
 /// <param name="DistributedSkips">Distributed-tier operations skipped because the circuit was open.</param>
+/// <param name="RecoveryPending">
+/// Keys whose write or removal did not reach the distributed tier or the backplane; each is removed from L3 and
+/// invalidated on the other hosts once they answer again.
+/// </param>
+/// <param name="RecoveryReplayed">Keys so removed and invalidated after the shared tiers came back.</param>
+/// <param name="RecoveryDropped">Keys not tracked for recovery because <see cref="TieredCacheOptions.RecoveryCapacity"/> keys were already pending.</param>
 /// <param name="CircuitState">The circuit breaker's state now.</param>
 public readonly record struct TieredCacheStatistics(
     long MemoryHits,
@@ -21,4 +27,7 @@ public readonly record struct TieredCacheStatistics(
     long FailSafeReturns,
     long DistributedErrors,
     long DistributedSkips,
+    int RecoveryPending,
+    long RecoveryReplayed,
+    long RecoveryDropped,
     CacheCircuitState CircuitState);

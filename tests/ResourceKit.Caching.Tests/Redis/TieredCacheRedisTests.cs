@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Caching.Redis;
 using ResourceKit.Caching.Tests.TestDoubles;
@@ -69,7 +70,8 @@ public sealed class TieredCacheRedisTests
         using var server = RedisTestServer.StartOwnOrIgnore();
         using var connection = RedisConnectionFactory.Connect(new RedisTierOptions { Configuration = server.Address, ConnectTimeout = TimeSpan.FromSeconds(1) });
         using var backplane = new RedisCacheBackplane(connection, _application);
-        using var cache = Create(connection, backplane);
+        var log = new ListLogger<TieredCache>();
+        using var cache = Create(connection, backplane, log);
         await cache.SetAsync("before", 1, CachePolicyNames.Embeddings);
         var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Only the interactive connection carries cache reads and writes; the subscription connection can come back
@@ -95,14 +97,20 @@ public sealed class TieredCacheRedisTests
         server.Start();
         await restored.Task.WaitAsync(TimeSpan.FromSeconds(15));
         await connection.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        await connection.GetDatabase().StringSetAsync($"{_application}:tenant:during-0", "written by another host before the outage");
         _time.Advance(TimeSpan.FromSeconds(2));
+
+        // The break is over: the recovery pass replays the changes Redis missed (its trial call closes the circuit).
+        await log.WaitForAsync(5313, 1);
+        Assert.That(cache.Statistics.RecoveryPending, Is.EqualTo(0));
+        Assert.That(await connection.GetDatabase().KeyExistsAsync($"{_application}:tenant:during-0"), Is.False, "the value the outage hid is removed");
         await cache.SetAsync("after", 2, CachePolicyNames.Embeddings);
 
         Assert.That(cache.CircuitState, Is.EqualTo(CacheCircuitState.Closed));
         Assert.That(await connection.GetDatabase().KeyExistsAsync($"{_application}:tenant:after"), Is.True);
     }
 
-    private TieredCache Create(IConnectionMultiplexer connection, RedisCacheBackplane? backplane)
+    private TieredCache Create(IConnectionMultiplexer connection, RedisCacheBackplane? backplane, ILogger<TieredCache>? logger = null)
     {
         var options = new TieredCacheOptions
         {
@@ -111,6 +119,6 @@ public sealed class TieredCacheRedisTests
             CircuitBreakDuration = TimeSpan.FromSeconds(2),
         };
         options.Memory.MaintenanceMode = CacheMaintenanceMode.Foreground;
-        return new TieredCache(options, disk: null, new RedisCacheStore(connection, _time), backplane, timeProvider: _time);
+        return new TieredCache(options, disk: null, new RedisCacheStore(connection, _time), backplane, timeProvider: _time, logger: logger);
     }
 }

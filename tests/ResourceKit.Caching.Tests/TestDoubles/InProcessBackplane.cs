@@ -7,6 +7,9 @@ internal sealed class InProcessBackplane(List<InProcessBackplane> hub) : ICacheB
 
     public int Published { get; private set; }
 
+    /// <summary>Gets or sets a value indicating whether publishing throws, like a backplane whose server is down.</summary>
+    public bool Failing { get; set; }
+
     public static List<InProcessBackplane> CreateHub() => [];
 
     public static InProcessBackplane Join(List<InProcessBackplane> hub)
@@ -18,6 +21,11 @@ internal sealed class InProcessBackplane(List<InProcessBackplane> hub) : ICacheB
 
     public ValueTask PublishInvalidationAsync(string key, CancellationToken cancellationToken = default)
     {
+        if (Failing)
+        {
+            throw new IOException("The test backplane is unreachable.");
+        }
+
         Published++;
         foreach (var other in hub.Where(b => !ReferenceEquals(b, this)))
         {
