@@ -65,7 +65,8 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
         {
             // The exact key first, then the prompt's meaning, both before the flight and with the caller's own token,
             // so a caller that cancels during the embedding call stops there. A request that then goes to the provider
-            // has its exact key looked up once more inside the flight: in the cache's statistics, two misses.
+            // has its exact key looked up once more (another caller may have filled it meanwhile); that second lookup
+            // does not count its misses again.
             var cached = await FindAsync(request, cancellationToken).ConfigureAwait(false);
             if (cached.Response is not null)
             {
@@ -75,12 +76,11 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
             semantic = cached.Semantic;
         }
 
-        // Without a semantic lookup the exact key is looked up only here, inside the single flight, so a miss counts once.
-        var response = await _cache.GetOrCreateAsync(
-            request.Key,
-            ct => new ValueTask<ChatResponse>(InnerClient.GetResponseAsync(request.Messages, options, ct)),
-            _options.PolicyName,
-            cancellationToken).ConfigureAwait(false);
+        // Without a semantic lookup the exact key is looked up only here, inside the single flight.
+        Func<CancellationToken, ValueTask<ChatResponse>> produce = ct => new ValueTask<ChatResponse>(InnerClient.GetResponseAsync(request.Messages, options, ct));
+        var response = request.SemanticScope is null
+            ? await _cache.GetOrCreateAsync(request.Key, produce, _options.PolicyName, cancellationToken).ConfigureAwait(false)
+            : await _cache.GetOrCreateAfterMissAsync(request.Key, produce, _options.PolicyName, cancellationToken).ConfigureAwait(false);
         Remember(request, semantic);
         return response;
     }

@@ -7,7 +7,8 @@ public sealed partial class TieredCache
 
     private TimeSpan TimeToLive(CachePolicy policy) => policy.Session ? _options.SessionTimeToLive : policy.TimeToLive;
 
-    private bool TryReadMemory<T>(TieredKey entryKey, CachePolicy policy, out CacheResult<T> fresh, out CacheResult<T> stale)
+    /// <summary>Reads L1; <paramref name="countMiss"/> is false when this request's L1 miss was counted already.</summary>
+    private bool TryReadMemory<T>(TieredKey entryKey, CachePolicy policy, out CacheResult<T> fresh, out CacheResult<T> stale, bool countMiss = true)
     {
         fresh = default;
         stale = default;
@@ -29,7 +30,11 @@ public sealed partial class TieredCache
             stale = new CacheResult<T>(value, CacheValueSource.FailSafe);
         }
 
-        _metrics.Miss(CacheValueSource.Memory);
+        if (countMiss)
+        {
+            _metrics.Miss(CacheValueSource.Memory);
+        }
+
         return false;
     }
 
@@ -97,7 +102,8 @@ public sealed partial class TieredCache
         return resync != 0 && logicalExpiresUnixMs - (long)TimeToLive(policy).TotalMilliseconds < resync;
     }
 
-    private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken)
+    /// <summary>Reads L2 then L3; <paramref name="countMisses"/> is false when this request's misses were counted already.</summary>
+    private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken, bool countMisses = true)
     {
         var changes = ChangeStamp(entryKey);
         var stale = default(TierLookup<T>);
@@ -129,7 +135,11 @@ public sealed partial class TieredCache
                 return new TierLookup<T>(new CacheResult<T>(value, CacheValueSource.Disk), false, default);
             }
 
-            _metrics.Miss(CacheValueSource.Disk);
+            if (countMisses)
+            {
+                _metrics.Miss(CacheValueSource.Disk);
+            }
+
             stale = found ? new TierLookup<T>(default, true, value) : stale;
         }
 
@@ -155,7 +165,11 @@ public sealed partial class TieredCache
                 return new TierLookup<T>(new CacheResult<T>(value, CacheValueSource.Distributed), false, default);
             }
 
-            _metrics.Miss(CacheValueSource.Distributed);
+            if (countMisses)
+            {
+                _metrics.Miss(CacheValueSource.Distributed);
+            }
+
             stale = found && !stale.HasStale ? new TierLookup<T>(default, true, value) : stale;
         }
 
@@ -331,9 +345,9 @@ public sealed partial class TieredCache
     }
 
     /// <summary>The L1 fast path; renews a sliding session value read in the second half of its life.</summary>
-    private async ValueTask<CacheResult<T>> ReadMemoryAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken)
+    private async ValueTask<CacheResult<T>> ReadMemoryAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken, bool countMiss = true)
     {
-        if (!TryReadMemory<T>(entryKey, policy, out var hit, out _))
+        if (!TryReadMemory<T>(entryKey, policy, out var hit, out _, countMiss))
         {
             return default;
         }

@@ -142,6 +142,22 @@ public sealed partial class TieredCache : IDisposable
     }
 
     /// <summary>
+    /// <see cref="GetOrCreateAsync{T}"/> for a caller that has just looked <paramref name="key"/> up with
+    /// <see cref="TryGetAsync{T}"/> and missed (the chat client, between its exact and its semantic lookup): the
+    /// misses of this second lookup are not counted again, so one request is one miss in the statistics.
+    /// </summary>
+    internal ValueTask<T> GetOrCreateAfterMissAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, string? policyName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
+        return !policy.Session && TryReadMemory<T>(entryKey, policy, out var hit, out _, countMiss: false)
+            ? new ValueTask<T>(hit.Value)
+            : ValueOf(GetOrCreateSlowAsync(entryKey, policy, factory, static (f, ct) => f(ct), memoryChecked: !policy.Session, cancellationToken, countMisses: false));
+
+        static async ValueTask<T> ValueOf(ValueTask<CacheResult<T>> entry) => (await entry.ConfigureAwait(false)).Value;
+    }
+
+    /// <summary>
     /// Returns the cached value for <paramref name="key"/> with where it came from, or runs <paramref name="factory"/>
     /// once and caches its result. When fail-safe is on and the factory throws, an expired value is returned marked stale.
     /// </summary>
@@ -171,11 +187,12 @@ public sealed partial class TieredCache : IDisposable
         TState state,
         Func<TState, CancellationToken, ValueTask<T>> factory,
         bool memoryChecked,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool countMisses = true)
     {
         if (!memoryChecked)
         {
-            var cached = await ReadMemoryAsync<T>(entryKey, policy, cancellationToken).ConfigureAwait(false);
+            var cached = await ReadMemoryAsync<T>(entryKey, policy, cancellationToken, countMisses).ConfigureAwait(false);
             if (cached.HasValue)
             {
                 return cached;
@@ -200,7 +217,7 @@ public sealed partial class TieredCache : IDisposable
             if (found ? _flights.TryUpdate(id, created, existing!) : _flights.TryAdd(id, created))
             {
                 flight = created;
-                _ = RunFlightAsync(flight, id, entryKey, policy, state, factory);
+                _ = RunFlightAsync(flight, id, entryKey, policy, state, factory, countMisses);
                 break;
             }
         }
@@ -330,13 +347,13 @@ public sealed partial class TieredCache : IDisposable
         return (new TieredKey(key, _keyPrefix), policy);
     }
 
-    private async Task RunFlightAsync<TState, T>(Flight<T> flight, (string, Type) id, TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory)
+    private async Task RunFlightAsync<TState, T>(Flight<T> flight, (string, Type) id, TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, bool countMisses)
     {
         CacheResult<T> result = default;
         Exception? failure = null;
         try
         {
-            result = await LookupOrCreateAsync(entryKey, policy, state, factory, flight.Cancellation.Token).ConfigureAwait(false);
+            result = await LookupOrCreateAsync(entryKey, policy, state, factory, countMisses, flight.Cancellation.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -362,21 +379,26 @@ public sealed partial class TieredCache : IDisposable
         }
     }
 
-    private async ValueTask<CacheResult<T>> LookupOrCreateAsync<TState, T>(TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, CancellationToken cancellationToken)
+    private async ValueTask<CacheResult<T>> LookupOrCreateAsync<TState, T>(TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, bool countMisses, CancellationToken cancellationToken)
     {
-        // A caller that finished just before this flight started may have filled L1 already.
-        if (TryReadMemory<T>(entryKey, policy, out var cached, out var memoryStale))
+        // A caller that finished just before this flight started may have filled L1 already. The caller that started
+        // the flight has counted its L1 miss.
+        if (TryReadMemory<T>(entryKey, policy, out var cached, out var memoryStale, countMiss: false))
         {
             return new CacheResult<T>(cached.Value, CacheValueSource.Memory);
         }
 
-        var lookup = await ReadLowerTiersAsync<T>(entryKey, policy, cancellationToken).ConfigureAwait(false);
+        var lookup = await ReadLowerTiersAsync<T>(entryKey, policy, cancellationToken, countMisses).ConfigureAwait(false);
         if (lookup.Result.HasValue)
         {
             return lookup.Result;
         }
 
-        _metrics.MissedEverywhere();
+        if (countMisses)
+        {
+            _metrics.MissedEverywhere();
+        }
+
         T value;
         try
         {

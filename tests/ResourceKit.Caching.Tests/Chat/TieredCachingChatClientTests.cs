@@ -57,6 +57,21 @@ public sealed class TieredCachingChatClientTests
     }
 
     [Test]
+    public async Task GetResponseAsync_MissThenHitWithSemanticCache_CountsOneMissAndOneHit()
+    {
+        var semantic = new SemanticCache(new SemanticCacheOptions(), new FakeEmbeddingGenerator().With("q", 1f, 0f), _time);
+        using var client = new TieredCachingChatClient(_inner, _cache, semanticCache: semantic);
+
+        await client.GetResponseAsync("q", Scoped("tenant-a/user-1"));
+        await client.GetResponseAsync("q", Scoped("tenant-a/user-1"));
+
+        var statistics = _cache.Statistics;
+        Assert.That(statistics.Misses, Is.EqualTo(1), "the exact lookup before the semantic one and the lookup in the flight are one miss");
+        Assert.That(statistics.MemoryHits, Is.EqualTo(1));
+        Assert.That(statistics.FactoryRuns, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task GetResponseAsync_DifferentTemperature_CallsInnerClientAgain()
     {
         using var client = new TieredCachingChatClient(_inner, _cache);
