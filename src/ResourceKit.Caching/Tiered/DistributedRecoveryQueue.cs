@@ -20,10 +20,12 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
     private readonly ConcurrentDictionary<string, long> _keys = new(StringComparer.Ordinal);
     private readonly int _capacity;
     private readonly TimeSpan _retryInterval;
-    private readonly Func<string, ValueTask<bool>> _replay;
+    private readonly Func<string, CancellationToken, ValueTask<bool>> _replay;
     private readonly TieredCacheMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
     private readonly ITimer _timer;
+    private readonly CancellationTokenSource _stopping = new();
     private long _sequence;
     private int _count;
     private int _armed;
@@ -34,13 +36,17 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
     /// <summary>Creates an empty queue.</summary>
     /// <param name="capacity">The most keys held; greater than zero.</param>
     /// <param name="retryInterval">The wait before a replay pass, after a failure and after a failed pass.</param>
-    /// <param name="replay">Removes one full key from L3 and invalidates it on the backplane; <see langword="false"/> if either failed.</param>
+    /// <param name="replay">
+    /// Removes one full key from L3 and invalidates it on the backplane; <see langword="false"/> if either failed. Its
+    /// token is cancelled after <paramref name="retryInterval"/> and on disposal, so a hung store cannot stall recovery.
+    /// </param>
     /// <param name="timeProvider">Drives the retry timer.</param>
     /// <param name="metrics">Counts replays and drops.</param>
     /// <param name="logger">Receives the overflow warning.</param>
-    public DistributedRecoveryQueue(int capacity, TimeSpan retryInterval, Func<string, ValueTask<bool>> replay, TimeProvider timeProvider, TieredCacheMetrics metrics, ILogger logger)
+    public DistributedRecoveryQueue(int capacity, TimeSpan retryInterval, Func<string, CancellationToken, ValueTask<bool>> replay, TimeProvider timeProvider, TieredCacheMetrics metrics, ILogger logger)
     {
         _capacity = capacity;
+        _timeProvider = timeProvider;
         _retryInterval = retryInterval;
         _replay = replay;
         _metrics = metrics;
@@ -50,6 +56,23 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
 
     /// <summary>Gets the number of keys waiting for a replay.</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>
+    /// Whether <paramref name="fullKey"/> waits for a replay: L3 may still hold the value from before this host's
+    /// change, so reads must not take (and copy up) what L3 has for it.
+    /// </summary>
+    /// <param name="fullKey">The prefixed key.</param>
+    /// <returns><see langword="true"/> while the key is pending.</returns>
+    public bool Contains(string fullKey) => Volatile.Read(ref _count) != 0 && _keys.ContainsKey(fullKey);
+
+    /// <summary>Starts a pass now (on the thread pool), for when the shared tiers are known to answer again.</summary>
+    public void ReplaySoon()
+    {
+        if (!_disposed && !_keys.IsEmpty)
+        {
+            ThreadPool.QueueUserWorkItem(static queue => queue.OnTimer(), this, preferLocal: false);
+        }
+    }
 
     /// <summary>Records that the change of <paramref name="fullKey"/> did not reach the shared tiers, and arms a replay.</summary>
     /// <param name="fullKey">The prefixed key.</param>
@@ -77,6 +100,12 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
             if (Interlocked.Increment(ref _count) > _capacity)
             {
                 Interlocked.Decrement(ref _count);
+                if (_keys.ContainsKey(fullKey))
+                {
+                    // Another thread queued this very key meanwhile: it is tracked, only its sequence is to update.
+                    continue;
+                }
+
                 _metrics.RecoveryDropped();
                 if (Interlocked.Exchange(ref _overflowLogged, 1) == 0)
                 {
@@ -100,8 +129,15 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
     /// <summary>Stops the retry timer; pending keys are not replayed any more.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _disposed = true;
         _timer.Dispose();
+        _stopping.Cancel();
+        _stopping.Dispose();
         var pending = Count;
         if (pending > 0)
         {
@@ -127,6 +163,11 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
     private void OnTimer()
     {
         Volatile.Write(ref _armed, 0);
+        if (_disposed)
+        {
+            return;
+        }
+
         if (Interlocked.Exchange(ref _replaying, 1) == 0)
         {
             _ = ReplayAsync();
@@ -151,7 +192,7 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
                     return;
                 }
 
-                if (!await _replay(key).ConfigureAwait(false))
+                if (!await ReplayOneAsync(key).ConfigureAwait(false))
                 {
                     // The shared tiers are still unreachable (or the circuit is open): wait, do not hammer them.
                     failed = true;
@@ -165,6 +206,11 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
                     replayed++;
                 }
             }
+        }
+        catch (Exception) when (_disposed)
+        {
+            // Disposal cancelled the call in flight (or disposed what it used): the pending keys are abandoned.
+            return;
         }
         catch (Exception ex)
         {
@@ -190,6 +236,21 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
         }
 
         LogPassEnded(_logger, replayed, Count);
+    }
+
+    private async ValueTask<bool> ReplayOneAsync(string key)
+    {
+        using var timeout = new CancellationTokenSource(_retryInterval, _timeProvider);
+        using var stop = _stopping.Token.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
+        try
+        {
+            return await _replay(key, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !_disposed)
+        {
+            // The store did not answer within a break: treat it as still down and try again after the next one.
+            return false;
+        }
     }
 
     [LoggerMessage(EventId = 5310, Level = LogLevel.Warning, Message = "More than {Capacity} keys are waiting to be removed from the distributed tier after it failed; further keys are not tracked and other hosts may keep stale copies of them until they expire.")]

@@ -17,7 +17,7 @@ internal sealed partial class DistributedTierGuard
     private readonly TieredCacheMetrics _metrics;
     private readonly ILogger _logger;
 
-    public DistributedTierGuard(TieredCacheOptions options, TimeProvider timeProvider, TieredCacheMetrics metrics, ILogger logger)
+    public DistributedTierGuard(TieredCacheOptions options, TimeProvider timeProvider, TieredCacheMetrics metrics, ILogger logger, Action? onClosed = null)
     {
         _metrics = metrics;
         _logger = logger;
@@ -38,6 +38,7 @@ internal sealed partial class DistributedTierGuard
                 OnClosed = _ =>
                 {
                     LogCircuitClosed(_logger);
+                    onClosed?.Invoke();
                     return ValueTask.CompletedTask;
                 },
             })

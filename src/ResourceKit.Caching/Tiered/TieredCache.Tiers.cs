@@ -143,7 +143,8 @@ public sealed partial class TieredCache
             stale = found ? new TierLookup<T>(default, true, value) : stale;
         }
 
-        if (_distributed is not null && (policy.Tiers & CacheTiers.Distributed) != 0)
+        // While this host's change of the key has not reached L3, L3 may still hold the value from before it.
+        if (_distributed is not null && (policy.Tiers & CacheTiers.Distributed) != 0 && _recovery?.Contains(entryKey.Full) != true)
         {
             var (_, bytes) = await _guard!.TryExecuteAsync("get", (_distributed, entryKey.Full), static (s, ct) => s._distributed.GetAsync(s.Full, ct), cancellationToken).ConfigureAwait(false);
             var found = TryDecode<T>(bytes, entryKey, CacheValueSource.Distributed, out var value, out var expires);
@@ -270,7 +271,7 @@ public sealed partial class TieredCache
             LogSerializeFailed(_logger, entryKey.Full, ex);
             if (toDisk)
             {
-                await RemoveFromDiskAsync(entryKey, cancellationToken).ConfigureAwait(false);
+                await RemoveFromDiskAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (distributed)
@@ -282,9 +283,11 @@ public sealed partial class TieredCache
         }
 
         var expiry = DateTimeOffset.FromUnixTimeMilliseconds(physical);
+        // L1 has changed: the local disk follows whatever the caller's token does (a cancelled write must not leave the
+        // older value on disk to be read back once L1 evicts); only the shared tiers, which can be slow, are cancellable.
         if (toDisk)
         {
-            await WriteDiskAsync(entryKey, bytes, expiry, cancellationToken).ConfigureAwait(false);
+            await WriteDiskAsync(entryKey, bytes, expiry, CancellationToken.None).ConfigureAwait(false);
         }
 
         if (distributed)
@@ -329,19 +332,31 @@ public sealed partial class TieredCache
         }
     }
 
-    /// <summary>Replays a change that did not reach the shared tiers: removes the key from L3 and announces it.</summary>
-    private async ValueTask<bool> ReplayChangeAsync(string fullKey)
+    /// <summary>
+    /// Replays a change that did not reach the shared tiers: removes the key from L3 and announces it. A change of
+    /// its own, so a read that fetched the old value from L3 before the removal does not copy it up.
+    /// </summary>
+    private async ValueTask<bool> ReplayChangeAsync(string fullKey, CancellationToken cancellationToken)
     {
-        if (_distributed is not null)
+        var entryKey = new TieredKey(fullKey[_keyPrefix.Length..], _keyPrefix);
+        BeginChange(entryKey);
+        try
         {
-            var (removed, _) = await _guard!.TryExecuteAsync("recover", (_distributed, fullKey), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.fullKey, ct), CancellationToken.None).ConfigureAwait(false);
-            if (!removed)
+            if (_distributed is not null)
             {
-                return false;
+                var (removed, _) = await _guard!.TryExecuteAsync("recover", (_distributed, fullKey), static (s, ct) => RemoveAndReturnAsync(s._distributed, s.fullKey, ct), cancellationToken).ConfigureAwait(false);
+                if (!removed)
+                {
+                    return false;
+                }
             }
-        }
 
-        return await PublishAsync(fullKey, CancellationToken.None).ConfigureAwait(false);
+            return await PublishAsync(fullKey, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndChange(entryKey);
+        }
     }
 
     /// <summary>The L1 fast path; renews a sliding session value read in the second half of its life.</summary>

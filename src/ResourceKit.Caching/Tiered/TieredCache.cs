@@ -84,10 +84,11 @@ public sealed partial class TieredCache : IDisposable
         _metrics = new TieredCacheMetrics(meterFactory, () => CircuitState, () => _recovery?.Count ?? 0);
         if (distributed is not null || backplane is not null)
         {
-            _guard = new DistributedTierGuard(options, _timeProvider, _metrics, _logger);
+            // A pass starts as soon as the circuit closes again, and otherwise every break duration (when an open
+            // circuit lets a trial call through).
+            _guard = new DistributedTierGuard(options, _timeProvider, _metrics, _logger, onClosed: () => _recovery?.ReplaySoon());
             if (options.RecoveryCapacity > 0)
             {
-                // Retried at the break duration: that is when an open circuit lets a trial call through again.
                 _recovery = new DistributedRecoveryQueue(options.RecoveryCapacity, options.CircuitBreakDuration, ReplayChangeAsync, _timeProvider, _metrics, _logger);
             }
         }
@@ -296,7 +297,8 @@ public sealed partial class TieredCache : IDisposable
         BeginChange(entryKey);
         try
         {
-            await DropLocalCopiesAsync(entryKey, cancellationToken).ConfigureAwait(false);
+            // Local copies go whatever the token does, so that a cancelled removal is never half done on this host.
+            await DropLocalCopiesAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
             if (_guard is not null)
             {
                 await ShareChangeAsync(entryKey.Full, "remove", _distributed, static (store, key, ct) => RemoveAndReturnAsync(store!, key, ct), cancellationToken).ConfigureAwait(false);

@@ -8,8 +8,8 @@ namespace ResourceKit.Caching;
 /// <param name="Promotions">Values copied into a faster tier after a hit in a slower one.</param>
 /// <param name="FactoryRuns">Times a factory ran; stampede protection keeps it at one per key per process at a time.</param>
 /// <param name="FailSafeReturns">Stale values returned because the factory failed.</param>
-/// <param name="DistributedErrors">Distributed-tier or backplane operations that failed and were skipped.</param>
-/// <param name="DistributedSkips">Distributed-tier operations skipped because the circuit was open.</param>
+/// <param name="DistributedErrors">Distributed-tier or backplane operations (recovery replays included) that failed and were skipped.</param>
+/// <param name="DistributedSkips">Distributed-tier operations (recovery replays included) skipped because the circuit was open.</param>
 /// <param name="RecoveryPending">
 /// Keys whose write or removal did not reach the distributed tier or the backplane; each is removed from L3 and
 /// invalidated on the other hosts once they answer again.

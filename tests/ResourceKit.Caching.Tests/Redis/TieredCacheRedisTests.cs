@@ -98,10 +98,15 @@ public sealed class TieredCacheRedisTests
         await restored.Task.WaitAsync(TimeSpan.FromSeconds(15));
         await connection.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(15));
         await connection.GetDatabase().StringSetAsync($"{_application}:tenant:during-0", "written by another host before the outage");
-        _time.Advance(TimeSpan.FromSeconds(2));
 
-        // The break is over: the recovery pass replays the changes Redis missed (its trial call closes the circuit).
-        await log.WaitForAsync(5313, 1);
+        // Once the break is over a recovery pass replays the changes Redis missed (its trial call closes the circuit);
+        // a pass whose trial came too early for the restarted server is retried after another break.
+        for (var pass = 1; pass <= 5 && cache.Statistics.RecoveryPending > 0; pass++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(2));
+            await log.WaitForAsync(5313, pass);
+        }
+
         Assert.That(cache.Statistics.RecoveryPending, Is.EqualTo(0));
         Assert.That(await connection.GetDatabase().KeyExistsAsync($"{_application}:tenant:during-0"), Is.False, "the value the outage hid is removed");
         await cache.SetAsync("after", 2, CachePolicyNames.Embeddings);

@@ -51,6 +51,71 @@ public sealed partial class TieredCacheTests
     }
 
     [Test]
+    public async Task TryGetAsync_KeyPendingRecovery_DoesNotTakeTheOldValueFromL3()
+    {
+        using var cache = Create(o => o.CircuitBreakDuration = BreakDuration, logger: _log);
+        await cache.SetAsync("k", "old", CachePolicyNames.Embeddings);
+        _l3.Failing = true;
+        await cache.RemoveAsync("k");
+        _l3.Failing = false;
+
+        // L3 answers again but still holds the value from before the removal, and the replay has not run yet.
+        Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).HasValue, Is.False);
+        await AdvanceToRecoveryPassAsync(1);
+
+        Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).HasValue, Is.False, "nothing was copied up");
+        Assert.That(_l3.Contains(Prefix + "k"), Is.False);
+    }
+
+    [Test]
+    public async Task Recovery_CircuitClosesBeforeTheNextRetry_ReplaysAtOnce()
+    {
+        using var cache = Create(o => o.CircuitBreakDuration = BreakDuration, logger: _log);
+        _l3.Failing = true;
+        await cache.RemoveAsync("a");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await cache.RemoveAsync("b");
+        await cache.RemoveAsync("c");
+        await cache.RemoveAsync("d");
+        Assert.That(cache.CircuitState, Is.EqualTo(CacheCircuitState.Open), "opened 2 s after the first failure armed the retry");
+
+        // The retry armed by the first failure comes while the circuit is still open, and waits another break.
+        _time.Advance(TimeSpan.FromSeconds(3));
+        await _log.WaitForAsync(RecoveryPassEnded, 1);
+        Assert.That(cache.Statistics.RecoveryPending, Is.EqualTo(4));
+        _l3.Failing = false;
+
+        // The break ends 7 s in; the next retry is due at 10 s, but the call that closes the circuit starts a pass.
+        _time.Advance(TimeSpan.FromSeconds(2));
+        await cache.SetAsync("x", 1, CachePolicyNames.Embeddings);
+        await _log.WaitForAsync(RecoveryPassEnded, 2);
+
+        Assert.That(cache.Statistics.RecoveryPending, Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task Recovery_StoreHangs_CallTimesOutAndIsRetried()
+    {
+        var store = new GatedStore(new MemoryBinaryStore(_time));
+        using var cache = Create(o => o.CircuitBreakDuration = BreakDuration, disk: false, distributedStore: store, logger: _log);
+        store.FailRemoves = true;
+        await cache.RemoveAsync("k");
+        store.FailRemoves = false;
+        store.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        _time.Advance(BreakDuration);
+        await store.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        _time.Advance(BreakDuration);
+        await _log.WaitForAsync(RecoveryPassEnded, 1);
+        Assert.That(cache.Statistics.RecoveryPending, Is.EqualTo(1), "the hung call was given up after one break");
+
+        store.Gate = null;
+        await AdvanceToRecoveryPassAsync(2);
+
+        Assert.That(cache.Statistics.RecoveryPending, Is.EqualTo(0));
+    }
+
+    [Test]
     public async Task Recovery_StoreStillDownAtTheFirstRetry_KeepsTheKeyAndRetriesAfterAnotherBreak()
     {
         using var cache = Create(o => o.CircuitBreakDuration = BreakDuration, logger: _log);
@@ -217,10 +282,12 @@ public sealed partial class TieredCacheTests
         await _log.WaitForAsync(RecoveryPassEnded, pass);
     }
 
-    /// <summary>An L3 whose writes wait on a gate, so a test can cancel a caller in the middle of one.</summary>
+    /// <summary>An L3 whose writes and removals wait on a gate, so a test can cancel or time out a call in the middle.</summary>
     private sealed class GatedStore(MemoryBinaryStore inner) : IBinaryCacheStore
     {
         public TaskCompletionSource? Gate { get; set; }
+
+        public bool FailRemoves { get; set; }
 
         public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -237,6 +304,20 @@ public sealed partial class TieredCacheTests
             await inner.SetAsync(key, value, absoluteExpiration, cancellationToken);
         }
 
-        public ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) => inner.RemoveAsync(key, cancellationToken);
+        public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+        {
+            if (FailRemoves)
+            {
+                throw new IOException("The test store is unreachable.");
+            }
+
+            if (Gate is { } gate)
+            {
+                Entered.TrySetResult();
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            await inner.RemoveAsync(key, cancellationToken);
+        }
     }
 }
