@@ -14,6 +14,13 @@ internal enum NodeRegion : byte
 
     /// <summary>The main region's protected segment (entries hit while on probation).</summary>
     Protected,
+
+    /// <summary>
+    /// Never to be linked: its removal or replacement was applied while it was not linked. Write records of one node
+    /// can be drained out of order (its removal before the replacement that created it), and linking it then would
+    /// leave a node in the policy that the map no longer holds.
+    /// </summary>
+    Gone,
 }
 
 /// <summary>

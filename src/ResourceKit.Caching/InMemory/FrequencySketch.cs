@@ -36,7 +36,9 @@ internal sealed class FrequencySketch
         var length = Math.Max((int)BitOperations.RoundUpToPowerOf2((uint)maximum), 8);
         _table = new long[length];
         _blockMask = (length >> 3) - 1;
-        SampleSize = 10 * maximum;
+        // Ten increments per counter between agings, as in the TinyLFU paper; long arithmetic so that a very large
+        // cache does not overflow into a negative size and never age.
+        SampleSize = (int)Math.Min(10L * maximum, int.MaxValue);
         _size = 0;
     }
 

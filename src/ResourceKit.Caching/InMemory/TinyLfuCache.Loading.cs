@@ -8,6 +8,9 @@ public sealed partial class TinyLfuCache<TKey, TValue>
 {
     private readonly ConcurrentDictionary<TKey, LoadFlight> _flights;
 
+    /// <summary>Moved by <see cref="RemoveWhere"/> and <see cref="Clear"/>: a load that started before may not cache its value.</summary>
+    private long _invalidationEpoch;
+
     /// <summary>
     /// Returns the cached value for a key, or runs <paramref name="factory"/> to create and cache
     /// it. Concurrent misses on one key run the factory once; the others wait for its result.
@@ -29,10 +32,16 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             return value;
         }
 
+        AfterLoadMissForTests?.Invoke(key);
         var flight = JoinFlight(key, out var leader);
         if (!leader)
         {
             return flight.Result.GetAwaiter().GetResult();
+        }
+
+        if (TryCompleteFromMap(key, flight, out value))
+        {
+            return value;
         }
 
         try
@@ -74,14 +83,18 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             return ValueTask.FromCanceled<TValue>(cancellationToken);
         }
 
+        AfterLoadMissForTests?.Invoke(key);
         var flight = JoinFlight(key, out var leader);
-        if (leader)
+        if (leader && !TryCompleteFromMap(key, flight, out _))
         {
             _ = RunFlightAsync(key, flight, factory);
         }
 
         return AwaitFlightAsync(flight, cancellationToken);
     }
+
+    /// <summary>Runs between a loader's miss and its joining a flight; for tests of that window, null otherwise.</summary>
+    internal Action<TKey>? AfterLoadMissForTests { get; set; }
 
     /// <summary>Returns how many callers wait for the load of <paramref name="key"/>; for tests.</summary>
     internal int WaitersFor(TKey key) => _flights.TryGetValue(key, out var flight) ? flight.Waiters : 0;
@@ -104,13 +117,32 @@ public sealed partial class TinyLfuCache<TKey, TValue>
                 continue;
             }
 
-            created ??= new LoadFlight();
+            created ??= new LoadFlight(Volatile.Read(ref _invalidationEpoch));
             if (_flights.TryAdd(key, created))
             {
                 leader = true;
                 return created;
             }
         }
+    }
+
+    /// <summary>
+    /// Completes a flight this caller leads with the value already cached, if any. The caller missed before joining,
+    /// and a flight that finished in between (it caches, then retires) left its value in the map and no flight:
+    /// running the factory again would load the key twice.
+    /// </summary>
+    private bool TryCompleteFromMap(TKey key, LoadFlight flight, [MaybeNullWhen(false)] out TValue value)
+    {
+        if (_map.TryGetValue(key, out var node) && node.ExpiresAt > Now())
+        {
+            value = node.Value;
+            _flights.TryRemove(new KeyValuePair<TKey, LoadFlight>(key, flight));
+            flight.Complete(value);
+            return true;
+        }
+
+        value = default;
+        return false;
     }
 
     private async Task RunFlightAsync(TKey key, LoadFlight flight, Func<TKey, CancellationToken, ValueTask<TValue>> factory)
@@ -133,14 +165,28 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             throw new InvalidOperationException($"The value factory returned null for key '{key}'; null values cannot be cached.");
         }
 
-        // Cache first, then retire the flight, so a newcomer sees either the flight or the value.
-        // A value written by Set while the factory ran wins, as GetOrAdd promises the cached value.
-        var winner = Write(key, value, _expireAfterWriteTicks == 0 ? Never : _expireAfterWriteTicks, onlyIfAbsent: true);
-        var result = winner is null ? value : winner.Value;
+        // A removal of the key (or a RemoveWhere or Clear) since the load started may have been meant for the value
+        // it loaded: its waiters get it, the cache does not keep it.
+        var result = value;
+        if (IsStillValid(flight))
+        {
+            // Cache first, then retire the flight, so a newcomer sees either the flight or the value.
+            // A value written by Set while the factory ran wins, as GetOrAdd promises the cached value.
+            var winner = Write(key, value, _expireAfterWriteTicks == 0 ? Never : _expireAfterWriteTicks, onlyIfAbsent: true, out var added);
+            result = winner is null ? value : winner.Value;
+            if (added && !IsStillValid(flight) && _map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(key, winner!)))
+            {
+                // The removal landed between the check and the write.
+                Retire(winner!, CacheRemovalCause.Removed);
+            }
+        }
+
         _flights.TryRemove(new KeyValuePair<TKey, LoadFlight>(key, flight));
         flight.Complete(result);
         return result;
     }
+
+    private bool IsStillValid(LoadFlight flight) => !flight.IsInvalidated && flight.Epoch == Volatile.Read(ref _invalidationEpoch);
 
     private void FailFlight(TKey key, LoadFlight flight, Exception exception)
     {
@@ -172,12 +218,19 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     /// it holds nothing that needs releasing.
     /// </summary>
     [SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "A token source without timers holds nothing to release; see the summary.")]
-    private sealed class LoadFlight
+    private sealed class LoadFlight(long epoch)
     {
         private readonly TaskCompletionSource<TValue> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly CancellationTokenSource _factoryCancellation = new();
         private readonly Lock _lock = new();
         private int _waiters = 1;
+        private volatile bool _invalidated;
+
+        /// <summary>Gets the cache's invalidation epoch when the load started.</summary>
+        public long Epoch { get; } = epoch;
+
+        /// <summary>Gets a value indicating whether the key was removed while loading, so the value must not be cached.</summary>
+        public bool IsInvalidated => _invalidated;
 
         public Task<TValue> Result => _result.Task;
 
@@ -222,6 +275,8 @@ public sealed partial class TinyLfuCache<TKey, TValue>
 
             _factoryCancellation.Cancel();
         }
+
+        public void Invalidate() => _invalidated = true;
 
         public void Complete(TValue value)
         {

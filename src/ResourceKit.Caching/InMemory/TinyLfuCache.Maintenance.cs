@@ -39,12 +39,8 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     /// </summary>
     public void RunMaintenance()
     {
-        lock (_maintenanceLock)
-        {
-            Maintain();
-        }
-
-        RaisePendingNotifications();
+        MaintainAndNotify();
+        ScheduleIfRequired();
     }
 
     /// <summary>Changes the capacity and evicts down to it at once.</summary>
@@ -59,7 +55,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             Maintain();
         }
 
-        RaisePendingNotifications();
+        AfterDirectPass();
     }
 
     /// <summary>
@@ -82,7 +78,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             trimmed = _policy.Trim(fraction);
         }
 
-        RaisePendingNotifications();
+        AfterDirectPass();
         return trimmed;
     }
 
@@ -158,6 +154,34 @@ public sealed partial class TinyLfuCache<TKey, TValue>
                 default:
                     return;
             }
+        }
+    }
+
+    /// <summary>
+    /// After a pass run on the caller's thread: raises its removal events, and schedules a background pass if writes
+    /// arrived meanwhile (their writers found the lock taken and could not schedule one).
+    /// </summary>
+    private void AfterDirectPass()
+    {
+        RaisePendingNotifications();
+        ScheduleIfRequired();
+    }
+
+    private void MaintainAndNotify()
+    {
+        lock (_maintenanceLock)
+        {
+            Maintain();
+        }
+
+        RaisePendingNotifications();
+    }
+
+    private void ScheduleIfRequired()
+    {
+        if (!_foreground && Volatile.Read(ref _drainStatus.Value) == DrainRequired)
+        {
+            ScheduleDrain();
         }
     }
 
@@ -269,7 +293,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
         // (and waking) a new work item per pass; the bound on passes keeps the thread fair.
         for (var pass = 0; pass < MaximumPassesPerWorkItem; pass++)
         {
-            RunMaintenance();
+            MaintainAndNotify();
             if (Volatile.Read(ref _drainStatus.Value) != DrainRequired)
             {
                 return;

@@ -124,7 +124,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     /// <param name="key">The key.</param>
     /// <param name="value">The value; not <see langword="null"/>.</param>
     /// <remarks>A value heavier than the whole capacity is not cached (and any old value for the key is dropped).</remarks>
-    public void Set(TKey key, TValue value) => Write(key, value, _expireAfterWriteTicks == 0 ? Never : _expireAfterWriteTicks, onlyIfAbsent: false);
+    public void Set(TKey key, TValue value) => Write(key, value, _expireAfterWriteTicks == 0 ? Never : _expireAfterWriteTicks, onlyIfAbsent: false, out _);
 
     /// <summary>Caches a value that expires <paramref name="timeToLive"/> after now, replacing any existing value.</summary>
     /// <param name="key">The key.</param>
@@ -133,7 +133,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     public void Set(TKey key, TValue value, TimeSpan timeToLive)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
-        Write(key, value, ToTimestampTicks(timeToLive), onlyIfAbsent: false);
+        Write(key, value, ToTimestampTicks(timeToLive), onlyIfAbsent: false, out _);
     }
 
     /// <summary>Removes the entry for a key.</summary>
@@ -142,6 +142,14 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     public bool TryRemove(TKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+
+        // A load in progress may have read the value this removal is meant to drop: it must not cache it, and callers
+        // from now on start a load of their own.
+        if (!_flights.IsEmpty && _flights.TryRemove(key, out var flight))
+        {
+            flight.Invalidate();
+        }
+
         if (!_map.TryRemove(key, out var node))
         {
             return false;
@@ -158,6 +166,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     public int RemoveWhere(Func<TKey, TValue, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
+
+        // The predicate cannot be asked about a value still loading: no load that started before now caches its value.
+        Interlocked.Increment(ref _invalidationEpoch);
         var removed = 0;
         var now = Now();
         foreach (var (key, node) in _map)
@@ -175,6 +186,15 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     /// <summary>Removes every entry.</summary>
     public void Clear()
     {
+        Interlocked.Increment(ref _invalidationEpoch);
+        foreach (var (key, flight) in _flights)
+        {
+            if (_flights.TryRemove(new KeyValuePair<TKey, LoadFlight>(key, flight)))
+            {
+                flight.Invalidate();
+            }
+        }
+
         foreach (var pair in _map)
         {
             if (_map.TryRemove(pair))
@@ -201,6 +221,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             hits = _reportedHits = Math.Max(_reportedHits, hits);
             misses = _reportedMisses = Math.Max(_reportedMisses, misses);
         }
+
+        // A writer that asked for a pass while this held the lock could not schedule one.
+        ScheduleIfRequired();
 
         return new CacheStatistics
         {
@@ -238,8 +261,10 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     }
 
     /// <summary>Writes a node; with <paramref name="onlyIfAbsent"/> keeps a live existing entry and returns its node.</summary>
-    private CacheNode<TKey, TValue>? Write(TKey key, TValue value, long timeToLiveTicks, bool onlyIfAbsent)
+    /// <returns>The node now cached for the key (the new one when <paramref name="added"/>), or null when rejected.</returns>
+    private CacheNode<TKey, TValue>? Write(TKey key, TValue value, long timeToLiveTicks, bool onlyIfAbsent, out bool added)
     {
+        added = false;
         ArgumentNullException.ThrowIfNull(key);
         if (value is null)
         {
@@ -267,7 +292,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             Interlocked.Increment(ref _counters.Rejections);
             if (!onlyIfAbsent && _map.TryRemove(key, out var dropped))
             {
-                Retire(dropped, CacheRemovalCause.Replaced);
+                // Nothing replaces the old value (the new one is not cached): it is removed, or had expired.
+                Retire(dropped, dropped.ExpiresAt <= Now() ? CacheRemovalCause.Expired : CacheRemovalCause.Removed);
             }
 
             ScheduleAfterWrite();
@@ -304,6 +330,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         }
 
         ScheduleAfterWrite();
+        added = true;
         return node;
     }
 

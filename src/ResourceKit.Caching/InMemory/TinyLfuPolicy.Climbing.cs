@@ -62,10 +62,9 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
         Capacity = capacity;
         WindowMaximum = Math.Clamp((long)(capacity * fraction), MinimumWindow, MaximumWindow);
         ProtectedMaximum = (long)(ProtectedFraction * (capacity - WindowMaximum));
-        if (_sketch.IsInitialized && !_weighted)
-        {
-            _sketch.EnsureCapacity(capacity);
-        }
+
+        // The sketch is not grown here: the next admission grows it once the cache is a quarter full of the new
+        // capacity (see Link), so raising the capacity to a huge value does not allocate a huge table under the lock.
 
         DemoteFromProtected();
     }

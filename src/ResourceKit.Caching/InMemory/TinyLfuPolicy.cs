@@ -76,9 +76,18 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
     /// <summary>Puts <paramref name="replacement"/> in the place of the node it replaced in the map.</summary>
     public void OnReplace(CacheNode<TKey, TValue> node, CacheNode<TKey, TValue> replacement)
     {
-        if (node.Region == NodeRegion.None)
+        if (replacement.Region == NodeRegion.Gone)
+        {
+            // The replacement was itself removed or replaced, and that record was applied first: it takes no place.
+            Unlink(node);
+            node.Region = NodeRegion.Gone;
+            return;
+        }
+
+        if (node.Region is NodeRegion.None or NodeRegion.Gone)
         {
             // The old node was evicted before its replacement was seen: admit the new one as a fresh write.
+            node.Region = NodeRegion.Gone;
             OnAdd(replacement);
             return;
         }
@@ -86,7 +95,7 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
         _sketch.Increment(replacement.HashCode);
         var delta = replacement.Weight - node.Weight;
         replacement.Region = node.Region;
-        node.Region = NodeRegion.None;
+        node.Region = NodeRegion.Gone;
         ListOf(replacement.Region).Replace(node, replacement);
         WeightedSize += delta;
         if (replacement.Region == NodeRegion.Window)
@@ -102,7 +111,11 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
     }
 
     /// <summary>Forgets a node that was removed from the map (explicitly, by expiry, or by replacement).</summary>
-    public void OnRemove(CacheNode<TKey, TValue> node) => Unlink(node);
+    public void OnRemove(CacheNode<TKey, TValue> node)
+    {
+        Unlink(node);
+        node.Region = NodeRegion.Gone;
+    }
 
     /// <summary>Evicts until the weighted size is within capacity.</summary>
     public void Evict(long now)
