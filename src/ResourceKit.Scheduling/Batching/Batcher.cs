@@ -59,6 +59,8 @@ public sealed class Batcher<T> : IAsyncDisposable
             errors.Add($"MaxBatchDelay must be greater than zero (was {options.MaxBatchDelay}).");
         }
 
+        OptionsValidation.ValidateTimerRange(options.MaxBatchDelay, "MaxBatchDelay", errors);
+
         if (options.Capacity < Math.Max(1, options.MaxBatchSize))
         {
             errors.Add($"Capacity must be at least MaxBatchSize (was {options.Capacity}, MaxBatchSize {options.MaxBatchSize}).");

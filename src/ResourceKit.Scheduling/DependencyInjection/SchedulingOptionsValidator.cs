@@ -23,6 +23,8 @@ internal sealed class SchedulingOptionsValidator(IEnumerable<AgentLoopRegistrati
             errors.Add(string.Format(CultureInfo.InvariantCulture, "Scheduling:ShutdownGracePeriod must be zero or more (was {0}).", options.ShutdownGracePeriod));
         }
 
+        OptionsValidation.ValidateTimerRange(options.ShutdownGracePeriod, "Scheduling:ShutdownGracePeriod", errors);
+
         var handlers = new HashSet<string>(registrations.Select(r => r.Name), StringComparer.OrdinalIgnoreCase);
         foreach (var (loopName, loop) in options.Loops ?? [])
         {

@@ -13,7 +13,10 @@ public sealed class AgentLoopOptions
     /// <value>The default value is <see cref="WorkPriority.Normal"/>.</value>
     public WorkPriority Priority { get; set; } = WorkPriority.Normal;
 
-    /// <summary>Gets or sets the time between ticks. Ticks fall on a fixed grid from the start, so runs do not drift.</summary>
+    /// <summary>
+    /// Gets or sets the time between ticks. Ticks fall on a fixed grid from the start, so runs do not drift. At most
+    /// about 49.7 days (0xFFFFFFFE ms, the longest a timer can wait), together with <see cref="Jitter"/>.
+    /// </summary>
     /// <value>There is no default: it must be set and greater than zero.</value>
     public TimeSpan Interval { get; set; }
 
@@ -40,11 +43,15 @@ public sealed class AgentLoopOptions
     /// <summary>
     /// Gets or sets how long after start the first tick comes, or <see langword="null"/> for one interval. A short delay
     /// lets long-interval loops (log rotation every hour, self-optimization every 30 minutes) run once soon after start.
+    /// At most about 49.7 days, together with <see cref="Jitter"/>.
     /// </summary>
     /// <value>The default value is <see langword="null"/> (one interval).</value>
     public TimeSpan? InitialDelay { get; set; }
 
-    /// <summary>Gets or sets how long one run may take before its token is signalled and it counts as failed.</summary>
+    /// <summary>
+    /// Gets or sets how long one run may take before its token is signalled and it counts as failed; at most about
+    /// 49.7 days. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means no limit.
+    /// </summary>
     /// <value>The default value is <see langword="null"/> (no limit).</value>
     public TimeSpan? Timeout { get; set; }
 

@@ -111,12 +111,14 @@ public sealed class AgentLoopScheduler : IAsyncDisposable, IDisposable
     /// Stops ticking, signals the loops' cancellation tokens, and waits up to <paramref name="gracePeriod"/> for runs in
     /// flight to end. Runs still queued are canceled without starting. It never waits longer than the grace period.
     /// </summary>
-    /// <param name="gracePeriod">How long runs in flight may take to finish.</param>
+    /// <param name="gracePeriod">How long runs in flight may take to finish; at most about 49.7 days (0xFFFFFFFE ms).</param>
     /// <param name="cancellationToken">Ends the wait early.</param>
     /// <returns>A task that completes when the loops have stopped or the grace period has elapsed.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="gracePeriod"/> is negative or longer than a timer can wait; nothing is stopped.</exception>
     public async Task StopAsync(TimeSpan gracePeriod, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
+        OptionsValidation.ThrowIfBeyondTimer(gracePeriod, nameof(gracePeriod));
         LoopRunner[] runners;
         lock (_gate)
         {
@@ -136,7 +138,7 @@ public sealed class AgentLoopScheduler : IAsyncDisposable, IDisposable
         var delay = Task.Delay(gracePeriod, _scheduler.TimeProvider, stopDelay.Token);
         await _stopping.CancelAsync().ConfigureAwait(false);
 
-        // Runs never fault (the runner catches the loop's exceptions); at most they are canceled, which is not unobserved.
+        // The runners hand back tasks that never fault (LoopRunner.Stop), so nothing here can go unobserved.
         var all = Task.WhenAll(inFlight);
         var first = await Task.WhenAny(all, delay).ConfigureAwait(false);
         await stopDelay.CancelAsync().ConfigureAwait(false);

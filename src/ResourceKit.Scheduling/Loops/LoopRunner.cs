@@ -23,7 +23,8 @@ internal sealed class LoopRunner
     private readonly DurationWindow _durations = new();
     private ITimer? _timer;
     private long _nextDue;
-    private bool _inFlight;
+    private bool _running;
+    private Task? _queued;
     private bool _catchUpPending;
     private bool _stopped;
     private Task _currentRun = Task.CompletedTask;
@@ -84,11 +85,13 @@ internal sealed class LoopRunner
             _catchUpPending = false;
             timer = _timer;
             _timer = null;
-            inFlight = _inFlight ? _currentRun : Task.CompletedTask;
+            inFlight = InFlightLocked ? _currentRun : Task.CompletedTask;
         }
 
         timer?.Dispose();
-        return inFlight;
+
+        // The caller waits for this; it never faults, so nobody has to observe it.
+        return inFlight.IsCompleted ? Task.CompletedTask : inFlight.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     public AgentLoopStatistics GetStatistics()
@@ -114,6 +117,13 @@ internal sealed class LoopRunner
         }
     }
 
+    /// <summary>
+    /// Gets a value indicating whether a run is in flight: running, or queued and not yet started. A queued submission
+    /// the scheduler completes without running it (canceled while queued, or faulted before it started) no longer
+    /// holds the loop, so the loop cannot be stuck on a run that will never come.
+    /// </summary>
+    private bool InFlightLocked => _running || _queued is { IsCompleted: false };
+
     private void OnTick()
     {
         long now = _time.GetTimestamp();
@@ -136,7 +146,7 @@ internal sealed class LoopRunner
             dueIn = _time.GetElapsedTime(now, _nextDue) + NextJitter();
             timer = _timer;
 
-            if (_inFlight)
+            if (InFlightLocked)
             {
                 missed = passedOver + 1;
                 _catchUpPending |= _options.MissedTickPolicy == MissedTickPolicy.CatchUpOnce;
@@ -192,17 +202,35 @@ internal sealed class LoopRunner
 
     private RejectionReason SubmitLocked()
     {
-        _inFlight = true;
         var result = _scheduler.TrySchedule(_run, _options.Priority, _options.Timeout, _stopToken);
         if (!result.IsQueued)
         {
-            _inFlight = false;
             _rejected++;
             return result.RejectionReason;
         }
 
         _currentRun = result.Completion;
+        _queued = result.Completion;
+
+        // The run catches its handler's exceptions, so the submission faults only when the scheduler fails it without
+        // (or instead of) the run's own ending; observe that here, or it would surface as an unobserved task exception.
+        _ = result.Completion.ContinueWith(
+            static (run, state) => ((LoopRunner)state!).OnSubmissionFaulted(run.Exception!.GetBaseException()),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         return RejectionReason.None;
+    }
+
+    private void OnSubmissionFaulted(Exception error)
+    {
+        lock (_sync)
+        {
+            _failures++;
+        }
+
+        SchedulingLog.LoopFailed(_logger, _name, error);
     }
 
     private async ValueTask RunOnceAsync(CancellationToken cancellationToken)
@@ -217,6 +245,8 @@ internal sealed class LoopRunner
             }
 
             _hasStarted = true;
+            _queued = null;
+            _running = true;
             _lastStartTimestamp = start;
             _lastStarted = _time.GetUtcNow();
             _runs++;
@@ -264,7 +294,7 @@ internal sealed class LoopRunner
             _durationTicks += duration.Ticks;
             _durations.Add(duration);
             _cpuTime += cpu;
-            _inFlight = false;
+            _running = false;
             if (_catchUpPending && !_stopped)
             {
                 _catchUpPending = false;

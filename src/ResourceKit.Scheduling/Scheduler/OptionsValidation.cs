@@ -5,6 +5,33 @@ namespace ResourceKit.Scheduling;
 /// <summary>Validation shared by the constructors (which throw) and the DI validator (which reports every error at once).</summary>
 internal static class OptionsValidation
 {
+    /// <summary>
+    /// The longest a .NET timer (and so a timed <see cref="CancellationTokenSource"/> or <see cref="Task.Delay(TimeSpan, TimeProvider)"/>)
+    /// can wait: 0xFFFFFFFE milliseconds, about 49.7 days. Longer durations pass a plain range check but throw later,
+    /// from a timer callback or a worker, so they are refused where they are given.
+    /// </summary>
+    public static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1.0);
+
+    public const string MaxTimerDelayText = "49.7 days (0xFFFFFFFE ms, the longest a timer can wait)";
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for an argument a timer could not wait for.</summary>
+    public static void ThrowIfBeyondTimer(TimeSpan value, string paramName)
+    {
+        if (value > MaxTimerDelay)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, Format("{0} must be at most {1}.", paramName, MaxTimerDelayText));
+        }
+    }
+
+    /// <summary>Adds an error when <paramref name="value"/> is longer than a timer can wait.</summary>
+    public static void ValidateTimerRange(TimeSpan value, string what, List<string> errors)
+    {
+        if (value > MaxTimerDelay)
+        {
+            errors.Add(Format("{0} must be at most {1} (was {2}).", what, MaxTimerDelayText, value));
+        }
+    }
+
     public static void Validate(PrioritySchedulerOptions options, string prefix, List<string> errors)
     {
         if (options.MaxConcurrency < 1)
@@ -34,6 +61,8 @@ internal static class OptionsValidation
         {
             errors.Add(Format("{0}CpuSampleInterval must be greater than zero (was {1}).", prefix, options.CpuSampleInterval));
         }
+
+        ValidateTimerRange(options.CpuSampleInterval, prefix + "CpuSampleInterval", errors);
 
         if (options.QueueLengthLimits is null)
         {
@@ -90,9 +119,31 @@ internal static class OptionsValidation
             errors.Add(Format("{0}Loop '{1}': InitialDelay must not be negative (was {2}).", prefix, name, initialDelay));
         }
 
-        if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero)
+        if (options.Timeout is { } timeout && timeout <= TimeSpan.Zero && timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
-            errors.Add(Format("{0}Loop '{1}': Timeout must be greater than zero when set (was {2}).", prefix, name, timeout));
+            errors.Add(Format("{0}Loop '{1}': Timeout must be greater than zero, or Timeout.InfiniteTimeSpan for none, when set (was {2}).", prefix, name, timeout));
+        }
+
+        // Every delay a loop arms: the interval, the initial delay and the timeout, and each tick's delay plus jitter.
+        string loop = Format("{0}Loop '{1}': ", prefix, name);
+        ValidateTimerRange(options.Interval, loop + "Interval", errors);
+        if (options.Interval <= MaxTimerDelay && options.Jitter > TimeSpan.Zero && options.Interval + options.Jitter > MaxTimerDelay)
+        {
+            errors.Add(Format("{0}Interval plus Jitter must be at most {1} (was {2} + {3}).", loop, MaxTimerDelayText, options.Interval, options.Jitter));
+        }
+
+        if (options.InitialDelay is { } delay)
+        {
+            ValidateTimerRange(delay, loop + "InitialDelay", errors);
+            if (delay >= TimeSpan.Zero && delay <= MaxTimerDelay && options.Jitter > TimeSpan.Zero && delay + options.Jitter > MaxTimerDelay)
+            {
+                errors.Add(Format("{0}InitialDelay plus Jitter must be at most {1} (was {2} + {3}).", loop, MaxTimerDelayText, delay, options.Jitter));
+            }
+        }
+
+        if (options.Timeout is { } limit)
+        {
+            ValidateTimerRange(limit, loop + "Timeout", errors);
         }
     }
 

@@ -97,7 +97,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     /// <summary>Queues synchronous work.</summary>
     /// <param name="work">The work; it receives a token signalled on its timeout, the caller's cancellation or shutdown.</param>
     /// <param name="priority">The level.</param>
-    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit. Cooperative: the work must observe its token.</param>
+    /// <param name="timeout">How long the work may run once started (at most about 49.7 days); <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/> for no limit. Cooperative: the work must observe its token.</param>
     /// <param name="cancellationToken">Cancels the work; while it is queued its task is canceled at once.</param>
     /// <returns>Whether the work was queued, and its completion when it was.</returns>
     public ScheduleResult TrySchedule(Action<CancellationToken> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -111,7 +111,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     /// <summary>Queues asynchronous work.</summary>
     /// <param name="work">The work; it receives a token signalled on its timeout, the caller's cancellation or shutdown.</param>
     /// <param name="priority">The level.</param>
-    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit. Cooperative: the work must observe its token.</param>
+    /// <param name="timeout">How long the work may run once started (at most about 49.7 days); <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/> for no limit. Cooperative: the work must observe its token.</param>
     /// <param name="cancellationToken">Cancels the work; while it is queued its task is canceled at once.</param>
     /// <returns>Whether the work was queued, and its completion when it was.</returns>
     public ScheduleResult TrySchedule(Func<CancellationToken, ValueTask> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -126,7 +126,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="work">The work; it receives a token signalled on its timeout, the caller's cancellation or shutdown.</param>
     /// <param name="priority">The level.</param>
-    /// <param name="timeout">How long the work may run once started; <see langword="null"/> for no limit. Cooperative: the work must observe its token.</param>
+    /// <param name="timeout">How long the work may run once started (at most about 49.7 days); <see langword="null"/> or <see cref="Timeout.InfiniteTimeSpan"/> for no limit. Cooperative: the work must observe its token.</param>
     /// <param name="cancellationToken">Cancels the work; while it is queued its task is canceled at once.</param>
     /// <returns>Whether the work was queued, and its completion when it was.</returns>
     public ScheduleResult<T> TrySchedule<T>(Func<CancellationToken, ValueTask<T>> work, WorkPriority priority = WorkPriority.Normal, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
@@ -216,12 +216,14 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     /// <paramref name="gracePeriod"/>, then signals the tokens of running work and cancels what is still queued.
     /// It does not wait for work that ignores its token, so shutdown cannot hang.
     /// </summary>
-    /// <param name="gracePeriod">How long queued and running work may take to finish.</param>
+    /// <param name="gracePeriod">How long queued and running work may take to finish; at most about 49.7 days (0xFFFFFFFE ms).</param>
     /// <param name="cancellationToken">Ends the grace period early.</param>
     /// <returns>A task that completes when the scheduler has stopped.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="gracePeriod"/> is negative or longer than a timer can wait; nothing is stopped.</exception>
     public async Task ShutdownAsync(TimeSpan gracePeriod, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
+        OptionsValidation.ThrowIfBeyondTimer(gracePeriod, nameof(gracePeriod));
         _accepting = false;
         _draining = true;
         StartWorkersForQueuedWork();
@@ -294,6 +296,11 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
         if (timeout is { } limit && limit <= TimeSpan.Zero && limit != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), limit, "A timeout must be greater than zero.");
+        }
+
+        if (timeout is { } requested)
+        {
+            OptionsValidation.ThrowIfBeyondTimer(requested, nameof(timeout));
         }
 
         return new WorkItem<T>(work, kind, priority, timeout == Timeout.InfiniteTimeSpan ? null : timeout, _time, cancellationToken);

@@ -90,7 +90,9 @@ public sealed class SchedulingServiceCollectionExtensionsTests
             ["Scheduling:Loops:greedy:Interval"] = "00:00:01",
             ["Scheduling:Loops:greedy:CpuBudgetPercent"] = "150",
             ["Scheduling:Loops:greedy:InitialDelay"] = "-00:00:01",
+            ["Scheduling:Loops:greedy:Timeout"] = "60.00:00:00",
             ["Scheduling:Loops:orphan:Interval"] = "00:00:01",
+            ["Scheduling:ShutdownGracePeriod"] = "60.00:00:00",
         });
         builder.Services.AddResourceKitScheduling(builder.Configuration.GetSection("Scheduling"));
         builder.Services.AddAgentLoop("zero", _ => ValueTask.CompletedTask);
@@ -103,6 +105,8 @@ public sealed class SchedulingServiceCollectionExtensionsTests
         Assert.That(exception.Failures, Has.Some.Contains("Loop 'zero': Interval must be greater than zero"));
         Assert.That(exception.Failures, Has.Some.Contains("Loop 'greedy': CpuBudgetPercent must be between 0 and 100 percent (was 150)"));
         Assert.That(exception.Failures, Has.Some.Contains("Loop 'greedy': InitialDelay must not be negative"));
+        Assert.That(exception.Failures, Has.Some.Contains("Loop 'greedy': Timeout must be at most 49.7 days"));
+        Assert.That(exception.Failures, Has.Some.Contains("ShutdownGracePeriod must be at most 49.7 days"));
         Assert.That(exception.Failures, Has.Some.Contains("Loop 'orphan' is configured but no handler named 'orphan' is registered"));
     }
 
