@@ -145,7 +145,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
 
         // A load in progress may have read the value this removal is meant to drop: it must not cache it, and callers
         // from now on start a load of their own.
-        if (!_flights.IsEmpty && _flights.TryRemove(key, out var flight))
+        if (_flights.TryGetValue(key, out var flight) && _flights.TryRemove(new KeyValuePair<TKey, LoadFlight>(key, flight)))
         {
             flight.Invalidate();
         }
