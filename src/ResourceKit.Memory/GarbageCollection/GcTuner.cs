@@ -39,6 +39,8 @@ public sealed partial class GcTuner : IDisposable
     private long _profileChanges;
     private long _regionsEntered;
     private long _regionsRefused;
+    private long? _refusedHeapLimit;
+    private long? _lastHeapLimitRefusal;
     private bool _inRegion;
     private bool _disposed;
 
@@ -202,6 +204,7 @@ public sealed partial class GcTuner : IDisposable
             _overhead = elapsed <= TimeSpan.Zero ? 0 : Math.Clamp((pause - oldestPause) / elapsed, 0, 1);
             if (!_options.Adaptive)
             {
+                RetryRefusedHeapLimitLocked();
                 return;
             }
 
@@ -217,8 +220,30 @@ public sealed partial class GcTuner : IDisposable
                 ApplyLocked(target);
                 _lastSwitch = now;
             }
+            else
+            {
+                RetryRefusedHeapLimitLocked();
+            }
         }
     }
+
+    /// <summary>
+    /// Asks again for the active profile's heap limit if the runtime refused it: the refusal means committed memory
+    /// was above the limit, and the collections low-memory mode triggers usually bring it below soon. At most once
+    /// per <see cref="GcTunerOptions.AdaptiveMinimumDwell"/>, because each request makes the runtime re-read its limits.
+    /// </summary>
+    private void RetryRefusedHeapLimitLocked()
+    {
+        var wanted = HeapLimitFor(_profile);
+        if (wanted != _currentHeapLimit
+            && (_lastHeapLimitRefusal is not { } refusedAt || _timeProvider.GetElapsedTime(refusedAt) >= _options.AdaptiveMinimumDwell))
+        {
+            TryRefreshHeapHardLimitLocked(wanted);
+        }
+    }
+
+    private long? HeapLimitFor(GcProfile profile) =>
+        profile == GcProfile.LowMemory && _options.LowMemoryHeapHardLimitBytes > 0 ? _options.LowMemoryHeapHardLimitBytes : _originalHeapLimit;
 
     /// <summary>Stops sampling, ends an open no-GC region and restores the GC settings recorded at construction.</summary>
     public void Dispose()
@@ -279,9 +304,7 @@ public sealed partial class GcTuner : IDisposable
         _collector.LargeObjectHeapCompactionMode = profile is GcProfile.Continuous or GcProfile.LowMemory
             ? GCLargeObjectHeapCompactionMode.CompactOnce
             : _originalLohMode;
-        var heapLimit = profile == GcProfile.LowMemory && _options.LowMemoryHeapHardLimitBytes > 0
-            ? _options.LowMemoryHeapHardLimitBytes
-            : _originalHeapLimit;
+        var heapLimit = HeapLimitFor(profile);
         if (heapLimit != _currentHeapLimit)
         {
             TryRefreshHeapHardLimitLocked(heapLimit);
@@ -307,10 +330,18 @@ public sealed partial class GcTuner : IDisposable
         {
             _collector.RefreshHeapHardLimit(limitBytes);
             _currentHeapLimit = limitBytes;
+            _refusedHeapLimit = null;
+            _lastHeapLimitRefusal = null;
         }
         catch (InvalidOperationException ex)
         {
-            LogHeapLimitRefused(_logger, ex, limitBytes, _currentHeapLimit);
+            _lastHeapLimitRefusal = _timeProvider.GetTimestamp();
+            // Retried on every sample until it is accepted: logged once per requested limit, not once per sample.
+            if (_refusedHeapLimit != limitBytes)
+            {
+                _refusedHeapLimit = limitBytes;
+                LogHeapLimitRefused(_logger, ex, limitBytes, _currentHeapLimit);
+            }
         }
     }
 

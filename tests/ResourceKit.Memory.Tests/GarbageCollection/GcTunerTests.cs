@@ -1,4 +1,5 @@
 using System.Runtime;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Pressure;
@@ -222,6 +223,38 @@ public sealed class GcTunerTests
             Assert.That(_collector.HeapHardLimit, Is.EqualTo(4_000_000_000));
             Assert.That(_collector.HeapHardLimitRefreshes, Is.Empty, "nothing was applied, so dispose has nothing to restore");
         });
+    }
+
+    [Test]
+    public void Sample_RefusedLimitOnceCommittedMemoryDrops_IsAppliedAfterTheDwellAndLoggedOnce()
+    {
+        _collector.CommittedBytes = 2_000_000_000;
+        var source = new FakeMemorySource();
+        var logger = new FakeLogger<GcTuner>();
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions { ReclaimOnPressure = false }, source: source, timeProvider: _time);
+        using var tuner = new GcTuner(
+            new GcTunerOptions { Adaptive = true, LowMemoryHeapHardLimitBytes = 1_000_000_000, SampleInterval = TimeSpan.FromSeconds(5), AdaptiveMinimumDwell = TimeSpan.FromSeconds(30) },
+            _collector,
+            monitor,
+            new FakeCpuUsageSource(),
+            _time,
+            logger);
+        source.SetRatio(0.9);
+        monitor.Sample();
+        tuner.Sample();
+        Assert.That(tuner.Profile, Is.EqualTo(GcProfile.LowMemory));
+
+        // Low-memory mode's collections bring committed memory under the limit; the limit is asked for again only
+        // once the dwell has passed, and the refusals in between are not logged again.
+        _collector.CommittedBytes = 500_000_000;
+        _time.Advance(TimeSpan.FromSeconds(25));
+        tuner.Sample();
+        Assert.That(_collector.HeapHardLimitRefreshes, Is.Empty, "not before the dwell");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        tuner.Sample();
+
+        Assert.That(_collector.HeapHardLimitRefreshes, Is.EqualTo(new long?[] { 1_000_000_000 }));
+        Assert.That(logger.Collector.GetSnapshot().Count(r => r.Id.Id == 53), Is.EqualTo(1));
     }
 
     [Test]
