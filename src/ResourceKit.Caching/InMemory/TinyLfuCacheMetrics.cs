@@ -1,11 +1,14 @@
 using System.Diagnostics.Metrics;
+using ResourceKit.Diagnostics;
 
 namespace ResourceKit.Caching;
 
 /// <summary>
 /// Publishes a cache's statistics as observable instruments on the <c>ResourceKit.Caching</c>
 /// meter, tagged with the cache's name. Observable instruments read the counters only when a
-/// listener collects, so the hot path pays nothing for metrics.
+/// listener collects, so the hot path pays nothing for metrics. Every cache on one meter shares one
+/// set of instruments and leaves it on disposal, so caches created and disposed at run time on a
+/// host's meter factory are not kept alive by it.
 /// </summary>
 internal sealed class TinyLfuCacheMetrics : IDisposable
 {
@@ -14,64 +17,45 @@ internal sealed class TinyLfuCacheMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
-    private readonly Func<CacheStatistics> _snapshot;
-    private readonly KeyValuePair<string, object?> _nameTag;
-    private volatile bool _disposed;
+    private readonly IDisposable _registration;
 
     public TinyLfuCacheMetrics(string cacheName, IMeterFactory? meterFactory, Func<CacheStatistics> snapshot)
     {
-        _snapshot = snapshot;
-        _nameTag = new KeyValuePair<string, object?>("cache.name", cacheName);
         _ownsMeter = meterFactory is null;
         _meter = meterFactory?.Create(new MeterOptions(MeterName)) ?? new Meter(MeterName);
-        _meter.CreateObservableCounter("resourcekit.cache.hits", () => Observe(s => s.Hits), "{request}", "Lookups that found a live entry.");
-        _meter.CreateObservableCounter("resourcekit.cache.misses", () => Observe(s => s.Misses), "{request}", "Lookups that found no live entry.");
-        _meter.CreateObservableCounter("resourcekit.cache.evictions", ObserveRemovals, "{entry}", "Entries that left the cache, by cause (evicted, expired, removed, replaced).");
-        _meter.CreateObservableCounter("resourcekit.cache.rejections", () => Observe(s => s.Rejections), "{entry}", "Writes not cached because the entry outweighed the capacity.");
-        _meter.CreateObservableUpDownCounter("resourcekit.cache.entries", () => Observe(s => (long)s.Count), "{entry}", "Entries in the cache.");
-        _meter.CreateObservableUpDownCounter("resourcekit.cache.weight", () => Observe(s => s.Weight), "{weight}", "Total weight of the entries.");
-        _meter.CreateObservableUpDownCounter("resourcekit.cache.capacity", () => Observe(s => s.Capacity), "{weight}", "Maximum total weight.");
-        _meter.CreateObservableGauge("resourcekit.cache.hit.ratio", () => Observe(s => s.HitRatio), "1", "Hits divided by lookups since the cache was created.");
-        _meter.CreateObservableGauge("resourcekit.cache.window.ratio", () => Observe(s => s.WindowFraction), "1", "The admission window's share of capacity, as tuned by the hill climber.");
+        _registration = SharedObservableInstruments<CacheStatistics>.Register(_meter, snapshot, new KeyValuePair<string, object?>("cache.name", cacheName), CreateInstruments);
     }
 
     public void Dispose()
     {
-        _disposed = true;
+        _registration.Dispose();
         if (_ownsMeter)
         {
             _meter.Dispose();
         }
     }
 
-    private IEnumerable<Measurement<T>> Observe<T>(Func<CacheStatistics, T> select)
-        where T : struct
+    private static void CreateInstruments(Meter meter, SharedObservableInstruments<CacheStatistics> caches)
     {
-        if (_disposed)
-        {
-            return [];
-        }
-
-        return [new Measurement<T>(select(_snapshot()), _nameTag)];
+        meter.CreateObservableCounter("resourcekit.cache.hits", () => caches.Observe(s => s.Hits), "{request}", "Lookups that found a live entry.");
+        meter.CreateObservableCounter("resourcekit.cache.misses", () => caches.Observe(s => s.Misses), "{request}", "Lookups that found no live entry.");
+        meter.CreateObservableCounter("resourcekit.cache.evictions", () => caches.ObserveMany<long>(AddRemovals), "{entry}", "Entries that left the cache, by cause (evicted, expired, removed, replaced).");
+        meter.CreateObservableCounter("resourcekit.cache.rejections", () => caches.Observe(s => s.Rejections), "{entry}", "Writes not cached because the entry outweighed the capacity.");
+        meter.CreateObservableUpDownCounter("resourcekit.cache.entries", () => caches.Observe(s => (long)s.Count), "{entry}", "Entries in the cache.");
+        meter.CreateObservableUpDownCounter("resourcekit.cache.weight", () => caches.Observe(s => s.Weight), "{weight}", "Total weight of the entries.");
+        meter.CreateObservableUpDownCounter("resourcekit.cache.capacity", () => caches.Observe(s => s.Capacity), "{weight}", "Maximum total weight.");
+        meter.CreateObservableGauge("resourcekit.cache.hit.ratio", () => caches.Observe(s => s.HitRatio), "1", "Hits divided by lookups since the cache was created.");
+        meter.CreateObservableGauge("resourcekit.cache.window.ratio", () => caches.Observe(s => s.WindowFraction), "1", "The admission window's share of capacity, as tuned by the hill climber.");
     }
 
-    private IEnumerable<Measurement<long>> ObserveRemovals()
+    private static void AddRemovals(CacheStatistics statistics, KeyValuePair<string, object?> name, List<Measurement<long>> measurements)
     {
-        if (_disposed)
-        {
-            return [];
-        }
-
-        var statistics = _snapshot();
-        return
-        [
-            Removal(statistics.Evictions, "evicted"),
-            Removal(statistics.Expirations, "expired"),
-            Removal(statistics.Removals, "removed"),
-            Removal(statistics.Replacements, "replaced"),
-        ];
+        measurements.Add(Removal(statistics.Evictions, name, "evicted"));
+        measurements.Add(Removal(statistics.Expirations, name, "expired"));
+        measurements.Add(Removal(statistics.Removals, name, "removed"));
+        measurements.Add(Removal(statistics.Replacements, name, "replaced"));
     }
 
-    private Measurement<long> Removal(long value, string cause) =>
-        new(value, _nameTag, new KeyValuePair<string, object?>("cause", cause));
+    private static Measurement<long> Removal(long value, KeyValuePair<string, object?> name, string cause) =>
+        new(value, name, new KeyValuePair<string, object?>("cause", cause));
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.IO.Compression;
+using ResourceKit.Diagnostics;
 using ResourceKit.Memory.Diagnostics;
 using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Reclamation;
@@ -23,6 +24,7 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly IMeterFactory? _meterFactory;
     private readonly Meter _meter;
+    private readonly IDisposable _instruments;
     private readonly Dictionary<string, PoolEntry> _entries = new(StringComparer.Ordinal);
     private readonly LinkedList<PoolEntry> _lru = new(); // head: least recently used
     private long _used;
@@ -47,11 +49,7 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer, IDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _meterFactory = meterFactory;
         _meter = MemoryTelemetry.CreateMeter(meterFactory);
-        var tag = new KeyValuePair<string, object?>("pool", options.Name);
-        _meter.CreateObservableGauge("resourcekit.memory.pool.used", () => new Measurement<long>(Statistics.UsedBytes, tag), "By", "Bytes tracked by the budgeted pool.");
-        _meter.CreateObservableGauge("resourcekit.memory.pool.utilization", () => new Measurement<double>(Statistics.Utilization, tag), "1", "Used bytes divided by the pool's budget.");
-        _meter.CreateObservableCounter("resourcekit.memory.pool.evictions", () => new Measurement<long>(Statistics.Evictions, tag), "{entry}", "Entries evicted.");
-        _meter.CreateObservableCounter("resourcekit.memory.pool.rejections", () => new Measurement<long>(Statistics.Rejections, tag), "{entry}", "Additions refused because they did not fit.");
+        _instruments = SharedObservableInstruments<MemoryPoolStatistics>.Register(_meter, () => Statistics, new KeyValuePair<string, object?>("pool", options.Name), CreateInstruments);
     }
 
     /// <inheritdoc />
@@ -203,7 +201,19 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer, IDisposable
     }
 
     /// <summary>Releases the pool's meter (when it was not created by a factory). Entries stay readable.</summary>
-    public void Dispose() => MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    public void Dispose()
+    {
+        _instruments.Dispose();
+        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    }
+
+    private static void CreateInstruments(Meter meter, SharedObservableInstruments<MemoryPoolStatistics> pools)
+    {
+        meter.CreateObservableGauge("resourcekit.memory.pool.used", () => pools.Observe(s => s.UsedBytes), "By", "Bytes tracked by the budgeted pool.");
+        meter.CreateObservableGauge("resourcekit.memory.pool.utilization", () => pools.Observe(s => s.Utilization), "1", "Used bytes divided by the pool's budget.");
+        meter.CreateObservableCounter("resourcekit.memory.pool.evictions", () => pools.Observe(s => s.Evictions), "{entry}", "Entries evicted.");
+        meter.CreateObservableCounter("resourcekit.memory.pool.rejections", () => pools.Observe(s => s.Rejections), "{entry}", "Additions refused because they did not fit.");
+    }
 
     private MemoryPoolAllocation Add(string key, object? strong, WeakReference? weak, long size, bool reclaimable, bool compressed, long savedBytes)
     {

@@ -1,24 +1,33 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using ResourceKit.Diagnostics;
+using ResourceKit.Memory.Diagnostics;
 
 namespace ResourceKit.Memory.ResourcePooling;
 
 /// <summary>Metrics and log messages.</summary>
 public sealed partial class ResourcePool<T>
 {
-    private void CreateInstruments()
+    private IDisposable RegisterInstruments() =>
+        SharedObservableInstruments<ResourcePoolStatistics>.Register(_meter, () => Statistics, _poolTag, CreateInstruments);
+
+    private static void CreateInstruments(Meter meter, SharedObservableInstruments<ResourcePoolStatistics> pools)
     {
-        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.in_use", () => new Measurement<int>(Statistics.InUse, _poolTag), "{resource}", "Resources leased now.");
-        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.idle", () => new Measurement<int>(Statistics.Idle, _poolTag), "{resource}", "Resources idle in the pool now.");
-        _meter.CreateObservableGauge("resourcekit.memory.resource_pool.waiting", () => new Measurement<int>(Statistics.Waiting, _poolTag), "{caller}", "Callers waiting for a resource now.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.acquired", () => new Measurement<long>(Statistics.Acquired, _poolTag), "{lease}", "Leases handed out.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.created", () => new Measurement<long>(Statistics.Created, _poolTag), "{resource}", "Resources opened.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.destroyed", () => new Measurement<long>(Statistics.Destroyed, _poolTag), "{resource}", "Resources closed.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.timeouts", () => new Measurement<long>(Statistics.Timeouts, _poolTag), "{timeout}", "Acquires that timed out.");
-        _meter.CreateObservableCounter("resourcekit.memory.resource_pool.leaks", () => new Measurement<long>(Statistics.LeaksDetected, _poolTag), "{lease}", "Leases held past the leak threshold.");
+        meter.CreateObservableGauge("resourcekit.memory.resource_pool.in_use", () => pools.Observe(s => s.InUse), "{resource}", "Resources leased now.");
+        meter.CreateObservableGauge("resourcekit.memory.resource_pool.idle", () => pools.Observe(s => s.Idle), "{resource}", "Resources idle in the pool now.");
+        meter.CreateObservableGauge("resourcekit.memory.resource_pool.waiting", () => pools.Observe(s => s.Waiting), "{caller}", "Callers waiting for a resource now.");
+        meter.CreateObservableCounter("resourcekit.memory.resource_pool.acquired", () => pools.Observe(s => s.Acquired), "{lease}", "Leases handed out.");
+        meter.CreateObservableCounter("resourcekit.memory.resource_pool.created", () => pools.Observe(s => s.Created), "{resource}", "Resources opened.");
+        meter.CreateObservableCounter("resourcekit.memory.resource_pool.destroyed", () => pools.Observe(s => s.Destroyed), "{resource}", "Resources closed.");
+        meter.CreateObservableCounter("resourcekit.memory.resource_pool.timeouts", () => pools.Observe(s => s.Timeouts), "{timeout}", "Acquires that timed out.");
+        meter.CreateObservableCounter("resourcekit.memory.resource_pool.leaks", () => pools.Observe(s => s.LeaksDetected), "{lease}", "Leases held past the leak threshold.");
     }
 
-    private void MemoryTelemetryRelease() => Diagnostics.MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    private void MemoryTelemetryRelease()
+    {
+        _instruments.Dispose();
+        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    }
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Pool {Pool}: timed out after {Timeout} waiting for one of {MaxSize} resources.")]
     private static partial void LogAcquireTimedOut(ILogger logger, string pool, TimeSpan timeout, int maxSize);

@@ -24,6 +24,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     private readonly ILogger _logger;
     private readonly IMeterFactory? _meterFactory;
     private readonly Meter _meter;
+    private readonly IDisposable _instruments;
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly Stack<PooledResource<T>> _idle = new();
     private readonly List<PooledResource<T>> _all = [];
@@ -67,7 +68,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
         _meterFactory = meterFactory;
         _meter = MemoryTelemetry.CreateMeter(meterFactory);
         _poolTag = new("pool", _options.Name);
-        CreateInstruments();
+        _instruments = RegisterInstruments();
         _pruneTimer = _timeProvider.CreateTimer(static s => ((ResourcePool<T>)s!).OnPruneTimer(), this, _options.PruneInterval, _options.PruneInterval);
     }
 

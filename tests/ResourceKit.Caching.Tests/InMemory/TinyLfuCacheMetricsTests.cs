@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ResourceKit.Caching.Tests.InMemory;
 
@@ -26,6 +27,36 @@ public sealed class TinyLfuCacheMetricsTests
             Assert.That(measurements["resourcekit.cache.evictions/evicted"], Is.EqualTo(1));
             Assert.That(measurements["resourcekit.cache.hit.ratio"], Is.EqualTo(0.5));
         });
+    }
+
+    [Test]
+    public void Caches_CreatedAndDisposedOnOneMeterFactory_ShareOneInstrumentAndReportOnlyLiveCaches()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        var published = 0;
+        var names = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "resourcekit.cache.hits" && ReferenceEquals(instrument.Meter.Scope, meters))
+            {
+                published++;
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => names.Add((string)tags[0].Value!));
+        listener.Start();
+        using var kept = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = 10, Name = "kept" }, meterFactory: meters);
+
+        for (var i = 0; i < 50; i++)
+        {
+            using var transient = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = 10, Name = "transient-" + i }, meterFactory: meters);
+        }
+
+        listener.RecordObservableInstruments();
+        Assert.That(published, Is.EqualTo(1), "one instrument per meter, not one per cache");
+        Assert.That(names, Is.EqualTo(new[] { "kept" }));
     }
 
     [Test]

@@ -28,15 +28,16 @@ public sealed class MemoryPoolRegistryTests
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meterFactory = services.GetRequiredService<IMeterFactory>();
-        var published = 0;
+        var series = new List<string>();
         using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, _) =>
+        listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Name == "resourcekit.memory.pool.used" && ReferenceEquals(instrument.Meter.Scope, meterFactory))
             {
-                Interlocked.Increment(ref published);
+                l.EnableMeasurementEvents(instrument);
             }
         };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => series.Add((string)tags[0].Value!));
         listener.Start();
         using var registry = new MemoryPoolRegistry(timeProvider: new FakeTimeProvider(), meterFactory: meterFactory);
         const int Names = 50;
@@ -61,7 +62,9 @@ public sealed class MemoryPoolRegistryTests
             Assert.That(Enumerable.Range(0, Threads).Select(t => results[n, t]).Distinct().Count(), Is.EqualTo(1));
         }
 
-        Assert.That(published, Is.EqualTo(Names), "a pool that lost a creation race must not have published a second series");
+        listener.RecordObservableInstruments();
+        Assert.That(series, Has.Count.EqualTo(Names), "a pool that lost a creation race must not report a second series");
+        Assert.That(series, Is.Unique);
     }
 
     [Test]
