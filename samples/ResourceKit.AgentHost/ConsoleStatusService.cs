@@ -34,7 +34,8 @@ internal sealed class ConsoleStatusService(DashboardSnapshotBuilder dashboard, B
         var skips = s.Loops.Sum(l => l.Skips);
         var failures = s.Loops.Sum(l => l.Failures);
         var idle = s.Loops.Count(l => l.Runs == 0);
-        text.Append(c, $"[{s.System.Uptime:hh\\:mm\\:ss}] loops {s.Loops.Count} runs {runs} skips {skips} fails {failures} waiting {idle}");
+        var stalled = s.Loops.Count(l => l.IsStalled);
+        text.Append(c, $"[{s.System.Uptime:hh\\:mm\\:ss}] loops {s.Loops.Count} runs {runs} skips {skips} fails {failures} waiting {idle} stalled {stalled}");
         text.Append(c, $" | cpu {s.System.CpuPercent:0.0}% mem {s.System.MemoryUsedBytes / (1024.0 * 1024):0} MB ({s.System.PressureLevel}) gc {s.System.GcPausePercent:0.00}%");
         text.Append(c, $" | cache hit {(s.Cache.HitRatio is { } h ? h.ToString("P0", c) : "-")}");
         foreach (var rule in s.Spend.Rules)

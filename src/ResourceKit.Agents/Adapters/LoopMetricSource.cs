@@ -4,7 +4,8 @@ using ResourceKit.Scheduling;
 namespace ResourceKit.Agents.Adapters;
 
 /// <summary>
-/// Reports the agent loops' health: total failures and, for each loop that has run, how far its actual interval
+/// Reports the agent loops' health: total failures, how many loops are stalled (a run past its timeout that has not
+/// ended, <see cref="MetricNames.StalledLoops"/>) and, for each critical loop that has run, how far its actual interval
 /// strays from the configured one (<c>loop_interval_deviation_percent</c>, worst loop).
 /// </summary>
 /// <param name="loops">The loop scheduler.</param>
@@ -22,6 +23,7 @@ public sealed class LoopMetricSource(AgentLoopScheduler loops) : IHealthMetricSo
         var statistics = _loops.GetStatistics();
         readings.Add(new MetricReading(ComponentNames.Loops, "loop_failures", statistics.Sum(s => s.Failures)));
         readings.Add(new MetricReading(ComponentNames.Loops, "loop_skips", statistics.Sum(s => s.Skips)));
+        readings.Add(new MetricReading(ComponentNames.Loops, MetricNames.StalledLoops, statistics.Count(s => s.IsStalled)));
         var deviations = statistics
             .Where(s => s.IntervalAdherence is not null && s.Priority == WorkPriority.Critical)
             .Select(s => Math.Abs(s.IntervalAdherence!.Value - 1) * 100)

@@ -48,8 +48,8 @@ public sealed class HealthMonitorOptions
 
     /// <summary>
     /// Gets the thresholds by metric name. The defaults are the seed's: CPU and memory 70/85/95 %, disk 80/90/95 %,
-    /// hourly spend $4/4.5/5, daily spend $40/45/50, response time 2/5/10 s, GC pause 1/3/5 % of wall time and a
-    /// cache hit ratio below 0.6/0.5/0.4.
+    /// hourly spend $4/4.5/5, daily spend $40/45/50, response time 2/5/10 s, GC pause 1/3/5 % of wall time, a
+    /// cache hit ratio below 0.6/0.5/0.4, and 1/2/3 stalled agent loops.
     /// </summary>
     public Dictionary<string, MetricThreshold> Thresholds { get; } = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -61,5 +61,6 @@ public sealed class HealthMonitorOptions
         [MetricNames.ResponseTimeSeconds] = MetricThreshold.Above(2, 5, 10),
         [MetricNames.GcPausePercent] = MetricThreshold.Above(1, 3, 5),
         [MetricNames.CacheHitRatio] = MetricThreshold.Below(0.6, 0.5, 0.4),
+        [MetricNames.StalledLoops] = MetricThreshold.Above(1, 2, 3),
     };
 }

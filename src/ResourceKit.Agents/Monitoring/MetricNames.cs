@@ -26,4 +26,10 @@ public static class MetricNames
 
     /// <summary>Cache hit ratio (0–1).</summary>
     public const string CacheHitRatio = "cache_hit_ratio";
+
+    /// <summary>
+    /// Agent loops whose run in flight has outlived its timeout without ending (<c>AgentLoopStatistics.IsStalled</c>):
+    /// such a loop no longer runs, though its scheduler worker has been freed.
+    /// </summary>
+    public const string StalledLoops = "loop_stalled";
 }

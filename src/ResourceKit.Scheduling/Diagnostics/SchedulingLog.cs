@@ -29,6 +29,9 @@ internal static partial class SchedulingLog
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Agent loops did not all finish within the {GracePeriod} grace period.")]
     public static partial void LoopsDidNotDrain(ILogger logger, TimeSpan gracePeriod);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Agent loop {Loop} run ignored its token after its {Timeout} timeout; the scheduler freed its worker. The loop is stalled and runs again only when that run ends.")]
+    public static partial void LoopRunAbandoned(ILogger logger, string loop, TimeSpan timeout);
+
     [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "Flushing a batch of {Count} items failed.")]
     public static partial void BatchFlushFailed(ILogger logger, int count, Exception exception);
 }

@@ -9,6 +9,12 @@ public sealed class AgentLoopOptions
     /// <summary>The default <see cref="CpuBudgetPercent"/>, from the seed's default <c>cpu_limit</c>.</summary>
     public const double DefaultCpuBudgetPercent = 10;
 
+    /// <summary>
+    /// The shortest timeout a loop gets when <see cref="Timeout"/> is not set: a run's default timeout is its
+    /// <see cref="Interval"/> or this, whichever is longer.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeoutFloor = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets the level the loop's runs are scheduled at.</summary>
     /// <value>The default value is <see cref="WorkPriority.Normal"/>.</value>
     public WorkPriority Priority { get; set; } = WorkPriority.Normal;
@@ -50,9 +56,16 @@ public sealed class AgentLoopOptions
 
     /// <summary>
     /// Gets or sets how long one run may take before its token is signalled and it counts as failed; at most about
-    /// 49.7 days. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means no limit.
+    /// 49.7 days. <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> means no limit. A run that ignores its token
+    /// keeps its scheduler worker for <see cref="PrioritySchedulerOptions.TimeoutGracePeriod"/> more, then the worker is
+    /// freed; the loop itself does not run again until that run ends, and reports it as stalled meanwhile.
     /// </summary>
-    /// <value>The default value is <see langword="null"/> (no limit).</value>
+    /// <value>
+    /// The default value is <see langword="null"/>: the run's timeout is <see cref="Interval"/> or
+    /// <see cref="DefaultTimeoutFloor"/> (30 seconds), whichever is longer. A run that takes longer than its interval
+    /// is already missing ticks, and a hung call must not hold a worker for ever, yet 30 seconds leaves room for one
+    /// slow LLM or mail call in a loop that ticks every 100 ms. Set it for long-interval loops whose runs should be short.
+    /// </value>
     public TimeSpan? Timeout { get; set; }
 
     /// <summary>Gets or sets a value indicating whether the loop runs; configuration can switch a loop off.</summary>
@@ -65,6 +78,14 @@ public sealed class AgentLoopOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>: the handler registered under the loop's own name.</value>
     public string? Handler { get; set; }
+
+    /// <summary>Gets the timeout a run actually gets: <see cref="Timeout"/>, its default when unset, <see langword="null"/> for none.</summary>
+    internal TimeSpan? EffectiveTimeout => Timeout switch
+    {
+        null => Interval > DefaultTimeoutFloor ? Interval : DefaultTimeoutFloor,
+        { } none when none == System.Threading.Timeout.InfiniteTimeSpan => null,
+        { } timeout => timeout,
+    };
 
     /// <summary>Copies the options, so later changes to this instance do not affect a running loop.</summary>
     /// <returns>The copy.</returns>

@@ -41,4 +41,14 @@ public sealed record AgentLoopStatistics(
 {
     /// <summary>Gets all ticks that did not lead to a run: missed, CPU-skipped and rejected.</summary>
     public long Skips => MissedTicks + CpuSkips + RejectedSkips;
+
+    /// <summary>Gets how long the run in flight has been running, or <see langword="null"/> when none is (a queued run has not started).</summary>
+    public TimeSpan? RunningFor { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the run in flight has outlived its timeout: its token was signalled and it has
+    /// not ended. Its scheduler worker is freed after <see cref="PrioritySchedulerOptions.TimeoutGracePeriod"/>, but the
+    /// loop does not run again (its ticks count as missed) until the run ends.
+    /// </summary>
+    public bool IsStalled { get; init; }
 }

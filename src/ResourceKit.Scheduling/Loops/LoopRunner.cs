@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
@@ -20,11 +21,13 @@ internal sealed class LoopRunner
     private readonly LoopMetrics _metrics;
     private readonly CancellationToken _stopToken;
     private readonly long _intervalTicks;
+    private readonly TimeSpan? _timeout;
     private readonly DurationWindow _durations = new();
     private ITimer? _timer;
     private long _nextDue;
     private bool _running;
     private Task? _queued;
+    private TaskCompletionSource? _runEnded;
     private bool _catchUpPending;
     private bool _stopped;
     private Task _currentRun = Task.CompletedTask;
@@ -53,6 +56,7 @@ internal sealed class LoopRunner
         _metrics = metrics;
         _stopToken = stopToken;
         _intervalTicks = Math.Max(1, (long)(options.Interval.TotalSeconds * _time.TimestampFrequency));
+        _timeout = options.EffectiveTimeout;
     }
 
     public void Start()
@@ -74,7 +78,10 @@ internal sealed class LoopRunner
         Arm(timer, firstDelay + NextJitter());
     }
 
-    /// <summary>Stops ticking; returns the run still in flight, if any (its token is signalled by the owner).</summary>
+    /// <summary>
+    /// Stops ticking; returns a task that ends with the run still in flight, if any (its token is signalled by the
+    /// owner). A running run is waited for until it really ends, even when the scheduler stopped waiting for it.
+    /// </summary>
     public Task Stop()
     {
         ITimer? timer;
@@ -85,7 +92,15 @@ internal sealed class LoopRunner
             _catchUpPending = false;
             timer = _timer;
             _timer = null;
-            inFlight = InFlightLocked ? _currentRun : Task.CompletedTask;
+            if (_running)
+            {
+                _runEnded ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                inFlight = _runEnded.Task;
+            }
+            else
+            {
+                inFlight = InFlightLocked ? _currentRun : Task.CompletedTask;
+            }
         }
 
         timer?.Dispose();
@@ -98,6 +113,7 @@ internal sealed class LoopRunner
     {
         lock (_sync)
         {
+            TimeSpan? runningFor = _running ? _time.GetElapsedTime(_lastStartTimestamp) : null;
             return new AgentLoopStatistics(
                 _name,
                 _options.Priority,
@@ -113,7 +129,11 @@ internal sealed class LoopRunner
                 _durations.Percentile(0.95),
                 _cpuTime,
                 _lastStarted,
-                _gaps == 0 ? null : (double)_gapTicks / _gaps / _intervalTicks);
+                _gaps == 0 ? null : (double)_gapTicks / _gaps / _intervalTicks)
+            {
+                RunningFor = runningFor,
+                IsStalled = runningFor >= _timeout,
+            };
         }
     }
 
@@ -202,7 +222,7 @@ internal sealed class LoopRunner
 
     private RejectionReason SubmitLocked()
     {
-        var result = _scheduler.TrySchedule(_run, _options.Priority, _options.Timeout, _stopToken);
+        var result = _scheduler.TrySchedule(_run, _options.Priority, _timeout, _stopToken);
         if (!result.IsQueued)
         {
             _rejected++;
@@ -225,6 +245,14 @@ internal sealed class LoopRunner
 
     private void OnSubmissionFaulted(Exception error)
     {
+        if (error is TimeoutException)
+        {
+            // The run ignored its token past the scheduler's grace period and the scheduler freed its worker. The run
+            // goes on and stays in flight, so the loop cannot overlap it; it is counted (as failed) when it ends.
+            SchedulingLog.LoopRunAbandoned(_logger, _name, _timeout ?? TimeSpan.Zero);
+            return;
+        }
+
         lock (_sync)
         {
             _failures++;
@@ -280,6 +308,12 @@ internal sealed class LoopRunner
 #pragma warning restore CA1031
 
         var duration = _time.GetElapsedTime(start);
+        if (error is null && duration >= _timeout)
+        {
+            // It ignored its token (signalled at the timeout) and ended late: it still broke its timeout.
+            error = new TimeoutException(string.Format(CultureInfo.InvariantCulture, "The run ended {0} after it started, past its {1} timeout, without observing its token.", duration, _timeout));
+        }
+
         bool stoppedByShutdown = error is OperationCanceledException && _stopToken.IsCancellationRequested;
         bool failed = error is not null && !stoppedByShutdown;
         if (failed)
@@ -295,6 +329,8 @@ internal sealed class LoopRunner
             _durations.Add(duration);
             _cpuTime += cpu;
             _running = false;
+            _runEnded?.TrySetResult();
+            _runEnded = null;
             if (_catchUpPending && !_stopped)
             {
                 _catchUpPending = false;

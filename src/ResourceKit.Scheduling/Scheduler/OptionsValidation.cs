@@ -64,6 +64,13 @@ internal static class OptionsValidation
 
         ValidateTimerRange(options.CpuSampleInterval, prefix + "CpuSampleInterval", errors);
 
+        if (options.TimeoutGracePeriod < TimeSpan.Zero && options.TimeoutGracePeriod != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            errors.Add(Format("{0}TimeoutGracePeriod must be zero or more, or Timeout.InfiniteTimeSpan to always wait (was {1}).", prefix, options.TimeoutGracePeriod));
+        }
+
+        ValidateTimerRange(options.TimeoutGracePeriod, prefix + "TimeoutGracePeriod", errors);
+
         if (options.QueueLengthLimits is null)
         {
             errors.Add(prefix + "QueueLengthLimits must not be null.");

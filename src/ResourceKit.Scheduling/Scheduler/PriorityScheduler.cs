@@ -13,7 +13,8 @@ namespace ResourceKit.Scheduling;
 /// Workers are borrowed from the .NET thread pool only while there is work: a submission starts a worker when fewer
 /// than <see cref="PrioritySchedulerOptions.MaxConcurrency"/> are active, and a worker drains the queues (by priority)
 /// before it returns its thread. Synchronous work runs inline on the worker; async work holds its worker until it
-/// completes. A work item's exception, cancellation or timeout completes only its own task.
+/// completes, or, when it has a timeout and ignores its token, until <see cref="PrioritySchedulerOptions.TimeoutGracePeriod"/>
+/// after the timeout. A work item's exception, cancellation or timeout completes only its own task.
 /// </remarks>
 public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
 {
@@ -33,6 +34,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     private readonly int _criticalReserve;
     private readonly OverloadPolicy _overloadPolicy;
     private readonly double _cpuThreshold;
+    private readonly TimeSpan? _timeoutGrace;
     private const int OutcomeSlot = 5; // counters 0–4: dispatched per level; 5–8: outcomes
     private const int TallySlots = OutcomeSlot + 4;
     private const int TallyFlushInterval = 32;
@@ -72,6 +74,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
         _criticalReserve = options.CriticalReserve;
         _overloadPolicy = options.OverloadPolicy;
         _cpuThreshold = options.CpuThresholdPercent / 100;
+        _timeoutGrace = options.TimeoutGracePeriod == Timeout.InfiniteTimeSpan ? null : options.TimeoutGracePeriod;
         LoopCpuLimit = options.LoopCpuLimitPercent / 100;
         _queues = new PriorityQueueSet(options.QueueLengthLimits, options.MaxBypassCount);
         _shutdownToken = _shutdown.Token;
@@ -303,7 +306,11 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
             OptionsValidation.ThrowIfBeyondTimer(requested, nameof(timeout));
         }
 
-        return new WorkItem<T>(work, kind, priority, timeout == Timeout.InfiniteTimeSpan ? null : timeout, _time, cancellationToken);
+        var effective = timeout == Timeout.InfiniteTimeSpan ? null : timeout;
+
+        // Past the timer maximum the worker simply waits: a grace that long is no different from none.
+        var abandonAfter = effective + _timeoutGrace;
+        return new WorkItem<T>(work, kind, priority, effective, abandonAfter <= OptionsValidation.MaxTimerDelay ? abandonAfter : null, _time, cancellationToken);
     }
 
     private static void ThrowIfUnknown(WorkPriority priority)

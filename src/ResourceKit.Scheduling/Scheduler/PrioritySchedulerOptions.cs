@@ -18,9 +18,13 @@ public sealed class PrioritySchedulerOptions
     /// <summary>The default <see cref="CpuSampleInterval"/>.</summary>
     public static readonly TimeSpan DefaultCpuSampleInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>The default <see cref="TimeoutGracePeriod"/>.</summary>
+    public static readonly TimeSpan DefaultTimeoutGracePeriod = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Gets or sets how many workers run non-critical and critical work at once. Async work keeps its worker
-    /// until it completes, so raise this for work that mostly waits on I/O.
+    /// until it completes (or, with a timeout, until <see cref="TimeoutGracePeriod"/> after it), so raise this for
+    /// work that mostly waits on I/O.
     /// </summary>
     /// <value>The default value is <see cref="Environment.ProcessorCount"/> (the container's CPU limit inside a cgroup).</value>
     public int MaxConcurrency { get; set; } = Environment.ProcessorCount;
@@ -58,6 +62,17 @@ public sealed class PrioritySchedulerOptions
     /// <summary>Gets or sets what happens to non-critical submissions while the CPU is above the threshold.</summary>
     /// <value>The default value is <see cref="OverloadPolicy.Reject"/>.</value>
     public OverloadPolicy OverloadPolicy { get; set; } = OverloadPolicy.Reject;
+
+    /// <summary>
+    /// Gets or sets how long async work that has a timeout may go on after the timeout signalled its token before the
+    /// scheduler stops waiting for it: its task then faults with <see cref="TimeoutException"/>, it counts as timed
+    /// out, and its worker takes the next item. The work itself cannot be stopped and runs on unattended. This keeps a
+    /// call that ignores its token (a hung socket, a library without cancellation) from holding one of the
+    /// <see cref="MaxConcurrency"/> workers for good. <see cref="Timeout.InfiniteTimeSpan"/> waits as long as the work runs.
+    /// Synchronous work runs on its worker's thread and is always waited for.
+    /// </summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan TimeoutGracePeriod { get; set; } = DefaultTimeoutGracePeriod;
 
     /// <summary>Gets or sets how often the CPU source is sampled; each sample covers the window since the previous one.</summary>
     /// <value>The default value is one second.</value>

@@ -16,6 +16,7 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
     private readonly object _work;
     private readonly Kind _kind;
     private readonly TimeSpan? _timeout;
+    private readonly TimeSpan? _abandonAfter;
     private readonly TimeProvider _time;
     private readonly CancellationToken _callerToken;
     private CancellationTokenRegistration _registration;
@@ -23,12 +24,15 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
     private int _state;
     private int _slotReleased;
 
-    public WorkItem(object work, Kind kind, WorkPriority priority, TimeSpan? timeout, TimeProvider time, CancellationToken callerToken)
+    // abandonAfter: when the worker stops waiting for async work that ignored its timeout (the timeout plus the
+    // scheduler's timeout grace period), or null to wait as long as it runs.
+    public WorkItem(object work, Kind kind, WorkPriority priority, TimeSpan? timeout, TimeSpan? abandonAfter, TimeProvider time, CancellationToken callerToken)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         _work = work;
         _kind = kind;
         _timeout = timeout;
+        _abandonAfter = abandonAfter;
         _time = time;
         _callerToken = callerToken;
         Priority = priority;
@@ -129,12 +133,17 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
         _registration.Dispose();
         CancellationTokenSource? timeoutSource = null;
         CancellationTokenSource? linkedSource = null;
+        CancellationTokenSource? abandonSource = null;
+        bool abandoned = false;
         try
         {
             var token = shutdownToken;
             if (_timeout is { } timeout)
             {
                 timeoutSource = new CancellationTokenSource(timeout, _time);
+
+                // Armed before the work starts, so the deadline counts from the start like the timeout does.
+                abandonSource = _abandonAfter is { } abandonAfter && _kind != Kind.SyncAction ? new CancellationTokenSource(abandonAfter, _time) : null;
             }
 
             if (timeoutSource is not null || _callerToken.CanBeCanceled)
@@ -143,7 +152,35 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
                 token = linkedSource.Token;
             }
 
-            T result = await InvokeAsync(token).ConfigureAwait(false);
+            var pending = InvokeAsync(token);
+            T result;
+            if (abandonSource is null || pending.IsCompleted)
+            {
+                result = await pending.ConfigureAwait(false);
+            }
+            else
+            {
+                var work = pending.AsTask();
+                try
+                {
+                    result = await work.WaitAsync(abandonSource.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (abandonSource.IsCancellationRequested && !work.IsCompleted)
+                {
+                    // The work ignored its timeout for the whole grace period: stop waiting so the worker is free for
+                    // other work. The work runs on; its token sources are disposed (and any exception observed) when it ends.
+                    abandoned = true;
+                    _ = work.ContinueWith(
+                        static (ended, sources) => ReleaseAbandoned(ended, ((CancellationTokenSource?, CancellationTokenSource?))sources!),
+                        (linkedSource, timeoutSource),
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                    TrySetException(new TimeoutException(string.Format(CultureInfo.InvariantCulture, "{0} work timed out after {1} and did not end within {2} after its token was signalled; the scheduler stopped waiting for it.", Priority, _timeout, _abandonAfter - _timeout)));
+                    return WorkOutcome.TimedOut;
+                }
+            }
+
             TrySetResult(result);
             return WorkOutcome.Succeeded;
         }
@@ -161,9 +198,21 @@ internal sealed class WorkItem<T> : TaskCompletionSource<T>, IWorkItem
         finally
         {
             Volatile.Write(ref _state, Finished);
-            linkedSource?.Dispose();
-            timeoutSource?.Dispose();
+            abandonSource?.Dispose();
+            if (!abandoned)
+            {
+                linkedSource?.Dispose();
+                timeoutSource?.Dispose();
+            }
         }
+    }
+
+    private static void ReleaseAbandoned(Task ended, (CancellationTokenSource? Linked, CancellationTokenSource? Timeout) sources)
+    {
+        // Nobody awaits abandoned work any more; reading its exception keeps it from surfacing as unobserved.
+        _ = ended.Exception;
+        sources.Linked?.Dispose();
+        sources.Timeout?.Dispose();
     }
 
     /// <summary>Completes the task from the work's exception: canceled (with <paramref name="canceledBy"/>) for a cancellation, faulted otherwise.</summary>

@@ -207,6 +207,29 @@ public sealed class PrioritySchedulerTests
     }
 
     [Test]
+    public async Task RunAsync_WorkIgnoresTokenPastTimeout_FreesWorkerAfterGracePeriod()
+    {
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, configure: o => o.TimeoutGracePeriod = TimeSpan.FromSeconds(2));
+        var gate = new Gate();
+        var stubborn = scheduler.RunAsync(_ => gate.HoldAsync(CancellationToken.None), WorkPriority.Normal, TimeSpan.FromSeconds(5));
+        await gate.Started.Guarded();
+        bool nextRan = false;
+        var next = scheduler.RunAsync(_ => nextRan = true, WorkPriority.Normal);
+
+        time.Advance(TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(2) - TimeSpan.FromMilliseconds(1));
+        Assert.That((stubborn.IsCompleted, nextRan), Is.EqualTo((false, false)), "the only worker still waits within the grace period");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.ThrowsAsync<TimeoutException>(() => stubborn.Guarded());
+        await next.Guarded();
+        Assert.That(nextRan, Is.True, "the freed worker took the next item");
+        await scheduler.Idle();
+        Assert.That(scheduler.GetStatistics().TimedOut, Is.EqualTo(1));
+        gate.Open();
+    }
+
+    [Test]
     public async Task TrySchedule_CanceledWhileQueued_CompletesCanceledWithoutRunning()
     {
         var time = new FakeTimeProvider();
@@ -237,6 +260,7 @@ public sealed class PrioritySchedulerTests
             CpuThresholdPercent = 120,
             LoopCpuLimitPercent = 0,
             CpuSampleInterval = TimeSpan.Zero,
+            TimeoutGracePeriod = TimeSpan.FromSeconds(-2),
         };
         options.QueueLengthLimits.High = -5;
 
@@ -244,7 +268,7 @@ public sealed class PrioritySchedulerTests
 
         Assert.That(exception!.Message, Does.Contain("MaxConcurrency must be at least 1 (was 0)")
             .And.Contain("CriticalReserve").And.Contain("MaxBypassCount").And.Contain("CpuThresholdPercent")
-            .And.Contain("LoopCpuLimitPercent").And.Contain("CpuSampleInterval").And.Contain("QueueLengthLimits:High"));
+            .And.Contain("LoopCpuLimitPercent").And.Contain("CpuSampleInterval").And.Contain("TimeoutGracePeriod").And.Contain("QueueLengthLimits:High"));
     }
 
     [Test]
