@@ -20,6 +20,13 @@ public readonly record struct BudgetRuleStatus(
     /// <summary>Gets the remaining fraction of the limit, between 0 and 1.</summary>
     public double RemainingRatio => (double)(Remaining / Limit);
 
-    /// <summary>Gets a value indicating whether nothing is left.</summary>
-    public bool IsExhausted => Committed + Reserved >= Limit;
+    /// <summary>
+    /// Gets a value indicating whether this ledger has raised the rule's limit event in <see cref="Period"/>: settled
+    /// spend reached the limit, or a Block or Shutdown rule refused a reservation that would not fit even with no
+    /// other reservation open (see <see cref="SpendLedger.LimitReached"/>). Known to the ledger instance that saw it.
+    /// </summary>
+    public bool IsLimitReached { get; init; }
+
+    /// <summary>Gets a value indicating whether nothing is left, or the rule's limit has been reached (<see cref="IsLimitReached"/>).</summary>
+    public bool IsExhausted => IsLimitReached || Committed + Reserved >= Limit;
 }

@@ -26,13 +26,19 @@ public sealed partial class SpendLedger
             foreach (var rule in rules.Where(r => r.Window == window))
             {
                 var key = SpendPlan.ScopeKey(rule.Scope, SpendAttribution.Normalize(rule.ScopeValue));
+
+                // A rule for each value separately reports its worst value: one that reached its limit, else the fullest.
                 var balance = rule.Scope != BudgetScope.Global && string.IsNullOrEmpty(rule.ScopeValue)
                     ? balances.Where(b => b.Scope.StartsWith(SpendPlan.ScopeKey(rule.Scope, null), StringComparison.Ordinal))
-                        .OrderByDescending(b => b.Committed + b.Reserved)
+                        .OrderByDescending(b => _raised.ContainsKey(SpendPlan.LimitKey(rule.Name, period.Key, b.Scope)))
+                        .ThenByDescending(b => b.Committed + b.Reserved)
                         .DefaultIfEmpty(new LedgerBalance(period.Key, SpendPlan.ScopeKey(rule.Scope, "*"), 0, 0))
                         .First()
                     : balances.FirstOrDefault(b => b.Scope == key, new LedgerBalance(period.Key, key, 0, 0));
-                statuses.Add(new BudgetRuleStatus(rule.Name, rule.Action, period, balance.Scope, rule.Limit, balance.Committed, balance.Reserved));
+                statuses.Add(new BudgetRuleStatus(rule.Name, rule.Action, period, balance.Scope, rule.Limit, balance.Committed, balance.Reserved)
+                {
+                    IsLimitReached = _raised.ContainsKey(SpendPlan.LimitKey(rule.Name, period.Key, balance.Scope)),
+                });
             }
         }
 
@@ -49,8 +55,9 @@ public sealed partial class SpendLedger
     {
         var byPeriod = new Dictionary<string, IReadOnlyList<LedgerBalance>>(StringComparer.Ordinal);
         var statuses = new List<BudgetRuleStatus>(plan.Rules.Length);
-        foreach (var (rule, counter) in plan.Rules)
+        for (var i = 0; i < plan.Rules.Length; i++)
         {
+            var (rule, counter) = plan.Rules[i];
             var target = plan.Counters[counter];
             if (!byPeriod.TryGetValue(target.Period, out var balances))
             {
@@ -59,7 +66,10 @@ public sealed partial class SpendLedger
             }
 
             var balance = balances.FirstOrDefault(b => b.Scope == target.Scope);
-            statuses.Add(new BudgetRuleStatus(rule.Name, rule.Action, plan.PeriodOf(counter), target.Scope, rule.Limit, balance.Committed, balance.Reserved));
+            statuses.Add(new BudgetRuleStatus(rule.Name, rule.Action, plan.PeriodOf(counter), target.Scope, rule.Limit, balance.Committed, balance.Reserved)
+            {
+                IsLimitReached = _raised.ContainsKey(plan.LimitKeys[i]),
+            });
         }
 
         return statuses;

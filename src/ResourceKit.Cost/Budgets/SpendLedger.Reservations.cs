@@ -74,6 +74,14 @@ public sealed partial class SpendLedger
         {
             var (rule, counter) = plan.HardRules[failedLimitIndex];
             var denial = Deny(plan, rule, counter, committed[counter], reserved[counter], ticket.Amount);
+
+            // Committed spend alone leaves no room for a request of ordinary size: the rule now refuses calls, so
+            // it has reached its limit although committed spend may never get there (each refused call commits nothing).
+            if (committed[counter] + Math.Min(ticket.Amount, _maxReservationCost) > rule.Limit)
+            {
+                ObserveLimitReached(plan, Array.FindIndex(plan.Rules, r => ReferenceEquals(r.Rule, rule) && r.Counter == counter), committed[counter]);
+            }
+
             return new BudgetReservationResult(new BudgetDecision(BudgetStatus.Blocked, denial, TimeSpan.Zero), null);
         }
 

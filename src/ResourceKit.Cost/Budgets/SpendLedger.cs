@@ -25,6 +25,7 @@ public sealed partial class SpendLedger : IDisposable
     private readonly ITimer _sweepTimer;
     private readonly TimeSpan _reservationTimeToLive;
     private readonly TimeSpan _throttleInterval;
+    private readonly decimal _maxReservationCost;
     private readonly IReadOnlyList<double> _defaultThresholds;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _raised = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ThrottleGate> _throttles = new(StringComparer.Ordinal);
@@ -61,6 +62,7 @@ public sealed partial class SpendLedger : IDisposable
         Calendar = new BudgetCalendar(options.EffectiveTimeZone());
         _reservationTimeToLive = options.ReservationTimeToLive;
         _throttleInterval = options.ThrottleInterval;
+        _maxReservationCost = options.MaxReservationCost;
         _defaultThresholds = options.EffectiveSoftThresholds();
         _rules = [.. options.EffectiveRules()];
 
@@ -75,10 +77,15 @@ public sealed partial class SpendLedger : IDisposable
     /// <summary>Raised the first time settled spend reaches a soft threshold of a rule in a period.</summary>
     public event EventHandler<BudgetThresholdEventArgs>? ThresholdReached;
 
-    /// <summary>Raised the first time settled spend reaches a rule's limit in a period.</summary>
+    /// <summary>
+    /// Raised once per rule and period, the first time settled spend reaches the rule's limit or a
+    /// <see cref="BudgetAction.Block"/> or <see cref="BudgetAction.Shutdown"/> rule refuses a reservation that would
+    /// not fit even if no other reservation were open (counting at most <see cref="CostOptions.MaxReservationCost"/>
+    /// of the requested amount). A refusal caused only by other callers' open holds raises nothing: they may yet be released.
+    /// </summary>
     public event EventHandler<BudgetLimitEventArgs>? LimitReached;
 
-    /// <summary>Raised when a <see cref="BudgetAction.Shutdown"/> rule reaches its limit; the host should stop.</summary>
+    /// <summary>Raised with <see cref="LimitReached"/> when the rule is a <see cref="BudgetAction.Shutdown"/> rule; the host should stop.</summary>
     public event EventHandler<BudgetLimitEventArgs>? ShutdownRequested;
 
     /// <summary>Gets the calendar that maps instants to periods.</summary>

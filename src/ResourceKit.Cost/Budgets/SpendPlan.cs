@@ -51,7 +51,7 @@ internal sealed class SpendPlan
             ThresholdKeys[i] = Array.ConvertAll(Thresholds[i], t => RuleKeys[i] + "|" + t.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        LimitKeys = Array.ConvertAll(RuleKeys, k => k + "|limit");
+        LimitKeys = Array.ConvertAll(rules, r => LimitKey(r.Rule.Name, counters[r.Counter].Period, counters[r.Counter].Scope));
         LimitsAsDouble = Array.ConvertAll(rules, r => (double)r.Rule.Limit);
         LimitGates = Array.ConvertAll(LimitsAsDouble, limit => limit * GateMargin);
         ThresholdGates = new double[rules.Length];
@@ -170,6 +170,9 @@ internal sealed class SpendPlan
 
         return new SpendPlan(key, attribution, periods, counters, [.. applying], rules, defaultThresholds, metrics);
     }
+
+    /// <summary>The key under which a rule's limit event for one period and counter is remembered.</summary>
+    public static string LimitKey(string ruleName, string period, string scope) => ruleName + "|" + period + "|" + scope + "|limit";
 
     public BudgetPeriod PeriodOf(int counter) => Periods[counter / ScopeCount];
 
