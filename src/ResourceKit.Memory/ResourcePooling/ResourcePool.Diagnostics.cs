@@ -50,6 +50,12 @@ public sealed partial class ResourcePool<T>
     [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "Pool {Pool}: {Timeout} passed on dispose with leases still out; they are closed when returned.")]
     private static partial void LogDisposeTimedOut(ILogger logger, string pool, TimeSpan timeout);
 
+    [LoggerMessage(EventId = 38, Level = LogLevel.Warning, Message = "Pool {Pool}: opening a resource took longer than {Timeout}; the attempt was abandoned and its slot freed.")]
+    private static partial void LogCreateTimedOut(ILogger logger, string pool, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 39, Level = LogLevel.Warning, Message = "Pool {Pool}: validation took longer than {Timeout}; the resource is replaced.")]
+    private static partial void LogValidationTimedOut(ILogger logger, string pool, TimeSpan timeout);
+
     [LoggerMessage(EventId = 37, Level = LogLevel.Error, Message = "Pool {Pool}: a LeakDetected handler threw.")]
     private static partial void LogLeakHandlerFailed(ILogger logger, Exception exception, string pool);
 }

@@ -117,7 +117,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     /// <summary>Borrows a resource, waiting up to <see cref="ResourcePoolOptions.AcquireTimeout"/>.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The lease; dispose it to give the resource back.</returns>
-    /// <exception cref="ResourcePoolTimeoutException">The pool stayed full for the whole timeout.</exception>
+    /// <exception cref="ResourcePoolTimeoutException">The pool stayed full for the whole timeout, or opening a resource took longer than <see cref="ResourcePoolOptions.CreateTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
     public ValueTask<ResourceLease<T>> AcquireAsync(CancellationToken cancellationToken = default) =>
@@ -127,7 +127,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     /// <param name="timeout">How long to wait when the pool is full; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The lease; dispose it to give the resource back.</returns>
-    /// <exception cref="ResourcePoolTimeoutException">The pool stayed full for the whole timeout.</exception>
+    /// <exception cref="ResourcePoolTimeoutException">The pool stayed full for the whole timeout, or opening a resource took longer than <see cref="ResourcePoolOptions.CreateTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
     public ValueTask<ResourceLease<T>> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -160,6 +160,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
 
     /// <summary>Opens resources until the pool holds at least <see cref="ResourcePoolOptions.MinSize"/>.</summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <exception cref="ResourcePoolTimeoutException">Opening a resource took longer than <see cref="ResourcePoolOptions.CreateTimeout"/>.</exception>
     /// <returns>A task that completes when the pool is warm.</returns>
     public async ValueTask WarmUpAsync(CancellationToken cancellationToken = default)
     {
@@ -263,65 +264,6 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
 
             return LeaseLocked(entry, CaptureStackTrace());
         }
-    }
-
-    /// <summary>Opens one resource for a slot already counted in <see cref="_total"/>; gives the slot back on failure.</summary>
-    private async ValueTask<PooledResource<T>> CreateEntryAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var value = await _lifecycle.CreateAsync(cancellationToken).ConfigureAwait(false);
-            lock (_gate)
-            {
-                _created++;
-            }
-
-            return new PooledResource<T>(value, _timeProvider.GetTimestamp());
-        }
-        catch
-        {
-            lock (_gate)
-            {
-                _total--;
-                GrantFreedSlotsLocked();
-            }
-
-            throw;
-        }
-    }
-
-    private async ValueTask<bool> IsValidAsync(ResourceLease<T> lease, CancellationToken cancellationToken)
-    {
-        bool valid;
-        try
-        {
-            valid = await _lifecycle.ValidateAsync(lease.Resource, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await lease.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-#pragma warning disable CA1031 // A validator that throws marks the resource as unusable, like returning false.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogValidationThrew(_logger, ex, _options.Name);
-            valid = false;
-        }
-
-        if (!valid)
-        {
-            lock (_gate)
-            {
-                _validationFailures++;
-            }
-
-            lease.MarkBroken();
-            await lease.DisposeAsync().ConfigureAwait(false);
-        }
-
-        return valid;
     }
 
     private ResourceLease<T>? TryTakeIdleLocked(ref List<PooledResource<T>>? expired)

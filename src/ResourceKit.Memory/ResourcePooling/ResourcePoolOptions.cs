@@ -24,6 +24,12 @@ public sealed class ResourcePoolOptions
     /// <summary>The default pruning interval (30 s).</summary>
     public static readonly TimeSpan DefaultPruneInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default time one creation of a resource may take (30 s).</summary>
+    public static readonly TimeSpan DefaultCreateTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>The default time one validation of a resource may take (5 s).</summary>
+    public static readonly TimeSpan DefaultValidationTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>The default time disposal waits for outstanding leases (10 s).</summary>
     public static readonly TimeSpan DefaultDisposeTimeout = TimeSpan.FromSeconds(10);
 
@@ -55,6 +61,24 @@ public sealed class ResourcePoolOptions
     /// <summary>Gets or sets how long an acquire waits for a resource when the pool is at <see cref="MaxSize"/>; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan AcquireTimeout { get; set; } = DefaultAcquireTimeout;
+
+    /// <summary>
+    /// Gets or sets how long one <see cref="IResourceLifecycle{T}.CreateAsync"/> call may take, whether an acquire,
+    /// <see cref="ResourcePool{T}.WarmUpAsync"/> or the background refill made it. When it passes, the call's token is
+    /// cancelled and the call is abandoned (a resource it opens later is closed), its slot is freed, and an acquire
+    /// fails with <see cref="ResourcePoolTimeoutException"/>. Without it a hung connect would hold its slot, and the
+    /// pruning timer, forever. <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan CreateTimeout { get; set; } = DefaultCreateTimeout;
+
+    /// <summary>
+    /// Gets or sets how long one <see cref="IResourceLifecycle{T}.ValidateAsync"/> call (with <see cref="ValidateOnAcquire"/>)
+    /// may take. A validation that takes longer counts as failed: its token is cancelled, the resource is closed and
+    /// replaced. <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// </summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan ValidationTimeout { get; set; } = DefaultValidationTimeout;
 
     /// <summary>Gets or sets a value indicating whether a resource is validated (<see cref="IResourceLifecycle{T}.ValidateAsync"/>) each time it is borrowed.</summary>
     /// <value>The default value is <see langword="false"/>.</value>
@@ -103,7 +127,18 @@ public sealed class ResourcePoolOptions
             errors.Add($"AcquireTimeout ({AcquireTimeout}) must not be negative (use Timeout.InfiniteTimeSpan to wait forever).");
         }
 
+        AddIfNotTimeout(errors, CreateTimeout, nameof(CreateTimeout));
+        AddIfNotTimeout(errors, ValidationTimeout, nameof(ValidationTimeout));
         return errors;
+    }
+
+    private static void AddIfNotTimeout(List<string> errors, TimeSpan value, string name)
+    {
+        // A timer cannot wait longer than about 49.7 days; a day is far beyond any sane connect or check.
+        if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1)))
+        {
+            errors.Add($"{name} ({value}) must be between 1 ms and 1 day, or Timeout.InfiniteTimeSpan for none.");
+        }
     }
 
     /// <summary>Copies these options.</summary>

@@ -1,6 +1,9 @@
 namespace ResourceKit.Memory.ResourcePooling;
 
-/// <summary>Thrown when an acquire waited its whole timeout while the pool stayed at its maximum size.</summary>
+/// <summary>
+/// Thrown when an acquire waited its whole timeout while the pool stayed at its maximum size, or when opening a
+/// resource took longer than <see cref="ResourcePoolOptions.CreateTimeout"/> (then <see cref="Timeout"/> is that timeout).
+/// </summary>
 public sealed class ResourcePoolTimeoutException : TimeoutException
 {
     /// <summary>Initializes a new instance of the <see cref="ResourcePoolTimeoutException"/> class.</summary>
@@ -36,10 +39,19 @@ public sealed class ResourcePoolTimeoutException : TimeoutException
         MaxSize = maxSize;
     }
 
+    /// <summary>Initializes a new instance of the <see cref="ResourcePoolTimeoutException"/> class for a timeout other than the wait.</summary>
+    internal ResourcePoolTimeoutException(string poolName, TimeSpan timeout, int maxSize, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        PoolName = poolName;
+        Timeout = timeout;
+        MaxSize = maxSize;
+    }
+
     /// <summary>Gets the pool's name.</summary>
     public string? PoolName { get; }
 
-    /// <summary>Gets how long the caller waited.</summary>
+    /// <summary>Gets how long the caller waited (or, for a creation that timed out, <see cref="ResourcePoolOptions.CreateTimeout"/>).</summary>
     public TimeSpan Timeout { get; }
 
     /// <summary>Gets the pool's maximum size.</summary>

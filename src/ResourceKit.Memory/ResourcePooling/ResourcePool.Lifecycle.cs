@@ -1,0 +1,187 @@
+namespace ResourceKit.Memory.ResourcePooling;
+
+/// <summary>Creating and validating resources, each bounded by its timeout.</summary>
+public sealed partial class ResourcePool<T>
+{
+    /// <summary>Opens one resource for a slot already counted in <see cref="_total"/>; gives the slot back on failure or timeout.</summary>
+    private async ValueTask<PooledResource<T>> CreateEntryAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var value = await CreateWithinTimeoutAsync(cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _created++;
+            }
+
+            return new PooledResource<T>(value, _timeProvider.GetTimestamp());
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _total--;
+                GrantFreedSlotsLocked();
+            }
+
+            throw;
+        }
+    }
+
+    private async ValueTask<T> CreateWithinTimeoutAsync(CancellationToken cancellationToken)
+    {
+        using var deadline = new LifecycleDeadline(_options.CreateTimeout, _timeProvider, cancellationToken);
+        var pending = _lifecycle.CreateAsync(deadline.Token);
+        if (pending.IsCompleted)
+        {
+            return await pending.ConfigureAwait(false);
+        }
+
+        // Waiting on the task rather than trusting the factory to honour its token: a connect that ignores
+        // cancellation must not hold the caller, the slot or the pruning timer either.
+        var creating = pending.AsTask();
+        try
+        {
+            return await creating.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex)
+        {
+            _ = CloseIfOpenedLateAsync(creating);
+            if (!deadline.TimedOut)
+            {
+                throw;
+            }
+
+            LogCreateTimedOut(_logger, _options.Name, _options.CreateTimeout);
+            throw new ResourcePoolTimeoutException(
+                _options.Name,
+                _options.CreateTimeout,
+                _options.MaxSize,
+                $"Opening a resource for pool '{_options.Name}' took longer than {_options.CreateTimeout} (CreateTimeout); the attempt was abandoned and its slot freed.",
+                ex);
+        }
+    }
+
+    /// <summary>Closes the resource an abandoned creation opens after its caller gave up on it.</summary>
+    private async Task CloseIfOpenedLateAsync(Task<T> creating)
+    {
+        T value;
+        try
+        {
+            value = await creating.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The caller already got its timeout or cancellation; a late failure has nobody to go to.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return;
+        }
+
+        try
+        {
+            await _lifecycle.DestroyAsync(value).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Closing a resource that fails to close must not break the pool; log it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogDestroyFailed(_logger, ex, _options.Name);
+        }
+    }
+
+    private async ValueTask<bool> IsValidAsync(ResourceLease<T> lease, CancellationToken cancellationToken)
+    {
+        bool valid;
+        Task<bool>? validating = null;
+        using (var deadline = new LifecycleDeadline(_options.ValidationTimeout, _timeProvider, cancellationToken))
+        {
+            try
+            {
+                var pending = _lifecycle.ValidateAsync(lease.Resource, deadline.Token);
+                if (pending.IsCompleted)
+                {
+                    valid = await pending.ConfigureAwait(false);
+                }
+                else
+                {
+                    validating = pending.AsTask();
+                    valid = await validating.WaitAsync(deadline.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                if (validating is { IsCompleted: false })
+                {
+                    lease.MarkBroken(); // a validator still running on it must not hand it to the next caller
+                }
+
+                await lease.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+            catch (OperationCanceledException) when (deadline.TimedOut)
+            {
+                LogValidationTimedOut(_logger, _options.Name, _options.ValidationTimeout);
+                valid = false;
+            }
+#pragma warning disable CA1031 // A validator that throws marks the resource as unusable, like returning false.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogValidationThrew(_logger, ex, _options.Name);
+                valid = false;
+            }
+        }
+
+        if (validating is { IsCompleted: false })
+        {
+            // Abandoned: observe its eventual failure so it is not reported as unobserved.
+            _ = validating.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        if (!valid)
+        {
+            lock (_gate)
+            {
+                _validationFailures++;
+            }
+
+            lease.MarkBroken();
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return valid;
+    }
+
+    /// <summary>The token for one lifecycle call: the caller's, cancelled also when the timeout (on the pool's clock) passes.</summary>
+    private sealed class LifecycleDeadline : IDisposable
+    {
+        private readonly CancellationTokenSource? _timeout;
+        private readonly CancellationTokenSource? _linked;
+        private readonly CancellationToken _caller;
+
+        public LifecycleDeadline(TimeSpan timeout, TimeProvider timeProvider, CancellationToken caller)
+        {
+            _caller = caller;
+            if (timeout == Timeout.InfiniteTimeSpan)
+            {
+                Token = caller;
+                return;
+            }
+
+            _timeout = new CancellationTokenSource(timeout, timeProvider);
+            _linked = caller.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(caller, _timeout.Token) : null;
+            Token = _linked?.Token ?? _timeout.Token;
+        }
+
+        public CancellationToken Token { get; }
+
+        /// <summary>Gets a value indicating whether the timeout, not the caller, cancelled the call.</summary>
+        public bool TimedOut => _timeout is { IsCancellationRequested: true } && !_caller.IsCancellationRequested;
+
+        public void Dispose()
+        {
+            _linked?.Dispose();
+            _timeout?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Memory.ResourcePooling;
+
+namespace ResourceKit.Memory.Tests.ResourcePooling;
+
+/// <summary>Factories and validators that never finish must not hang callers, hold slots or stop pruning.</summary>
+public sealed class ResourcePoolHungLifecycleTests
+{
+    private FakeTimeProvider _time = null!;
+    private List<ResourcePoolTests.Connection> _created = null!;
+    private HashSet<int> _hangingCalls = null!;
+    private int _calls;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new FakeTimeProvider();
+        _created = [];
+        _hangingCalls = [];
+        _calls = 0;
+    }
+
+    [Test]
+    public async Task AcquireAsync_FactoryHangs_TimesOutAfterCreateTimeoutAndFreesSlot()
+    {
+        _hangingCalls.Add(0);
+        using var pool = CreatePool(new ResourcePoolOptions { Name = "db", MinSize = 0, MaxSize = 1 });
+
+        var hung = pool.AcquireAsync(Timeout.InfiniteTimeSpan).AsTask();
+        _time.Advance(ResourcePoolOptions.DefaultCreateTimeout);
+
+        Assert.That(hung.IsCompleted, Is.True, "the caller is released when the creation times out");
+        var ex = Assert.ThrowsAsync<ResourcePoolTimeoutException>(async () => await hung);
+        Assert.That(ex!.PoolName, Is.EqualTo("db"));
+        using var next = await pool.AcquireAsync(TimeSpan.Zero);
+        Assert.Multiple(() =>
+        {
+            Assert.That(next.Resource, Is.SameAs(_created.Single()));
+            Assert.That(pool.Statistics.Total, Is.EqualTo(1), "the hung creation's slot was given back");
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_FactoryIgnoresCancellation_AbandonsItAndClosesWhatItOpensLater()
+    {
+        var late = new TaskCompletionSource<ResourcePoolTests.Connection>(); // completes inline, so the late close is observable at once
+        var calls = 0;
+        using var pool = new ResourcePool<ResourcePoolTests.Connection>(
+            new ResourcePoolOptions { MinSize = 0, MaxSize = 1, CreateTimeout = TimeSpan.FromSeconds(5) },
+            _ => calls++ == 0 ? new ValueTask<ResourcePoolTests.Connection>(late.Task) : ValueTask.FromResult(new ResourcePoolTests.Connection(calls)),
+            timeProvider: _time);
+
+        var hung = pool.AcquireAsync().AsTask();
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.That(hung.IsCompleted, Is.True);
+        Assert.That(async () => await hung, Throws.TypeOf<ResourcePoolTimeoutException>().With.Message.Contains("CreateTimeout"));
+        using var next = await pool.AcquireAsync(TimeSpan.Zero);
+        var opensLate = new ResourcePoolTests.Connection(-1);
+        late.SetResult(opensLate);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(opensLate.Disposed, Is.True, "a resource opened after the caller gave up is closed");
+            Assert.That(pool.Statistics.Total, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_CallerCancelsHungFactoryThatIgnoresToken_ThrowsAndFreesSlot()
+    {
+        var never = new TaskCompletionSource<ResourcePoolTests.Connection>();
+        using var pool = new ResourcePool<ResourcePoolTests.Connection>(
+            new ResourcePoolOptions { MinSize = 0, MaxSize = 1 },
+            _ => new ValueTask<ResourcePoolTests.Connection>(never.Task),
+            timeProvider: _time);
+        using var cts = new CancellationTokenSource();
+
+        var hung = pool.AcquireAsync(cts.Token).AsTask();
+        await cts.CancelAsync();
+
+        Assert.That(hung.IsCompleted, Is.True);
+        Assert.That(async () => await hung, Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(pool.Statistics.Total, Is.Zero);
+    }
+
+    [Test]
+    public async Task AcquireAsync_ValidatorHangs_ReplacesResourceAfterValidationTimeout()
+    {
+        var options = new ResourcePoolOptions { MinSize = 0, MaxSize = 1, ValidateOnAcquire = true };
+        using var pool = new ResourcePool<ResourcePoolTests.Connection>(
+            options,
+            Create,
+            validate: async (c, ct) =>
+            {
+                if (c.Id == 0)
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                }
+
+                return true;
+            },
+            timeProvider: _time);
+        (await pool.AcquireAsync()).Dispose();
+
+        var acquiring = pool.AcquireAsync().AsTask();
+        _time.Advance(ResourcePoolOptions.DefaultValidationTimeout);
+
+        Assert.That(acquiring.IsCompleted, Is.True, "the caller is not held by a hung validator");
+        using var lease = await acquiring;
+        Assert.Multiple(() =>
+        {
+            Assert.That(lease.Resource.Id, Is.EqualTo(1));
+            Assert.That(_created[0].Disposed, Is.True, "the resource whose validation hung was closed");
+            Assert.That(pool.Statistics.ValidationFailures, Is.EqualTo(1));
+            Assert.That(pool.Statistics.Total, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task PruneTimer_RefillHangs_LaterTicksStillRefillAndDetectLeaks()
+    {
+        var options = new ResourcePoolOptions
+        {
+            MinSize = 2,
+            MaxSize = 2,
+            PruneInterval = TimeSpan.FromMinutes(1),
+            LeakDetectionThreshold = TimeSpan.FromMinutes(2),
+            CaptureAcquisitionStackTraces = false,
+        };
+        _hangingCalls.Add(1); // the first refill hangs
+        using var pool = CreatePool(options);
+        var leaks = 0;
+        pool.LeakDetected += (_, _) => leaks++;
+        using var held = await pool.AcquireAsync();
+
+        _time.Advance(TimeSpan.FromMinutes(1)); // refill starts and hangs
+        _time.Advance(ResourcePoolOptions.DefaultCreateTimeout); // ... and is given up
+        _time.Advance(TimeSpan.FromMinutes(1) - ResourcePoolOptions.DefaultCreateTimeout); // the next tick runs
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(leaks, Is.EqualTo(1), "leak detection still runs");
+            Assert.That(pool.Statistics.Idle, Is.EqualTo(1), "the next refill succeeded");
+            Assert.That(pool.Statistics.Total, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void Constructor_BadLifecycleTimeouts_ListsBoth()
+    {
+        var options = new ResourcePoolOptions { CreateTimeout = TimeSpan.Zero, ValidationTimeout = TimeSpan.FromSeconds(-3) };
+
+        Assert.That(
+            () => CreatePool(options),
+            Throws.ArgumentException.With.Message.Contains("CreateTimeout").And.Message.Contains("ValidationTimeout"));
+    }
+
+    [Test]
+    public void Constructor_InfiniteLifecycleTimeouts_Accepted()
+    {
+        var options = new ResourcePoolOptions { CreateTimeout = Timeout.InfiniteTimeSpan, ValidationTimeout = Timeout.InfiniteTimeSpan };
+
+        Assert.That(options.Validate(), Is.Empty);
+    }
+
+    private ResourcePool<ResourcePoolTests.Connection> CreatePool(ResourcePoolOptions options) =>
+        new(options, Create, timeProvider: _time);
+
+    private async ValueTask<ResourcePoolTests.Connection> Create(CancellationToken cancellationToken)
+    {
+        if (_hangingCalls.Contains(_calls++))
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+
+        var connection = new ResourcePoolTests.Connection(_created.Count);
+        _created.Add(connection);
+        return connection;
+    }
+}
