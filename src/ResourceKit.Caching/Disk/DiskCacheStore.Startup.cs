@@ -7,17 +7,35 @@ public sealed partial class DiskCacheStore
 {
     private void LoadIndex()
     {
-        foreach (var temp in Directory.EnumerateFiles(_tempFolder, "*" + TempExtension))
+        // A folder this process cannot read (left by a run under another user, say) is skipped, not fatal.
+        var options = new EnumerationOptions { IgnoreInaccessible = true, RecurseSubdirectories = false };
+        foreach (var temp in Directory.EnumerateFiles(_tempFolder, "*" + TempExtension, options))
         {
             // Left by a process killed between write and rename: never visible as a record, safe to drop.
             TryDeleteFile(temp);
         }
 
         var now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        Span<byte> header = stackalloc byte[DiskRecord.HeaderSize];
-        foreach (var path in Directory.EnumerateFiles(_root, "*" + RecordExtension, SearchOption.AllDirectories))
+        foreach (var folder in Directory.EnumerateDirectories(_root, "??", options))
         {
+            IndexFolder(folder, options, now);
+        }
+    }
+
+    private void IndexFolder(string folder, EnumerationOptions options, long now)
+    {
+        Span<byte> header = stackalloc byte[DiskRecord.HeaderSize];
+        var prefix = Path.GetFileName(folder);
+        foreach (var path in Directory.EnumerateFiles(folder, "*" + RecordExtension, options))
+        {
+            // Only files this store could have written: a 32-hex-digit name in the folder named by its first two
+            // digits. Anything else (copied in by hand, another tool's) is not ours to index or delete.
             var name = Path.GetFileNameWithoutExtension(path);
+            if (!DiskRecord.IsFileName(name) || !name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             long length;
             long expires;
             try
@@ -46,8 +64,9 @@ public sealed partial class DiskCacheStore
             }
 
             var lastAccess = new DateTimeOffset(File.GetLastWriteTimeUtc(path)).ToUnixTimeMilliseconds();
-            _index[name] = new DiskEntry(length, expires, lastAccess);
-            _bytes += length;
+            var size = SizeOnDisk(length);
+            _index[name] = new DiskEntry(size, expires, lastAccess);
+            _bytes += size;
         }
     }
 

@@ -31,6 +31,11 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
     private readonly ConcurrentDictionary<string, DiskEntry> _index = new(StringComparer.Ordinal);
     private readonly Lock _accountingLock = new();
     private readonly Lock _evictionLock = new();
+
+    // Writing a record and indexing it, or forgetting it and deleting its file, is one step per name: without it two
+    // writers can rename in one order and index in the other, or a removal can delete a file a writer just renamed.
+    // Never held while taking the eviction lock (eviction takes these), so the two cannot deadlock.
+    private readonly Lock[] _nameLocks = [.. Enumerable.Range(0, 64).Select(_ => new Lock())];
     private readonly FileStream _ownerLock;
     private readonly ITimer _cleanupTimer;
     private readonly Meter? _ownedMeter;
@@ -52,6 +57,7 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaximumSizeBytes, 1024L, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AllocationUnitBytes, 1, nameof(options));
         _options = options;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -59,7 +65,7 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
         _tempFolder = Path.Combine(_root, "tmp");
         CreateOwnerOnlyFolder(_root);
         CreateOwnerOnlyFolder(_tempFolder);
-        _ownerLock = new FileStream(Path.Combine(_root, ".lock"), OwnerOnlyFile(FileMode.OpenOrCreate, FileAccess.ReadWrite, 0));
+        _ownerLock = new FileStream(Path.Combine(_root, ".lock"), OwnerOnlyFile(FileMode.OpenOrCreate, FileAccess.ReadWrite));
         LoadIndex();
         var meter = meterFactory?.Create(CacheMeter.Name) ?? (_ownedMeter = new Meter(CacheMeter.Name));
         RegisterInstruments(meter);
@@ -128,7 +134,8 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
         }
 
         var record = DiskRecord.Encode(key, value.Span, expires);
-        if (record.Length > _options.MaximumSizeBytes)
+        var size = SizeOnDisk(record.Length);
+        if (size > _options.MaximumSizeBytes)
         {
             LogTooLarge(_logger, record.Length, _options.MaximumSizeBytes);
             Interlocked.Increment(ref _writeFailures);
@@ -136,20 +143,32 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
             return ValueTask.CompletedTask;
         }
 
-        if (Interlocked.Read(ref _bytes) + record.Length > _options.MaximumSizeBytes)
+        if (Interlocked.Read(ref _bytes) + size > _options.MaximumSizeBytes)
         {
-            Evict(_options.MaximumSizeBytes - record.Length);
+            Evict(_options.MaximumSizeBytes - size);
         }
 
-        if (Write(name, record))
+        WriteOutcome outcome;
+        lock (LockFor(name))
         {
-            var entry = new DiskEntry(record.Length, expires, now);
-            lock (_accountingLock)
+            outcome = Write(name, record);
+            if (outcome == WriteOutcome.Written)
             {
-                var previous = _index.TryGetValue(name, out var old) ? old.Size : 0;
-                _index[name] = entry;
-                _bytes += record.Length - previous;
+                var entry = new DiskEntry(size, expires, now);
+                lock (_accountingLock)
+                {
+                    var previous = _index.TryGetValue(name, out var old) ? old.Size : 0;
+                    _index[name] = entry;
+                    _bytes += size - previous;
+                }
             }
+        }
+
+        if (outcome == WriteOutcome.DiskFull)
+        {
+            // Degrade instead of failing: make room so later writes have a chance; this one is skipped.
+            LogDiskFull(_logger, Interlocked.Read(ref _bytes));
+            Evict((long)(Interlocked.Read(ref _bytes) * _options.EvictionTargetRatio));
         }
 
         return ValueTask.CompletedTask;
@@ -215,8 +234,9 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // Too many open files, an I/O hiccup, a permission changed by hand: a miss, not a reason to destroy the
+            // record. Only records that fail their checksum are deleted.
             LogReadFailed(_logger, name, ex);
-            Delete(name, entry);
             return null;
         }
 
@@ -237,41 +257,48 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
         return value.ToArray();
     }
 
-    private bool Write(string name, byte[] record)
+    private WriteOutcome Write(string name, byte[] record)
     {
         var target = PathFor(name);
         var temp = Path.Combine(_tempFolder, Guid.NewGuid().ToString("N") + TempExtension);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            CreateOwnerOnlyFolder(Path.GetDirectoryName(target)!);
-            using (var stream = new FileStream(temp, OwnerOnlyFile(FileMode.CreateNew, FileAccess.Write, record.Length)))
+            try
             {
-                stream.Write(record);
-                if (_options.FlushToDevice)
+                EnsureFolder(Path.GetDirectoryName(target)!);
+
+                // No preallocation: a full disk would then fail in the preallocation with an IOException that carries
+                // no error number, and go unrecognised as a full disk.
+                using (var stream = new FileStream(temp, OwnerOnlyFile(FileMode.CreateNew, FileAccess.Write)))
                 {
-                    stream.Flush(flushToDisk: true);
+                    stream.Write(record);
+                    if (_options.FlushToDevice)
+                    {
+                        stream.Flush(flushToDisk: true);
+                    }
                 }
-            }
 
-            File.Move(temp, target, overwrite: true);
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            Interlocked.Increment(ref _writeFailures);
-            TryDeleteFile(temp);
-            if (IsDiskFull(ex))
-            {
-                // Degrade instead of failing: make room so later writes have a chance, skip this one.
-                LogDiskFull(_logger, Interlocked.Read(ref _bytes));
-                Evict((long)(Interlocked.Read(ref _bytes) * _options.EvictionTargetRatio));
+                File.Move(temp, target, overwrite: true);
+                return WriteOutcome.Written;
             }
-            else
+            catch (DirectoryNotFoundException) when (attempt == 0)
             {
+                // Someone removed our folders (a /tmp cleaner, say): recreate them once instead of failing every write.
+                CreateOwnerOnlyFolder(_root);
+                CreateOwnerOnlyFolder(_tempFolder);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Interlocked.Increment(ref _writeFailures);
+                TryDeleteFile(temp);
+                if (IsDiskFull(ex))
+                {
+                    return WriteOutcome.DiskFull;
+                }
+
                 LogWriteFailed(_logger, name, ex);
+                return WriteOutcome.Failed;
             }
-
-            return false;
         }
     }
 
@@ -312,25 +339,40 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
 
     private void Remove(string name)
     {
-        if (_index.TryGetValue(name, out var entry))
+        lock (LockFor(name))
         {
-            Delete(name, entry);
+            if (_index.TryGetValue(name, out var entry))
+            {
+                Delete(name, entry);
+            }
+            else
+            {
+                TryDeleteFile(PathFor(name));
+            }
         }
-        else
-        {
-            TryDeleteFile(PathFor(name));
-        }
+    }
+
+    private Lock LockFor(string name) => _nameLocks[(int)((uint)name.GetHashCode(StringComparison.Ordinal) % (uint)_nameLocks.Length)];
+
+    /// <summary>A record's size as the file system allocates it (see <see cref="DiskCacheStoreOptions.AllocationUnitBytes"/>).</summary>
+    private long SizeOnDisk(long length)
+    {
+        long unit = _options.AllocationUnitBytes;
+        return (length + unit - 1) / unit * unit;
     }
 
     private bool Delete(string name, DiskEntry entry)
     {
-        if (!Forget(name, entry))
+        lock (LockFor(name))
         {
-            return false;
-        }
+            if (!Forget(name, entry))
+            {
+                return false;
+            }
 
-        TryDeleteFile(PathFor(name));
-        return true;
+            TryDeleteFile(PathFor(name));
+            return true;
+        }
     }
 
     private bool Forget(string name, DiskEntry entry)
@@ -361,18 +403,35 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
 
     private string PathFor(string name) => Path.Combine(_root, name[..2], name + RecordExtension);
 
-    private static bool IsDiskFull(Exception ex) =>
-        ex.HResult is 28 /* ENOSPC */ or unchecked((int)0x80070070) /* ERROR_DISK_FULL */ or unchecked((int)0x80070027) /* ERROR_HANDLE_DISK_FULL */;
+    internal static bool IsDiskFull(Exception ex) =>
+        ex.HResult is 28 /* ENOSPC */ or 122 /* EDQUOT (Linux) */ or 69 /* EDQUOT (macOS) */
+            or unchecked((int)0x80070070) /* ERROR_DISK_FULL */ or unchecked((int)0x80070027) /* ERROR_HANDLE_DISK_FULL */;
 
-    private static FileStreamOptions OwnerOnlyFile(FileMode mode, FileAccess access, long preallocationSize)
+    private static FileStreamOptions OwnerOnlyFile(FileMode mode, FileAccess access)
     {
-        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.None, PreallocationSize = preallocationSize };
+        var options = new FileStreamOptions { Mode = mode, Access = access, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = OwnerFileMode;
         }
 
         return options;
+    }
+
+    /// <summary>Creates a record subfolder if missing (owner-only); the root's mode already keeps others out of it.</summary>
+    private static void EnsureFolder(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(path);
+            }
+            else
+            {
+                Directory.CreateDirectory(path, OwnerFolderMode);
+            }
+        }
     }
 
     private static void CreateOwnerOnlyFolder(string path)
@@ -386,6 +445,28 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
         if (!Directory.Exists(path))
         {
             Directory.CreateDirectory(path, OwnerFolderMode);
+            return;
         }
+
+        // A folder that was already there (from an older version, or made by hand) may be open to other users, who
+        // could read cached data or plant records: close it, or refuse to use it when it is not ours to change.
+        if ((File.GetUnixFileMode(path) & ~OwnerFolderMode) != 0)
+        {
+            try
+            {
+                File.SetUnixFileMode(path, OwnerFolderMode);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new UnauthorizedAccessException($"The cache folder '{path}' is accessible to other users and its permissions cannot be changed; it is not used.", ex);
+            }
+        }
+    }
+
+    private enum WriteOutcome
+    {
+        Written,
+        Failed,
+        DiskFull,
     }
 }

@@ -11,6 +11,9 @@ public sealed class DiskCacheStoreOptions
     /// <summary>The default fraction of the budget an eviction pass brings the store down to.</summary>
     public const double DefaultEvictionTargetRatio = 0.9;
 
+    /// <summary>The default allocation unit a record's size is rounded up to: 4 KiB.</summary>
+    public const int DefaultAllocationUnitBytes = 4096;
+
     /// <summary>The default interval between sweeps that delete expired records.</summary>
     public static readonly TimeSpan DefaultCleanupInterval = TimeSpan.FromMinutes(5);
 
@@ -44,6 +47,15 @@ public sealed class DiskCacheStoreOptions
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool FlushToDevice { get; set; }
+
+    /// <summary>
+    /// Gets or sets the unit in which the file system allocates space: each record counts against
+    /// <see cref="MaximumSizeBytes"/> rounded up to it, because a 200-byte record still takes a whole block on disk.
+    /// Use 1 to count exact record sizes.
+    /// </summary>
+    /// <value>The default value is <see cref="DefaultAllocationUnitBytes"/>, the block size of common Linux and Windows file systems.</value>
+    [Range(1, 1024 * 1024)]
+    public int AllocationUnitBytes { get; set; } = DefaultAllocationUnitBytes;
 
     internal string ResolveDirectory() =>
         Directory is { Length: > 0 } directory

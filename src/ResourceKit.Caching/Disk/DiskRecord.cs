@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
@@ -82,6 +83,11 @@ internal static class DiskRecord
         var hash = XxHash128.Hash(Encoding.UTF8.GetBytes(key));
         return Convert.ToHexStringLower(hash);
     }
+
+    private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
+
+    /// <summary>Whether <paramref name="name"/> has the shape of <see cref="FileNameFor"/>'s output: 32 lower-case hex digits.</summary>
+    public static bool IsFileName(string name) => name.Length == 32 && !name.AsSpan().ContainsAnyExcept(LowerHexDigits);
 
     private static bool IsKey(ReadOnlySpan<byte> keyBytes, string key)
     {

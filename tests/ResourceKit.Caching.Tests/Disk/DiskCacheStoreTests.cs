@@ -141,7 +141,7 @@ public sealed class DiskCacheStoreTests
         Assert.That(statistics.Bytes, Is.LessThanOrEqualTo(8 * 1024));
         Assert.That(statistics.Evictions, Is.GreaterThan(0));
         Assert.That(await store.GetAsync("key-39"), Is.Not.Null);
-        Assert.That(RecordFiles(store).Sum(f => new FileInfo(f).Length), Is.EqualTo(statistics.Bytes));
+        Assert.That(RecordFiles(store).Sum(f => SizeOnDisk(new FileInfo(f).Length)), Is.EqualTo(statistics.Bytes), "bytes count whole allocation units");
     }
 
     [Test]
@@ -257,6 +257,137 @@ public sealed class DiskCacheStoreTests
         Assert.That(statistics.Entries, Is.EqualTo(RecordFiles(store).Length));
         Assert.That(Directory.GetFiles(Path.Combine(store.RootDirectory, "tmp")), Is.Empty);
     }
+
+    [Test]
+    public async Task SetAsync_TempFolderDeletedByACleaner_RecreatesItAndWrites()
+    {
+        using var store = Create();
+        Directory.Delete(Path.Combine(store.RootDirectory, "tmp"), recursive: true);
+
+        await store.SetAsync("k", Bytes("v"), _time.GetUtcNow().AddHours(1));
+
+        Assert.That(Text(await store.GetAsync("k")), Is.EqualTo("v"));
+        Assert.That(store.Statistics.WriteFailures, Is.Zero);
+    }
+
+    [Test]
+    public async Task SetAsync_WholeRootDeleted_RecreatesItAndWrites()
+    {
+        using var store = Create();
+        await store.SetAsync("old", Bytes("v"), _time.GetUtcNow().AddHours(1));
+        foreach (var folder in Directory.GetDirectories(store.RootDirectory))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        await store.SetAsync("k", Bytes("v"), _time.GetUtcNow().AddHours(1));
+
+        Assert.That(Text(await store.GetAsync("k")), Is.EqualTo("v"));
+        Assert.That(await store.GetAsync("old"), Is.Null, "its file is gone: a miss, and forgotten");
+    }
+
+    [Test]
+    public async Task GetAsync_RecordUnreadable_MissesWithoutDeletingIt()
+    {
+        using var store = Create();
+        await store.SetAsync("k", Bytes("v"), _time.GetUtcNow().AddHours(1));
+        var file = RecordFiles(store).Single();
+        var saved = Path.Combine(_folder.Path, "saved");
+        File.Move(file, saved);
+        Directory.CreateDirectory(file); // reading a directory fails with an I/O error, as EMFILE or EIO would
+
+        Assert.That(await store.GetAsync("k"), Is.Null);
+        Directory.Delete(file);
+        File.Move(saved, file);
+
+        Assert.That(Text(await store.GetAsync("k")), Is.EqualTo("v"), "a transient read error does not destroy the record");
+    }
+
+    [Test]
+    public async Task Constructor_ForeignFilesAndFolders_AreIgnoredNotIndexedOrDeleted()
+    {
+        using (var first = Create())
+        {
+            await first.SetAsync("k", Bytes("v"), _time.GetUtcNow().AddHours(1));
+        }
+
+        var root = Path.Combine(_folder.Path, "rkc-v1");
+        var foreign = Path.Combine(root, "ab", "notes.rkc");
+        var misplaced = Path.Combine(root, "cd", "ab" + new string('0', 30) + ".rkc");
+        Directory.CreateDirectory(Path.GetDirectoryName(foreign)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(misplaced)!);
+        await File.WriteAllTextAsync(foreign, "not a record");
+        await File.WriteAllTextAsync(misplaced, "not in its folder");
+
+        using var store = Create();
+
+        Assert.That(store.Statistics.Entries, Is.EqualTo(1));
+        Assert.That(File.Exists(foreign) && File.Exists(misplaced), Is.True);
+        Assert.That(Text(await store.GetAsync("k")), Is.EqualTo("v"));
+    }
+
+    [Test]
+    public async Task Statistics_Bytes_CountWholeAllocationUnits()
+    {
+        using var store = new DiskCacheStore(new DiskCacheStoreOptions { Directory = _folder.Path, AllocationUnitBytes = 4096 }, _time);
+
+        await store.SetAsync("a", Bytes("small"), _time.GetUtcNow().AddHours(1));
+        await store.SetAsync("b", Bytes(new string('x', 5000)), _time.GetUtcNow().AddHours(1));
+
+        Assert.That(store.Statistics.Bytes, Is.EqualTo(4096 + 8192));
+    }
+
+    [Test]
+    public void Constructor_ExistingFolderOpenToOthers_IsMadeOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix permissions.");
+            return;
+        }
+
+        var root = Path.Combine(_folder.Path, "rkc-v1");
+        Directory.CreateDirectory(root);
+        File.SetUnixFileMode(root, (UnixFileMode)0b111_111_111);
+
+        using var store = Create();
+
+        Assert.That(File.GetUnixFileMode(root), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute));
+    }
+
+    [Test]
+    public void IsDiskFull_RecognisesNoSpaceAndQuotaErrors()
+    {
+        Assert.That(DiskCacheStore.IsDiskFull(new IOException("no space", 28)), Is.True);
+        Assert.That(DiskCacheStore.IsDiskFull(new IOException("quota", 122)), Is.True);
+        Assert.That(DiskCacheStore.IsDiskFull(new IOException("other", 5)), Is.False);
+    }
+
+    [Test]
+    public async Task SetAndRemove_ManyThreadsOnFewKeys_IndexMatchesTheFilesOnDisk()
+    {
+        using var store = new DiskCacheStore(new DiskCacheStoreOptions { Directory = _folder.Path, AllocationUnitBytes = 1 }, _time);
+        var expires = _time.GetUtcNow().AddHours(1);
+
+        await Parallel.ForAsync(0, 4000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var key = "k" + (i % 8);
+            if (i % 3 == 0)
+            {
+                await store.RemoveAsync(key, ct);
+            }
+            else
+            {
+                await store.SetAsync(key, Bytes(new string('x', 1 + (i % 50))), expires, ct);
+            }
+        });
+
+        var files = RecordFiles(store);
+        Assert.That(store.Statistics.Entries, Is.EqualTo(files.Length), "no entry without a file, no file without an entry");
+        Assert.That(store.Statistics.Bytes, Is.EqualTo(files.Sum(f => new FileInfo(f).Length)), "indexed sizes are the sizes of the files that won");
+    }
+
+    private static long SizeOnDisk(long length) => (length + DiskCacheStoreOptions.DefaultAllocationUnitBytes - 1) / DiskCacheStoreOptions.DefaultAllocationUnitBytes * DiskCacheStoreOptions.DefaultAllocationUnitBytes;
 
     private DiskCacheStore Create(long maximumSizeBytes = DiskCacheStoreOptions.DefaultMaximumSizeBytes) =>
         new(new DiskCacheStoreOptions { Directory = _folder.Path, MaximumSizeBytes = maximumSizeBytes }, _time);

@@ -38,7 +38,7 @@ public sealed class TieredCacheSoakTests
         });
 
         var statistics = disk.Statistics;
-        Assert.That(statistics.Bytes, Is.EqualTo(Directory.GetFiles(disk.RootDirectory, "*.rkc", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length)));
+        Assert.That(statistics.Bytes, Is.EqualTo(Directory.GetFiles(disk.RootDirectory, "*.rkc", SearchOption.AllDirectories).Sum(f => SizeOnDisk(new FileInfo(f).Length))), "bytes count whole 4 KiB allocation units");
         Assert.That(statistics.CorruptRecords, Is.Zero);
         for (var k = 0; k < 64; k++)
         {
@@ -46,4 +46,6 @@ public sealed class TieredCacheSoakTests
             Assert.That(!result.HasValue || result.Value!.StartsWith($"key-{k}-", StringComparison.Ordinal), Is.True);
         }
     }
+
+    private static long SizeOnDisk(long length) => (length + DiskCacheStoreOptions.DefaultAllocationUnitBytes - 1) / DiskCacheStoreOptions.DefaultAllocationUnitBytes * DiskCacheStoreOptions.DefaultAllocationUnitBytes;
 }
