@@ -77,7 +77,10 @@ public sealed class CostOptions
     /// <summary>Gets or sets the soft thresholds for rules that name none; when empty 0.8 and 0.9 apply.</summary>
     public IList<double> SoftThresholds { get; set; } = [];
 
-    /// <summary>Gets or sets how long a reservation is held before it expires.</summary>
+    /// <summary>
+    /// Gets or sets how long a reservation is held, after it was taken or last renewed, before it expires. The chat
+    /// middleware renews running calls every third of this, so only the holds of callers that died lapse.
+    /// </summary>
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan ReservationTimeToLive { get; set; } = DefaultReservationTimeToLive;
 

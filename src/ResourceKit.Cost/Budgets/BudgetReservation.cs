@@ -12,12 +12,14 @@ namespace ResourceKit.Cost.Budgets;
 public sealed class BudgetReservation
 {
     private int _completed;
+    private long _expiresAtTicks;
 
     internal BudgetReservation(SpendPlan plan, LedgerReservation ticket)
     {
         Plan = plan;
         Ticket = ticket;
         ReservedUnits = CostMetrics.ToReservedUnits(ticket.Amount);
+        _expiresAtTicks = ticket.ExpiresAt.UtcTicks;
     }
 
     /// <summary>Gets the reservation identifier.</summary>
@@ -29,8 +31,8 @@ public sealed class BudgetReservation
     /// <summary>Gets the amount held.</summary>
     public decimal Amount => Ticket.Amount;
 
-    /// <summary>Gets when the hold expires.</summary>
-    public DateTimeOffset ExpiresAt => Ticket.ExpiresAt;
+    /// <summary>Gets when the hold expires, as last renewed (see <see cref="SpendLedger.RenewAsync"/>).</summary>
+    public DateTimeOffset ExpiresAt => new(Volatile.Read(ref _expiresAtTicks), TimeSpan.Zero);
 
     /// <summary>Gets a value indicating whether the reservation was settled or released.</summary>
     public bool IsCompleted => Volatile.Read(ref _completed) != 0;
@@ -41,6 +43,8 @@ public sealed class BudgetReservation
 
     /// <summary>Gets the amount in the units of the reserved gauge, converted once for reserve and settle.</summary>
     internal long ReservedUnits { get; }
+
+    internal void Renewed(DateTimeOffset expiresAt) => Volatile.Write(ref _expiresAtTicks, expiresAt.UtcTicks);
 
     internal bool TryComplete() => Interlocked.Exchange(ref _completed, 1) == 0;
 

@@ -38,6 +38,41 @@ public sealed partial class SpendLedger
     }
 
     /// <summary>
+    /// Extends the hold of an open reservation to <see cref="CostOptions.ReservationTimeToLive"/> from now, for a call
+    /// that runs longer than that; the chat middleware does this by itself while a call or stream runs.
+    /// </summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// <see langword="false"/> when the reservation was settled or released, or its hold had already expired. An expired
+    /// hold is not taken again (that would skip the limit check); settling still commits the spend.
+    /// </returns>
+    public async ValueTask<bool> RenewAsync(BudgetReservation reservation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        if (reservation.IsCompleted)
+        {
+            return false;
+        }
+
+        var expiresAt = _time.GetUtcNow() + _reservationTimeToLive;
+        if (!await _store.ExtendAsync(reservation.Ticket, expiresAt, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        reservation.Renewed(expiresAt);
+        return true;
+    }
+
+    /// <summary>
+    /// Renews <paramref name="reservation"/> every third of the time to live until disposed, so the hold of a running
+    /// call never lapses while this process lives; only a dead caller's hold expires.
+    /// </summary>
+    internal ReservationKeepAlive KeepAlive(BudgetReservation reservation) =>
+        new(this, reservation, _time, _reservationTimeToLive / 3, _logger);
+
+    /// <summary>
     /// Gives up on a reservation whose settle kept failing: this process stops counting it as reserved, and the
     /// store's hold lapses at its expiry. Without this the reserved gauge would keep the amount forever.
     /// </summary>

@@ -79,6 +79,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var call = await BeginAsync(list, options, cancellationToken).ConfigureAwait(false);
         ChatResponse response;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        var keepAlive = _ledger.KeepAlive(call.Reservation);
         try
         {
             context.Properties.Set(CallKey, call);
@@ -94,6 +95,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
         finally
         {
+            keepAlive.Dispose();
             ResilienceContextPool.Shared.Return(context);
         }
 
@@ -117,12 +119,14 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var faulted = false;
         var received = false;
         IAsyncEnumerator<ChatResponseUpdate> updates;
+        var keepAlive = _ledger.KeepAlive(call.Reservation);
         try
         {
             updates = InnerClient.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
         catch
         {
+            keepAlive.Dispose();
             await _ledger.ReleaseAsync(call.Reservation, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
@@ -163,6 +167,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
         finally
         {
+            keepAlive.Dispose();
             await updates.DisposeAsync().ConfigureAwait(false);
             if (faulted)
             {

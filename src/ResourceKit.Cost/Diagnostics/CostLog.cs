@@ -31,4 +31,10 @@ internal static partial class CostLog
 
     [LoggerMessage(9, LogLevel.Error, "Settling a budget reservation failed (attempt {Attempt} of {MaximumAttempts}); after the last attempt the hold expires by itself and the spend is not recorded.")]
     public static partial void SettleFailed(ILogger logger, Exception exception, int attempt, int maximumAttempts);
+
+    [LoggerMessage(10, LogLevel.Warning, "Renewing the hold of budget reservation {Id} failed; the next renewal tries again.")]
+    public static partial void RenewFailed(ILogger logger, Exception exception, string id);
+
+    [LoggerMessage(11, LogLevel.Error, "The hold of budget reservation {Id} expired while its call was running (store unreachable, or the clock jumped forward); the spend is still committed when the call settles.")]
+    public static partial void HoldLost(ILogger logger, string id);
 }

@@ -120,6 +120,17 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ValueTask.FromResult(_book.Extend(reservation, expiresAt));
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counters);

@@ -34,6 +34,21 @@ public interface ISpendStore
     /// <returns><see langword="true"/> when the hold was still present.</returns>
     ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Moves the expiry of a reservation that is still held to <paramref name="expiresAt"/>, so a call that runs longer
+    /// than the time to live keeps its hold. A hold that has already expired or been settled or released is not
+    /// taken again: that would skip the limit check.
+    /// </summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <param name="expiresAt">The new expiry.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// <see langword="true"/> when the hold was still present and now expires at <paramref name="expiresAt"/>. The default
+    /// implementation, for stores written before this member existed, extends nothing and returns <see langword="false"/>.
+    /// </returns>
+    ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(false);
+
     /// <summary>Commits spend that was not reserved.</summary>
     /// <param name="counters">The counters to add to.</param>
     /// <param name="amount">The amount.</param>

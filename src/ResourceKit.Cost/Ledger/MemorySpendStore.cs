@@ -73,6 +73,16 @@ public sealed class MemorySpendStore : ISpendStore, ISynchronousSpendStore
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        lock (_gate)
+        {
+            return ValueTask.FromResult(_book.Extend(reservation, expiresAt));
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counters);

@@ -91,6 +91,14 @@ internal static class RedisSpendScripts
         return release(ARGV[2])
         """;
 
+    /// <summary>ARGV: prefix, id, expiresMs. Moves the expiry of a reservation that is still held.</summary>
+    public const string Extend = Helpers + """
+
+        if redis.call('EXISTS', prefix .. ':r:' .. ARGV[2]) == 0 then return 0 end
+        redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[3]), ARGV[2])
+        return 1
+        """;
+
     /// <summary>ARGV: prefix, nowMs.</summary>
     public const string Expire = Helpers + """
 

@@ -78,6 +78,15 @@ public sealed class RedisSpendStore : ISpendStore
     }
 
     /// <inheritdoc/>
+    public async ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reservation);
+        var result = await _database.ScriptEvaluateAsync(
+            RedisSpendScripts.Extend, [_expiryKey], [_prefix, reservation.Id, expiresAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+
+    /// <inheritdoc/>
     public async ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counters);

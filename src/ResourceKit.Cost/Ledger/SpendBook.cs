@@ -100,6 +100,18 @@ internal sealed partial class SpendBook
         return true;
     }
 
+    /// <summary>Moves a held reservation's expiry; the earliest-expiry hint stays (conservatively) as it was.</summary>
+    public bool Extend(LedgerReservation reservation, DateTimeOffset expiresAt)
+    {
+        if (!_reservations.TryGetValue(reservation.Id, out var held))
+        {
+            return false;
+        }
+
+        _reservations[reservation.Id] = held with { ExpiresAt = expiresAt };
+        return true;
+    }
+
     public LedgerTotals Record(IReadOnlyList<LedgerCounter> counters, decimal amount)
     {
         Record(counters, amount, ObservedTotals.ForAll(counters.Count, out var totals));

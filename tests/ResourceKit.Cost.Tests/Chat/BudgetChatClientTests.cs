@@ -11,7 +11,7 @@ using ResourceKit.Cost.Resilience;
 
 namespace ResourceKit.Cost.Tests.Chat;
 
-public sealed class BudgetChatClientTests : IDisposable
+public sealed partial class BudgetChatClientTests : IDisposable
 {
     private static readonly ChatMessage[] Prompt = [new(ChatRole.User, new string('x', 400))];
     private static readonly SpendAttribution ChatSpend = new("chat", "gpt-4o", "default");

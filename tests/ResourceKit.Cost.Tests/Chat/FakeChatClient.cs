@@ -12,6 +12,12 @@ internal sealed class FakeChatClient(string provider = "openai", string model = 
 
     public Func<int, IEnumerable<ChatResponseUpdate>> Stream { get; set; } = _ => [new ChatResponseUpdate(ChatRole.Assistant, "ok")];
 
+    /// <summary>Gets or sets an answer the test completes when it likes; overrides <see cref="Respond"/>.</summary>
+    public Func<int, Task<ChatResponse>>? RespondAsync { get; set; }
+
+    /// <summary>Gets or sets a stream the test paces; overrides <see cref="Stream"/>.</summary>
+    public Func<int, IAsyncEnumerable<ChatResponseUpdate>>? StreamAsync { get; set; }
+
     public int Calls { get; private set; }
 
     public ChatOptions? LastOptions { get; private set; }
@@ -25,13 +31,23 @@ internal sealed class FakeChatClient(string provider = "openai", string model = 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         LastOptions = options;
-        return Task.FromResult(Respond(++Calls));
+        return RespondAsync is { } respond ? respond(++Calls) : Task.FromResult(Respond(++Calls));
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await Task.Yield();
+        if (StreamAsync is { } stream)
+        {
+            await foreach (var update in stream(++Calls).WithCancellation(cancellationToken))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
         foreach (var update in Stream(++Calls))
         {
             // A real provider's stream observes the token between updates.
