@@ -148,8 +148,7 @@ internal sealed class LoopRunner
     {
         long now = _time.GetTimestamp();
         long missed;
-        bool cpuSkip = false;
-        RejectionReason rejection = RejectionReason.None;
+        StartAttempt attempt = default;
         ITimer? timer;
         TimeSpan dueIn;
         lock (_sync)
@@ -174,15 +173,7 @@ internal sealed class LoopRunner
             else
             {
                 missed = passedOver;
-                cpuSkip = WouldExceedCpuLimit();
-                if (cpuSkip)
-                {
-                    _cpuSkips++;
-                }
-                else
-                {
-                    rejection = SubmitLocked();
-                }
+                attempt = TryStartLocked();
             }
 
             _missed += missed;
@@ -193,26 +184,27 @@ internal sealed class LoopRunner
             Arm(timer, dueIn);
         }
 
-        Report(missed, cpuSkip, rejection);
+        Report(missed, attempt);
     }
 
-    private void Report(long missed, bool cpuSkip, RejectionReason rejection)
+    /// <summary>Measures and logs, outside the lock, what a tick or a catch-up run did.</summary>
+    private void Report(long missed, StartAttempt attempt)
     {
         if (missed > 0)
         {
             _metrics.RecordSkip(_name, "missed", missed);
         }
 
-        if (cpuSkip)
+        if (attempt.CpuSkip)
         {
             _metrics.RecordSkip(_name, "cpu");
             SchedulingLog.LoopSkippedForCpu(_logger, _name, _scheduler.CpuUtilization, _options.CpuBudgetPercent, _scheduler.LoopCpuLimit * 100);
         }
 
-        if (rejection != RejectionReason.None)
+        if (attempt.Rejection != RejectionReason.None)
         {
             _metrics.RecordSkip(_name, "rejected");
-            SchedulingLog.LoopRejected(_logger, _name, rejection);
+            SchedulingLog.LoopRejected(_logger, _name, attempt.Rejection);
         }
     }
 
@@ -220,13 +212,23 @@ internal sealed class LoopRunner
     private bool WouldExceedCpuLimit() =>
         _options.Priority != WorkPriority.Critical && _scheduler.CpuUtilization + (_options.CpuBudgetPercent / 100) > _scheduler.LoopCpuLimit;
 
-    private RejectionReason SubmitLocked()
+    /// <summary>
+    /// Starts a run unless the CPU check skips it or the scheduler rejects it; ticks and catch-up runs both come here,
+    /// so both are counted, measured and logged the same way.
+    /// </summary>
+    private StartAttempt TryStartLocked()
     {
+        if (WouldExceedCpuLimit())
+        {
+            _cpuSkips++;
+            return new StartAttempt(CpuSkip: true, RejectionReason.None);
+        }
+
         var result = _scheduler.TrySchedule(_run, _options.Priority, _timeout, _stopToken);
         if (!result.IsQueued)
         {
             _rejected++;
-            return result.RejectionReason;
+            return new StartAttempt(CpuSkip: false, result.RejectionReason);
         }
 
         _currentRun = result.Completion;
@@ -240,7 +242,7 @@ internal sealed class LoopRunner
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        return RejectionReason.None;
+        return default;
     }
 
     private void OnSubmissionFaulted(Exception error)
@@ -322,6 +324,7 @@ internal sealed class LoopRunner
         }
 
         _metrics.RecordRun(_name, duration, cpu, failed);
+        StartAttempt catchUp = default;
         lock (_sync)
         {
             _failures += failed ? 1 : 0;
@@ -334,9 +337,11 @@ internal sealed class LoopRunner
             if (_catchUpPending && !_stopped)
             {
                 _catchUpPending = false;
-                SubmitLocked();
+                catchUp = TryStartLocked();
             }
         }
+
+        Report(0, catchUp);
     }
 
     private TimeSpan NextJitter() =>
@@ -354,3 +359,8 @@ internal sealed class LoopRunner
         }
     }
 }
+
+/// <summary>What one attempt to start a run did, reported outside the runner's lock.</summary>
+/// <param name="CpuSkip">The CPU check skipped it.</param>
+/// <param name="Rejection">Why the scheduler rejected it, or <see cref="RejectionReason.None"/>.</param>
+internal readonly record struct StartAttempt(bool CpuSkip, RejectionReason Rejection);
