@@ -23,8 +23,11 @@ internal static partial class SchedulingLog
     [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Agent loop {Loop} skipped: CPU {Utilization:P0} plus its budget {Budget}% would exceed {Limit}%.")]
     public static partial void LoopSkippedForCpu(ILogger logger, string loop, double utilization, double budget, double limit);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Agent loop {Loop} tick was rejected by the scheduler ({Reason}).")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Agent loop {Loop} tick was rejected by the scheduler ({Reason}); further rejections are measured (resourcekit.scheduling.loop.skips, reason rejected) but not logged until the loop is scheduled again.")]
     public static partial void LoopRejected(ILogger logger, string loop, RejectionReason reason);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Agent loop {Loop} is scheduled again after {Rejected} rejected ticks ({Reason}).")]
+    public static partial void LoopAcceptedAgain(ILogger logger, string loop, long rejected, RejectionReason reason);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Agent loops did not all finish within the {GracePeriod} grace period.")]
     public static partial void LoopsDidNotDrain(ILogger logger, TimeSpan gracePeriod);

@@ -35,6 +35,8 @@ internal sealed class LoopRunner
     private long _failures;
     private long _missed;
     private long _cpuSkips;
+    private RejectionReason _rejectingFor;
+    private long _rejectedInARow;
     private long _rejected;
     private long _durationTicks;
     private TimeSpan _cpuTime;
@@ -203,8 +205,18 @@ internal sealed class LoopRunner
 
         if (attempt.Rejection != RejectionReason.None)
         {
+            // Every rejected tick is measured, but only the first of a stretch is logged: a 100 ms loop under a
+            // sustained overload would otherwise write ten warnings a second.
             _metrics.RecordSkip(_name, "rejected");
-            SchedulingLog.LoopRejected(_logger, _name, attempt.Rejection);
+            if (attempt.FirstRejection)
+            {
+                SchedulingLog.LoopRejected(_logger, _name, attempt.Rejection);
+            }
+        }
+
+        if (attempt.RecoveredAfter > 0)
+        {
+            SchedulingLog.LoopAcceptedAgain(_logger, _name, attempt.RecoveredAfter, attempt.RecoveredFrom);
         }
     }
 
@@ -221,16 +233,22 @@ internal sealed class LoopRunner
         if (WouldExceedCpuLimit())
         {
             _cpuSkips++;
-            return new StartAttempt(CpuSkip: true, RejectionReason.None);
+            return new StartAttempt(CpuSkip: true, RejectionReason.None, FirstRejection: false, RecoveredAfter: 0, RejectionReason.None);
         }
 
         var result = _scheduler.TrySchedule(_run, _options.Priority, _timeout, _stopToken);
         if (!result.IsQueued)
         {
             _rejected++;
-            return new StartAttempt(CpuSkip: false, result.RejectionReason);
+            bool first = _rejectingFor != result.RejectionReason;
+            _rejectingFor = result.RejectionReason;
+            _rejectedInARow = first ? 1 : _rejectedInARow + 1;
+            return new StartAttempt(CpuSkip: false, result.RejectionReason, first, RecoveredAfter: 0, RejectionReason.None);
         }
 
+        var attempt = new StartAttempt(CpuSkip: false, RejectionReason.None, FirstRejection: false, _rejectedInARow, _rejectingFor);
+        _rejectingFor = RejectionReason.None;
+        _rejectedInARow = 0;
         _currentRun = result.Completion;
         _queued = result.Completion;
 
@@ -242,7 +260,7 @@ internal sealed class LoopRunner
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        return default;
+        return attempt;
     }
 
     private void OnSubmissionFaulted(Exception error)
@@ -363,4 +381,7 @@ internal sealed class LoopRunner
 /// <summary>What one attempt to start a run did, reported outside the runner's lock.</summary>
 /// <param name="CpuSkip">The CPU check skipped it.</param>
 /// <param name="Rejection">Why the scheduler rejected it, or <see cref="RejectionReason.None"/>.</param>
-internal readonly record struct StartAttempt(bool CpuSkip, RejectionReason Rejection);
+/// <param name="FirstRejection">It is the first rejection of a stretch (or the reason changed), so it is logged.</param>
+/// <param name="RecoveredAfter">It was accepted after this many rejections in a row (0: no stretch ended).</param>
+/// <param name="RecoveredFrom">Why the stretch that just ended was rejected.</param>
+internal readonly record struct StartAttempt(bool CpuSkip, RejectionReason Rejection, bool FirstRejection, long RecoveredAfter, RejectionReason RecoveredFrom);

@@ -81,4 +81,52 @@ public sealed class AgentLoopSchedulerRejectionTests
         var stats = loops.GetStatistics("catch-up-cpu")!;
         Assert.That((stats.Runs, stats.CpuSkips, runs), Is.EqualTo((1L, 1L, 1)), "the catch-up run goes through the same CPU check as a tick");
     }
+
+    [Test]
+    public async Task Tick_RejectedForManyTicks_LogsOnceThenOnceOnRecoveryButMeasuresEveryTick()
+    {
+        var time = new FakeTimeProvider();
+        var cpu = new FakeCpuSource { Utilization = 0.85 };
+        await using var scheduler = TestScheduler.Create(time, cpu);
+        var logger = new FakeLogger<AgentLoopScheduler>();
+        await using var loops = new AgentLoopScheduler(scheduler, logger);
+        using var skips = new MetricCollector<long>(null, "ResourceKit.Scheduling", "resourcekit.scheduling.loop.skips");
+        // Ticks at 0.05 s, 0.15 s, ...: never at the same instant as a CPU sample (every whole second).
+        var options = new AgentLoopOptions { Interval = TimeSpan.FromMilliseconds(100), InitialDelay = TimeSpan.FromMilliseconds(50), CpuBudgetPercent = 0 };
+        loops.Add("tts_processor", options, _ => ValueTask.CompletedTask);
+        loops.Start();
+
+        // One tick per step (a fake clock advanced by several intervals at once fires a timer only once), and each
+        // run finished before the next tick, so no tick is missed.
+        async Task Ticks(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(100));
+                await scheduler.Idle();
+            }
+        }
+
+        await Ticks(25);
+        Assert.That(logger.Collector.GetSnapshot().Count(r => r.Level == LogLevel.Warning), Is.EqualTo(1), "one warning for the whole stretch of rejections");
+
+        // Five more rejected ticks (to 2.95 s), then the sample at 3 s ends the overload.
+        cpu.Utilization = 0.1;
+        await Ticks(9);
+
+        // Overloaded again from the sample at 4 s: the ticks at 4.05 to 4.35 s are rejected.
+        cpu.Utilization = 0.85;
+        await Ticks(10);
+
+        var records = logger.Collector.GetSnapshot();
+        var measured = skips.GetMeasurementSnapshot().Where(m => (string?)m.Tags["loop"] == "tts_processor" && (string?)m.Tags["reason"] == "rejected").Sum(m => m.Value);
+        var stats = loops.GetStatistics("tts_processor")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(stats.RejectedSkips, Is.EqualTo(measured), "every rejected tick is measured");
+            Assert.That(stats.RejectedSkips, Is.EqualTo(34));
+            Assert.That(records.Count(r => r.Level == LogLevel.Information && r.Message.Contains("30 rejected ticks", StringComparison.Ordinal)), Is.EqualTo(1), "one message when it recovers, with the count");
+            Assert.That(records.Count(r => r.Level == LogLevel.Warning), Is.EqualTo(2), "and one more warning when rejections start again");
+        });
+    }
 }
