@@ -151,7 +151,9 @@ public sealed partial class TieredCache
             if (found && expires > NowMilliseconds)
             {
                 _metrics.Hit(CacheValueSource.Distributed);
-                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && UnchangedSince(entryKey, changes))
+                // A value written before the last resync would be distrusted on disk (its envelope keeps the writer's
+                // time), so copying it there would only be deleted and fetched again on every L1 miss.
+                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && UnchangedSince(entryKey, changes) && !WrittenBeforeResync(expires, policy))
                 {
                     await WriteDiskAsync(entryKey, bytes!, DateTimeOffset.FromUnixTimeMilliseconds(expires + _failSafeMilliseconds), cancellationToken).ConfigureAwait(false);
                     _metrics.Promoted(CacheValueSource.Disk);

@@ -55,10 +55,12 @@ public sealed partial class TieredCacheTests
             await hostA.SetAsync("prefs", "v2", CachePolicyNames.Embeddings);
         }
 
+        _time.Advance(TimeSpan.FromSeconds(1));
         backplane.Deliver(null);
         hostB.ClearMemory();
 
         Assert.That(await hostB.TryGetAsync<string>("prefs", CachePolicyNames.Embeddings), Is.EqualTo(new CacheResult<string>("v2", CacheValueSource.Distributed)));
+        Assert.That(await _disk.GetAsync(Prefix + "prefs"), Is.Null, "v2 was written before the resync: a disk copy would only be distrusted again");
 
         // A value written after the resync is trusted on disk again.
         _time.Advance(TimeSpan.FromMinutes(1));
