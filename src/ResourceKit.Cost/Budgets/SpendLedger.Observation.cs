@@ -146,6 +146,11 @@ public sealed partial class SpendLedger
     {
         var (rule, counter) = plan.Rules[index];
         var period = plan.PeriodOf(counter);
+        if (HasEnded(period))
+        {
+            return;
+        }
+
         var ratio = (double)(committed / rule.Limit);
         var thresholds = plan.Thresholds[index];
         for (var t = 0; t < thresholds.Length; t++)
@@ -163,6 +168,11 @@ public sealed partial class SpendLedger
     {
         var (rule, counter) = plan.Rules[index];
         var period = plan.PeriodOf(counter);
+        if (HasEnded(period))
+        {
+            return;
+        }
+
         if (rule.Action == BudgetAction.Throttle)
         {
             var key = plan.RuleKeys[index];
@@ -191,6 +201,13 @@ public sealed partial class SpendLedger
             }
         }
     }
+
+    /// <summary>
+    /// A reservation taken near the end of a period can settle after it: its spend still counts for that period, but
+    /// the period's events are over (its keys may already be swept), so a late settle must not raise them again, nor
+    /// request a shutdown for a month that has ended.
+    /// </summary>
+    private bool HasEnded(BudgetPeriod period) => period.End <= _time.GetUtcNow();
 
     private void Raise<T>(EventHandler<T>? handler, T args)
     {

@@ -74,7 +74,10 @@ public sealed partial class SpendLedger : IDisposable
         _sweepTimer = _time.CreateTimer(_ => _ = SweepAsync(), null, options.ExpirySweepInterval, options.ExpirySweepInterval);
     }
 
-    /// <summary>Raised the first time settled spend reaches a soft threshold of a rule in a period.</summary>
+    /// <summary>
+    /// Raised the first time settled spend reaches a soft threshold of a rule in a period. Neither this nor the limit
+    /// events are raised for a period that has already ended, as when a reservation taken in it settles later.
+    /// </summary>
     public event EventHandler<BudgetThresholdEventArgs>? ThresholdReached;
 
     /// <summary>
@@ -286,7 +289,8 @@ public sealed partial class SpendLedger : IDisposable
             CostLog.ReservationsExpired(_logger, count);
         }
 
-        Prune(_raised, now, static end => end);
+        // Raised keys outlive their period by a time to live, for settles of reservations taken just before its end.
+        Prune(_raised, now - _reservationTimeToLive, static end => end);
         Interlocked.Add(ref _throttleGateCount, -Prune(_throttles, now, static gate => gate.PeriodEnd));
         return count;
     }
