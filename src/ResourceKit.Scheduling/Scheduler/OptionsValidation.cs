@@ -84,6 +84,16 @@ internal static class OptionsValidation
                 errors.Add(Format("{0}QueueLengthLimits:{1} must be 0 (unbounded) or more (was {2}).", prefix, priority, options.QueueLengthLimits.For(priority)));
             }
         }
+
+        // Deferred work waits for as long as the CPU stays high, so without a bound it piles up without limit.
+        var unbounded = Enum.GetValues<WorkPriority>().Where(p => p != WorkPriority.Critical && options.QueueLengthLimits.For(p) == 0).ToList();
+        if (options.OverloadPolicy == OverloadPolicy.Defer && unbounded.Count > 0)
+        {
+            errors.Add(Format(
+                "{0}OverloadPolicy Defer needs a QueueLengthLimits bound on every non-critical level, or deferred work piles up for as long as the CPU stays high (unbounded: {1}).",
+                prefix,
+                string.Join(", ", unbounded)));
+        }
     }
 
     public static void Validate(string name, AgentLoopOptions options, string prefix, List<string> errors)

@@ -8,7 +8,8 @@ public enum OverloadPolicy
 
     /// <summary>
     /// Accept the submission as <see cref="ScheduleStatus.Deferred"/>: it stays queued, and no non-critical
-    /// work is dispatched until the CPU falls back under the threshold. Queue bounds still apply.
+    /// work is dispatched until the CPU falls back under the threshold. Queue bounds still apply, and are required:
+    /// validation refuses this policy unless <see cref="QueueLengthLimits"/> bounds every non-critical level.
     /// </summary>
     Defer = 1,
 }

@@ -59,7 +59,10 @@ public sealed class PrioritySchedulerOptions
     /// <value>The default value is 90.</value>
     public double LoopCpuLimitPercent { get; set; } = DefaultLoopCpuLimitPercent;
 
-    /// <summary>Gets or sets what happens to non-critical submissions while the CPU is above the threshold.</summary>
+    /// <summary>
+    /// Gets or sets what happens to non-critical submissions while the CPU is above the threshold.
+    /// <see cref="OverloadPolicy.Defer"/> requires a <see cref="QueueLengthLimits"/> bound on every non-critical level.
+    /// </summary>
     /// <value>The default value is <see cref="OverloadPolicy.Reject"/>.</value>
     public OverloadPolicy OverloadPolicy { get; set; } = OverloadPolicy.Reject;
 

@@ -109,7 +109,7 @@ public sealed class PrioritySchedulerSubmissionTests
     {
         var time = new FakeTimeProvider();
         var cpu = new FakeCpuSource { Utilization = 0.95 };
-        await using var scheduler = TestScheduler.Create(time, cpu, configure: o => o.OverloadPolicy = OverloadPolicy.Defer);
+        await using var scheduler = TestScheduler.Create(time, cpu, configure: BoundedDefer);
         int ran = 0;
 
         var deferred = scheduler.TrySubmit(path, _ => Interlocked.Increment(ref ran), WorkPriority.Low);
@@ -123,6 +123,43 @@ public sealed class PrioritySchedulerSubmissionTests
         time.Sample();
         await scheduler.Settled(deferred);
         Assert.That(ran, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Constructor_DeferPolicyWithUnboundedNonCriticalLevels_ThrowsNamingThem()
+    {
+        var options = new PrioritySchedulerOptions { OverloadPolicy = OverloadPolicy.Defer };
+        options.QueueLengthLimits.High = 100;
+
+        var exception = Assert.Throws<ArgumentException>(() => _ = new PriorityScheduler(options, new FakeTimeProvider(), new FakeCpuSource()));
+
+        Assert.That(exception!.Message, Does.Contain("OverloadPolicy Defer needs a QueueLengthLimits bound").And.Contain("Normal, Low, Background").And.Not.Contain("High,"));
+    }
+
+    [Test]
+    public async Task TrySubmit_DeferredWorkAtItsBound_IsRejectedQueueFull()
+    {
+        var time = new FakeTimeProvider();
+        var cpu = new FakeCpuSource { Utilization = 0.95 };
+        await using var scheduler = TestScheduler.Create(time, cpu, configure: BoundedDefer);
+
+        var held = Enumerable.Range(0, 3).Select(_ => scheduler.TrySchedule(_ => { }, WorkPriority.Low)).ToList();
+        var overflow = scheduler.TrySchedule(_ => { }, WorkPriority.Low);
+
+        Assert.That(held.Select(r => r.Status), Is.All.EqualTo(ScheduleStatus.Deferred));
+        Assert.That(overflow.RejectionReason, Is.EqualTo(RejectionReason.QueueFull), "deferred work cannot pile up past its level's bound");
+        cpu.Utilization = 0.2;
+        time.Sample();
+        await scheduler.Settled(held.Select(r => new Submission(r.Status, r.RejectionReason, r.IsQueued, r.Completion)));
+    }
+
+    private static void BoundedDefer(PrioritySchedulerOptions options)
+    {
+        options.OverloadPolicy = OverloadPolicy.Defer;
+        options.QueueLengthLimits.High = 3;
+        options.QueueLengthLimits.Normal = 3;
+        options.QueueLengthLimits.Low = 3;
+        options.QueueLengthLimits.Background = 3;
     }
 
     [Test]
