@@ -203,7 +203,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         try
         {
             var reservation = await ReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
-            return new ChatCall(provider, model, price, reservation, charge, estimate);
+            return new ChatCall(provider, model, price, reservation, charge, estimate, inputTokens, maxOutput);
         }
         catch when (charge is not null)
         {
@@ -239,7 +239,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
     {
         // Without reported usage the estimate is charged: spend that cannot be measured is never counted as free.
         var cost = call.Estimate;
-        TokenUsage? tokens = usage is null ? null : TokenUsage.FromUsageDetails(usage);
+        TokenUsage? tokens = usage is null ? null : Measure(call, usage);
         if (tokens is { } counted)
         {
             try
@@ -281,6 +281,44 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
     }
 
+    /// <summary>
+    /// Reads the token counts, filling in the ones the provider left out rather than taking them as zero: from
+    /// <see cref="UsageDetails.TotalTokenCount"/> when it is there (the estimated input first, the rest output), else
+    /// the estimate for that part. Null when nothing was measured at all, so the estimate is charged.
+    /// </summary>
+    private static TokenUsage? Measure(ChatCall call, UsageDetails usage)
+    {
+        long? input = usage.InputTokenCount;
+        long? output = usage.OutputTokenCount;
+        if (input is null && output is null && usage.TotalTokenCount is null)
+        {
+            return null;
+        }
+
+        if (usage.TotalTokenCount is long total && (input is null || output is null))
+        {
+            if (input is null && output is null)
+            {
+                input = Math.Clamp(call.InputTokens, 0, Math.Max(total, 0));
+                output = Math.Max(total - input.Value, 0);
+            }
+            else if (input is null)
+            {
+                input = Math.Max(total - output!.Value, 0);
+            }
+            else
+            {
+                output = Math.Max(total - input.Value, 0);
+            }
+        }
+
+        return TokenUsage.FromUsageDetails(usage) with
+        {
+            InputTokens = input ?? call.InputTokens,
+            OutputTokens = output ?? call.MaxOutputTokens,
+        };
+    }
+
     private void OnRetryAfter(ResilienceContext context, TimeSpan delay)
     {
         if (_rateLimiter is not null && context.Properties.TryGetValue(CallKey, out var call))
@@ -303,5 +341,6 @@ public sealed class BudgetChatClient : DelegatingChatClient
     private static string? Property(ChatOptions? options, string key) =>
         options?.AdditionalProperties?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
 
-    private sealed record ChatCall(string? Provider, string Model, ModelPrice Price, BudgetReservation Reservation, RateLimitCharge? Charge, decimal Estimate);
+    private sealed record ChatCall(
+        string? Provider, string Model, ModelPrice Price, BudgetReservation Reservation, RateLimitCharge? Charge, decimal Estimate, long InputTokens, long MaxOutputTokens);
 }

@@ -18,7 +18,10 @@ public readonly record struct TokenUsage(
     /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key read for cache-write tokens.</summary>
     public const string CacheWriteCountKey = "CacheCreationInputTokens";
 
-    /// <summary>Maps Microsoft.Extensions.AI usage details to token counts; missing counts are zero.</summary>
+    /// <summary>
+    /// Maps Microsoft.Extensions.AI usage details to token counts; missing counts are zero. (The chat middleware does
+    /// not charge a missing input or output count as zero: it fills it in from the total or the estimate.)
+    /// </summary>
     /// <param name="usage">The usage reported by an <c>IChatClient</c>.</param>
     /// <returns>The token counts.</returns>
     public static TokenUsage FromUsageDetails(UsageDetails usage)
