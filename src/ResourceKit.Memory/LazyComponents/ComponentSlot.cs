@@ -11,9 +11,15 @@ internal sealed class ComponentSlot(string name, Type type, Func<CancellationTok
 
     public LazyComponentSettings Settings { get; } = settings;
 
-    public object? Instance { get; set; }
+    /// <summary>Gets or sets the loaded instance; <see langword="null"/> when not loaded.</summary>
+    public LoadedComponent? Current { get; set; }
+
+    public object? Instance => Current?.Value;
 
     public Task<object>? Loading { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the load in progress has taken one of the <see cref="LazyComponentOptions.MaxLoaded"/> places.</summary>
+    public bool HoldsCapPlace { get; set; }
 
     public long LastUsed { get; set; }
 

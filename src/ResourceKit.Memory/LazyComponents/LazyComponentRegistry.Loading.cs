@@ -8,27 +8,18 @@ public sealed partial class LazyComponentRegistry
     private async Task<object> LoadAsync(ComponentSlot slot)
     {
         await Task.Yield(); // run the factory outside the caller's lock scope
-        object? victimInstance = null;
-        lock (_gate)
+        try
         {
-            var loaded = _slots.Values.Count(s => s.Instance is not null || (s.Loading is not null && s != slot));
-            if (_options.MaxLoaded > 0 && loaded >= _options.MaxLoaded)
-            {
-                if (PickVictimLocked() is { } victim)
-                {
-                    LogUnloadedForCap(_logger, victim.Name, slot.Name, _options.MaxLoaded);
-                    victimInstance = DetachLocked(victim);
-                }
-                else
-                {
-                    LogCapExceeded(_logger, slot.Name, _options.MaxLoaded);
-                }
-            }
+            await TakeCapPlaceAsync(slot).ConfigureAwait(false);
         }
-
-        if (victimInstance is not null)
+        catch
         {
-            await DisposeInstanceAsync(victimInstance).ConfigureAwait(false);
+            lock (_gate)
+            {
+                slot.Loading = null;
+            }
+
+            throw;
         }
 
         var started = _timeProvider.GetTimestamp();
@@ -42,6 +33,7 @@ public sealed partial class LazyComponentRegistry
             lock (_gate)
             {
                 slot.Loading = null; // the next call tries again
+                slot.HoldsCapPlace = false;
             }
 
             LogLoadFailed(_logger, ex, slot.Name);
@@ -53,10 +45,11 @@ public sealed partial class LazyComponentRegistry
         lock (_gate)
         {
             slot.Loading = null;
+            slot.HoldsCapPlace = false;
             disposed = _disposed;
             if (!disposed)
             {
-                slot.Instance = instance;
+                slot.Current = new LoadedComponent(instance);
                 slot.LastInitTime = initTime;
                 slot.LoadCount++;
                 slot.LastUsed = _timeProvider.GetTimestamp();
@@ -77,7 +70,69 @@ public sealed partial class LazyComponentRegistry
         return instance;
     }
 
-    private static bool IsUnloadable(ComponentSlot slot) => slot.Instance is not null && !slot.Settings.Pinned;
+    /// <summary>
+    /// Takes one of the <see cref="LazyComponentOptions.MaxLoaded"/> places before the factory runs. Loads in progress
+    /// hold their place too, so concurrent first loads of different components cannot all pass the check. When every
+    /// place is taken: unload a victim; else wait for an unpinned load in progress to finish (it then becomes a
+    /// victim); else (everything is pinned or in use) go over the cap with a warning.
+    /// </summary>
+    private async Task TakeCapPlaceAsync(ComponentSlot slot)
+    {
+        while (true)
+        {
+            object? victimInstance = null;
+            Task? inProgress = null;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_options.MaxLoaded == 0)
+                {
+                    return;
+                }
+
+                var taken = _slots.Values.Count(s => s != slot && (s.Current is not null || s.HoldsCapPlace));
+                if (taken < _options.MaxLoaded)
+                {
+                    slot.HoldsCapPlace = true;
+                    return;
+                }
+
+                if (PickVictimLocked() is { } victim)
+                {
+                    LogUnloadedForCap(_logger, victim.Name, slot.Name, _options.MaxLoaded);
+                    victimInstance = DetachLocked(victim);
+                    slot.HoldsCapPlace = true;
+                }
+                else if (_slots.Values.Where(s => s.HoldsCapPlace && !s.Settings.Pinned && s.Loading is not null).Select(s => s.Loading!).ToList() is { Count: > 0 } loads)
+                {
+                    // A reserved load never waits, so waiting on one cannot form a cycle.
+                    inProgress = Task.WhenAny(loads);
+                }
+                else
+                {
+                    LogCapExceeded(_logger, slot.Name, _options.MaxLoaded);
+                    slot.HoldsCapPlace = true;
+                    return;
+                }
+            }
+
+            if (inProgress is not null)
+            {
+                await inProgress.ConfigureAwait(false); // WhenAny never throws; the load's own callers see its failure
+                continue;
+            }
+
+            if (victimInstance is not null)
+            {
+                await DisposeInstanceAsync(victimInstance).ConfigureAwait(false);
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>Whether eviction (idle sweep, cap, trim) may take the component: loaded, not pinned, and not leased.</summary>
+    private static bool IsUnloadable(ComponentSlot slot) => slot.Current is { Leases: 0 } && !slot.Settings.Pinned;
 
     private ComponentSlot? PickVictimLocked()
     {
@@ -94,13 +149,20 @@ public sealed partial class LazyComponentRegistry
         };
     }
 
-    private object DetachLocked(ComponentSlot slot)
+    /// <summary>Unloads the slot's instance; returns it for disposal, or <see langword="null"/> when leases hold it (the last release disposes it).</summary>
+    private object? DetachLocked(ComponentSlot slot)
     {
-        var instance = slot.Instance!;
-        slot.Instance = null;
+        var current = slot.Current!;
+        slot.Current = null;
         slot.UnloadCount++;
         _unloads.Add(1, new KeyValuePair<string, object?>("component", slot.Name));
-        return instance;
+        if (current.Leases > 0)
+        {
+            current.Detached = true;
+            return null;
+        }
+
+        return current.Value;
     }
 
     private void DisposeInBackground(object instance)
@@ -142,7 +204,7 @@ public sealed partial class LazyComponentRegistry
     [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "Unloaded {Victim} to make room for {Component} (at most {MaxLoaded} loaded).")]
     private static partial void LogUnloadedForCap(ILogger logger, string victim, string component, int maxLoaded);
 
-    [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Loading {Component} exceeds the cap of {MaxLoaded}: every loaded component is pinned.")]
+    [LoggerMessage(EventId = 43, Level = LogLevel.Warning, Message = "Loading {Component} exceeds the cap of {MaxLoaded}: every loaded component is pinned or leased.")]
     private static partial void LogCapExceeded(ILogger logger, string component, int maxLoaded);
 
     [LoggerMessage(EventId = 44, Level = LogLevel.Information, Message = "Unloaded {Component}: idle for more than {IdleTimeout}.")]

@@ -11,8 +11,10 @@ namespace ResourceKit.Memory.LazyComponents;
 /// Heavy components (models, browsers, speech engines) created on first use, asynchronously and once even under
 /// concurrent first calls, with their creation time recorded. Components can be unloaded when idle, when a cap on
 /// simultaneously loaded components is reached, or under memory pressure, choosing the victim by
-/// <see cref="UnloadStrategy"/>. Unloaded instances are disposed; the next <see cref="GetAsync{T}"/> creates a new
-/// one, so callers should not keep an instance beyond the work they fetched it for.
+/// <see cref="UnloadStrategy"/>. Unloaded instances are disposed; the next call creates a new one. Hold a component
+/// for a unit of work with <see cref="AcquireAsync{T}"/>: a leased component is never unloaded for idleness, the cap
+/// or pressure, and an explicit unload or the registry's disposal defers disposing it until the lease is released.
+/// <see cref="GetAsync{T}"/> returns the bare instance with no such protection.
 /// </summary>
 public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisposable, IDisposable
 {
@@ -110,6 +112,11 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
     }
 
     /// <summary>Gets a component, creating it on first use (concurrent first calls share one creation).</summary>
+    /// <remarks>
+    /// The instance is not protected: the idle sweep, the <see cref="LazyComponentOptions.MaxLoaded"/> cap,
+    /// <see cref="Trim"/>, <see cref="UnloadAsync"/> and disposal may unload and dispose it at any time, even while
+    /// the caller is still using it. Use <see cref="AcquireAsync{T}"/> to hold it for a unit of work.
+    /// </remarks>
     /// <typeparam name="T">The type it was registered with.</typeparam>
     /// <param name="name">The component's name.</param>
     /// <param name="cancellationToken">Stops waiting; the creation itself carries on for other callers.</param>
@@ -122,17 +129,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         Task<object> loading;
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_slots.TryGetValue(name, out var slot))
-            {
-                throw new ArgumentException($"No component named '{name}' is registered.", nameof(name));
-            }
-
-            if (!typeof(T).IsAssignableFrom(slot.Type))
-            {
-                throw new ArgumentException($"Component '{name}' is a {slot.Type.Name}, not a {typeof(T).Name}.", nameof(name));
-            }
-
+            var slot = FindLocked<T>(name);
             slot.LastUsed = _timeProvider.GetTimestamp();
             if (slot.Instance is T ready)
             {
@@ -156,7 +153,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         }
     }
 
-    /// <summary>Unloads (and disposes) a component if it is loaded.</summary>
+    /// <summary>Unloads (and disposes) a component if it is loaded; if it is leased, the last lease's release disposes it.</summary>
     /// <param name="name">The component's name.</param>
     /// <returns><see langword="true"/> when it was loaded.</returns>
     public async ValueTask<bool> UnloadAsync(string name)
@@ -172,11 +169,15 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
             instance = DetachLocked(slot);
         }
 
-        await DisposeInstanceAsync(instance).ConfigureAwait(false);
+        if (instance is not null)
+        {
+            await DisposeInstanceAsync(instance).ConfigureAwait(false);
+        }
+
         return true;
     }
 
-    /// <summary>Unloads about <paramref name="fraction"/> of the unloadable loaded components, chosen by the strategy.</summary>
+    /// <summary>Unloads about <paramref name="fraction"/> of the loaded components that are neither pinned nor leased, chosen by the strategy.</summary>
     /// <param name="fraction">The share to unload, 0–1.</param>
     /// <returns>The sum of their estimated sizes.</returns>
     public long Trim(double fraction)
@@ -192,7 +193,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
             for (var i = 0; i < count && PickVictimLocked() is { } victim; i++)
             {
                 freed += victim.Settings.EstimatedBytes;
-                detached.Add(DetachLocked(victim));
+                detached.Add(DetachLocked(victim)!); // victims are never leased
             }
         }
 
@@ -200,7 +201,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         return freed;
     }
 
-    /// <summary>Unloads every component idle longer than <see cref="LazyComponentOptions.IdleTimeout"/> (the sweep timer calls this).</summary>
+    /// <summary>Unloads every component idle longer than <see cref="LazyComponentOptions.IdleTimeout"/> (the sweep timer calls this); a leased component is in use, not idle.</summary>
     /// <returns>How many were unloaded.</returns>
     public int UnloadIdle()
     {
@@ -216,7 +217,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
             foreach (var slot in _slots.Values.Where(s => IsUnloadable(s) && _timeProvider.GetElapsedTime(s.LastUsed, now) >= _options.IdleTimeout).ToList())
             {
                 LogUnloadedIdle(_logger, slot.Name, _options.IdleTimeout);
-                detached.Add(DetachLocked(slot));
+                detached.Add(DetachLocked(slot)!); // unloadable slots are never leased
             }
         }
 
@@ -225,8 +226,9 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
     }
 
     /// <summary>
-    /// Stops the sweep and disposes every loaded component. A component still being created is disposed as soon as
-    /// its factory finishes, and its callers get <see cref="ObjectDisposedException"/>.
+    /// Stops the sweep and disposes every loaded component; a leased one is disposed when its last lease is released.
+    /// A component still being created is disposed as soon as its factory finishes, and its callers get
+    /// <see cref="ObjectDisposedException"/>.
     /// </summary>
     /// <returns>A task that completes when all loaded components are disposed.</returns>
     public async ValueTask DisposeAsync()
@@ -272,7 +274,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
             }
 
             _disposed = true;
-            return [.. _slots.Values.Where(s => s.Instance is not null).Select(DetachLocked)];
+            return [.. _slots.Values.Where(s => s.Instance is not null).Select(DetachLocked).OfType<object>()];
         }
     }
 }
