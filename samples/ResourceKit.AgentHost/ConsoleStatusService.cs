@@ -1,13 +1,23 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ResourceKit.AgentHost.Reporting;
 using ResourceKit.Agents.Dashboard;
 
 namespace ResourceKit.AgentHost;
 
-/// <summary>Prints a live status block every few seconds: loops, CPU, memory, GC overhead, cache hit rate, spend against each budget, alerts.</summary>
-internal sealed class ConsoleStatusService(DashboardSnapshotBuilder dashboard, BudgetActionLog budgetActions, RunOptions options, TimeProvider time) : BackgroundService
+/// <summary>
+/// Prints a live status block every few seconds: loops, CPU, memory, GC overhead, cache hit rate, spend against each
+/// budget, alerts. A status line that cannot be built (the spend store is down) is logged and skipped: an exception
+/// escaping ExecuteAsync would stop the whole host (BackgroundServiceExceptionBehavior.StopHost).
+/// </summary>
+internal sealed partial class ConsoleStatusService(
+    DashboardSnapshotBuilder dashboard,
+    BudgetActionLog budgetActions,
+    RunOptions options,
+    TimeProvider time,
+    ILogger<ConsoleStatusService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -16,8 +26,15 @@ internal sealed class ConsoleStatusService(DashboardSnapshotBuilder dashboard, B
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var snapshot = await dashboard.CaptureAsync(stoppingToken);
-                Console.WriteLine(Format(snapshot, budgetActions.Actions.Count));
+                try
+                {
+                    var snapshot = await dashboard.CaptureAsync(stoppingToken);
+                    Console.WriteLine(Format(snapshot, budgetActions.Actions.Count));
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    LogStatusFailed(logger, exception);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -25,6 +42,9 @@ internal sealed class ConsoleStatusService(DashboardSnapshotBuilder dashboard, B
             // Host shutdown.
         }
     }
+
+    [LoggerMessage(1, LogLevel.Warning, "The status line could not be built; trying again at the next interval.")]
+    private static partial void LogStatusFailed(ILogger logger, Exception exception);
 
     private static string Format(DashboardSnapshot s, int budgetActions)
     {
