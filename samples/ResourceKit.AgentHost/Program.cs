@@ -80,5 +80,14 @@ builder.Services.AddHostedService<ConsoleStatusService>();
 builder.Services.AddHostedService<RunLifetimeService>();
 builder.Services.AddHostedService<RunReportService>();
 
-using var host = builder.Build();
-await host.RunAsync();
+// The file logger is an instance the container does not own: dispose it after the host, so the lines the host logs
+// while stopping and disposing are written.
+try
+{
+    using var host = builder.Build();
+    await host.RunAsync();
+}
+finally
+{
+    fileLog.Dispose();
+}

@@ -9,7 +9,9 @@ namespace ResourceKit.AgentHost.Logging;
 /// <summary>
 /// Writes the host's log to <c>logs/agenthost.log</c> through a bounded channel (logging never blocks a loop; lines
 /// are dropped and counted if the disk cannot keep up) and rotates it on demand into gzip archives, keeping the newest few.
-/// Files and the folder are readable by the owner only.
+/// Files and the folder are readable by the owner only. A write that fails (disk full, the file gone) drops that batch
+/// and reopens the file for the next one, so one bad moment never ends file logging. Dispose it after the host, so the
+/// host's last lines are written.
 /// </summary>
 internal sealed class RollingFileLoggerProvider : ILoggerProvider
 {
@@ -26,6 +28,7 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
     private readonly Task _writer;
     private StreamWriter _file;
     private long _dropped;
+    private bool _disposed;
 
     public RollingFileLoggerProvider(string folder, TimeProvider timeProvider, int maxArchives = 5)
     {
@@ -72,8 +75,16 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
             await _file.DisposeAsync().ConfigureAwait(false);
             var stamp = _timeProvider.GetUtcNow().ToString("yyyyMMdd-HHmmss-fff", CultureInfo.InvariantCulture);
             var rotated = Path.Combine(Folder, $"agenthost-{stamp}.log");
-            File.Move(CurrentPath, rotated, overwrite: true);
-            _file = Open();
+            try
+            {
+                File.Move(CurrentPath, rotated, overwrite: true);
+            }
+            finally
+            {
+                // Whether or not the move worked, the writer needs an open file (a new one, or the old one to append
+                // to). If even this fails, the writer loop reopens it before its next batch.
+                _file = Open();
+            }
 
             var archive = rotated + ".gz";
             await using (var source = File.OpenRead(rotated))
@@ -99,10 +110,17 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
         }
     }
 
+    /// <summary>Writes the lines still queued, then closes the file. Call it after the host is disposed.</summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         _lines.Writer.TryComplete();
-        _writer.GetAwaiter().GetResult();
+        _writer.GetAwaiter().GetResult(); // never faults: the writer loop catches everything
         _file.Dispose();
         _fileGate.Dispose();
     }
@@ -121,25 +139,52 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             await _fileGate.WaitAsync().ConfigureAwait(false);
+            long batch = 0;
             try
             {
                 while (reader.TryRead(out var line))
                 {
+                    batch++;
                     await _file.WriteLineAsync(line).ConfigureAwait(false);
                 }
 
                 await _file.FlushAsync().ConfigureAwait(false);
             }
-            catch (IOException)
+#pragma warning disable CA1031 // Any failure (disk full, the file deleted or closed by a failed rotation) must not end file logging.
+            catch (Exception)
+#pragma warning restore CA1031
             {
-                // Disk trouble must not take the host down; the lines of this batch are lost and counted.
-                Interlocked.Increment(ref _dropped);
+                // The lines of this batch are lost and counted; the next batch goes to a freshly opened file.
+                Interlocked.Add(ref _dropped, batch);
+                Reopen();
             }
             finally
             {
                 _fileGate.Release();
             }
         }
+    }
+
+    private void Reopen()
+    {
+        try
+        {
+            _file.Dispose();
+        }
+#pragma warning disable CA1031 // Closing a broken writer may throw again (its buffer cannot be flushed); it is discarded either way.
+        catch (Exception)
+        {
+        }
+
+        try
+        {
+            _file = Open();
+        }
+        catch (Exception)
+        {
+            // Still failing: the next batch fails too, and tries again.
+        }
+#pragma warning restore CA1031
     }
 
     private StreamWriter Open() =>
