@@ -90,7 +90,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
         catch
         {
-            await _ledger.ReleaseAsync(call.Reservation, CancellationToken.None).ConfigureAwait(false);
+            await ReleaseAfterFailureAsync(call).ConfigureAwait(false);
             throw;
         }
         finally
@@ -127,7 +127,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         catch
         {
             keepAlive.Dispose();
-            await _ledger.ReleaseAsync(call.Reservation, CancellationToken.None).ConfigureAwait(false);
+            await ReleaseAfterFailureAsync(call).ConfigureAwait(false);
             throw;
         }
 
@@ -168,14 +168,21 @@ public sealed class BudgetChatClient : DelegatingChatClient
         finally
         {
             keepAlive.Dispose();
-            await updates.DisposeAsync().ConfigureAwait(false);
-            if (faulted)
+            try
             {
-                await _ledger.ReleaseAsync(call.Reservation, CancellationToken.None).ConfigureAwait(false);
+                await updates.DisposeAsync().ConfigureAwait(false);
             }
-            else
+            finally
             {
-                await CompleteAsync(call, usage).ConfigureAwait(false);
+                // A provider stream that throws while being disposed must not leave the reservation open.
+                if (faulted)
+                {
+                    await ReleaseAfterFailureAsync(call).ConfigureAwait(false);
+                }
+                else
+                {
+                    await CompleteAsync(call, usage).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -278,6 +285,23 @@ public sealed class BudgetChatClient : DelegatingChatClient
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Releases the reservation of a call that failed. Never throws: the caller must see the provider's error, not the
+    /// store's. When the store fails the reservation is abandoned (off the reserved gauge; its hold lapses at expiry).
+    /// </summary>
+    private async ValueTask ReleaseAfterFailureAsync(ChatCall call)
+    {
+        try
+        {
+            await _ledger.ReleaseAsync(call.Reservation, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            CostLog.ReleaseFailed(_logger, ex, call.Reservation.Id);
+            _ledger.Abandon(call.Reservation);
         }
     }
 

@@ -37,4 +37,7 @@ internal static partial class CostLog
 
     [LoggerMessage(11, LogLevel.Error, "The hold of budget reservation {Id} expired while its call was running (store unreachable, or the clock jumped forward); the spend is still committed when the call settles.")]
     public static partial void HoldLost(ILogger logger, string id);
+
+    [LoggerMessage(12, LogLevel.Warning, "Releasing budget reservation {Id} after a failed call failed; its hold lapses at its expiry.")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception, string id);
 }
