@@ -23,6 +23,7 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _levelChanges;
     private readonly Lock _gate = new();
+    private readonly Lock _sampling = new(); // orders read -> classify -> LevelChanged across overlapping samples
     private ITimer? _timer;
     private bool _disposed;
     private MemoryPressureLevel _level;
@@ -34,6 +35,7 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     private ReclamationReport? _lastReclamation;
     private MemoryPressureLevel _lastReclaimedLevel;
     private long _lastReclaimTimestamp;
+    private bool _reclaiming;
 
     /// <summary>Initializes a new instance of the <see cref="MemoryPressureMonitor"/> class.</summary>
     /// <param name="options">The thresholds, interval and reclamation settings.</param>
@@ -66,7 +68,7 @@ public sealed partial class MemoryPressureMonitor : IDisposable
         _meter.CreateObservableGauge("resourcekit.memory.limit", () => Reading.LimitBytes, "By", "Memory available at the last sample.");
     }
 
-    /// <summary>Raised after the level changes, on the thread that took the sample.</summary>
+    /// <summary>Raised after the level changes, on the thread that took the sample. Raises never overlap and arrive in sample order.</summary>
     public event EventHandler<MemoryPressureChangedEventArgs>? LevelChanged;
 
     /// <summary>Gets the current level.</summary>
@@ -128,50 +130,68 @@ public sealed partial class MemoryPressureMonitor : IDisposable
         timer?.Dispose();
     }
 
-    /// <summary>Takes one sample now: reads the source, updates the level, raises events and reclaims when due.</summary>
+    /// <summary>
+    /// Takes one sample now: reads the source, updates the level, raises events and, when due, runs a reclamation
+    /// pass before returning. Passes never overlap: a sample taken while one runs (the timer keeps sampling during a
+    /// long pass) does not start another, and a rise it sees (Critical to Emergency) is reclaimed by the first sample
+    /// after the running pass ends.
+    /// </summary>
     /// <returns>The level after the sample.</returns>
     public MemoryPressureLevel Sample()
     {
-        var reading = _source.Read();
-        MemoryPressureLevel previous;
         MemoryPressureLevel current;
         double trimFraction = -1;
-        lock (_gate)
+        lock (_sampling)
         {
-            _samples++;
-            _reading = reading;
-            previous = _level;
-            current = Classify(previous, reading.Ratio, _options);
-            _level = current;
+            var reading = _source.Read();
+            MemoryPressureLevel previous;
+            lock (_gate)
+            {
+                _samples++;
+                _reading = reading;
+                previous = _level;
+                current = Classify(previous, reading.Ratio, _options);
+                _level = current;
+                if (current != previous)
+                {
+                    _levelChangeCount++;
+                }
+
+                // The last reclaimed level is kept when pressure drops, so swinging between Warning and Critical
+                // waits for the cooldown instead of reclaiming (with a blocking collection) on every swing.
+                if (current >= MemoryPressureLevel.Critical && _options.ReclaimOnPressure && _reclamation is not null
+                    && !_reclaiming && IsReclamationDue(current))
+                {
+                    _reclaiming = true;
+                    _lastReclaimedLevel = current;
+                    _lastReclaimTimestamp = _timeProvider.GetTimestamp();
+                    _reclamations++;
+                    trimFraction = current == MemoryPressureLevel.Emergency ? _options.EmergencyTrimFraction : _options.CriticalTrimFraction;
+                }
+            }
+
             if (current != previous)
             {
-                _levelChangeCount++;
+                OnLevelChanged(previous, current, reading);
             }
-
-            if (current < MemoryPressureLevel.Critical)
-            {
-                _lastReclaimedLevel = MemoryPressureLevel.Normal;
-            }
-            else if (_options.ReclaimOnPressure && _reclamation is not null && IsReclamationDue(current))
-            {
-                _lastReclaimedLevel = current;
-                _lastReclaimTimestamp = _timeProvider.GetTimestamp();
-                _reclamations++;
-                trimFraction = current == MemoryPressureLevel.Emergency ? _options.EmergencyTrimFraction : _options.CriticalTrimFraction;
-            }
-        }
-
-        if (current != previous)
-        {
-            OnLevelChanged(previous, current, reading);
         }
 
         if (trimFraction >= 0)
         {
-            var report = _reclamation!.Reclaim(current, trimFraction);
-            lock (_gate)
+            // Outside the sampling lock: a pass (a blocking full collection at Emergency) can outlast the interval,
+            // and sampling must go on meanwhile.
+            ReclamationReport? report = null;
+            try
             {
-                _lastReclamation = report;
+                report = _reclamation!.Reclaim(current, trimFraction);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _reclaiming = false;
+                    _lastReclamation = report ?? _lastReclamation;
+                }
             }
         }
 

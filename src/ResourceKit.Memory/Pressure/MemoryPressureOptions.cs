@@ -86,8 +86,9 @@ public sealed class MemoryPressureOptions
     public double EmergencyTrimFraction { get; set; } = DefaultEmergencyTrimFraction;
 
     /// <summary>
-    /// Gets or sets the least time between two reclamations while the level stays at Critical or above; a rise to a
-    /// higher level reclaims at once.
+    /// Gets or sets the least time between two reclamations, also when the level dips below Critical in between (so
+    /// swinging between Warning and Critical does not reclaim on every swing); a rise above the level last reclaimed
+    /// reclaims at once (once a pass still running has ended: passes never overlap).
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "ReclamationCooldown must be between 0 and 1 day.")]
