@@ -168,7 +168,7 @@ public sealed partial class SpendLedger : IDisposable
     /// <remarks>
     /// If the store fails, the exception reaches the caller and the reservation stays open, so the settle can be
     /// retried. With a remote store a timeout is ambiguous (the spend may have been committed before the reply was
-    /// lost); a retry then counts it twice, which errs on the side of the budget rather than losing spend.
+    /// lost); <see cref="RedisSpendStore"/> settles each reservation id once, so such a retry is not charged twice.
     /// </remarks>
     public ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
     {

@@ -67,16 +67,24 @@ internal static class RedisSpendScripts
         end
         local key = prefix .. ':r:' .. id
         redis.call('HSET', key, 'a', amount, 'c', ARGV[6])
-        redis.call('PEXPIREAT', key, tonumber(ARGV[4]) + 86400000)
         redis.call('ZADD', KEYS[1], tonumber(ARGV[4]), id)
         return { 0, totals(counters) }
         """;
 
-    /// <summary>ARGV: prefix, id (empty to record without a reservation), actual, counters.</summary>
+    /// <summary>
+    /// ARGV: prefix, id (empty to record without a reservation), actual, counters, markerMs. A reservation is settled
+    /// once: the <c>:s:id</c> marker (kept markerMs) makes a retry after an ambiguous failure return the totals without
+    /// committing again.
+    /// </summary>
     public const string Settle = Helpers + """
 
-        if ARGV[2] ~= '' then release(ARGV[2]) end
         local counters = parse(ARGV[4])
+        if ARGV[2] ~= '' then
+          if not redis.call('SET', prefix .. ':s:' .. ARGV[2], '1', 'NX', 'PX', tonumber(ARGV[5])) then
+            return { totals(counters) }
+          end
+          release(ARGV[2])
+        end
         local actual = tonumber(ARGV[3])
         for _, c in ipairs(counters) do
           redis.call('HINCRBY', c[1], c[2] .. ':c', actual)

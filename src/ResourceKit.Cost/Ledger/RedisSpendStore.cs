@@ -6,7 +6,10 @@ namespace ResourceKit.Cost.Ledger;
 /// <summary>
 /// A spend store on Redis, for several hosts sharing one budget. Every operation is one Lua script, so the
 /// check-and-reserve is atomic across hosts. Amounts are stored as integers of 10⁻⁸ US dollars; all keys share
-/// one hash tag so the scripts also run on a Redis cluster.
+/// one hash tag so the scripts also run on a Redis cluster. Settling is idempotent per reservation id for an hour,
+/// so a settle retried after an ambiguous timeout is not charged twice. Reservation hashes have no time to live
+/// (the sweep deletes them), and the counters must not be evicted: run the server with
+/// <c>maxmemory-policy noeviction</c> (or no <c>maxmemory</c>).
 /// </summary>
 public sealed class RedisSpendStore : ISpendStore
 {
@@ -14,6 +17,9 @@ public sealed class RedisSpendStore : ISpendStore
     public const string DefaultKeyPrefix = "resourcekit:cost";
 
     private const decimal UnitsPerDollar = 100_000_000m;
+
+    /// <summary>How long a settled reservation's marker is kept, so a retried settle is not charged twice.</summary>
+    private const long SettleMarkerMilliseconds = 60 * 60 * 1000;
 
     private readonly IDatabase _database;
     private readonly string _prefix;
@@ -65,7 +71,7 @@ public sealed class RedisSpendStore : ISpendStore
         var result = (RedisResult[])(await _database.ScriptEvaluateAsync(
             RedisSpendScripts.Settle,
             [_expiryKey],
-            [_prefix, reservation.Id, ToUnits(actual), EncodeCounters(reservation.Counters)]).ConfigureAwait(false))!;
+            [_prefix, reservation.Id, ToUnits(actual), EncodeCounters(reservation.Counters), SettleMarkerMilliseconds]).ConfigureAwait(false))!;
         return DecodeTotals(result, 0, reservation.Counters.Count);
     }
 
@@ -93,7 +99,7 @@ public sealed class RedisSpendStore : ISpendStore
         var result = (RedisResult[])(await _database.ScriptEvaluateAsync(
             RedisSpendScripts.Settle,
             [_expiryKey],
-            [_prefix, string.Empty, ToUnits(amount), EncodeCounters(counters)]).ConfigureAwait(false))!;
+            [_prefix, string.Empty, ToUnits(amount), EncodeCounters(counters), SettleMarkerMilliseconds]).ConfigureAwait(false))!;
         return DecodeTotals(result, 0, counters.Count);
     }
 

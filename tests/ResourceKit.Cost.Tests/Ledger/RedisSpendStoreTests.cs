@@ -119,6 +119,74 @@ public sealed class RedisSpendStoreTests : IDisposable
         Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.Zero);
     }
 
+    [Test]
+    public async Task SettleAsync_RetriedAfterAmbiguousFailure_CommitsOnce()
+    {
+        var store = Connect();
+        var counters = new[] { new LedgerCounter("d:x", "global", DateTimeOffset.UtcNow.AddDays(1)) };
+        var reservation = new LedgerReservation("r1", 0.5m, DateTimeOffset.UtcNow.AddMinutes(5), counters);
+        await store.TryReserveAsync(reservation, [new LedgerLimit(0, 1m)], DateTimeOffset.UtcNow);
+
+        await store.SettleAsync(reservation, 0.4m);
+        var retried = await store.SettleAsync(reservation, 0.4m);
+
+        Assert.That(retried.Committed[0], Is.EqualTo(0.4m), "the retry returns the totals without charging again");
+        var balance = (await store.GetBalancesAsync("d:x")).Single();
+        Assert.That(balance.Committed, Is.EqualTo(0.4m));
+        Assert.That(balance.Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task SettleAsync_ExpiredAndSweptReservation_StillCommitsOnce()
+    {
+        var store = Connect();
+        var now = DateTimeOffset.UtcNow;
+        var counters = new[] { new LedgerCounter("d:x", "global", now.AddDays(1)) };
+        var reservation = new LedgerReservation("r1", 0.5m, now.AddMinutes(5), counters);
+        await store.TryReserveAsync(reservation, [new LedgerLimit(0, 1m)], now);
+        Assert.That(await store.ExpireAsync(now.AddMinutes(6)), Is.EqualTo(1));
+
+        await store.SettleAsync(reservation, 0.4m);
+
+        var balance = (await store.GetBalancesAsync("d:x")).Single();
+        Assert.That(balance.Committed, Is.EqualTo(0.4m), "the money was spent");
+        Assert.That(balance.Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task TryReserveAsync_Reservation_IsKeptWithoutTimeToLiveUntilSweptSoItsReleaseAlwaysFindsIt()
+    {
+        var store = Connect();
+        var now = DateTimeOffset.UtcNow;
+        var counters = new[] { new LedgerCounter("d:x", "global", now.AddDays(1)) };
+        var reservation = new LedgerReservation("r1", 0.5m, now.AddMinutes(5), counters);
+        await store.TryReserveAsync(reservation, [new LedgerLimit(0, 1m)], now);
+        var database = _connections[^1].GetDatabase();
+        var key = "{" + _prefix + "}:r:r1";
+
+        Assert.That(await database.KeyExistsAsync(key), Is.True);
+        Assert.That(await database.KeyTimeToLiveAsync(key), Is.Null, "a TTL could drop the hash while its amount stays reserved");
+        Assert.That(await store.ExpireAsync(now.AddDays(30)), Is.EqualTo(1), "a sweep after a long pause still releases it");
+        Assert.That(await database.KeyExistsAsync(key), Is.False);
+        Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task ExtendAsync_HeldReservation_MovesItsExpiry()
+    {
+        var store = Connect();
+        var now = DateTimeOffset.UtcNow;
+        var counters = new[] { new LedgerCounter("d:x", "global", now.AddDays(1)) };
+        var reservation = new LedgerReservation("r1", 0.5m, now.AddMinutes(5), counters);
+        await store.TryReserveAsync(reservation, [new LedgerLimit(0, 1m)], now);
+
+        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(10)), Is.True);
+        Assert.That(await store.ExpireAsync(now.AddMinutes(6)), Is.Zero, "the extended hold outlives the first expiry");
+        Assert.That(await store.ExpireAsync(now.AddMinutes(10)), Is.EqualTo(1));
+        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(20)), Is.False, "a lapsed hold is not taken again");
+        Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.Zero);
+    }
+
     private RedisSpendStore Connect()
     {
         var endpoint = Environment.GetEnvironmentVariable("RESOURCEKIT_REDIS");
