@@ -364,6 +364,7 @@ public sealed partial class TieredCache
     /// <summary>The L1 fast path; renews a sliding session value read in the second half of its life.</summary>
     private async ValueTask<CacheResult<T>> ReadMemoryAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken, bool countMiss = true)
     {
+        var changes = policy.Session ? ChangeStamp(entryKey) : -1;
         if (!TryReadMemory<T>(entryKey, policy, out var hit, out _, countMiss))
         {
             return default;
@@ -371,11 +372,18 @@ public sealed partial class TieredCache
 
         // Renew only in the second half of the session so a hot key is not rewritten on every read. Only this host's
         // tiers are renewed: rewriting the shared tier from a local copy could overwrite a newer value another host
-        // has just stored (its invalidation may still be on the way), so the shared copy keeps its own expiry.
+        // has just stored (its invalidation may still be on the way), so the shared copy keeps its own expiry. A
+        // renewal is a promotion of what was read: a Set, Remove or invalidation since the read wins, or a revoked
+        // session value would be written back and renewed on every read.
         if (policy.Session && _options.SessionSlidingExpiration && _memory.TryGet(entryKey.Local, out var entry)
-            && entry.LogicalExpiresUnixMs - NowMilliseconds < (long)_options.SessionTimeToLive.TotalMilliseconds / 2)
+            && entry.LogicalExpiresUnixMs - NowMilliseconds < (long)_options.SessionTimeToLive.TotalMilliseconds / 2
+            && UnchangedSince(entryKey, changes))
         {
             await WriteAsync(entryKey, hit.Value, policy, cancellationToken, localOnly: true).ConfigureAwait(false);
+            if (!UnchangedSince(entryKey, changes))
+            {
+                await DropLocalCopiesAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         return hit;

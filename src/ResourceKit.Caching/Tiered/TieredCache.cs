@@ -383,6 +383,9 @@ public sealed partial class TieredCache : IDisposable
 
     private async ValueTask<CacheResult<T>> LookupOrCreateAsync<TState, T>(TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, bool countMisses, CancellationToken cancellationToken)
     {
+        // Taken before anything is read: a Set, Remove or invalidation of the key while the factory runs may carry a
+        // newer value than the one the factory read from its source.
+        var changes = ChangeStamp(entryKey);
         // A caller that finished just before this flight started may have filled L1 already. The caller that started
         // the flight has counted its L1 miss.
         if (TryReadMemory<T>(entryKey, policy, out var cached, out var memoryStale, countMiss: false))
@@ -417,7 +420,33 @@ public sealed partial class TieredCache : IDisposable
         // Every caller left and the factory ignored the cancellation: nobody waits for this value and a newer flight
         // may already have stored a fresher one, so it is not written.
         cancellationToken.ThrowIfCancellationRequested();
-        await WriteAsync(entryKey, value, policy, cancellationToken).ConfigureAwait(false);
+        if (!UnchangedSince(entryKey, changes))
+        {
+            // The key changed while the factory ran: its callers get its value, the tiers keep the change.
+            return new CacheResult<T>(value, CacheValueSource.Factory);
+        }
+
+        BeginChange(entryKey);
+        try
+        {
+            await WriteAsync(entryKey, value, policy, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            EndChange(entryKey);
+        }
+
+        if (ChangeStamp(entryKey) != changes + 2)
+        {
+            // Another change of the stripe overlapped this write and which landed last in each tier is unknown:
+            // removing the key everywhere is always correct (at worst the next read recomputes it).
+            await DropLocalCopiesAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
+            if (IsDistributed(policy))
+            {
+                await ShareChangeAsync(entryKey.Full, "remove", _distributed!, static (store, key, ct) => RemoveAndReturnAsync(store, key, ct), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
         return new CacheResult<T>(value, CacheValueSource.Factory);
     }
 
