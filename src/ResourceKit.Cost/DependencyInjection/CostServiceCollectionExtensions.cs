@@ -102,7 +102,7 @@ public static class CostServiceCollectionExtensions
                 var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
                 var path = options.StoreFilePath ?? Path.Combine(
                     string.IsNullOrEmpty(root) ? AppContext.BaseDirectory : root, "ResourceKit", "cost-ledger.json");
-                return new FileSpendStore(path);
+                return new FileSpendStore(path, logger: services.GetService<ILogger<FileSpendStore>>());
         }
     }
 }

@@ -40,4 +40,13 @@ internal static partial class CostLog
 
     [LoggerMessage(12, LogLevel.Warning, "Releasing budget reservation {Id} after a failed call failed; its hold lapses at its expiry.")]
     public static partial void ReleaseFailed(ILogger logger, Exception exception, string id);
+
+    [LoggerMessage(13, LogLevel.Error, "Spend journal '{Path}': line {LineNumber} cannot be read and is skipped; the journal is kept beside it as .corrupt.")]
+    public static partial void JournalLineSkipped(ILogger logger, string path, int lineNumber);
+
+    [LoggerMessage(14, LogLevel.Warning, "Spend journal '{Path}': a torn last line ({Bytes} bytes, a write cut off by a crash) is cut off.")]
+    public static partial void JournalTornTail(ILogger logger, string path, int bytes);
+
+    [LoggerMessage(15, LogLevel.Error, "Spend snapshot '{Path}' cannot be read and was moved to '{MovedTo}'; the store starts degraded from the journal alone and does not count the spend the snapshot held.")]
+    public static partial void SnapshotUnreadable(ILogger logger, Exception exception, string path, string movedTo);
 }

@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ResourceKit.Cost.Ledger;
 
@@ -10,7 +11,7 @@ namespace ResourceKit.Cost.Ledger;
 /// process, which a restart ends anyway. One process at a time may open a store; share a budget between
 /// processes with <see cref="RedisSpendStore"/>.
 /// </summary>
-public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDisposable
+public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDisposable
 {
     /// <summary>The default number of journal entries after which the journal is folded into the snapshot.</summary>
     public const int DefaultCompactionThreshold = 1000;
@@ -24,7 +25,10 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
     private readonly int _compactionThreshold;
     private readonly bool _flushToDisk;
     private readonly FileStream _journal;
+    private readonly ILogger _logger;
     private long _sequence;
+    private bool _journalTorn;
+    private long _journalLength;
     private int _journalEntries;
     private bool _disposed;
 
@@ -32,8 +36,16 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
     /// <param name="path">The snapshot file; the journal is kept beside it with the suffix <c>.journal</c>.</param>
     /// <param name="compactionThreshold">Journal entries after which the snapshot is rewritten.</param>
     /// <param name="flushToDisk">Whether every entry is flushed through the OS cache to the disk (fsync) before returning.</param>
+    /// <param name="logger">Logs damaged files found at start.</param>
+    /// <remarks>
+    /// Damaged files do not keep the store from opening. A journal line that cannot be read is skipped (the lines
+    /// after it still count; sequence numbers keep entries from counting twice) and the journal is copied to
+    /// <c>.journal.corrupt</c> before it is folded into the snapshot; a torn last line is cut off before anything
+    /// is appended. A snapshot that cannot be read is moved to <c>.corrupt</c> and the store starts from the journal
+    /// alone, with <see cref="IsDegraded"/> set: spend folded into the lost snapshot is not counted.
+    /// </remarks>
     /// <exception cref="IOException">Another process has the store open.</exception>
-    public FileSpendStore(string path, int compactionThreshold = DefaultCompactionThreshold, bool flushToDisk = true)
+    public FileSpendStore(string path, int compactionThreshold = DefaultCompactionThreshold, bool flushToDisk = true, ILogger<FileSpendStore>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(compactionThreshold);
@@ -41,14 +53,22 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         _journalPath = _snapshotPath + ".journal";
         _compactionThreshold = compactionThreshold;
         _flushToDisk = flushToDisk;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         Directory.CreateDirectory(Path.GetDirectoryName(_snapshotPath)!);
-        Load();
 
         // Opening the journal for exclusive writing is what keeps a second process from sharing the file.
         _journal = Open(_journalPath, FileMode.OpenOrCreate, bufferSize: 0);
         try
         {
+            LoadSnapshot();
+            var journalEnd = LoadJournal();
+            _journal.SetLength(journalEnd.Length);
             _journal.Seek(0, SeekOrigin.End);
+            if (journalEnd.NeedsNewline)
+            {
+                _journal.Write("\n"u8);
+                _journal.Flush(_flushToDisk);
+            }
         }
         catch
         {
@@ -63,6 +83,12 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
 
     /// <summary>Gets the snapshot file path.</summary>
     public string FilePath => _snapshotPath;
+
+    /// <summary>
+    /// Gets a value indicating whether the snapshot could not be read at start (it was moved aside to <c>.corrupt</c>):
+    /// the store counts only the journal and later spend, so it may under-count the current periods.
+    /// </summary>
+    public bool IsDegraded { get; private set; }
 
     /// <inheritdoc/>
     public ValueTask<LedgerReserveResult> TryReserveAsync(
@@ -212,6 +238,14 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         var line = new byte[json.Length + 1];
         json.CopyTo(line, 0);
         line[^1] = (byte)'\n';
+        if (_journalTorn)
+        {
+            // An earlier failed write left bytes the truncation could not remove; this entry must not be glued to them.
+            _journal.SetLength(_journalLength);
+            _journal.Position = _journalLength;
+            _journalTorn = false;
+        }
+
         var end = _journal.Position;
         try
         {
@@ -228,6 +262,7 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         }
 
         _sequence++;
+        _journalLength = _journal.Position;
         return ++_journalEntries >= _compactionThreshold;
     }
 
@@ -240,7 +275,8 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            // Nothing more to do: a torn last line is skipped when the journal is loaded.
+            // The next append cuts the torn bytes off first; a torn last line is cut off when the journal is loaded.
+            _journalTorn = true;
         }
     }
 
@@ -259,48 +295,6 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         {
             // The entry is already durable in the journal and applied to the book, so the write succeeded; the
             // journal simply stays longer and the next append tries to compact again.
-        }
-    }
-
-    private void Load()
-    {
-        if (File.Exists(_snapshotPath))
-        {
-            var snapshot = JsonSerializer.Deserialize(File.ReadAllBytes(_snapshotPath), SpendStoreJson.Default.SnapshotFile)
-                ?? throw new InvalidDataException($"The spend snapshot '{_snapshotPath}' is empty.");
-            _sequence = snapshot.Sequence;
-            foreach (var counter in snapshot.Counters)
-            {
-                _book.Record([counter.ToCounter()], counter.Amount);
-            }
-        }
-
-        if (!File.Exists(_journalPath))
-        {
-            return;
-        }
-
-        foreach (var line in File.ReadLines(_journalPath, Encoding.UTF8))
-        {
-            JournalEntry? entry;
-            try
-            {
-                entry = JsonSerializer.Deserialize(line, SpendStoreJson.Default.JournalEntry);
-            }
-            catch (JsonException)
-            {
-                // A torn last line from a crash mid-write; everything before it was flushed and is kept.
-                break;
-            }
-
-            // Entries already folded into the snapshot (a crash between rename and truncate) are skipped.
-            if (entry is null || entry.Sequence <= _sequence)
-            {
-                continue;
-            }
-
-            _sequence = entry.Sequence;
-            _book.Record(entry.Counters.Select(c => c.ToCounter()).ToList(), entry.Amount);
         }
     }
 
@@ -323,5 +317,6 @@ public sealed class FileSpendStore : ISpendStore, ISynchronousSpendStore, IDispo
         _journal.SetLength(0);
         _journal.Flush(flushToDisk: true);
         _journalEntries = 0;
+        _journalLength = 0;
     }
 }

@@ -2,7 +2,7 @@ using ResourceKit.Cost.Ledger;
 
 namespace ResourceKit.Cost.Tests.Ledger;
 
-public class FileSpendStoreTests
+public partial class FileSpendStoreTests
 {
     private static readonly DateTimeOffset Retain = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly LedgerCounter[] Counters = [new("d:2026-11-23", "global", Retain), new("d:2026-11-23", "agent:a", Retain)];
