@@ -326,15 +326,32 @@ public sealed partial class GcTuner : IDisposable
     /// </summary>
     private void TryRefreshHeapHardLimitLocked(long? limitBytes)
     {
+        // The runtime reports memory against the heap limit in force, so the monitor's source must keep measuring
+        // against the limit from before ours, or our own limit reads as pressure and keeps LowMemory on for good.
+        var listener = _monitor?.Source as IHeapLimitListener;
+        if (limitBytes != _originalHeapLimit)
+        {
+            listener?.HeapLimitImposing();
+        }
+
         try
         {
             _collector.RefreshHeapHardLimit(limitBytes);
             _currentHeapLimit = limitBytes;
             _refusedHeapLimit = null;
             _lastHeapLimitRefusal = null;
+            if (limitBytes == _originalHeapLimit)
+            {
+                listener?.HeapLimitLifted();
+            }
         }
         catch (InvalidOperationException ex)
         {
+            if (_currentHeapLimit == _originalHeapLimit)
+            {
+                listener?.HeapLimitLifted();
+            }
+
             _lastHeapLimitRefusal = _timeProvider.GetTimestamp();
             // Retried on every sample until it is accepted: logged once per requested limit, not once per sample.
             if (_refusedHeapLimit != limitBytes)

@@ -95,6 +95,9 @@ public sealed partial class MemoryPressureMonitor : IDisposable
         }
     }
 
+    /// <summary>Gets the source the monitor reads.</summary>
+    internal IMemorySource Source => _source;
+
     /// <summary>Gets a snapshot of the monitor's state and counters.</summary>
     public MemoryPressureStatistics Statistics
     {

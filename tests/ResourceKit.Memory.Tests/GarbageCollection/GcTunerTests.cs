@@ -258,6 +258,44 @@ public sealed class GcTunerTests
     }
 
     [Test]
+    public void Sample_OwnLowMemoryLimitInForce_PressureMeasuredAgainstLimitBeforeItSoLowMemoryEnds()
+    {
+        const long ownLimit = 1_000_000_000;
+        const long committed = 950_000_000;
+        long load = 3_600_000_000; // of the 4 GB in force before the tuner's limit
+        long workingSet = 3_600_000_000;
+
+        // Like the runtime: under a heap hard limit, load and available memory are the heap against that limit.
+        var source = new GcMemorySource(
+            MemoryMeasure.MemoryLoad,
+            0,
+            () => _collector.HeapHardLimit == ownLimit ? new GcMemoryFigures(committed, ownLimit, committed) : new GcMemoryFigures(load, 4_000_000_000, committed),
+            () => workingSet);
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions { ReclaimOnPressure = false }, source: source, timeProvider: _time);
+        using var tuner = CreateTuner(new GcTunerOptions { Adaptive = true, LowMemoryHeapHardLimitBytes = ownLimit, AdaptiveMinimumDwell = TimeSpan.FromSeconds(30) }, monitor);
+        monitor.Sample();
+        tuner.Sample();
+        var limitApplied = _collector.HeapHardLimit;
+
+        load = workingSet = 2_000_000_000; // reclamation freed memory
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var levelUnderOwnLimit = monitor.Sample();
+        var readingUnderOwnLimit = monitor.Reading;
+        tuner.Sample();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(limitApplied, Is.EqualTo(ownLimit));
+            Assert.That(levelUnderOwnLimit, Is.EqualTo(MemoryPressureLevel.Normal), "not 0.95 of the tuner's own limit");
+            Assert.That(readingUnderOwnLimit, Is.EqualTo(new MemoryReading(2_000_000_000, 4_000_000_000)));
+            Assert.That(tuner.Profile, Is.EqualTo(GcProfile.Default), "LowMemory ends once pressure is gone");
+            Assert.That(_collector.HeapHardLimit, Is.EqualTo(4_000_000_000));
+            Assert.That(monitor.Sample(), Is.EqualTo(MemoryPressureLevel.Normal));
+            Assert.That(monitor.Reading, Is.EqualTo(new MemoryReading(2_000_000_000, 4_000_000_000)), "back to the runtime's figures");
+        });
+    }
+
+    [Test]
     public void Start_SampleThrows_TimerKeepsSampling()
     {
         using var tuner = CreateTuner(new GcTunerOptions { SampleInterval = TimeSpan.FromSeconds(10), OverheadWindow = TimeSpan.FromSeconds(60) });
