@@ -10,6 +10,12 @@ namespace ResourceKit.Cost.DependencyInjection;
 /// </summary>
 internal sealed class CostConfigurationValidator(IConfiguration configuration) : IValidateOptions<CostOptions>
 {
+    /// <summary>Whether <paramref name="other"/> is the configuration this validator checks: the same object or a section with the same path.</summary>
+    public bool Reads(IConfiguration other) =>
+        ReferenceEquals(configuration, other)
+        || (configuration is IConfigurationSection mine && other is IConfigurationSection theirs
+            && string.Equals(mine.Path, theirs.Path, StringComparison.OrdinalIgnoreCase));
+
     public ValidateOptionsResult Validate(string? name, CostOptions options)
     {
         var errors = new List<string>();

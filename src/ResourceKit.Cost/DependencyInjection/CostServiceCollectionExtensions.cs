@@ -42,7 +42,11 @@ public static class CostServiceCollectionExtensions
         return AddCore(services);
     }
 
-    /// <summary>Registers the cost services with options bound from a configuration section.</summary>
+    /// <summary>
+    /// Registers the cost services with options bound from a configuration section. A section already bound by an
+    /// earlier call (the same instance, or a section with the same path) is not bound again: binding appends to
+    /// lists, so a second bind would duplicate every rule, price and rate limit.
+    /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The section, for example <c>ResourceKit:Cost</c>.</param>
     /// <returns>The services.</returns>
@@ -50,8 +54,15 @@ public static class CostServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<CostOptions>().Bind(configuration);
-        services.AddSingleton<IValidateOptions<CostOptions>>(new CostConfigurationValidator(configuration));
+        var bound = services.Any(d => d.ServiceType == typeof(IValidateOptions<CostOptions>)
+            && d.ImplementationInstance is CostConfigurationValidator validator
+            && validator.Reads(configuration));
+        if (!bound)
+        {
+            services.AddOptions<CostOptions>().Bind(configuration);
+            services.AddSingleton<IValidateOptions<CostOptions>>(new CostConfigurationValidator(configuration));
+        }
+
         return AddCore(services);
     }
 

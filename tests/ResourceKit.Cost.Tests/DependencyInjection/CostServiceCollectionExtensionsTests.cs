@@ -42,6 +42,45 @@ public class CostServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void AddResourceKitCost_SameConfigurationTwice_BindsItOnce()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Cost:Store"] = "Memory",
+            ["Cost:Rules:0:Name"] = "daily",
+            ["Cost:Rules:0:Limit"] = "10",
+            ["Cost:Prices:0:Provider"] = "acme",
+            ["Cost:Prices:0:Model"] = "m",
+            ["Cost:Prices:0:InputPerMillion"] = "1",
+            ["Cost:Prices:0:OutputPerMillion"] = "2",
+        }).Build();
+        var services = new ServiceCollection()
+            .AddResourceKitCost(configuration.GetSection("Cost"))
+            .AddResourceKitCost(configuration.GetSection("Cost"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<IOptions<CostOptions>>().Value.Rules, Has.Count.EqualTo(1), "a second bind would append the rule again and fail start");
+        Assert.That(provider.GetRequiredService<IOptions<CostOptions>>().Value.Prices, Has.Count.EqualTo(1));
+        Assert.That(provider.GetRequiredService<SpendLedger>().Rules.Single().Name, Is.EqualTo("daily"));
+        Assert.That(services.Count(d => d.ServiceType == typeof(IValidateOptions<CostOptions>)), Is.EqualTo(2), "the options validator and one configuration validator");
+    }
+
+    [Test]
+    public void AddResourceKitCost_RedisUnreachableAtStart_ServicesStillResolve()
+    {
+        using var provider = new ServiceCollection()
+            .AddResourceKitCost(o =>
+            {
+                o.Store = SpendStoreKind.Redis;
+                o.RedisConfiguration = "127.0.0.1:1,connectTimeout=500";
+            })
+            .BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<ISpendStore>(), Is.TypeOf<RedisSpendStore>(), "the connection retries in the background instead of failing the host");
+        Assert.That(provider.GetRequiredService<SpendLedger>(), Is.Not.Null);
+    }
+
+    [Test]
     public void AddResourceKitCost_FromConfiguration_BindsRulesPricesAndWindows()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
