@@ -407,7 +407,12 @@ public sealed partial class TieredCache
         {
             await _disk!.RemoveAsync(entryKey.Full, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ObjectDisposedException)
+        catch (ObjectDisposedException)
+        {
+            // The host is shutting down and disposed the disk store first (an invalidation can still arrive): there is
+            // nothing left to remove from, and the fire-and-forget callers must not leave an unobserved exception.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogDiskFailed(_logger, entryKey.Full, ex);
         }

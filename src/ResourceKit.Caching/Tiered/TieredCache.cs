@@ -81,7 +81,7 @@ public sealed partial class TieredCache : IDisposable
         _compressor = new PayloadCompressor(options.Compression, options.CompressionThresholdBytes, options.CompressionLevel);
         _keyPrefix = $"{options.ApplicationName}:{options.TenantId}:";
         _failSafeMilliseconds = options.EnableFailSafe ? (long)options.FailSafeMaxDuration.TotalMilliseconds : 0;
-        _metrics = new TieredCacheMetrics(meterFactory, () => CircuitState, () => _recovery?.Count ?? 0);
+        _metrics = new TieredCacheMetrics(meterFactory, _keyPrefix.TrimEnd(':'), () => CircuitState, () => _recovery?.Count ?? 0);
         if (distributed is not null || backplane is not null)
         {
             // A pass starts as soon as the circuit closes again, and otherwise every break duration (when an open

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ResourceKit.Diagnostics;
 
 namespace ResourceKit.Caching;
 
@@ -10,6 +11,7 @@ internal sealed class TieredCacheMetrics : IDisposable
     private static readonly KeyValuePair<string, object?> DistributedTag = new(CacheMeter.TierTag, CacheMeter.DistributedTier);
 
     private readonly Meter? _ownedMeter;
+    private readonly IDisposable _gauges;
     private readonly Counter<long> _hits;
     private readonly Counter<long> _misses;
     private readonly Counter<long> _promotions;
@@ -31,7 +33,7 @@ internal sealed class TieredCacheMetrics : IDisposable
     private long _recoveryReplayedCount;
     private long _recoveryDroppedCount;
 
-    public TieredCacheMetrics(IMeterFactory? meterFactory, Func<CacheCircuitState> circuitState, Func<int> recoveryPending)
+    public TieredCacheMetrics(IMeterFactory? meterFactory, string instance, Func<CacheCircuitState> circuitState, Func<int> recoveryPending)
     {
         var meter = meterFactory?.Create(CacheMeter.Name) ?? (_ownedMeter = new Meter(CacheMeter.Name));
         _hits = meter.CreateCounter<long>("resourcekit.cache.tier.hits", "{hit}", "Reads answered by a tier.");
@@ -43,8 +45,17 @@ internal sealed class TieredCacheMetrics : IDisposable
         _l3Skipped = meter.CreateCounter<long>("resourcekit.cache.l3.skipped", "{operation}", "Distributed-tier operations skipped while the circuit was open.");
         _recoveryReplayed = meter.CreateCounter<long>("resourcekit.cache.l3.recovery.replayed", "{key}", "Keys removed from the distributed tier and invalidated after a change that had not reached it.");
         _recoveryDropped = meter.CreateCounter<long>("resourcekit.cache.l3.recovery.dropped", "{key}", "Keys not tracked for recovery because too many were pending.");
-        meter.CreateObservableUpDownCounter("resourcekit.cache.l3.recovery.pending", recoveryPending, "{key}", "Keys whose change has not reached the distributed tier yet.");
-        meter.CreateObservableGauge("resourcekit.cache.l3.circuit.state", () => (int)circuitState(), "{state}", "Distributed-tier circuit: -1 not configured, 0 closed, 1 open, 2 half-open.");
+        // Shared by every tiered cache on the meter and left on dispose, so a cache per tenant created at run time is
+        // neither kept alive by its instruments nor reported as an untagged duplicate.
+        _gauges = SharedObservableInstruments<Gauges>.Register(
+            meter,
+            () => new Gauges((int)circuitState(), recoveryPending()),
+            new KeyValuePair<string, object?>("cache.instance", instance),
+            static (m, caches) =>
+            {
+                m.CreateObservableUpDownCounter("resourcekit.cache.l3.recovery.pending", () => caches.Observe(g => g.RecoveryPending), "{key}", "Keys whose change has not reached the distributed tier yet.");
+                m.CreateObservableGauge("resourcekit.cache.l3.circuit.state", () => caches.Observe(g => g.CircuitState), "{state}", "Distributed-tier circuit: -1 not configured, 0 closed, 1 open, 2 half-open.");
+            });
     }
 
     public void Hit(CacheValueSource tier)
@@ -127,7 +138,13 @@ internal sealed class TieredCacheMetrics : IDisposable
         Interlocked.Read(ref _recoveryDroppedCount),
         state);
 
-    public void Dispose() => _ownedMeter?.Dispose();
+    public void Dispose()
+    {
+        _gauges.Dispose();
+        _ownedMeter?.Dispose();
+    }
+
+    private readonly record struct Gauges(int CircuitState, int RecoveryPending);
 
     private static KeyValuePair<string, object?> TagFor(CacheValueSource tier) => tier switch
     {

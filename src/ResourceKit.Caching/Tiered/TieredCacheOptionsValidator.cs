@@ -13,6 +13,12 @@ public sealed class TieredCacheOptionsValidator : IValidateOptions<TieredCacheOp
         var errors = new List<string>();
         AddAnnotationErrors(options, nameof(TieredCacheOptions), errors);
         AddAnnotationErrors(options.Memory, nameof(options.Memory), errors);
+        if (options.Memory is not null)
+        {
+            // The L1 cache's own rules (window fractions in order, positive expiry times), so they fail at start-up
+            // with the rest rather than when the cache is first resolved.
+            errors.AddRange(TinyLfuCacheOptionsValidator.Errors(options.Memory).Select(e => $"{nameof(options.Memory)}: {e}"));
+        }
         AddAnnotationErrors(options.Disk, nameof(options.Disk), errors);
         AddAnnotationErrors(options.Redis, nameof(options.Redis), errors);
         if (!options.Policies.ContainsKey(options.DefaultPolicy ?? string.Empty))

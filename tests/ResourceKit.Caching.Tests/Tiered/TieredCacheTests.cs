@@ -412,6 +412,19 @@ public sealed partial class TieredCacheTests
             Throws.ArgumentException.With.Message.Contains("missing").And.Message.Contains("CircuitMinimumThroughput").And.Message.Contains("empty"));
     }
 
+    [Test]
+    public void Validator_MemoryWindowFractionsOutOfOrder_FailsAtStartNotAtFirstUse()
+    {
+        var options = new TieredCacheOptions();
+        options.Memory.MinimumWindowFraction = 0.5;
+        options.Memory.MaximumWindowFraction = 0.2;
+
+        var result = new TieredCacheOptionsValidator().Validate(null, options);
+
+        Assert.That(result.Failed, Is.True);
+        Assert.That(result.FailureMessage, Does.Contain("Memory:"));
+    }
+
     private TieredCache Create(
         Action<TieredCacheOptions>? configure = null,
         bool disk = true,
