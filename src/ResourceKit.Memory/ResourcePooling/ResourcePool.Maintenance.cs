@@ -162,7 +162,7 @@ public sealed partial class ResourcePool<T>
             }
 
             _disposed = true;
-            while (_waiters.TryDequeue(out var waiter))
+            while (TryDequeueWaiterLocked(out var waiter))
             {
                 waiter.Completion.TrySetException(new ObjectDisposedException(GetType().FullName, "The pool was disposed while waiting for a resource."));
             }
@@ -234,7 +234,7 @@ public sealed partial class ResourcePool<T>
     /// <summary>Gives a usable resource to the first live waiter, or puts it back as idle.</summary>
     private void ReturnToPoolLocked(PooledResource<T> entry)
     {
-        while (_waiters.TryDequeue(out var waiter))
+        while (TryDequeueWaiterLocked(out var waiter))
         {
             if (waiter.Completion.Task.IsCompleted)
             {

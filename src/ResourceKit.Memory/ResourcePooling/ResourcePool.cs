@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -28,7 +29,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     private readonly KeyValuePair<string, object?> _poolTag;
     private readonly Stack<PooledResource<T>> _idle = new();
     private readonly List<PooledResource<T>> _all = [];
-    private readonly Queue<Waiter> _waiters = new();
+    private readonly LinkedList<Waiter> _waiters = new(); // FIFO; a waiter that times out or is cancelled removes itself
     private readonly bool _trackLeases;
     private readonly ITimer _pruneTimer;
     private int _total;
@@ -196,7 +197,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
                 else if (lease is null)
                 {
                     waiter = new Waiter(CaptureStackTrace());
-                    _waiters.Enqueue(waiter);
+                    waiter.Node = _waiters.AddLast(waiter);
                 }
             }
 
@@ -241,11 +242,42 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
             lock (_gate)
             {
                 _timeouts++;
+                RemoveWaiterLocked(waiter);
             }
 
             LogAcquireTimedOut(_logger, _options.Name, timeout, _options.MaxSize);
             throw new ResourcePoolTimeoutException(_options.Name, timeout, _options.MaxSize);
         }
+        catch (OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                RemoveWaiterLocked(waiter);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Takes a waiter that gave up out of the queue at once, so waiters behind a long-waiting head cannot pile up.</summary>
+    private void RemoveWaiterLocked(Waiter waiter)
+    {
+        if (waiter.Node is { List: not null } node)
+        {
+            _waiters.Remove(node);
+        }
+    }
+
+    private bool TryDequeueWaiterLocked([NotNullWhen(true)] out Waiter? waiter)
+    {
+        waiter = _waiters.First?.Value;
+        if (waiter is null)
+        {
+            return false;
+        }
+
+        _waiters.RemoveFirst();
+        return true;
     }
 
     private async ValueTask<ResourceLease<T>> CreateLeasedAsync(CancellationToken cancellationToken)
@@ -291,13 +323,25 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
 
     private bool HasLiveWaitersLocked()
     {
-        // Waiters that timed out or were cancelled stay queued until they reach the head; drop them here.
-        while (_waiters.TryPeek(out var head) && head.Completion.Task.IsCompleted)
+        // A waiter whose timeout or cancellation fired but has not yet taken itself out may still be at the head.
+        while (_waiters.First is { } head && head.Value.Completion.Task.IsCompleted)
         {
-            _waiters.Dequeue();
+            _waiters.RemoveFirst();
         }
 
         return _waiters.Count > 0;
+    }
+
+    /// <summary>Gets how many waiters are queued, including any about to take themselves out (for tests).</summary>
+    internal int QueuedWaiters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiters.Count;
+            }
+        }
     }
 
     private ResourceLease<T> LeaseLocked(PooledResource<T> entry, StackTrace? acquiredFrom)
@@ -326,7 +370,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     /// <summary>Hands each slot below the maximum to the next live waiter, which then creates a resource itself.</summary>
     private void GrantFreedSlotsLocked()
     {
-        while (_total < _options.MaxSize && _waiters.TryDequeue(out var waiter))
+        while (_total < _options.MaxSize && TryDequeueWaiterLocked(out var waiter))
         {
             if (waiter.Completion.TrySetResult(null))
             {
@@ -341,5 +385,8 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
         public TaskCompletionSource<PooledResource<T>?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public StackTrace? AcquiredFrom { get; } = acquiredFrom;
+
+        /// <summary>Gets or sets the waiter's place in the queue.</summary>
+        public LinkedListNode<Waiter>? Node { get; set; }
     }
 }

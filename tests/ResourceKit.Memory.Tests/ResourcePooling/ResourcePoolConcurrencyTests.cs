@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
 
 namespace ResourceKit.Memory.Tests.ResourcePooling;
@@ -44,6 +45,72 @@ public sealed class ResourcePoolConcurrencyTests
             Assert.That(stats.Acquired, Is.EqualTo(16 * 500));
             Assert.That(stats.Released, Is.EqualTo(16 * 500));
             Assert.That(stats.InUse, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_WaitersGiveUpBehindLongWaitingHead_LeaveTheQueueAtOnce()
+    {
+        var time = new FakeTimeProvider();
+        await using var pool = new ResourcePool<object>(
+            new ResourcePoolOptions { MinSize = 0, MaxSize = 1 },
+            _ => ValueTask.FromResult(new object()),
+            timeProvider: time);
+        var holder = await pool.AcquireAsync();
+        var head = pool.AcquireAsync(Timeout.InfiniteTimeSpan).AsTask();
+        using var cts = new CancellationTokenSource();
+        var givingUp = Enumerable.Range(0, 200)
+            .Select(i => i % 2 == 0 ? pool.AcquireAsync(TimeSpan.FromSeconds(1)).AsTask() : pool.AcquireAsync(Timeout.InfiniteTimeSpan, cts.Token).AsTask())
+            .ToList();
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await cts.CancelAsync();
+        await Task.WhenAll(givingUp.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        var queued = pool.QueuedWaiters;
+        holder.Dispose();
+        (await head).Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(queued, Is.EqualTo(1), "only the live head is left");
+            Assert.That(givingUp.Count(t => t.IsFaulted), Is.EqualTo(100));
+            Assert.That(givingUp.Count(t => t.IsCanceled), Is.EqualTo(100));
+            Assert.That(pool.QueuedWaiters, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_ThreadsWithShortTimeouts_QueueDrainsAndCountsBalance()
+    {
+        await using var pool = new ResourcePool<object>(
+            new ResourcePoolOptions { MinSize = 0, MaxSize = 2 },
+            _ => ValueTask.FromResult(new object()));
+        var timeouts = 0;
+
+        var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                try
+                {
+                    await using var lease = await pool.AcquireAsync(TimeSpan.Zero);
+                    await Task.Yield();
+                }
+                catch (ResourcePoolTimeoutException)
+                {
+                    Interlocked.Increment(ref timeouts);
+                }
+            }
+        }));
+        await Task.WhenAll(workers);
+
+        var stats = pool.Statistics;
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.QueuedWaiters, Is.Zero);
+            Assert.That(stats.Acquired + timeouts, Is.EqualTo(8 * 200));
+            Assert.That(stats.Released, Is.EqualTo(stats.Acquired));
+            Assert.That(stats.Total, Is.LessThanOrEqualTo(2));
         });
     }
 
