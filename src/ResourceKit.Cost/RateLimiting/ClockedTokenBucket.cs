@@ -32,7 +32,18 @@ internal sealed class ClockedTokenBucket : RateLimiter
 
     public override TimeSpan? IdleDuration => null;
 
-    public void Refill()
+    public void Refill() => Add(_perRefill);
+
+    /// <summary>Gives back permits a caller took but did not use (its later wait was cancelled), waking waiters they satisfy.</summary>
+    public void Return(int permits)
+    {
+        if (permits > 0)
+        {
+            Add(permits);
+        }
+    }
+
+    private void Add(int permits)
     {
         List<Waiter>? ready = null;
         lock (_gate)
@@ -42,7 +53,7 @@ internal sealed class ClockedTokenBucket : RateLimiter
                 return;
             }
 
-            _tokens = Math.Min(Capacity, _tokens + _perRefill);
+            _tokens = Math.Min(Capacity, _tokens + permits);
             while (_queue.First is { } first && first.Value.Permits <= _tokens)
             {
                 _queue.RemoveFirst();

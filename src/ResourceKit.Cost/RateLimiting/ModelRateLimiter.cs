@@ -16,8 +16,11 @@ namespace ResourceKit.Cost.RateLimiting;
 public sealed class ModelRateLimiter : IDisposable
 {
     private static readonly TimeSpan RefillPeriod = TimeSpan.FromSeconds(1);
+    private const int MaxUnnamedProviderWarnings = 64;
 
     private readonly Dictionary<string, ModelRateLimit> _limits;
+    private readonly Dictionary<string, ModelRateLimit> _limitsByModel;
+    private readonly ConcurrentDictionary<string, byte> _unnamedProviderModels = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, ModelBuckets> _buckets = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -53,6 +56,9 @@ public sealed class ModelRateLimiter : IDisposable
         }
 
         _limits = list.ToDictionary(l => Key(l.Provider, l.Model), StringComparer.OrdinalIgnoreCase);
+        _limitsByModel = list.Where(l => l.Model.Trim() != "*")
+            .GroupBy(l => l.Model.Trim(), StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         _maxRetryAfter = maxRetryAfter;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -66,9 +72,13 @@ public sealed class ModelRateLimiter : IDisposable
     public long Waits => Interlocked.Read(ref _waits);
 
     /// <summary>
-    /// Waits until the model may take a request of the estimated size, then charges it.
+    /// Waits until the model may take a request of the estimated size, then charges it. If the wait is cancelled,
+    /// the permits already taken from the model's other buckets are given back.
     /// </summary>
-    /// <param name="provider">The provider.</param>
+    /// <param name="provider">
+    /// The provider. When <see langword="null"/> or blank, the limit listed for <paramref name="model"/> under any
+    /// provider applies (a provider's <c>*</c> entry cannot, and a warning is logged once per model).
+    /// </param>
     /// <param name="model">The model.</param>
     /// <param name="estimatedInputTokens">The estimated input tokens.</param>
     /// <param name="estimatedOutputTokens">The output tokens the request may produce.</param>
@@ -96,9 +106,35 @@ public sealed class ModelRateLimiter : IDisposable
             await Task.Delay(pause, _time, cancellationToken).ConfigureAwait(false);
         }
 
-        await TakeAsync(buckets.Requests, 1, cancellationToken).ConfigureAwait(false);
-        await TakeAsync(buckets.InputTokens, buckets.InputDebt.Take(estimatedInputTokens), cancellationToken).ConfigureAwait(false);
-        await TakeAsync(buckets.OutputTokens, buckets.OutputDebt.Take(estimatedOutputTokens), cancellationToken).ConfigureAwait(false);
+        int requests = 0, input = 0;
+        long? inputCharged = null, outputCharged = null;
+        try
+        {
+            requests = await TakeAsync(buckets.Requests, 1, cancellationToken).ConfigureAwait(false);
+            inputCharged = buckets.InputDebt.Take(estimatedInputTokens);
+            input = await TakeAsync(buckets.InputTokens, inputCharged.Value, cancellationToken).ConfigureAwait(false);
+            outputCharged = buckets.OutputDebt.Take(estimatedOutputTokens);
+            await TakeAsync(buckets.OutputTokens, outputCharged.Value, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The call will not be made: what the earlier buckets granted, and the debt or credit the estimates
+            // settled, go back, or a cancelled wait would cost the next caller permits nobody used.
+            buckets.Requests?.Limiter.Return(requests);
+            buckets.InputTokens?.Limiter.Return(input);
+            if (inputCharged is { } inputTaken)
+            {
+                buckets.InputDebt.Add(inputTaken - estimatedInputTokens);
+            }
+
+            if (outputCharged is { } outputTaken)
+            {
+                buckets.OutputDebt.Add(outputTaken - estimatedOutputTokens);
+            }
+
+            throw;
+        }
+
         return charge;
     }
 
@@ -158,13 +194,19 @@ public sealed class ModelRateLimiter : IDisposable
         _throttled.Add(1, new KeyValuePair<string, object?>("reason", reason));
     }
 
-    private static string Key(string? provider, string model) => (provider ?? string.Empty).Trim() + "/" + model.Trim();
+    // Length-prefixed, so provider "a/b" with model "c" and provider "a" with model "b/c" are different keys.
+    private static string Key(string provider, string model)
+    {
+        var p = provider.Trim();
+        return p.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + p + "/" + model.Trim();
+    }
 
-    private async ValueTask TakeAsync(TokenBucket? bucket, long tokens, CancellationToken cancellationToken)
+    /// <summary>Takes the tokens (at most a full bucket) and returns how many permits were taken.</summary>
+    private async ValueTask<int> TakeAsync(TokenBucket? bucket, long tokens, CancellationToken cancellationToken)
     {
         if (bucket is null || tokens <= 0)
         {
-            return;
+            return 0;
         }
 
         // One request never needs more than a full bucket, or it would wait forever.
@@ -173,7 +215,7 @@ public sealed class ModelRateLimiter : IDisposable
         {
             if (immediate.IsAcquired)
             {
-                return;
+                return permits;
             }
         }
 
@@ -183,10 +225,31 @@ public sealed class ModelRateLimiter : IDisposable
         {
             throw new InvalidOperationException("The rate-limit queue is full.");
         }
+
+        return permits;
     }
 
     private ModelBuckets? GetBuckets(string? provider, string model)
     {
+        if (string.IsNullOrWhiteSpace(provider))
+        {
+            // A client that names no provider gets the limit listed for its model (under the first provider that lists
+            // it, sharing that provider's buckets); a provider's '*' entry cannot be told apart, so none applies then.
+            if (_limitsByModel.TryGetValue(model.Trim(), out var byModel))
+            {
+                provider = byModel.Provider;
+            }
+            else
+            {
+                if (_unnamedProviderModels.Count < MaxUnnamedProviderWarnings && _unnamedProviderModels.TryAdd(model, 0))
+                {
+                    CostLog.NoProviderForRateLimit(_logger, model);
+                }
+
+                return null;
+            }
+        }
+
         var key = Key(provider, model);
         if (_buckets.TryGetValue(key, out var existing))
         {

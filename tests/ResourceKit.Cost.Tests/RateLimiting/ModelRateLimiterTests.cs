@@ -133,6 +133,60 @@ public class ModelRateLimiterTests
     }
 
     [Test]
+    public async Task AcquireAsync_CancelledWhileWaitingForTokens_GivesTheRequestPermitBack()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(rpm: 2, input: 100)], TimeSpan.FromMinutes(1), time);
+        await limiter.AcquireAsync("p", "m", 100, 0);
+        using var cancel = new CancellationTokenSource();
+        var waiting = limiter.AcquireAsync("p", "m", 100, 0, cancel.Token).AsTask();
+        Assert.That(waiting.IsCompleted, Is.False, "the second request permit is taken, the input tokens are not there");
+
+        await cancel.CancelAsync();
+        Assert.That(async () => await waiting, Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(limiter.AcquireAsync("p", "m", 0, 0).AsTask().IsCompleted, Is.True, "the cancelled call's request permit came back");
+    }
+
+    [Test]
+    public async Task AcquireAsync_CancelledWhileWaitingForOutputTokens_GivesInputTokensAndCreditBack()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(input: 100, output: 100)], TimeSpan.FromMinutes(1), time);
+        await limiter.AcquireAsync("p", "m", 0, 100);
+        using var cancel = new CancellationTokenSource();
+        var waiting = limiter.AcquireAsync("p", "m", 100, 50, cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+        Assert.That(async () => await waiting, Throws.InstanceOf<OperationCanceledException>());
+
+        Assert.That(limiter.AcquireAsync("p", "m", 100, 0).AsTask().IsCompleted, Is.True, "the input tokens it had taken came back");
+    }
+
+    [Test]
+    public async Task AcquireAsync_ModelNameWithSlash_DoesNotTakeAnotherProvidersLimit()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([new ModelRateLimit { Provider = "a/b", Model = "c", RequestsPerMinute = 1 }], TimeSpan.FromMinutes(1), time);
+
+        await limiter.AcquireAsync("a", "b/c", 0, 0);
+
+        Assert.That(limiter.AcquireAsync("a", "b/c", 0, 0).AsTask().IsCompleted, Is.True, "provider a has no limits");
+    }
+
+    [Test]
+    public async Task AcquireAsync_NoProviderName_AppliesTheLimitListedForTheModel()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(rpm: 1)], TimeSpan.FromMinutes(1), time);
+
+        await limiter.AcquireAsync(null, "m", 0, 0);
+
+        Assert.That(limiter.AcquireAsync(null, "m", 0, 0).AsTask().IsCompleted, Is.False, "a client that names no provider is still limited");
+        Assert.That(limiter.AcquireAsync("p", "m", 0, 0).AsTask().IsCompleted, Is.False, "and shares the buckets of that provider's model");
+    }
+
+    [Test]
     public void BadInput_Throws()
     {
         Assert.That(() => new ModelRateLimiter([Limit(rpm: 0)], TimeSpan.FromSeconds(1)), Throws.ArgumentException.With.Message.Contains("RequestsPerMinute"));
