@@ -14,9 +14,13 @@ namespace ResourceKit.Caching.Chat;
 /// </summary>
 /// <remarks>
 /// Concurrent identical requests share one call to the inner client (the cache's stampede protection). A streamed
-/// response is stored once the stream completes; a stream the caller abandons is not cached. Requests that continue a
-/// server-side conversation (<see cref="ChatOptions.ConversationId"/>) bypass the cache, because their meaning depends
-/// on state the key cannot see. Cached responses are shared instances: do not mutate them. The semantic lookup is an
+/// response is stored once the stream completes; a stream the caller abandons is not cached. The key covers the
+/// messages, the options, the isolation scope and the inner client's provider and default model
+/// (<see cref="ChatClientMetadata"/>), so pipelines to different models can share one cache. Requests whose meaning
+/// depends on state the key cannot see bypass the cache: a server-side conversation
+/// (<see cref="ChatOptions.ConversationId"/>), a continuation or background response, a raw representation factory,
+/// or hosted (provider-side) tools such as web or file search. Responses that are not final or that name a server-side
+/// conversation are returned but not stored. Cached responses are shared instances: do not mutate them. The semantic lookup is an
 /// optimisation: when the embedding generator fails, the failure is logged and the request takes the exact-key path.
 /// </remarks>
 public sealed partial class TieredCachingChatClient : DelegatingChatClient
@@ -26,6 +30,7 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
     private readonly SemanticCache? _semanticCache;
     private readonly LlmCacheKeyBuilder _keyBuilder;
     private readonly ILogger _logger;
+    private readonly string _clientIdentity;
 
     /// <summary>Wraps <paramref name="innerClient"/> with the cache.</summary>
     /// <param name="innerClient">The client that produces responses on a miss.</param>
@@ -48,18 +53,28 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
         _semanticCache = semanticCache;
         _keyBuilder = new LlmCacheKeyBuilder(_options.KeyAlgorithm);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+        // The model is usually configured on the inner client, not in ChatOptions: without it two pipelines to
+        // different models (or providers) sharing one cache would answer each other's requests.
+        var metadata = innerClient.GetService<ChatClientMetadata>();
+        _clientIdentity = string.Join('\u001f', metadata?.ProviderName, metadata?.ProviderUri, metadata?.DefaultModelId);
     }
 
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (options?.ConversationId is not null)
+        if (!IsCacheable(options))
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
         var request = PrepareRequest(messages, options);
+        if (request is null)
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
         SemanticCacheLookup semantic = default;
         if (request.SemanticScope is not null)
         {
@@ -77,11 +92,18 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
         }
 
         // Without a semantic lookup the exact key is looked up only here, inside the single flight.
-        Func<CancellationToken, ValueTask<ChatResponse>> produce = ct => new ValueTask<ChatResponse>(InnerClient.GetResponseAsync(request.Messages, options, ct));
-        var response = request.SemanticScope is null
-            ? await _cache.GetOrCreateAsync(request.Key, produce, _options.PolicyName, cancellationToken).ConfigureAwait(false)
-            : await _cache.GetOrCreateAfterMissAsync(request.Key, produce, _options.PolicyName, cancellationToken).ConfigureAwait(false);
-        Remember(request, semantic);
+        var response = await _cache.GetOrCreateAsync(
+            request.Key,
+            ct => new ValueTask<ChatResponse>(InnerClient.GetResponseAsync(request.Messages, options, ct)),
+            _options.PolicyName,
+            countMisses: request.SemanticScope is null,
+            IsFinal,
+            cancellationToken).ConfigureAwait(false);
+        if (IsFinal(response))
+        {
+            Remember(request, semantic);
+        }
+
         return response;
     }
 
@@ -92,7 +114,8 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        if (options?.ConversationId is not null)
+        var request = IsCacheable(options) ? PrepareRequest(messages, options) : null;
+        if (request is null)
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             {
@@ -102,7 +125,6 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
             yield break;
         }
 
-        var request = PrepareRequest(messages, options);
         var cached = await FindAsync(request, cancellationToken).ConfigureAwait(false);
         if (cached.Response is not null)
         {
@@ -121,16 +143,49 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
             yield return update;
         }
 
-        await _cache.SetAsync(request.Key, updates.ToChatResponse(), _options.PolicyName, cancellationToken).ConfigureAwait(false);
-        Remember(request, cached.Semantic);
+        var streamed = updates.ToChatResponse();
+        if (IsFinal(streamed))
+        {
+            await _cache.SetAsync(request.Key, streamed, _options.PolicyName, cancellationToken).ConfigureAwait(false);
+            Remember(request, cached.Semantic);
+        }
     }
 
-    private ChatRequest PrepareRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    /// <summary>Whether a request's answer can be keyed by what the key builder sees.</summary>
+    private static bool IsCacheable(ChatOptions? options)
+    {
+        if (options is null)
+        {
+            return true;
+        }
+
+        if (options.ConversationId is not null || options.ContinuationToken is not null || options.AllowBackgroundResponses == true
+            || options.RawRepresentationFactory is not null)
+        {
+            return false;
+        }
+
+        // Hosted tools (web search, file search over a vector store, MCP servers, code interpreter) answer from
+        // provider-side state and configuration the key cannot cover; only function tools are described in full.
+        return options.Tools is not { Count: > 0 } tools || tools.All(static tool => tool is AIFunctionDeclaration);
+    }
+
+    /// <summary>Whether a response is complete and self-contained, so another caller may be given it.</summary>
+    private static bool IsFinal(ChatResponse response) => response.ContinuationToken is null && response.ConversationId is null;
+
+    /// <summary>Builds the request's keys; <see langword="null"/> when it must bypass the cache (no scope while one is required).</summary>
+    private ChatRequest? PrepareRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var scope = _options.ScopeSelector is { } selector
+        var userScope = _options.ScopeSelector is { } selector
             ? selector(list, options)
             : options?.AdditionalProperties?.TryGetValue(_options.ScopePropertyName, out var value) == true ? value?.ToString() : null;
+        if (userScope is null && _options.RequireScope)
+        {
+            return null;
+        }
+
+        var scope = string.Concat(_clientIdentity, "\u001e", userScope);
         var key = _keyBuilder.Build(list, options, scope);
         string? semanticScope = null;
         string? prompt = null;

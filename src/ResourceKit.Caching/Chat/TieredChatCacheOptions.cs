@@ -30,4 +30,12 @@ public sealed class TieredChatCacheOptions
     /// </summary>
     /// <value>The default value is <see langword="null"/>: the scope is read from <see cref="ScopePropertyName"/>.</value>
     public Func<IEnumerable<ChatMessage>, ChatOptions?, string?>? ScopeSelector { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether requests without an isolation scope bypass the cache. Turn it on in a
+    /// multi-user host, so that a request that forgot its scope is never answered with another user's response.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: unscoped requests share answers within the cache's tenant
+    /// (<see cref="TieredCacheOptions.TenantId"/>), which suits a single-user agent host.</value>
+    public bool RequireScope { get; set; }
 }

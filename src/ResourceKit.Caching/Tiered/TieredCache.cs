@@ -143,17 +143,20 @@ public sealed partial class TieredCache : IDisposable
     }
 
     /// <summary>
-    /// <see cref="GetOrCreateAsync{T}"/> for a caller that has just looked <paramref name="key"/> up with
-    /// <see cref="TryGetAsync{T}"/> and missed (the chat client, between its exact and its semantic lookup): the
-    /// misses of this second lookup are not counted again, so one request is one miss in the statistics.
+    /// <see cref="GetOrCreateAsync{T}(string, Func{CancellationToken, ValueTask{T}}, string?, CancellationToken)"/> with two
+    /// controls for in-assembly callers (the chat client):
+    /// <paramref name="countMisses"/> is false when the caller has just looked the key up with
+    /// <see cref="TryGetAsync{T}"/> and missed, so one request is one miss in the statistics; and
+    /// <paramref name="cacheable"/>, when given, decides whether a value the factory produced is stored at all (the
+    /// callers get it either way).
     /// </summary>
-    internal ValueTask<T> GetOrCreateAfterMissAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, string? policyName, CancellationToken cancellationToken)
+    internal ValueTask<T> GetOrCreateAsync<T>(string key, Func<CancellationToken, ValueTask<T>> factory, string? policyName, bool countMisses, Func<T, bool>? cacheable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(factory);
         var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
-        return !policy.Session && TryReadMemory<T>(entryKey, policy, out var hit, out _, countMiss: false)
+        return !policy.Session && TryReadMemory<T>(entryKey, policy, out var hit, out _, countMiss: countMisses)
             ? new ValueTask<T>(hit.Value)
-            : ValueOf(GetOrCreateSlowAsync(entryKey, policy, factory, static (f, ct) => f(ct), memoryChecked: !policy.Session, cancellationToken, countMisses: false));
+            : ValueOf(GetOrCreateSlowAsync(entryKey, policy, factory, static (f, ct) => f(ct), memoryChecked: !policy.Session, cancellationToken, countMisses, cacheable));
 
         static async ValueTask<T> ValueOf(ValueTask<CacheResult<T>> entry) => (await entry.ConfigureAwait(false)).Value;
     }
@@ -189,7 +192,8 @@ public sealed partial class TieredCache : IDisposable
         Func<TState, CancellationToken, ValueTask<T>> factory,
         bool memoryChecked,
         CancellationToken cancellationToken,
-        bool countMisses = true)
+        bool countMisses = true,
+        Func<T, bool>? cacheable = null)
     {
         if (!memoryChecked)
         {
@@ -218,7 +222,7 @@ public sealed partial class TieredCache : IDisposable
             if (found ? _flights.TryUpdate(id, created, existing!) : _flights.TryAdd(id, created))
             {
                 flight = created;
-                _ = RunFlightAsync(flight, id, entryKey, policy, state, factory, countMisses);
+                _ = RunFlightAsync(flight, id, entryKey, policy, state, factory, countMisses, cacheable);
                 break;
             }
         }
@@ -349,13 +353,13 @@ public sealed partial class TieredCache : IDisposable
         return (new TieredKey(key, _keyPrefix), policy);
     }
 
-    private async Task RunFlightAsync<TState, T>(Flight<T> flight, (string, Type) id, TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, bool countMisses)
+    private async Task RunFlightAsync<TState, T>(Flight<T> flight, (string, Type) id, TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, bool countMisses, Func<T, bool>? cacheable)
     {
         CacheResult<T> result = default;
         Exception? failure = null;
         try
         {
-            result = await LookupOrCreateAsync(entryKey, policy, state, factory, countMisses, flight.Cancellation.Token).ConfigureAwait(false);
+            result = await LookupOrCreateAsync(entryKey, policy, state, factory, countMisses, cacheable, flight.Cancellation.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -381,7 +385,7 @@ public sealed partial class TieredCache : IDisposable
         }
     }
 
-    private async ValueTask<CacheResult<T>> LookupOrCreateAsync<TState, T>(TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, bool countMisses, CancellationToken cancellationToken)
+    private async ValueTask<CacheResult<T>> LookupOrCreateAsync<TState, T>(TieredKey entryKey, CachePolicy policy, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, bool countMisses, Func<T, bool>? cacheable, CancellationToken cancellationToken)
     {
         // Taken before anything is read: a Set, Remove or invalidation of the key while the factory runs may carry a
         // newer value than the one the factory read from its source.
@@ -420,9 +424,10 @@ public sealed partial class TieredCache : IDisposable
         // Every caller left and the factory ignored the cancellation: nobody waits for this value and a newer flight
         // may already have stored a fresher one, so it is not written.
         cancellationToken.ThrowIfCancellationRequested();
-        if (!UnchangedSince(entryKey, changes))
+        if (!UnchangedSince(entryKey, changes) || (cacheable is not null && !cacheable(value)))
         {
-            // The key changed while the factory ran: its callers get its value, the tiers keep the change.
+            // The key changed while the factory ran (its callers get the value, the tiers keep the change), or the
+            // caller said this value must not be stored.
             return new CacheResult<T>(value, CacheValueSource.Factory);
         }
 

@@ -252,5 +252,77 @@ public sealed class TieredCachingChatClientTests
         Assert.That(() => new TieredCachingChatClient(_inner, null!), Throws.ArgumentNullException);
     }
 
+    [Test]
+    public async Task GetResponseAsync_TwoPipelinesToDifferentModelsShareACache_NeverAnswerEachOther()
+    {
+        using var mini = new CountingChatClient { Metadata = new ChatClientMetadata("openai", new Uri("https://api.example"), "gpt-mini") };
+        using var large = new CountingChatClient { Metadata = new ChatClientMetadata("openai", new Uri("https://api.example"), "gpt-large") };
+        using var toMini = new TieredCachingChatClient(mini, _cache);
+        using var toLarge = new TieredCachingChatClient(large, _cache);
+
+        await toMini.GetResponseAsync("q");
+        await toLarge.GetResponseAsync("q");
+        await toMini.GetResponseAsync("q");
+
+        Assert.That((mini.Calls, large.Calls), Is.EqualTo((1, 1)), "the model set on the inner client is part of the key");
+    }
+
+    [Test]
+    public async Task GetResponseAsync_HostedTool_BypassesTheCache()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+        var options = new ChatOptions { Tools = [new HostedWebSearchTool()] };
+
+        await client.GetResponseAsync("latest news", options);
+        await client.GetResponseAsync("latest news", options);
+
+        Assert.That(_inner.Calls, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_RequireScopeWithoutScope_BypassesTheCacheButCachesScopedRequests()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache, new TieredChatCacheOptions { RequireScope = true });
+
+        await client.GetResponseAsync("q");
+        await client.GetResponseAsync("q");
+        await client.GetResponseAsync("q", Scoped("tenant-a/user-1"));
+        await client.GetResponseAsync("q", Scoped("tenant-a/user-1"));
+
+        Assert.That(_inner.Calls, Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task GetResponseAsync_ResponseNamesAServerSideConversation_IsReturnedButNotCached()
+    {
+        _inner.ResponseConversationId = "resp_123";
+        using var client = new TieredCachingChatClient(_inner, _cache);
+
+        var first = await client.GetResponseAsync("q");
+        await client.GetResponseAsync("q");
+
+        Assert.That(first.ConversationId, Is.EqualTo("resp_123"));
+        Assert.That(_inner.Calls, Is.EqualTo(2), "another caller must not continue this caller's conversation");
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_StreamNamesAServerSideConversation_IsNotCached()
+    {
+        _inner.ResponseConversationId = "resp_123";
+        using var client = new TieredCachingChatClient(_inner, _cache);
+
+        await foreach (var update in client.GetStreamingResponseAsync("q"))
+        {
+            Assert.That(update.ConversationId, Is.EqualTo("resp_123"));
+        }
+
+        await foreach (var update in client.GetStreamingResponseAsync("q"))
+        {
+            Assert.That(update, Is.Not.Null);
+        }
+
+        Assert.That(_inner.Calls, Is.EqualTo(2));
+    }
+
     private static ChatOptions Scoped(string scope) => new() { AdditionalProperties = new() { [TieredChatCacheOptions.DefaultScopePropertyName] = scope } };
 }

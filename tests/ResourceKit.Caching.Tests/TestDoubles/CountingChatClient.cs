@@ -10,10 +10,16 @@ internal sealed class CountingChatClient : IChatClient
 
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>Gets or sets what <see cref="GetService"/> reports as the client's provider and model.</summary>
+    public ChatClientMetadata? Metadata { get; set; }
+
+    /// <summary>Gets or sets the server-side conversation id every response names (a stateful provider API).</summary>
+    public string? ResponseConversationId { get; set; }
+
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var n = Interlocked.Increment(ref _calls);
-        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"answer {n}")) { ModelId = options?.ModelId });
+        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"answer {n}")) { ModelId = options?.ModelId, ConversationId = ResponseConversationId });
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -22,11 +28,12 @@ internal sealed class CountingChatClient : IChatClient
         foreach (var part in new[] { "streamed ", "answer ", n.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             await Task.Yield();
-            yield return new ChatResponseUpdate(ChatRole.Assistant, part) { MessageId = "m1" };
+            yield return new ChatResponseUpdate(ChatRole.Assistant, part) { MessageId = "m1", ConversationId = ResponseConversationId };
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(ChatClientMetadata) ? Metadata : null;
 
     public void Dispose()
     {
