@@ -38,18 +38,18 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer, IDisposable
     private long _compressionSavings;
 
     /// <summary>Initializes a new instance of the <see cref="BudgetedMemoryPool"/> class.</summary>
-    /// <param name="options">The name, budget and compression settings.</param>
+    /// <param name="options">The name, budget and compression settings; copied, so later changes have no effect.</param>
     /// <param name="timeProvider">The clock for last-access times; defaults to <see cref="TimeProvider.System"/>.</param>
     /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
     public BudgetedMemoryPool(BudgetedMemoryPoolOptions options, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         OptionsErrors.ThrowIfAny(options.Validate(), nameof(options));
-        _options = options;
+        _options = options.Clone();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _meterFactory = meterFactory;
         _meter = MemoryTelemetry.CreateMeter(meterFactory);
-        _instruments = SharedObservableInstruments<MemoryPoolStatistics>.Register(_meter, () => Statistics, new KeyValuePair<string, object?>("pool", options.Name), CreateInstruments);
+        _instruments = SharedObservableInstruments<MemoryPoolStatistics>.Register(_meter, () => Statistics, new KeyValuePair<string, object?>("pool", _options.Name), CreateInstruments);
     }
 
     /// <inheritdoc />
@@ -195,8 +195,8 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer, IDisposable
 
         lock (_gate)
         {
-            var target = Math.Min((long)Math.Ceiling(_used * fraction), _used - Math.Min(_used, _options.MinBytes));
-            return EvictLocked(target, out _);
+            var aboveMinimum = _used - Math.Min(_used, _options.MinBytes);
+            return EvictLocked(Math.Min((long)Math.Ceiling(_used * fraction), aboveMinimum), out _, aboveMinimum);
         }
     }
 
@@ -267,7 +267,8 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer, IDisposable
     }
 
     /// <summary>Releases collected weak entries first, then reclaimable ones least recently used first, until <paramref name="target"/> bytes are freed.</summary>
-    private long EvictLocked(long target, out int count)
+    /// <summary>Evicts until <paramref name="target"/> bytes are freed, skipping any entry that would take the total freed past <paramref name="limit"/>.</summary>
+    private long EvictLocked(long target, out int count, long limit = long.MaxValue)
     {
         long freed = 0;
         count = 0;
@@ -276,7 +277,7 @@ public sealed class BudgetedMemoryPool : IMemoryReclaimer, IDisposable
             for (var node = _lru.First; node is not null && freed < target;)
             {
                 var next = node.Next;
-                if (pass(node.Value))
+                if (pass(node.Value) && node.Value.SizeBytes <= limit - freed)
                 {
                     freed += node.Value.SizeBytes;
                     count++;

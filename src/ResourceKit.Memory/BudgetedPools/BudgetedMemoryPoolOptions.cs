@@ -52,4 +52,7 @@ public sealed class BudgetedMemoryPoolOptions
 
         return errors;
     }
+
+    /// <summary>Copies these options, so a pool is not changed (unvalidated) by later edits to the caller's instance.</summary>
+    internal BudgetedMemoryPoolOptions Clone() => (BudgetedMemoryPoolOptions)MemberwiseClone();
 }

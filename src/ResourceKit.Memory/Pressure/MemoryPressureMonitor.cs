@@ -38,7 +38,7 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     private bool _reclaiming;
 
     /// <summary>Initializes a new instance of the <see cref="MemoryPressureMonitor"/> class.</summary>
-    /// <param name="options">The thresholds, interval and reclamation settings.</param>
+    /// <param name="options">The thresholds, interval and reclamation settings; copied, so later changes have no effect.</param>
     /// <param name="reclamation">The reclaimers to run under pressure; none when <see langword="null"/>.</param>
     /// <param name="source">The memory source; defaults to a <see cref="GcMemorySource"/> built from <paramref name="options"/>.</param>
     /// <param name="timeProvider">The clock and timer source; defaults to <see cref="TimeProvider.System"/>.</param>
@@ -54,9 +54,9 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid(nameof(options));
-        _options = options;
+        _options = options.Clone();
         _reclamation = reclamation;
-        _source = source ?? new GcMemorySource(options.Measure, options.LimitBytes);
+        _source = source ?? new GcMemorySource(_options.Measure, _options.LimitBytes);
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _meterFactory = meterFactory;

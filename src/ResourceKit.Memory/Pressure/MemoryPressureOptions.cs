@@ -121,4 +121,7 @@ public sealed class MemoryPressureOptions
     /// <param name="paramName">The argument name to report.</param>
     /// <exception cref="ArgumentException">One or more options are invalid.</exception>
     internal void ThrowIfInvalid(string paramName) => OptionsErrors.ThrowIfAny(Validate(), paramName);
+
+    /// <summary>Copies these options, so a monitor is not changed (unvalidated) by later edits to the caller's instance.</summary>
+    internal MemoryPressureOptions Clone() => (MemoryPressureOptions)MemberwiseClone();
 }

@@ -171,6 +171,42 @@ public sealed class BudgetedMemoryPoolTests
     }
 
     [Test]
+    public void Trim_EntriesLargerThanRoomAboveMinimum_NeverGoesBelowMinimum()
+    {
+        var pool = new BudgetedMemoryPool(new BudgetedMemoryPoolOptions { MinBytes = 60, MaxBytes = 1000 }, new FakeTimeProvider());
+        pool.TryAdd("a", 1, 40);
+        pool.TryAdd("b", 2, 40);
+        pool.TryAdd("c", 3, 40);
+        pool.TryAdd("d", 4, 10);
+
+        var freed = pool.Trim(0.5);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.Statistics.UsedBytes, Is.GreaterThanOrEqualTo(60));
+            Assert.That(freed, Is.EqualTo(50), "least recently used first, skipping an entry that would cross the minimum");
+            Assert.That(pool.TryGet<int>("b", out _), Is.True);
+        });
+    }
+
+    [Test]
+    public void Constructor_OptionsChangedAfterward_NoEffect()
+    {
+        var options = new BudgetedMemoryPoolOptions { MaxBytes = 100 };
+        var pool = new BudgetedMemoryPool(options, new FakeTimeProvider());
+
+        options.MaxBytes = 10;
+        options.MinBytes = 1000;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.TryAdd("a", 1, 50).Succeeded, Is.True);
+            Assert.That(pool.Statistics.MaxBytes, Is.EqualTo(100));
+            Assert.That(pool.Trim(1), Is.EqualTo(50));
+        });
+    }
+
+    [Test]
     public void Remove_Existing_ReleasesBytes()
     {
         var pool = CreatePool(1000);

@@ -258,6 +258,21 @@ public sealed class MemoryPressureMonitorTests
     }
 
     [Test]
+    public void Constructor_OptionsChangedAfterward_NoEffect()
+    {
+        var options = new MemoryPressureOptions();
+        var source = new FakeMemorySource();
+        using var monitor = new MemoryPressureMonitor(options, source: source, timeProvider: new FakeTimeProvider());
+
+        options.WarningRatio = 0.95;
+        options.CriticalRatio = 0.96;
+        options.EmergencyRatio = 0.97;
+        source.SetRatio(0.9);
+
+        Assert.That(monitor.Sample(), Is.EqualTo(MemoryPressureLevel.Critical));
+    }
+
+    [Test]
     public void Constructor_NullOptions_Throws()
     {
         Assert.That(() => new MemoryPressureMonitor(null!), Throws.ArgumentNullException);
