@@ -88,7 +88,10 @@ public sealed class CostOptions
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan ExpirySweepInterval { get; set; } = DefaultExpirySweepInterval;
 
-    /// <summary>Gets or sets the largest amount reserved for one call, so a huge context cannot lock everyone out.</summary>
+    /// <summary>
+    /// Gets or sets the largest amount held for one call, so a huge context cannot lock everyone out. The hard limits
+    /// are still checked against the call's full estimate.
+    /// </summary>
     /// <value>The default value is $1.</value>
     public decimal MaxReservationCost { get; set; } = (decimal)DefaultMaxReservationCost;
 

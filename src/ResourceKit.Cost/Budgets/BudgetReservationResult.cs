@@ -1,6 +1,6 @@
 namespace ResourceKit.Cost.Budgets;
 
-/// <summary>The outcome of <see cref="SpendLedger.TryReserveAsync"/>.</summary>
+/// <summary>The outcome of <see cref="SpendLedger.TryReserveAsync(SpendAttribution, decimal, CancellationToken)"/>.</summary>
 /// <param name="Decision">Whether the money was held, and why not.</param>
 /// <param name="Reservation">The reservation when granted.</param>
 public readonly record struct BudgetReservationResult(BudgetDecision Decision, BudgetReservation? Reservation)

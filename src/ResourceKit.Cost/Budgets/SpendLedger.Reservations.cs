@@ -108,11 +108,11 @@ public sealed partial class SpendLedger
         if (!granted)
         {
             var (rule, counter) = plan.HardRules[failedLimitIndex];
-            var denial = Deny(plan, rule, counter, committed[counter], reserved[counter], ticket.Amount);
+            var denial = Deny(plan, rule, counter, committed[counter], reserved[counter], ticket.CheckedAmount);
 
             // Committed spend alone leaves no room for a request of ordinary size: the rule now refuses calls, so
             // it has reached its limit although committed spend may never get there (each refused call commits nothing).
-            if (committed[counter] + Math.Min(ticket.Amount, _maxReservationCost) > rule.Limit)
+            if (committed[counter] + Math.Min(ticket.CheckedAmount, _maxReservationCost) > rule.Limit)
             {
                 ObserveLimitReached(plan, Array.FindIndex(plan.Rules, r => ReferenceEquals(r.Rule, rule) && r.Counter == counter), committed[counter]);
             }

@@ -128,11 +128,28 @@ public sealed partial class SpendLedger : IDisposable
     /// <returns>The reservation, or why it was refused.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> is negative.</exception>
     public ValueTask<BudgetReservationResult> TryReserveAsync(
-        SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
+        SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default) =>
+        TryReserveAsync(attribution, amount, amount, cancellationToken);
+
+    /// <summary>
+    /// Atomically checks every rule that applies against <paramref name="limitCheckAmount"/> and, if all allow it, holds
+    /// <paramref name="amount"/>: for a call whose full estimate is larger than what should be held (the chat middleware
+    /// holds at most <see cref="CostOptions.MaxReservationCost"/>), so that a call which might not fit is refused
+    /// while a large estimate does not lock everyone else out.
+    /// </summary>
+    /// <param name="attribution">Whom the spend is charged to.</param>
+    /// <param name="amount">The amount to hold.</param>
+    /// <param name="limitCheckAmount">The amount the hard limits are checked against; <paramref name="amount"/> when smaller.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The reservation, or why it was refused (the denial names the checked amount).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> or <paramref name="limitCheckAmount"/> is negative.</exception>
+    public ValueTask<BudgetReservationResult> TryReserveAsync(
+        SpendAttribution attribution, decimal amount, decimal limitCheckAmount, CancellationToken cancellationToken = default)
     {
         try
         {
             ArgumentOutOfRangeException.ThrowIfNegative(amount);
+            ArgumentOutOfRangeException.ThrowIfNegative(limitCheckAmount);
             var now = _time.GetUtcNow();
             var plan = CreatePlan(attribution, now);
             var throttled = CheckThrottles(plan, now, amount, consume: true);
@@ -141,7 +158,10 @@ public sealed partial class SpendLedger : IDisposable
                 return new(new BudgetReservationResult(throttled, null));
             }
 
-            var ticket = new LedgerReservation(NewReservationId(), amount, now + _reservationTimeToLive, plan.CounterList);
+            var ticket = new LedgerReservation(NewReservationId(), amount, now + _reservationTimeToLive, plan.CounterList)
+            {
+                LimitCheckAmount = limitCheckAmount > amount ? limitCheckAmount : null,
+            };
             if (_synchronousStore is not { } store)
             {
                 return ReserveThroughStoreAsync(plan, ticket, now, cancellationToken);

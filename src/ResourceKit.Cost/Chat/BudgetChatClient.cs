@@ -199,7 +199,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
             Property(options, CategoryPropertyName) ?? _options.Category, model, Property(options, AgentPropertyName) ?? _options.Agent);
         var inputTokens = EstimateInputTokens(messages, options);
         long maxOutput = options?.MaxOutputTokens is int max and > 0 ? max : _options.DefaultOutputTokens;
-        var estimate = CostCalculator.Estimate(price, inputTokens, maxOutput, _options.MaxReservationCost);
+        var fullEstimate = CostCalculator.Estimate(price, inputTokens, maxOutput, decimal.MaxValue);
+        var estimate = Math.Min(fullEstimate, _options.MaxReservationCost);
 
         RateLimitCharge? charge = null;
         if (_rateLimiter is not null)
@@ -209,7 +210,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
         try
         {
-            var reservation = await ReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
+            var reservation = await ReserveAsync(attribution, estimate, fullEstimate, cancellationToken).ConfigureAwait(false);
             return new ChatCall(provider, model, price, reservation, charge, estimate, inputTokens, maxOutput);
         }
         catch when (charge is not null)
@@ -220,12 +221,14 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
     }
 
-    private async ValueTask<BudgetReservation> ReserveAsync(SpendAttribution attribution, decimal estimate, CancellationToken cancellationToken)
+    private async ValueTask<BudgetReservation> ReserveAsync(
+        SpendAttribution attribution, decimal estimate, decimal fullEstimate, CancellationToken cancellationToken)
     {
         var waited = TimeSpan.Zero;
         while (true)
         {
-            var result = await _ledger.TryReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
+            // Hold the capped estimate, but check the limits against the full one: a call that might not fit is refused.
+            var result = await _ledger.TryReserveAsync(attribution, estimate, fullEstimate, cancellationToken).ConfigureAwait(false);
             if (result.IsGranted)
             {
                 return result.Reservation;

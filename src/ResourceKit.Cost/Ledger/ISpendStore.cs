@@ -8,7 +8,8 @@ public interface ISpendStore
 {
     /// <summary>
     /// First releases reservations expired at <paramref name="now"/>, then holds the reservation's amount on
-    /// all its counters if, for every limit, committed + reserved + amount stays within the limit.
+    /// all its counters if, for every limit, committed + reserved + the checked amount (the larger of
+    /// <see cref="LedgerReservation.Amount"/> and <see cref="LedgerReservation.LimitCheckAmount"/>) stays within the limit.
     /// </summary>
     /// <param name="reservation">The reservation.</param>
     /// <param name="limits">The hard limits to respect.</param>

@@ -46,7 +46,7 @@ internal static class RedisSpendScripts
         end
         """;
 
-    /// <summary>ARGV: prefix, id, amount, expiresMs, nowMs, counters, limitCount, (counterIndex, limit)*.</summary>
+    /// <summary>ARGV: prefix, id, amount, expiresMs, nowMs, counters, limitCount, (counterIndex, limit)*, checkedAmount.</summary>
     public const string Reserve = Helpers + """
 
         local id = ARGV[2]
@@ -54,10 +54,11 @@ internal static class RedisSpendScripts
         sweep(tonumber(ARGV[5]))
         local counters = parse(ARGV[6])
         local before = totals(counters)
+        local checked = tonumber(ARGV[8 + 2 * tonumber(ARGV[7])] or '') or amount
         for i = 1, tonumber(ARGV[7]) do
           local index = tonumber(ARGV[6 + 2 * i])
           local limit = tonumber(ARGV[7 + 2 * i])
-          if before[2 * index - 1] + before[2 * index] + amount > limit then
+          if before[2 * index - 1] + before[2 * index] + checked > limit then
             return { i, before }
           end
         end

@@ -59,6 +59,8 @@ public sealed class RedisSpendStore : ISpendStore
             args.Add(ToUnits(limit.Limit));
         }
 
+        args.Add(ToUnits(reservation.CheckedAmount));
+
         var result = (RedisResult[])(await _database.ScriptEvaluateAsync(RedisSpendScripts.Reserve, [_expiryKey], [.. args]).ConfigureAwait(false))!;
         var failed = (int)result[0];
         return new LedgerReserveResult(failed == 0, failed - 1, DecodeTotals(result, 1, reservation.Counters.Count));

@@ -27,7 +27,7 @@ internal sealed partial class SpendBook
         for (var i = 0; i < limits.Count; i++)
         {
             var balance = balances[limits[i].CounterIndex];
-            if (balance.Committed + balance.Reserved + reservation.Amount > limits[i].Limit)
+            if (balance.Committed + balance.Reserved + reservation.CheckedAmount > limits[i].Limit)
             {
                 failedLimitIndex = i;
                 CopyTotals(balances, totals);

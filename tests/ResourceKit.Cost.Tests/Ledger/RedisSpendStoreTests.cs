@@ -187,6 +187,21 @@ public sealed class RedisSpendStoreTests : IDisposable
         Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.Zero);
     }
 
+    [Test]
+    public async Task TryReserveAsync_LimitCheckAmountAboveAmount_ChecksTheLargerButHoldsTheAmount()
+    {
+        var store = Connect();
+        var now = DateTimeOffset.UtcNow;
+        var counters = new[] { new LedgerCounter("d:x", "global", now.AddDays(1)) };
+
+        var refused = await store.TryReserveAsync(new LedgerReservation("r1", 0.5m, now.AddMinutes(5), counters) { LimitCheckAmount = 1.5m }, [new LedgerLimit(0, 1m)], now);
+        var granted = await store.TryReserveAsync(new LedgerReservation("r2", 0.5m, now.AddMinutes(5), counters) { LimitCheckAmount = 1m }, [new LedgerLimit(0, 1m)], now);
+
+        Assert.That(refused.Granted, Is.False);
+        Assert.That(granted.Granted, Is.True);
+        Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.EqualTo(0.5m));
+    }
+
     private RedisSpendStore Connect()
     {
         var endpoint = Environment.GetEnvironmentVariable("RESOURCEKIT_REDIS");

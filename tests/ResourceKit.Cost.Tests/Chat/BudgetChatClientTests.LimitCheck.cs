@@ -1,0 +1,36 @@
+using ResourceKit.Cost.Budgets;
+
+namespace ResourceKit.Cost.Tests.Chat;
+
+/// <content>A call whose full estimate might not fit is refused although its capped hold would.</content>
+public sealed partial class BudgetChatClientTests
+{
+    [Test]
+    public async Task GetResponseAsync_CappedEstimateFitsButFullEstimateDoesNot_IsRefused()
+    {
+        // The full estimate is 104 input tokens at $15/M plus 4096 output tokens at $60/M, about $0.247.
+        _options.MaxReservationCost = 0.1m;
+        await _ledger.RecordAsync(ChatSpend, 9.85m);
+        using var client = Create();
+
+        var error = Assert.ThrowsAsync<BudgetExceededException>(async () => await client.GetResponseAsync(Prompt));
+
+        Assert.That(error!.Denial!.Requested, Is.EqualTo((104m * 15m + 4_096m * 60m) / 1_000_000m));
+        Assert.That(_inner.Calls, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetResponseAsync_FullEstimateFits_HoldsOnlyTheCappedAmount()
+    {
+        _options.MaxReservationCost = 0.1m;
+        var answer = new TaskCompletionSource<Microsoft.Extensions.AI.ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inner.RespondAsync = _ => answer.Task;
+        using var client = Create();
+
+        var call = client.GetResponseAsync(Prompt);
+
+        Assert.That(_ledger.LocalReserved, Is.EqualTo(0.1m));
+        answer.SetResult(FakeChatClient.WithUsage(input: 104, output: 100));
+        await call;
+    }
+}
