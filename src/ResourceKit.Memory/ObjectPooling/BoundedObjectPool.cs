@@ -40,6 +40,7 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
     private long _dropped;
     private long _trimmed;
     private volatile bool _disposed;
+    private IDisposable? _registration;
 
     /// <summary>Initializes a new instance of the <see cref="BoundedObjectPool{T}"/> class.</summary>
     /// <param name="policy">Creates objects and decides whether a returned one may be kept.</param>
@@ -127,6 +128,7 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
 
         if (slot.Item is null && !_disposed && Interlocked.CompareExchange(ref slot.Item, obj, null) is null)
         {
+            DrainIfDisposed();
             return;
         }
 
@@ -140,7 +142,35 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
     {
         FractionGuard.ThrowIfNotFraction(fraction, nameof(fraction));
 
-        var target = (int)Math.Ceiling(Statistics.Retained * fraction);
+        return TrimCore((int)Math.Ceiling(Statistics.Retained * fraction)) * _estimatedObjectBytes;
+    }
+
+    /// <summary>Discards every retained object and unregisters the pool from reclamation; later returns are dropped.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Interlocked.Exchange(ref _registration, null)?.Dispose();
+        TrimCore(int.MaxValue); // not Trim(1): its count, taken first, would miss an object a racing Return adds
+        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
+    }
+
+    /// <summary>Takes ownership of this pool's reclaimer registration, ended on dispose (at once if already disposed).</summary>
+    internal void OwnRegistration(IDisposable registration)
+    {
+        Volatile.Write(ref _registration, registration);
+        if (_disposed)
+        {
+            Interlocked.Exchange(ref _registration, null)?.Dispose();
+        }
+    }
+
+    private int TrimCore(int target)
+    {
         var removed = 0;
         while (removed < target && _overflow.TryDequeue(out var queued))
         {
@@ -159,20 +189,20 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
         }
 
         Interlocked.Add(ref _trimmed, removed);
-        return removed * _estimatedObjectBytes;
+        return removed;
     }
 
-    /// <summary>Discards every retained object; later returns are dropped.</summary>
-    public void Dispose()
+    /// <summary>
+    /// Called after an object was stored: a Dispose that ran between the store's disposed check and the store
+    /// may have drained the pool already, leaving the object retained and never disposed, so drain it here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void DrainIfDisposed()
     {
         if (_disposed)
         {
-            return;
+            TrimCore(int.MaxValue);
         }
-
-        _disposed = true;
-        Trim(1);
-        MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -210,6 +240,7 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
             {
                 if (_slots[i].Item is null && Interlocked.CompareExchange(ref _slots[i].Item, obj, null) is null)
                 {
+                    DrainIfDisposed();
                     return;
                 }
             }
@@ -217,6 +248,7 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
             if (Interlocked.Increment(ref _overflowCount) <= _overflowCapacity)
             {
                 _overflow.Enqueue(obj);
+                DrainIfDisposed();
                 return;
             }
 

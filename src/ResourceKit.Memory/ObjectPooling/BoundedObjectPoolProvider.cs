@@ -7,7 +7,7 @@ namespace ResourceKit.Memory.ObjectPooling;
 
 /// <summary>
 /// An <see cref="ObjectPoolProvider"/> that creates <see cref="BoundedObjectPool{T}"/>s and registers each with a
-/// <see cref="MemoryReclamation"/>, so every pool made through it is trimmed under memory pressure.
+/// <see cref="MemoryReclamation"/>, so every pool made through it is trimmed under memory pressure until it is disposed.
 /// </summary>
 public sealed class BoundedObjectPoolProvider : ObjectPoolProvider
 {
@@ -38,7 +38,12 @@ public sealed class BoundedObjectPoolProvider : ObjectPoolProvider
             Name = typeof(T).Name,
         },
         _meterFactory);
-        _reclamation?.Register(pool);
+        if (_reclamation is not null)
+        {
+            // The pool ends its registration when disposed, so pools made and disposed at run time are not kept alive.
+            pool.OwnRegistration(_reclamation.Register(pool));
+        }
+
         return pool;
     }
 }

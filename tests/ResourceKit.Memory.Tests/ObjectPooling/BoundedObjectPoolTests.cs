@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.ObjectPool;
 using ResourceKit.Memory.ObjectPooling;
 
@@ -158,6 +159,36 @@ public sealed class BoundedObjectPoolTests
         Assert.That(() => pool.Return(null!), Throws.ArgumentNullException);
     }
 
+    [Test]
+    public void Return_RacingDispose_EveryObjectEndsDisposedAndNoneRetained()
+    {
+        var leftovers = 0;
+        for (var round = 0; round < 100; round++)
+        {
+            var policy = new TrackingPolicy();
+            var pool = new BoundedObjectPool<Buffer>(policy, new BoundedObjectPoolOptions { MaximumRetained = 4 });
+            using var start = new Barrier(3);
+            var returners = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                for (var i = 0; i < 200; i++)
+                {
+                    pool.Return(pool.Get());
+                }
+            }));
+            var disposer = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                Thread.SpinWait(200 * (round % 10)); // vary where in the returners' loop the dispose lands
+                pool.Dispose();
+            });
+            Task.WaitAll([.. returners, disposer]);
+            leftovers += policy.Created.Count(o => !o.Disposed) + pool.Statistics.Retained;
+        }
+
+        Assert.That(leftovers, Is.Zero, "an object returned while the pool was being disposed stayed retained and undisposed");
+    }
+
     private sealed class Buffer : IResettable, IDisposable
     {
         public List<int> Data { get; } = [];
@@ -173,6 +204,20 @@ public sealed class BoundedObjectPoolTests
         }
 
         public void Dispose() => Disposed = true;
+    }
+
+    private sealed class TrackingPolicy : PooledObjectPolicy<Buffer>
+    {
+        public ConcurrentBag<Buffer> Created { get; } = [];
+
+        public override Buffer Create()
+        {
+            var buffer = new Buffer();
+            Created.Add(buffer);
+            return buffer;
+        }
+
+        public override bool Return(Buffer obj) => true;
     }
 
     private sealed class CappedListPolicy : PooledObjectPolicy<List<int>>
