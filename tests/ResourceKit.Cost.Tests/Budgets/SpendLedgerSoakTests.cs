@@ -31,6 +31,57 @@ public class SpendLedgerSoakTests
     }
 
     [Test]
+    public async Task TryReserveAsync_ShutdownRuleDrainedFrom64Threads_RaisesShutdownExactlyOnceAndNeverOverspends()
+    {
+        var (ledger, _, store) = Create(
+            new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), Options(Rule("monthly", Limit, BudgetWindow.Monthly, BudgetAction.Shutdown)));
+        using var _ = ledger;
+        var shutdowns = 0;
+        var limits = 0;
+        ledger.ShutdownRequested += (_, _) => Interlocked.Increment(ref shutdowns);
+        ledger.LimitReached += (_, _) => Interlocked.Increment(ref limits);
+
+        var result = await RunAsync(ledger, Reservations);
+        Assert.That(result.Violations, Is.Zero);
+
+        // Leave less than one request's worth, then let every thread be refused at once: the refusals race to raise.
+        var committed = (await ledger.GetStatusAsync(ChatSpend))[0].Committed;
+        if (committed < Limit - 0.005m)
+        {
+            await ledger.RecordAsync(ChatSpend, Limit - 0.005m - committed);
+        }
+
+        using var start = new Barrier(Threads);
+        var granted = 0;
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(_ => Task.Factory.StartNew(
+            () =>
+            {
+                start.SignalAndWait();
+                for (var i = 0; i < 20; i++)
+                {
+                    if (ledger.TryReserveAsync(ChatSpend, 0.01m).AsTask().GetAwaiter().GetResult().IsGranted)
+                    {
+                        Interlocked.Increment(ref granted);
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)));
+
+        var status = (await ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(granted, Is.Zero);
+            Assert.That(status.Committed, Is.LessThanOrEqualTo(Limit));
+            Assert.That(status.IsLimitReached, Is.True);
+            Assert.That(shutdowns, Is.EqualTo(1), "however many refusals and settles race, once per period");
+            Assert.That(limits, Is.EqualTo(1));
+            Assert.That(store.OpenReservations, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task TryReserveAsync_FileStoreUnderConcurrency_KeepsInvariantAndPersists()
     {
         var path = Path.Combine(Path.GetTempPath(), "rk-cost-" + Guid.NewGuid().ToString("N"), "ledger.json");
