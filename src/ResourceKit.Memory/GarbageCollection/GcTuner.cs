@@ -42,6 +42,7 @@ public sealed partial class GcTuner : IDisposable
     private long? _refusedHeapLimit;
     private long? _lastHeapLimitRefusal;
     private bool _inRegion;
+    private long _region; // the number of the last region entered, so a stale scope cannot end a newer one
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="GcTuner"/> class and records the current GC settings to restore later.</summary>
@@ -171,7 +172,7 @@ public sealed partial class GcTuner : IDisposable
             {
                 _inRegion = true;
                 _regionsEntered++;
-                return new NoGcRegionScope(this);
+                return new NoGcRegionScope(this, ++_region);
             }
 
             _regionsRefused++;
@@ -274,12 +275,15 @@ public sealed partial class GcTuner : IDisposable
         MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
     }
 
-    /// <summary>Ends the no-GC region started by <see cref="TryEnterNoGcRegion"/>.</summary>
-    internal void ExitNoGcRegion()
+    /// <summary>Ends the no-GC region started by <see cref="TryEnterNoGcRegion"/>, if <paramref name="region"/> is still the current one.</summary>
+    internal void ExitNoGcRegion(long region)
     {
         lock (_gate)
         {
-            EndRegionLocked();
+            if (region == _region)
+            {
+                EndRegionLocked();
+            }
         }
     }
 

@@ -106,6 +106,27 @@ public sealed class GcTunerTests
     }
 
     [Test]
+    public void Dispose_StaleScopeAgain_DoesNotEndANewerRegion()
+    {
+        using var tuner = CreateTuner(new GcTunerOptions());
+        var first = tuner.TryEnterNoGcRegion(1024);
+        first.Dispose();
+        var second = tuner.TryEnterNoGcRegion(1024);
+
+        first.Dispose();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Entered, Is.True);
+            Assert.That(second, Is.Not.EqualTo(first));
+            Assert.That(_collector.NoGcRegionEnds, Is.EqualTo(1), "the newer region is still on");
+            Assert.That(_collector.LatencyMode, Is.EqualTo(GCLatencyMode.NoGCRegion));
+        });
+        second.Dispose();
+        Assert.That(_collector.NoGcRegionEnds, Is.EqualTo(2));
+    }
+
+    [Test]
     public void TryEnterNoGcRegion_RuntimeRefuses_NotEntered()
     {
         _collector.AllowNoGcRegion = false;
