@@ -1,8 +1,6 @@
 using Microsoft.Extensions.AI;
 using ResourceKit.Cost.Budgets;
-using ResourceKit.Cost.Chat;
 using ResourceKit.Cost.Ledger;
-using ResourceKit.Cost.Pricing;
 using ResourceKit.Cost.Tests.Budgets;
 
 namespace ResourceKit.Cost.Tests.Chat;
@@ -13,10 +11,9 @@ public sealed partial class BudgetChatClientTests
     [Test]
     public async Task GetResponseAsync_ProviderFailsAndReleaseFails_ThrowsProviderErrorAndClearsReservedGauge()
     {
-        var flaky = new FlakySpendStore(new MemorySpendStore()) { ReleaseFailures = 1 };
-        using var ledger = new SpendLedger(_options, flaky, _time);
+        using var ledger = LedgerWhoseFirstReleaseFails();
         _inner.Respond = _ => throw new InvalidOperationException("provider down");
-        using var client = new BudgetChatClient(_inner, ledger, new PriceCatalog(PriceCatalog.CreateSeedPrices()), _options, _limiter, _time);
+        using var client = Create(ledger: ledger);
 
         var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await client.GetResponseAsync(Prompt));
 
@@ -30,10 +27,9 @@ public sealed partial class BudgetChatClientTests
     [Test]
     public async Task GetStreamingResponseAsync_FailsBeforeFirstUpdateAndReleaseFails_ThrowsProviderError()
     {
-        var flaky = new FlakySpendStore(new MemorySpendStore()) { ReleaseFailures = 1 };
-        using var ledger = new SpendLedger(_options, flaky, _time);
+        using var ledger = LedgerWhoseFirstReleaseFails();
         _inner.Stream = _ => throw new InvalidOperationException("provider down");
-        using var client = new BudgetChatClient(_inner, ledger, new PriceCatalog(PriceCatalog.CreateSeedPrices()), _options, _limiter, _time);
+        using var client = Create(ledger: ledger);
 
         Assert.ThrowsAsync<InvalidOperationException>(async () => await client.GetStreamingResponseAsync(Prompt).ToListAsync());
 
@@ -43,7 +39,7 @@ public sealed partial class BudgetChatClientTests
     [Test]
     public async Task GetStreamingResponseAsync_ProviderStreamThrowsOnDispose_StillSettles()
     {
-        using var client = new BudgetChatClient(new ThrowingDisposeClient(), _ledger, new PriceCatalog(PriceCatalog.CreateSeedPrices()), _options, _limiter, _time);
+        using var client = Create(new ThrowingDisposeClient());
 
         Assert.ThrowsAsync<IOException>(async () => await client.GetStreamingResponseAsync(Prompt).ToListAsync());
 
@@ -52,6 +48,9 @@ public sealed partial class BudgetChatClientTests
         Assert.That(status.Committed, Is.EqualTo((104m * 15m + 10m * 60m) / 1_000_000m), "settled at the streamed usage");
         Assert.That(_ledger.LocalReserved, Is.Zero);
     }
+
+    private SpendLedger LedgerWhoseFirstReleaseFails() =>
+        new(_options, new FlakySpendStore(new MemorySpendStore()) { ReleaseFailures = 1 }, _time);
 
     /// <summary>A provider whose stream completes and then throws while being disposed.</summary>
     private sealed class ThrowingDisposeClient : IChatClient

@@ -312,7 +312,8 @@ public sealed partial class BudgetChatClientTests : IDisposable
         Assert.That((await ledger.GetReportAsync()).Windows[0].Committed, Is.EqualTo(15m));
     }
 
-    private BudgetChatClient Create() => new(_inner, _ledger, new PriceCatalog(PriceCatalog.CreateSeedPrices()), _options, _limiter, _time);
+    private BudgetChatClient Create(IChatClient? inner = null, SpendLedger? ledger = null) =>
+        new(inner ?? _inner, ledger ?? _ledger, new PriceCatalog(PriceCatalog.CreateSeedPrices()), _options, _limiter, _time);
 
     private async Task AdvanceAsync(TimeSpan by)
     {

@@ -8,6 +8,7 @@ namespace ResourceKit.Cost.Tests.Ledger;
 public sealed class RedisSpendStoreTests : IDisposable
 {
     private static readonly SpendAttribution Spend = new("chat", "gpt-4o", "planner");
+    private static readonly LedgerLimit[] OneDollar = [new(0, 1m)];
     private readonly List<ConnectionMultiplexer> _connections = [];
     private string _prefix = null!;
 
@@ -123,9 +124,8 @@ public sealed class RedisSpendStoreTests : IDisposable
     public async Task SettleAsync_RetriedAfterAmbiguousFailure_CommitsOnce()
     {
         var store = Connect();
-        var counters = new[] { new LedgerCounter("d:x", "global", DateTimeOffset.UtcNow.AddDays(1)) };
-        var reservation = new LedgerReservation("r1", 0.5m, DateTimeOffset.UtcNow.AddMinutes(5), counters);
-        await store.TryReserveAsync(reservation, [new LedgerLimit(0, 1m)], DateTimeOffset.UtcNow);
+        var reservation = Hold("r1", DateTimeOffset.UtcNow);
+        await store.TryReserveAsync(reservation, OneDollar, DateTimeOffset.UtcNow);
 
         await store.SettleAsync(reservation, 0.4m);
         var retried = await store.SettleAsync(reservation, 0.4m);
@@ -141,9 +141,8 @@ public sealed class RedisSpendStoreTests : IDisposable
     {
         var store = Connect();
         var now = DateTimeOffset.UtcNow;
-        var counters = new[] { new LedgerCounter("d:x", "global", now.AddDays(1)) };
-        var reservation = new LedgerReservation("r1", 0.5m, now.AddMinutes(5), counters);
-        await store.TryReserveAsync(reservation, [new LedgerLimit(0, 1m)], now);
+        var reservation = Hold("r1", now);
+        await store.TryReserveAsync(reservation, OneDollar, now);
         Assert.That(await store.ExpireAsync(now.AddMinutes(6)), Is.EqualTo(1));
 
         await store.SettleAsync(reservation, 0.4m);
@@ -158,9 +157,8 @@ public sealed class RedisSpendStoreTests : IDisposable
     {
         var store = Connect();
         var now = DateTimeOffset.UtcNow;
-        var counters = new[] { new LedgerCounter("d:x", "global", now.AddDays(1)) };
-        var reservation = new LedgerReservation("r1", 0.5m, now.AddMinutes(5), counters);
-        await store.TryReserveAsync(reservation, [new LedgerLimit(0, 1m)], now);
+        var reservation = Hold("r1", now);
+        await store.TryReserveAsync(reservation, OneDollar, now);
         var database = _connections[^1].GetDatabase();
         var key = "{" + _prefix + "}:r:r1";
 
@@ -176,9 +174,8 @@ public sealed class RedisSpendStoreTests : IDisposable
     {
         var store = Connect();
         var now = DateTimeOffset.UtcNow;
-        var counters = new[] { new LedgerCounter("d:x", "global", now.AddDays(1)) };
-        var reservation = new LedgerReservation("r1", 0.5m, now.AddMinutes(5), counters);
-        await store.TryReserveAsync(reservation, [new LedgerLimit(0, 1m)], now);
+        var reservation = Hold("r1", now);
+        await store.TryReserveAsync(reservation, OneDollar, now);
 
         Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(10)), Is.True);
         Assert.That(await store.ExpireAsync(now.AddMinutes(6)), Is.Zero, "the extended hold outlives the first expiry");
@@ -192,15 +189,18 @@ public sealed class RedisSpendStoreTests : IDisposable
     {
         var store = Connect();
         var now = DateTimeOffset.UtcNow;
-        var counters = new[] { new LedgerCounter("d:x", "global", now.AddDays(1)) };
 
-        var refused = await store.TryReserveAsync(new LedgerReservation("r1", 0.5m, now.AddMinutes(5), counters) { LimitCheckAmount = 1.5m }, [new LedgerLimit(0, 1m)], now);
-        var granted = await store.TryReserveAsync(new LedgerReservation("r2", 0.5m, now.AddMinutes(5), counters) { LimitCheckAmount = 1m }, [new LedgerLimit(0, 1m)], now);
+        var refused = await store.TryReserveAsync(Hold("r1", now) with { LimitCheckAmount = 1.5m }, OneDollar, now);
+        var granted = await store.TryReserveAsync(Hold("r2", now) with { LimitCheckAmount = 1m }, OneDollar, now);
 
         Assert.That(refused.Granted, Is.False);
         Assert.That(granted.Granted, Is.True);
         Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.EqualTo(0.5m));
     }
+
+    /// <summary>A $0.50 hold on one daily counter, expiring five minutes after <paramref name="now"/>.</summary>
+    private static LedgerReservation Hold(string id, DateTimeOffset now) =>
+        new(id, 0.5m, now.AddMinutes(5), [new LedgerCounter("d:x", "global", now.AddDays(1))]);
 
     private RedisSpendStore Connect()
     {
