@@ -43,7 +43,7 @@ public sealed class ResourcePoolOptions
     [Range(0, int.MaxValue, ErrorMessage = "MinSize must not be negative.")]
     public int MinSize { get; set; } = DefaultMinSize;
 
-    /// <summary>Gets or sets the greatest number of resources open at once, leased or idle.</summary>
+    /// <summary>Gets or sets the greatest number of resources open at once, leased, idle or being opened. A resource being closed gives its place back when the close starts, so a replacement may open while it closes.</summary>
     /// <value>The default value is 10.</value>
     [Range(1, int.MaxValue, ErrorMessage = "MaxSize must be at least 1.")]
     public int MaxSize { get; set; } = DefaultMaxSize;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.LazyComponents;
+using ResourceKit.Memory.Tests.Support;
 
 namespace ResourceKit.Memory.Tests.LazyComponents;
 
@@ -23,7 +24,7 @@ public sealed class LazyComponentRegistryConcurrencyTests
             registry.Register(name, async _ =>
             {
                 var now = Interlocked.Increment(ref live);
-                InterlockedMax(ref maxLive, now);
+                AtomicMax.Update(ref maxLive, now);
                 entered[name].SetResult();
                 var model = await release[name].Task;
                 model.OnDispose = () => Interlocked.Decrement(ref live);
@@ -60,7 +61,7 @@ public sealed class LazyComponentRegistryConcurrencyTests
         {
             registry.Register(name, async _ =>
             {
-                InterlockedMax(ref maxLive, Interlocked.Increment(ref live));
+                AtomicMax.Update(ref maxLive, Interlocked.Increment(ref live));
                 await Task.Yield();
                 return new Model(name) { OnDispose = () => Interlocked.Decrement(ref live) };
             });
@@ -80,21 +81,6 @@ public sealed class LazyComponentRegistryConcurrencyTests
             Assert.That(maxLive, Is.LessThanOrEqualTo(cap), "instances alive or being created at once");
             Assert.That(registry.Components.Count(c => c.IsLoaded), Is.LessThanOrEqualTo(cap));
         });
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 
     private sealed class Model(string name) : IDisposable

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
+using ResourceKit.Memory.Tests.Support;
 
 namespace ResourceKit.Memory.Tests.ResourcePooling;
 
@@ -26,7 +27,7 @@ public sealed class ResourcePoolConcurrencyTests
             {
                 await using var lease = await pool.AcquireAsync();
                 var now = Interlocked.Increment(ref inUse);
-                InterlockedMax(ref peak, now);
+                AtomicMax.Update(ref peak, now);
                 if (i % 7 == 0)
                 {
                     await Task.Yield();
@@ -112,20 +113,5 @@ public sealed class ResourcePoolConcurrencyTests
             Assert.That(stats.Released, Is.EqualTo(stats.Acquired));
             Assert.That(stats.Total, Is.LessThanOrEqualTo(2));
         });
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var current = Volatile.Read(ref target);
-        while (value > current)
-        {
-            var seen = Interlocked.CompareExchange(ref target, value, current);
-            if (seen == current)
-            {
-                return;
-            }
-
-            current = seen;
-        }
     }
 }
