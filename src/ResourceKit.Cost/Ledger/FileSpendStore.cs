@@ -69,6 +69,8 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
                 _journal.Write("\n"u8);
                 _journal.Flush(_flushToDisk);
             }
+
+            _journalLength = _journal.Position;
         }
         catch
         {
