@@ -4,7 +4,8 @@ using ResourceKit.Cost.Budgets;
 namespace ResourceKit.Cost.Diagnostics;
 
 /// <summary>
-/// Reports budget state: unhealthy when a Block or Shutdown rule is exhausted (calls are being refused),
+/// Reports budget state: unhealthy when a Block or Shutdown rule is exhausted (nothing left, or it reached its limit
+/// by refusing calls; see <see cref="BudgetRuleStatus.IsExhausted"/>),
 /// degraded when any rule is at or above <see cref="DegradedUtilization"/> or a throttle is in force.
 /// </summary>
 /// <param name="ledger">The spend ledger.</param>
