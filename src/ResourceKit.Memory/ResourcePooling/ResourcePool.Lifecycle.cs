@@ -49,6 +49,7 @@ public sealed partial class ResourcePool<T>
             _ = CloseIfOpenedLateAsync(creating);
             if (!deadline.TimedOut)
             {
+                cancellationToken.ThrowIfCancellationRequested(); // with the caller's token, not the linked one
                 throw;
             }
 
@@ -116,6 +117,7 @@ public sealed partial class ResourcePool<T>
                 }
 
                 await lease.DisposeAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested(); // with the caller's token, not the linked one
                 throw;
             }
             catch (OperationCanceledException) when (deadline.TimedOut)

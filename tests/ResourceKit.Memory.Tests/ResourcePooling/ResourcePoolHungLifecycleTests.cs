@@ -80,7 +80,7 @@ public sealed class ResourcePoolHungLifecycleTests
         await cts.CancelAsync();
 
         Assert.That(hung.IsCompleted, Is.True);
-        Assert.That(async () => await hung, Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(async () => await hung, Throws.InstanceOf<OperationCanceledException>().With.Property(nameof(OperationCanceledException.CancellationToken)).EqualTo(cts.Token));
         Assert.That(pool.Statistics.Total, Is.Zero);
     }
 
@@ -114,6 +114,27 @@ public sealed class ResourcePoolHungLifecycleTests
             Assert.That(_created[0].Disposed, Is.True, "the resource whose validation hung was closed");
             Assert.That(pool.Statistics.ValidationFailures, Is.EqualTo(1));
             Assert.That(pool.Statistics.Total, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_CallerCancelsValidatorThatIgnoresToken_ClosesResourceInsteadOfReusingIt()
+    {
+        var never = new TaskCompletionSource<bool>();
+        var options = new ResourcePoolOptions { MinSize = 0, MaxSize = 1, ValidateOnAcquire = true };
+        using var pool = new ResourcePool<ResourcePoolTests.Connection>(options, Create, validate: (_, _) => new ValueTask<bool>(never.Task), timeProvider: _time);
+        (await pool.AcquireAsync(TimeSpan.Zero)).Dispose();
+        using var cts = new CancellationTokenSource();
+
+        var acquiring = pool.AcquireAsync(cts.Token).AsTask();
+        await cts.CancelAsync();
+
+        Assert.That(acquiring.IsCompleted, Is.True);
+        Assert.That(async () => await acquiring, Throws.InstanceOf<OperationCanceledException>());
+        Assert.Multiple(() =>
+        {
+            Assert.That(_created[0].Disposed, Is.True, "a validator may still be using it");
+            Assert.That(pool.Statistics.Total, Is.Zero);
         });
     }
 
