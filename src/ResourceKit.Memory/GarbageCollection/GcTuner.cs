@@ -46,7 +46,7 @@ public sealed partial class GcTuner : IDisposable
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="GcTuner"/> class and records the current GC settings to restore later.</summary>
-    /// <param name="options">The profile, adaptive settings and overhead window.</param>
+    /// <param name="options">The profile, adaptive settings and overhead window; copied, so later changes have no effect.</param>
     /// <param name="collector">The GC to tune; defaults to <see cref="RuntimeGarbageCollector"/>.</param>
     /// <param name="monitor">The pressure monitor adaptive mode reads; without it pressure counts as Normal.</param>
     /// <param name="cpu">The CPU reading adaptive mode uses; defaults to <see cref="ProcessCpuUsageSource"/>.</param>
@@ -64,7 +64,7 @@ public sealed partial class GcTuner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         OptionsErrors.ThrowIfAny(options.Validate(), nameof(options));
-        _options = options;
+        _options = options.Clone();
         _collector = collector ?? new RuntimeGarbageCollector();
         _monitor = monitor;
         _timeProvider = timeProvider ?? TimeProvider.System;

@@ -72,4 +72,7 @@ public sealed class GcTunerOptions
 
         return errors;
     }
+
+    /// <summary>Copies these options, so a tuner is not changed (unvalidated) by later edits to the caller's instance.</summary>
+    internal GcTunerOptions Clone() => (GcTunerOptions)MemberwiseClone();
 }

@@ -36,4 +36,7 @@ public sealed class LazyComponentOptions
     /// <summary>Lists every problem with these options; empty when they are valid.</summary>
     /// <returns>One message per problem.</returns>
     public IReadOnlyList<string> Validate() => OptionsErrors.FromAnnotations(this);
+
+    /// <summary>Copies these options, so a registry is not changed (unvalidated) by later edits to the caller's instance.</summary>
+    internal LazyComponentOptions Clone() => (LazyComponentOptions)MemberwiseClone();
 }

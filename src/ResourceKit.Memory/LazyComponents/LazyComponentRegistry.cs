@@ -31,13 +31,13 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
     private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="LazyComponentRegistry"/> class.</summary>
-    /// <param name="options">The cap, idle timeout and strategy; defaults when <see langword="null"/>.</param>
+    /// <param name="options">The cap, idle timeout and strategy; defaults when <see langword="null"/>; copied, so later changes have no effect.</param>
     /// <param name="timeProvider">The clock and timer source; defaults to <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
     public LazyComponentRegistry(LazyComponentOptions? options = null, TimeProvider? timeProvider = null, ILogger<LazyComponentRegistry>? logger = null, IMeterFactory? meterFactory = null)
     {
-        _options = options ?? new LazyComponentOptions();
+        _options = options?.Clone() ?? new LazyComponentOptions();
         OptionsErrors.ThrowIfAny(_options.Validate(), nameof(options));
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;

@@ -346,6 +346,18 @@ public sealed class GcTunerTests
     }
 
     [Test]
+    public void Constructor_OptionsChangedAfterward_NoEffect()
+    {
+        var options = new GcTunerOptions { LowMemoryHeapHardLimitBytes = 1_000_000_000 };
+        using var tuner = CreateTuner(options);
+
+        options.LowMemoryHeapHardLimitBytes = 5;
+        tuner.ApplyProfile(GcProfile.LowMemory);
+
+        Assert.That(_collector.HeapHardLimit, Is.EqualTo(1_000_000_000));
+    }
+
+    [Test]
     public void ApplyProfile_AfterDispose_Throws()
     {
         var tuner = CreateTuner(new GcTunerOptions());

@@ -242,6 +242,20 @@ public sealed class LazyComponentRegistryTests
     }
 
     [Test]
+    public async Task Constructor_OptionsChangedAfterward_NoEffect()
+    {
+        var options = new LazyComponentOptions { MaxLoaded = 2 };
+        await using var registry = new LazyComponentRegistry(options, _time);
+        RegisterModels(registry, "a", "b");
+
+        options.MaxLoaded = 1;
+        await registry.GetAsync<Model>("a");
+        await registry.GetAsync<Model>("b");
+
+        Assert.That(registry.Components.Count(c => c.IsLoaded), Is.EqualTo(2));
+    }
+
+    [Test]
     public void Constructor_BadOptions_Throws()
     {
         Assert.That(
