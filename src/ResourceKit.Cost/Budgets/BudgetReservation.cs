@@ -31,7 +31,11 @@ public sealed class BudgetReservation
     /// <summary>Gets the amount held.</summary>
     public decimal Amount => Ticket.Amount;
 
-    /// <summary>Gets when the hold expires, as last renewed (see <see cref="SpendLedger.RenewAsync"/>).</summary>
+    /// <summary>
+    /// Gets when the hold expires, as last renewed (see <see cref="SpendLedger.RenewAsync"/>). With the memory and file
+    /// stores this is on the ledger's monotonic clock (its start time plus elapsed time), which a wall clock step
+    /// does not move; with Redis it is wall-clock time.
+    /// </summary>
     public DateTimeOffset ExpiresAt => new(Volatile.Read(ref _expiresAtTicks), TimeSpan.Zero);
 
     /// <summary>Gets a value indicating whether the reservation was settled or released.</summary>

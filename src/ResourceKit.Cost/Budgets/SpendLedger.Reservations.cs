@@ -55,7 +55,7 @@ public sealed partial class SpendLedger
             return false;
         }
 
-        var expiresAt = _time.GetUtcNow() + _reservationTimeToLive;
+        var expiresAt = ExpiryNow(_time.GetUtcNow()) + _reservationTimeToLive;
         if (!await _store.ExtendAsync(reservation.Ticket, expiresAt, cancellationToken).ConfigureAwait(false))
         {
             return false;

@@ -31,6 +31,8 @@ public sealed partial class SpendLedger : IDisposable
     private readonly ConcurrentDictionary<string, ThrottleGate> _throttles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SpendAttribution, SpendPlan> _plans = new();
     private readonly ulong _idPrefix;
+    private readonly DateTimeOffset _expiryClockOrigin;
+    private readonly long _expiryClockOriginTimestamp;
     private volatile BudgetRule[] _rules;
     private volatile SpendPlan? _lastPlan;
     private long _idSequence;
@@ -65,6 +67,8 @@ public sealed partial class SpendLedger : IDisposable
         _maxReservationCost = options.MaxReservationCost;
         _defaultThresholds = options.EffectiveSoftThresholds();
         _rules = [.. options.EffectiveRules()];
+        _expiryClockOrigin = _time.GetUtcNow();
+        _expiryClockOriginTimestamp = _time.GetTimestamp();
 
         // Reservation ids are this random prefix plus a sequence number: unique across processes sharing a
         // store like a GUID, without asking the OS for randomness on every call.
@@ -158,19 +162,20 @@ public sealed partial class SpendLedger : IDisposable
                 return new(new BudgetReservationResult(throttled, null));
             }
 
-            var ticket = new LedgerReservation(NewReservationId(), amount, now + _reservationTimeToLive, plan.CounterList)
+            var expiryNow = ExpiryNow(now);
+            var ticket = new LedgerReservation(NewReservationId(), amount, expiryNow + _reservationTimeToLive, plan.CounterList)
             {
                 LimitCheckAmount = limitCheckAmount > amount ? limitCheckAmount : null,
             };
             if (_synchronousStore is not { } store)
             {
-                return ReserveThroughStoreAsync(plan, ticket, now, cancellationToken);
+                return ReserveThroughStoreAsync(plan, ticket, expiryNow, cancellationToken);
             }
 
             // The memory and file stores finish under their lock: no async machinery, totals on the stack.
             Span<decimal> committed = stackalloc decimal[plan.Counters.Length];
             Span<decimal> reserved = stackalloc decimal[plan.Counters.Length];
-            var granted = store.TryReserve(ticket, plan.Limits, now, new ObservedTotals(plan.ObservedCounters, committed, reserved), out var failedLimitIndex);
+            var granted = store.TryReserve(ticket, plan.Limits, expiryNow, new ObservedTotals(plan.ObservedCounters, committed, reserved), out var failedLimitIndex);
             return new(CompleteReservation(plan, ticket, granted, failedLimitIndex, committed, reserved));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -302,7 +307,7 @@ public sealed partial class SpendLedger : IDisposable
     public async ValueTask<int> ExpireReservationsAsync(CancellationToken cancellationToken = default)
     {
         var now = _time.GetUtcNow();
-        var count = await _store.ExpireAsync(now, cancellationToken).ConfigureAwait(false);
+        var count = await _store.ExpireAsync(ExpiryNow(now), cancellationToken).ConfigureAwait(false);
         if (count > 0)
         {
             _metrics.Expired(count);
@@ -323,6 +328,15 @@ public sealed partial class SpendLedger : IDisposable
     }
 
     internal CostMetrics Metrics => _metrics;
+
+    /// <summary>
+    /// The time reservation expiry is measured on. The memory and file stores live in this process, so their holds
+    /// expire on the monotonic clock (the wall clock at start plus the elapsed time): a wall clock stepped forward,
+    /// as after a suspended VM resumes or an NTP step, does not release the holds of running calls. A shared store
+    /// (Redis) compares expiries across hosts, so it has to use the wall clock.
+    /// </summary>
+    internal DateTimeOffset ExpiryNow(DateTimeOffset wallNow) =>
+        _synchronousStore is null ? wallNow : _expiryClockOrigin + _time.GetElapsedTime(_expiryClockOriginTimestamp);
 
     private static int Prune<T>(ConcurrentDictionary<string, T> map, DateTimeOffset now, Func<T, DateTimeOffset> end)
     {
