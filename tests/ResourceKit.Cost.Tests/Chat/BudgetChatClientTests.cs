@@ -1,6 +1,5 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Tests.Budgets;
 using ResourceKit.Cost.Chat;
@@ -16,7 +15,7 @@ public sealed partial class BudgetChatClientTests : IDisposable
     private static readonly ChatMessage[] Prompt = [new(ChatRole.User, new string('x', 400))];
     private static readonly SpendAttribution ChatSpend = new("chat", "gpt-4o", "default");
 
-    private FakeTimeProvider _time = null!;
+    private TimerWatchingTimeProvider _time = null!;
     private SpendLedger _ledger = null!;
     private MemorySpendStore _store = null!;
     private FakeChatClient _inner = null!;
@@ -26,7 +25,7 @@ public sealed partial class BudgetChatClientTests : IDisposable
     [SetUp]
     public void SetUp()
     {
-        _time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+        _time = new TimerWatchingTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
         _store = new MemorySpendStore();
         _options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 10m }] };
         _ledger = new SpendLedger(_options, _store, _time);
@@ -103,9 +102,10 @@ public sealed partial class BudgetChatClientTests : IDisposable
         using var client = Create();
 
         var task = client.GetResponseAsync(Prompt);
-        await AdvanceAsync(TimeSpan.FromSeconds(4));
+        await _time.WaitForTimerAsync(due => due == TimeSpan.FromSeconds(5));
+        _time.Advance(TimeSpan.FromSeconds(4));
         Assert.That(task.IsCompleted, Is.False, "Retry-After of 5 s is honoured");
-        await AdvanceAsync(TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(1));
         await task;
 
         Assert.That(_inner.Calls, Is.EqualTo(2));
@@ -158,7 +158,8 @@ public sealed partial class BudgetChatClientTests : IDisposable
 
         var task = client.GetResponseAsync(Prompt);
         Assert.That(task.IsCompleted, Is.False);
-        await AdvanceAsync(CostOptions.DefaultThrottleInterval);
+        await _time.WaitForTimerAsync(due => due > TimeSpan.Zero && due <= CostOptions.DefaultThrottleInterval);
+        _time.Advance(CostOptions.DefaultThrottleInterval);
         await task;
 
         Assert.That(_inner.Calls, Is.EqualTo(1));
@@ -314,15 +315,4 @@ public sealed partial class BudgetChatClientTests : IDisposable
 
     private BudgetChatClient Create(IChatClient? inner = null, SpendLedger? ledger = null) =>
         new(inner ?? _inner, ledger ?? _ledger, new PriceCatalog(PriceCatalog.CreateSeedPrices()), _options, _limiter, _time);
-
-    private async Task AdvanceAsync(TimeSpan by)
-    {
-        for (var i = 0; i < by.TotalSeconds * 10; i++)
-        {
-            await Task.Delay(1);
-            _time.Advance(TimeSpan.FromMilliseconds(100));
-        }
-
-        await Task.Delay(10);
-    }
 }
