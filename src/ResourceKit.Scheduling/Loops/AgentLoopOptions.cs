@@ -13,7 +13,7 @@ public sealed class AgentLoopOptions
     /// The shortest timeout a loop gets when <see cref="Timeout"/> is not set: a run's default timeout is its
     /// <see cref="Interval"/> or this, whichever is longer.
     /// </summary>
-    public static readonly TimeSpan DefaultTimeoutFloor = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultTimeoutFloor = TimeSpan.FromMinutes(5);
 
     /// <summary>Gets or sets the level the loop's runs are scheduled at.</summary>
     /// <value>The default value is <see cref="WorkPriority.Normal"/>.</value>
@@ -62,9 +62,10 @@ public sealed class AgentLoopOptions
     /// </summary>
     /// <value>
     /// The default value is <see langword="null"/>: the run's timeout is <see cref="Interval"/> or
-    /// <see cref="DefaultTimeoutFloor"/> (30 seconds), whichever is longer. A run that takes longer than its interval
-    /// is already missing ticks, and a hung call must not hold a worker for ever, yet 30 seconds leaves room for one
-    /// slow LLM or mail call in a loop that ticks every 100 ms. Set it for long-interval loops whose runs should be short.
+    /// <see cref="DefaultTimeoutFloor"/> (5 minutes), whichever is longer. A hung call must not hold a worker for ever,
+    /// but a default must not cut off legitimate work either: a run that outlives both its interval and five minutes
+    /// (longer than common LLM client timeouts) is taken as hung, while a run that is merely slower than a short
+    /// interval only misses ticks. Set it explicitly for loops whose runs should be short.
     /// </value>
     public TimeSpan? Timeout { get; set; }
 
