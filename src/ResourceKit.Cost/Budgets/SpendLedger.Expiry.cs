@@ -11,8 +11,12 @@ public sealed partial class SpendLedger
     /// <returns>The number released.</returns>
     public async ValueTask<int> ExpireReservationsAsync(CancellationToken cancellationToken = default)
     {
+        // Holds expire on the expiry clock; periods end on the wall clock (the calendar), so the in-process stores
+        // get both: a monotonic clock running ahead of a wall clock stepped back must not forget the current period.
         var now = _time.GetUtcNow();
-        var count = await _store.ExpireAsync(ExpiryNow(now), cancellationToken).ConfigureAwait(false);
+        var count = _synchronousStore is { } store
+            ? store.Sweep(ExpiryNow(now), now)
+            : await _store.ExpireAsync(now, cancellationToken).ConfigureAwait(false);
         if (count > 0)
         {
             _metrics.Expired(count);

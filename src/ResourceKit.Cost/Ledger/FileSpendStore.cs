@@ -137,6 +137,16 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
     }
 
     /// <inheritdoc/>
+    int ISynchronousSpendStore.Sweep(DateTimeOffset expiryNow, DateTimeOffset calendarNow)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _book.Sweep(expiryNow, calendarNow);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);

@@ -21,4 +21,14 @@ internal interface ISynchronousSpendStore
     /// <param name="actual">The actual cost.</param>
     /// <param name="totals">Receives the observed counters' totals.</param>
     void Settle(LedgerReservation reservation, decimal actual, ObservedTotals totals);
+
+    /// <summary>
+    /// Does what <see cref="ISpendStore.ExpireAsync"/> does on two clocks: holds expire on the ledger's monotonic
+    /// expiry clock, while periods are forgotten by the wall clock their keys and ends come from. A monotonic clock
+    /// that runs ahead of a wall clock stepped back would otherwise forget the current period's spend.
+    /// </summary>
+    /// <param name="expiryNow">The current time on the expiry clock.</param>
+    /// <param name="calendarNow">The current wall-clock time.</param>
+    /// <returns>The number of reservations released.</returns>
+    int Sweep(DateTimeOffset expiryNow, DateTimeOffset calendarNow);
 }

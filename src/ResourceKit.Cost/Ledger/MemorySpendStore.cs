@@ -63,6 +63,15 @@ public sealed class MemorySpendStore : ISpendStore, ISynchronousSpendStore
     }
 
     /// <inheritdoc/>
+    int ISynchronousSpendStore.Sweep(DateTimeOffset expiryNow, DateTimeOffset calendarNow)
+    {
+        lock (_gate)
+        {
+            return _book.Sweep(expiryNow, calendarNow);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);

@@ -158,11 +158,17 @@ internal sealed partial class SpendBook
         return expired?.Count ?? 0;
     }
 
-    /// <summary>Releases expired reservations and forgets periods past their retention.</summary>
-    public int Sweep(DateTimeOffset now)
+    /// <summary>Releases expired reservations and forgets periods past their retention, both at <paramref name="now"/>.</summary>
+    public int Sweep(DateTimeOffset now) => Sweep(now, now);
+
+    /// <summary>
+    /// Releases reservations expired at <paramref name="expiryNow"/> and forgets periods whose retention ended by
+    /// <paramref name="calendarNow"/>: period ends are wall-clock instants, so they are compared with the wall clock.
+    /// </summary>
+    public int Sweep(DateTimeOffset expiryNow, DateTimeOffset calendarNow)
     {
-        var expired = Expire(now);
-        Prune(now);
+        var expired = Expire(expiryNow);
+        Prune(calendarNow);
         return expired;
     }
 

@@ -56,6 +56,9 @@ internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISy
         ((ISynchronousSpendStore)inner).Settle(reservation, actual, totals);
     }
 
+    int ISynchronousSpendStore.Sweep(DateTimeOffset expiryNow, DateTimeOffset calendarNow) =>
+        ((ISynchronousSpendStore)inner).Sweep(expiryNow, calendarNow);
+
     private void FailSettleIfDue()
     {
         SettleCalls++;

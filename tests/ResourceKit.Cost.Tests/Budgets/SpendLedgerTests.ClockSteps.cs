@@ -5,7 +5,10 @@ using static ResourceKit.Cost.Tests.Budgets.LedgerFixture;
 
 namespace ResourceKit.Cost.Tests.Budgets;
 
-/// <content>A wall clock stepped forward does not release the holds of an in-process store.</content>
+/// <content>
+/// Clock steps with an in-process store: a wall clock stepped forward does not release running calls' holds, and one
+/// stepped back does not make the ledger forget the current period's spend.
+/// </content>
 public partial class SpendLedgerTests
 {
     [Test]
@@ -38,6 +41,38 @@ public partial class SpendLedgerTests
         await ledger.ExpireReservationsAsync();
 
         Assert.That(store.OpenReservations, Is.Zero);
+    }
+
+    [Test]
+    public async Task ExpireReservationsAsync_WallClockSteppedBackAfterStart_KeepsCurrentPeriodSpend()
+    {
+        // The host started with its wall clock three days ahead (past the hourly counters' two-day retention), then
+        // it was corrected: the monotonic expiry clock stays three days ahead, the period calendar does not.
+        var clock = new SteppableClock(Start) { Offset = TimeSpan.FromDays(3) };
+        var store = new MemorySpendStore();
+        using var ledger = new SpendLedger(Options(Rule("hourly", 1m, BudgetWindow.Hourly)), store, clock);
+        clock.Offset = TimeSpan.Zero;
+        await ledger.RecordAsync(ChatSpend, 1m);
+
+        await ledger.ExpireReservationsAsync();
+
+        Assert.That((await ledger.GetStatusAsync(ChatSpend))[0].Committed, Is.EqualTo(1m), "the hour's spend is remembered");
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 0.5m)).IsGranted, Is.False, "so the Block limit still holds");
+    }
+
+    [Test]
+    public async Task ExpireReservationsAsync_PeriodPastItsRetentionByWallClock_IsForgotten()
+    {
+        var clock = new SteppableClock(Start);
+        var store = new MemorySpendStore();
+        using var ledger = new SpendLedger(Options(Rule("hourly", 1m, BudgetWindow.Hourly)), store, clock);
+        await ledger.RecordAsync(ChatSpend, 1m);
+        var hour = ledger.Calendar.GetPeriod(BudgetWindow.Hourly, Start).Key;
+
+        clock.Fake.Advance(TimeSpan.FromDays(3));
+        await ledger.ExpireReservationsAsync();
+
+        Assert.That(await store.GetBalancesAsync(hour), Is.Empty);
     }
 
     /// <summary>A clock whose wall time can be stepped without the monotonic timestamp moving, like an NTP step.</summary>
