@@ -15,7 +15,7 @@ public sealed class LoopMetricSourceTests
         await using var loops = new AgentLoopScheduler(scheduler);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var never = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        loops.Add("gmail_sync", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(30) }, _ =>
+        loops.Add("gmail_sync", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromSeconds(30) }, _ =>
         {
             started.TrySetResult();
             return new ValueTask(never.Task);
