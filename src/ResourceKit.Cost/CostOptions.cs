@@ -22,6 +22,13 @@ public sealed class CostOptions
     /// <summary>The default time a reservation is held before it expires (5 minutes).</summary>
     public static readonly TimeSpan DefaultReservationTimeToLive = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The longest allowed <see cref="ReservationTimeToLive"/> (1 day). Holds are renewed every third of the time to
+    /// live on a timer, and a timer period has a maximum (about 49.7 days); a crashed caller's money should also come
+    /// back within a day rather than block a budget for weeks.
+    /// </summary>
+    public static readonly TimeSpan MaxReservationTimeToLive = TimeSpan.FromDays(1);
+
     /// <summary>The default interval between sweeps of expired reservations (30 seconds).</summary>
     public static readonly TimeSpan DefaultExpirySweepInterval = TimeSpan.FromSeconds(30);
 
@@ -79,7 +86,8 @@ public sealed class CostOptions
 
     /// <summary>
     /// Gets or sets how long a reservation is held, after it was taken or last renewed, before it expires. The chat
-    /// middleware renews running calls every third of this, so only the holds of callers that died lapse.
+    /// middleware renews running calls every third of this, so only the holds of callers that died lapse. At most
+    /// <see cref="MaxReservationTimeToLive"/> (1 day).
     /// </summary>
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan ReservationTimeToLive { get; set; } = DefaultReservationTimeToLive;
@@ -190,6 +198,11 @@ public sealed class CostOptions
         errors.AddRange((RateLimits ?? []).SelectMany((r, i) => r.Validate($"RateLimits[{i}]")));
         errors.AddRange((Tiering ?? new()).Validate(nameof(Tiering)));
         Positive(errors, nameof(ReservationTimeToLive), ReservationTimeToLive);
+        if (ReservationTimeToLive > MaxReservationTimeToLive)
+        {
+            errors.Add($"ReservationTimeToLive must be at most {MaxReservationTimeToLive} (was {ReservationTimeToLive}).");
+        }
+
         Positive(errors, nameof(ExpirySweepInterval), ExpirySweepInterval);
         Positive(errors, nameof(ThrottleInterval), ThrottleInterval);
         Positive(errors, nameof(MaxRetryAfter), MaxRetryAfter);

@@ -28,6 +28,23 @@ public class CostOptionsTests
     }
 
     [Test]
+    public void Validate_ReservationTimeToLiveOverMaximum_IsRejected()
+    {
+        var options = new CostOptions { ReservationTimeToLive = CostOptions.MaxReservationTimeToLive + TimeSpan.FromMilliseconds(1) };
+
+        Assert.That(options.Validate(), Has.One.Contains("ReservationTimeToLive").And.Contains("1.00:00:00"));
+        Assert.That(() => new SpendLedger(options, new ResourceKit.Cost.Ledger.MemorySpendStore()), Throws.ArgumentException);
+    }
+
+    [Test]
+    public void Validate_ReservationTimeToLiveAtMaximum_IsValid()
+    {
+        var options = new CostOptions { ReservationTimeToLive = CostOptions.MaxReservationTimeToLive };
+
+        Assert.That(options.Validate(), Is.Empty);
+    }
+
+    [Test]
     public void EffectiveRules_ConfiguredRules_ReplaceDefaults()
     {
         var options = new CostOptions { Rules = [new BudgetRule { Name = "only", Limit = 1m }] };

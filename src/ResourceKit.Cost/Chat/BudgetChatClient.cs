@@ -79,9 +79,11 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var call = await BeginAsync(list, options, cancellationToken).ConfigureAwait(false);
         ChatResponse response;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        var keepAlive = _ledger.KeepAlive(call.Reservation);
+        ReservationKeepAlive? keepAlive = null;
         try
         {
+            // Inside the try: a renewal timer that cannot be created must still release the hold and return the context.
+            keepAlive = _ledger.KeepAlive(call.Reservation);
             context.Properties.Set(CallKey, call);
             response = await _pipeline.ExecuteAsync(
                 static (ctx, state) => new ValueTask<ChatResponse>(state.Self.InnerClient.GetResponseAsync(state.List, state.Options, ctx.CancellationToken)),
@@ -95,7 +97,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
         finally
         {
-            keepAlive.Dispose();
+            keepAlive?.Dispose();
             ResilienceContextPool.Shared.Return(context);
         }
 
@@ -119,14 +121,15 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var faulted = false;
         var received = false;
         IAsyncEnumerator<ChatResponseUpdate> updates;
-        var keepAlive = _ledger.KeepAlive(call.Reservation);
+        ReservationKeepAlive? keepAlive = null;
         try
         {
+            keepAlive = _ledger.KeepAlive(call.Reservation);
             updates = InnerClient.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
         catch
         {
-            keepAlive.Dispose();
+            keepAlive?.Dispose();
             await ReleaseAfterFailureAsync(call).ConfigureAwait(false);
             throw;
         }
