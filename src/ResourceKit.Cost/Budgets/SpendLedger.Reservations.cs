@@ -55,8 +55,9 @@ public sealed partial class SpendLedger
             return false;
         }
 
-        var expiresAt = ExpiryNow(_time.GetUtcNow()) + _reservationTimeToLive;
-        if (!await _store.ExtendAsync(reservation.Ticket, expiresAt, cancellationToken).ConfigureAwait(false))
+        var now = ExpiryNow(_time.GetUtcNow());
+        var expiresAt = now + _reservationTimeToLive;
+        if (!await _store.ExtendAsync(reservation.Ticket, expiresAt, now, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }

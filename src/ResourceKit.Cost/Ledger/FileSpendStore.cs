@@ -158,13 +158,13 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return ValueTask.FromResult(_book.Extend(reservation, expiresAt));
+            return ValueTask.FromResult(_book.Extend(reservation, expiresAt, now));
         }
     }
 

@@ -37,17 +37,18 @@ public interface ISpendStore
 
     /// <summary>
     /// Moves the expiry of a reservation that is still held to <paramref name="expiresAt"/>, so a call that runs longer
-    /// than the time to live keeps its hold. A hold that has already expired or been settled or released is not
-    /// taken again: that would skip the limit check.
+    /// than the time to live keeps its hold. A hold that has already expired (at or before <paramref name="now"/>, even
+    /// if no sweep has released it yet) or been settled or released is not taken again: that would skip the limit check.
     /// </summary>
     /// <param name="reservation">The reservation.</param>
     /// <param name="expiresAt">The new expiry.</param>
+    /// <param name="now">The current time, on the clock the store's expiries are measured on.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>
-    /// <see langword="true"/> when the hold was still present and now expires at <paramref name="expiresAt"/>. The default
-    /// implementation, for stores written before this member existed, extends nothing and returns <see langword="false"/>.
+    /// <see langword="true"/> when the hold was still present and unexpired and now expires at <paramref name="expiresAt"/>.
+    /// The default implementation, for stores written before this member existed, extends nothing and returns <see langword="false"/>.
     /// </returns>
-    ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+    ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(false);
 
     /// <summary>Commits spend that was not reserved.</summary>

@@ -82,12 +82,12 @@ public sealed class MemorySpendStore : ISpendStore, ISynchronousSpendStore
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
         lock (_gate)
         {
-            return ValueTask.FromResult(_book.Extend(reservation, expiresAt));
+            return ValueTask.FromResult(_book.Extend(reservation, expiresAt, now));
         }
     }
 

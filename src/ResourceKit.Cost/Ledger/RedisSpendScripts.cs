@@ -100,10 +100,15 @@ internal static class RedisSpendScripts
         return release(ARGV[2])
         """;
 
-    /// <summary>ARGV: prefix, id, expiresMs. Moves the expiry of a reservation that is still held.</summary>
+    /// <summary>
+    /// ARGV: prefix, id, expiresMs, nowMs. Moves the expiry of a reservation that is still held and has not expired at
+    /// nowMs (the sweep releases scores at or before its now, so an expired hold it has not reached is refused too).
+    /// </summary>
     public const string Extend = Helpers + """
 
         if redis.call('EXISTS', prefix .. ':r:' .. ARGV[2]) == 0 then return 0 end
+        local expires = redis.call('ZSCORE', KEYS[1], ARGV[2])
+        if not expires or tonumber(expires) <= tonumber(ARGV[4]) then return 0 end
         redis.call('ZADD', KEYS[1], 'XX', tonumber(ARGV[3]), ARGV[2])
         return 1
         """;

@@ -86,11 +86,13 @@ public sealed class RedisSpendStore : ISpendStore
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
         var result = await _database.ScriptEvaluateAsync(
-            RedisSpendScripts.Extend, [_expiryKey], [_prefix, reservation.Id, expiresAt.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
+            RedisSpendScripts.Extend,
+            [_expiryKey],
+            [_prefix, reservation.Id, expiresAt.ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
         return (int)result == 1;
     }
 

@@ -100,10 +100,13 @@ internal sealed partial class SpendBook
         return true;
     }
 
-    /// <summary>Moves a held reservation's expiry; the earliest-expiry hint stays (conservatively) as it was.</summary>
-    public bool Extend(LedgerReservation reservation, DateTimeOffset expiresAt)
+    /// <summary>
+    /// Moves the expiry of a hold that has not expired at <paramref name="now"/>; an expired one that no sweep has
+    /// released yet is refused too. The earliest-expiry hint stays (conservatively) as it was.
+    /// </summary>
+    public bool Extend(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now)
     {
-        if (!_reservations.TryGetValue(reservation.Id, out var held))
+        if (!_reservations.TryGetValue(reservation.Id, out var held) || held.ExpiresAt <= now)
         {
             return false;
         }

@@ -27,10 +27,10 @@ internal sealed class AsyncOnlySpendStore(ISpendStore inner) : ISpendStore
         return await inner.ReleaseAsync(reservation, cancellationToken);
     }
 
-    public async ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await Task.Yield();
-        return await inner.ExtendAsync(reservation, expiresAt, cancellationToken);
+        return await inner.ExtendAsync(reservation, expiresAt, now, cancellationToken);
     }
 
     public async ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)

@@ -35,8 +35,8 @@ internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISy
         return inner.ReleaseAsync(reservation, cancellationToken);
     }
 
-    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
-        inner.ExtendAsync(reservation, expiresAt, cancellationToken);
+    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.ExtendAsync(reservation, expiresAt, now, cancellationToken);
 
     public ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default) =>
         inner.RecordAsync(counters, amount, cancellationToken);

@@ -30,6 +30,25 @@ public partial class SpendLedgerTests
         Assert.That(memory.OpenReservations, Is.Zero, "without further renewal it lapses");
     }
 
+    [TestCase(false, TestName = "RenewAsync_HoldExpiredButNotYetSwept_IsNotTakenAgain(synchronous store)")]
+    [TestCase(true, TestName = "RenewAsync_HoldExpiredButNotYetSwept_IsNotTakenAgain(asynchronous store)")]
+    public async Task RenewAsync_HoldExpiredButNotYetSwept_IsNotTakenAgain(bool asynchronous)
+    {
+        var time = new FakeTimeProvider(Start);
+        var memory = new MemorySpendStore();
+        var options = Options(Rule("daily", 1m));
+        options.ExpirySweepInterval = TimeSpan.FromHours(1);
+        using var ledger = new SpendLedger(options, asynchronous ? new AsyncOnlySpendStore(memory) : memory, time);
+        var lapsed = (await ledger.TryReserveAsync(ChatSpend, 1m)).Reservation!;
+
+        time.Advance(TimeSpan.FromMinutes(6));
+
+        Assert.That(memory.OpenReservations, Is.EqualTo(1), "no sweep has run yet");
+        Assert.That(await ledger.RenewAsync(lapsed), Is.False, "the hold expired a minute ago");
+        Assert.That((await ledger.TryReserveAsync(ChatSpend, 1m)).IsGranted, Is.True, "so its money is free for the next caller");
+        Assert.That(memory.OpenReservations, Is.EqualTo(1));
+    }
+
     [Test]
     public async Task RenewAsync_SettledOrExpired_ReturnsFalseAndHoldsNothing()
     {

@@ -39,6 +39,19 @@ public partial class FileSpendStoreTests
     }
 
     [Test]
+    public async Task ExtendAsync_HoldExpiredButNotYetSwept_IsRefused()
+    {
+        using var store = new FileSpendStore(_path);
+        var now = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        var reservation = new LedgerReservation("r1", 2m, now.AddMinutes(5), Counters);
+        await store.TryReserveAsync(reservation, [], now);
+
+        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(9), now.AddMinutes(4)), Is.True, "still held");
+        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(20), now.AddMinutes(9)), Is.False, "expired at its new expiry");
+        Assert.That(await store.ExpireAsync(now.AddMinutes(9)), Is.EqualTo(1), "its expiry was not moved again");
+    }
+
+    [Test]
     public async Task Constructor_AfterCrashWithoutDispose_ReplaysJournalUpToTornLine()
     {
         // What a crash leaves: flushed journal entries and a final line cut off mid-write.

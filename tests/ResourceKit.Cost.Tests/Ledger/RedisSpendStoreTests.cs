@@ -177,11 +177,38 @@ public sealed class RedisSpendStoreTests : IDisposable
         var reservation = Hold("r1", now);
         await store.TryReserveAsync(reservation, OneDollar, now);
 
-        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(10)), Is.True);
+        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(10), now.AddMinutes(4)), Is.True);
         Assert.That(await store.ExpireAsync(now.AddMinutes(6)), Is.Zero, "the extended hold outlives the first expiry");
         Assert.That(await store.ExpireAsync(now.AddMinutes(10)), Is.EqualTo(1));
-        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(20)), Is.False, "a lapsed hold is not taken again");
+        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(20), now.AddMinutes(10)), Is.False, "a lapsed hold is not taken again");
         Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task ExtendAsync_HoldExpiredButNotYetSwept_IsRefusedAndStaysDueForTheSweep()
+    {
+        var store = Connect();
+        var now = DateTimeOffset.UtcNow;
+        var reservation = Hold("r1", now);
+        await store.TryReserveAsync(reservation, OneDollar, now);
+
+        Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(10), now.AddMinutes(5)), Is.False, "expired at its expiry instant");
+        Assert.That(await store.ExpireAsync(now.AddMinutes(5)), Is.EqualTo(1), "its expiry was not moved");
+        Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.Zero);
+    }
+
+    [Test]
+    public async Task RenewAsync_HoldExpiredButNotYetSwept_IsNotTakenAgain()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        using var ledger = new SpendLedger(options, Connect(), time);
+        var lapsed = (await ledger.TryReserveAsync(Spend, 1m)).Reservation!;
+
+        time.Advance(TimeSpan.FromMinutes(6));
+
+        Assert.That(await ledger.RenewAsync(lapsed), Is.False, "the hold expired a minute ago and no sweep has run");
+        Assert.That((await ledger.TryReserveAsync(Spend, 1m)).IsGranted, Is.True, "so its money is free for the next caller");
     }
 
     [Test]
