@@ -16,7 +16,8 @@ internal sealed class ComponentSlot(string name, Type type, Func<CancellationTok
 
     public object? Instance => Current?.Value;
 
-    public Task<object>? Loading { get; set; }
+    /// <summary>Gets or sets the creation in progress; <see langword="null"/> when none is.</summary>
+    public PendingLoad? Loading { get; set; }
 
     /// <summary>Gets or sets a value indicating whether the load in progress has taken one of the <see cref="LazyComponentOptions.MaxLoaded"/> places.</summary>
     public bool HoldsCapPlace { get; set; }

@@ -21,10 +21,11 @@ public sealed partial class LazyComponentRegistry
         ArgumentNullException.ThrowIfNull(name);
         while (true)
         {
-            Task<object> loading;
+            ComponentSlot slot;
+            PendingLoad load;
             lock (_gate)
             {
-                var slot = FindLocked<T>(name);
+                slot = FindLocked<T>(name);
                 slot.LastUsed = _timeProvider.GetTimestamp();
                 if (slot.Current is { } current)
                 {
@@ -32,12 +33,29 @@ public sealed partial class LazyComponentRegistry
                     return new LazyComponentLease<T>(this, slot, current);
                 }
 
-                loading = slot.Loading ??= LoadAsync(slot);
+                load = JoinLoadLocked(slot);
             }
 
-            // Lease under the lock after the load: between the load and here the instance may already have been
-            // unloaded again (cap, trim), and then the loop loads it anew rather than hand out a disposed one.
-            await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // The hand-off kept the cap, trim and idle sweep from unloading the new instance before this caller got
+            // it; it becomes the lease. Only an explicit unload or disposal can have detached it: then load again.
+            var loaded = await ReceiveAsync(load, cancellationToken).ConfigureAwait(false);
+            object? orphan;
+            lock (_gate)
+            {
+                if (!loaded.Detached)
+                {
+                    loaded.Leases++;
+                    loaded.EndHandOff();
+                    return new LazyComponentLease<T>(this, slot, loaded);
+                }
+
+                orphan = EndHandOffLocked(loaded);
+            }
+
+            if (orphan is not null)
+            {
+                await DisposeInstanceAsync(orphan).ConfigureAwait(false);
+            }
         }
     }
 
@@ -54,7 +72,7 @@ public sealed partial class LazyComponentRegistry
                 return null;
             }
 
-            return component.Leases == 0 ? component.Value : null;
+            return component.InUse ? null : component.Value;
         }
     }
 

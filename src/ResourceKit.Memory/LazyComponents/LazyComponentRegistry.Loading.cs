@@ -5,7 +5,68 @@ namespace ResourceKit.Memory.LazyComponents;
 /// <summary>Creation, the loaded-instance cap and victim selection.</summary>
 public sealed partial class LazyComponentRegistry
 {
-    private async Task<object> LoadAsync(ComponentSlot slot)
+    /// <summary>Joins the slot's creation in progress, starting one when there is none; the caller then gets a hand-off from <see cref="ReceiveAsync"/>.</summary>
+    private PendingLoad JoinLoadLocked(ComponentSlot slot)
+    {
+        if (slot.Loading is not { } load)
+        {
+            load = new PendingLoad();
+            slot.Loading = load;
+            load.Completion = LoadAsync(slot, load); // yields before touching the slot, so this lock is not re-entered
+
+            // Every waiter may give up before a failure: observe it here so it is never reported as unobserved.
+            _ = load.Completion.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        load.Waiters++;
+        return load;
+    }
+
+    /// <summary>
+    /// Waits for a load joined with <see cref="JoinLoadLocked"/> and returns the instance with this caller's hand-off
+    /// still held (end it with <see cref="LoadedComponent.EndHandOff"/> or turn it into a lease). A caller that gives up
+    /// gives its hand-off back, so the instance does not stay protected from eviction on its account.
+    /// </summary>
+    private async ValueTask<LoadedComponent> ReceiveAsync(PendingLoad load, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await load.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            object? orphan = null;
+            lock (_gate)
+            {
+                if (load.Result is { } loaded)
+                {
+                    orphan = EndHandOffLocked(loaded); // created just as this caller gave up
+                }
+                else
+                {
+                    load.Waiters--;
+                }
+            }
+
+            if (orphan is not null)
+            {
+                DisposeInBackground(orphan);
+            }
+
+            throw;
+        }
+
+        return load.Result!;
+    }
+
+    /// <summary>Ends one hand-off; returns the instance to dispose when it was unloaded meanwhile and nothing else holds it.</summary>
+    private static object? EndHandOffLocked(LoadedComponent loaded)
+    {
+        loaded.EndHandOff();
+        return loaded.Detached && !loaded.InUse ? loaded.Value : null;
+    }
+
+    private async Task LoadAsync(ComponentSlot slot, PendingLoad load)
     {
         await Task.Yield(); // run the factory outside the caller's lock scope
         try
@@ -49,7 +110,9 @@ public sealed partial class LazyComponentRegistry
             disposed = _disposed;
             if (!disposed)
             {
-                slot.Current = new LoadedComponent(instance);
+                // Every waiting caller holds a hand-off until it has the instance, so a load waiting for a cap place
+                // cannot evict (and dispose) it in between.
+                slot.Current = load.Result = new LoadedComponent(instance, load.Waiters);
                 slot.LastInitTime = initTime;
                 slot.LoadCount++;
                 slot.LastUsed = _timeProvider.GetTimestamp();
@@ -67,14 +130,14 @@ public sealed partial class LazyComponentRegistry
 
         _loads.Add(1, new KeyValuePair<string, object?>("component", slot.Name));
         LogLoaded(_logger, slot.Name, initTime);
-        return instance;
     }
 
     /// <summary>
     /// Takes one of the <see cref="LazyComponentOptions.MaxLoaded"/> places before the factory runs. Loads in progress
     /// hold their place too, so concurrent first loads of different components cannot all pass the check. When every
-    /// place is taken: unload a victim; else wait for an unpinned load in progress to finish (it then becomes a
-    /// victim); else (everything is pinned or in use) go over the cap with a warning.
+    /// place is taken: unload a victim; else wait for an unpinned load in progress to finish or for a finished one to
+    /// reach its callers (it may then become a victim); else (everything is pinned or in use) go over the cap with a
+    /// warning.
     /// </summary>
     private async Task TakeCapPlaceAsync(ComponentSlot slot)
     {
@@ -103,10 +166,11 @@ public sealed partial class LazyComponentRegistry
                     victimInstance = DetachLocked(victim);
                     slot.HoldsCapPlace = true;
                 }
-                else if (_slots.Values.Where(s => s.HoldsCapPlace && !s.Settings.Pinned && s.Loading is not null).Select(s => s.Loading!).ToList() is { Count: > 0 } loads)
+                else if (PendingEvictionsLocked() is { Count: > 0 } pending)
                 {
-                    // A reserved load never waits, so waiting on one cannot form a cycle.
-                    inProgress = Task.WhenAny(loads);
+                    // A reserved load never waits, and a hand-off ends as soon as its caller resumes, so waiting on
+                    // either cannot form a cycle.
+                    inProgress = Task.WhenAny(pending);
                 }
                 else
                 {
@@ -131,8 +195,27 @@ public sealed partial class LazyComponentRegistry
         }
     }
 
-    /// <summary>Whether eviction (idle sweep, cap, trim) may take the component: loaded, not pinned, and not leased.</summary>
-    private static bool IsUnloadable(ComponentSlot slot) => slot.Current is { Leases: 0 } && !slot.Settings.Pinned;
+    /// <summary>Whether eviction (idle sweep, cap, trim) may take the component: loaded, not pinned, not leased and received by every caller that waited for it.</summary>
+    private static bool IsUnloadable(ComponentSlot slot) => slot.Current is { InUse: false } && !slot.Settings.Pinned;
+
+    /// <summary>What may soon free a cap place: unpinned loads in progress, and unpinned, unleased loads not yet received by their callers.</summary>
+    private List<Task> PendingEvictionsLocked()
+    {
+        List<Task> pending = [];
+        foreach (var s in _slots.Values.Where(s => !s.Settings.Pinned))
+        {
+            if (s.HoldsCapPlace && s.Loading is { } load)
+            {
+                pending.Add(load.Completion);
+            }
+            else if (s.Current is { Leases: 0, HandOffs: > 0 } handingOff)
+            {
+                pending.Add(handingOff.HandedOff);
+            }
+        }
+
+        return pending;
+    }
 
     private ComponentSlot? PickVictimLocked()
     {
@@ -149,14 +232,14 @@ public sealed partial class LazyComponentRegistry
         };
     }
 
-    /// <summary>Unloads the slot's instance; returns it for disposal, or <see langword="null"/> when leases hold it (the last release disposes it).</summary>
+    /// <summary>Unloads the slot's instance; returns it for disposal, or <see langword="null"/> when leases or hand-offs hold it (the last release disposes it).</summary>
     private object? DetachLocked(ComponentSlot slot)
     {
         var current = slot.Current!;
         slot.Current = null;
         slot.UnloadCount++;
         _unloads.Add(1, new KeyValuePair<string, object?>("component", slot.Name));
-        if (current.Leases > 0)
+        if (current.InUse)
         {
             current.Detached = true;
             return null;

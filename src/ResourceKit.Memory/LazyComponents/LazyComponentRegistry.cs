@@ -126,20 +126,42 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         where T : class
     {
         ArgumentNullException.ThrowIfNull(name);
-        Task<object> loading;
-        lock (_gate)
+        while (true)
         {
-            var slot = FindLocked<T>(name);
-            slot.LastUsed = _timeProvider.GetTimestamp();
-            if (slot.Instance is T ready)
+            PendingLoad load;
+            lock (_gate)
             {
-                return ready;
+                var slot = FindLocked<T>(name);
+                slot.LastUsed = _timeProvider.GetTimestamp();
+                if (slot.Instance is T ready)
+                {
+                    return ready;
+                }
+
+                load = JoinLoadLocked(slot);
             }
 
-            loading = slot.Loading ??= LoadAsync(slot);
-        }
+            var loaded = await ReceiveAsync(load, cancellationToken).ConfigureAwait(false);
+            bool detached;
+            object? orphan;
+            lock (_gate)
+            {
+                detached = loaded.Detached;
+                orphan = EndHandOffLocked(loaded);
+            }
 
-        return (T)await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!detached)
+            {
+                return (T)loaded.Value;
+            }
+
+            // Unloaded explicitly (or the registry disposed) before this caller got it: never hand out an instance
+            // that is being disposed; load again (FindLocked throws ObjectDisposedException once disposed).
+            if (orphan is not null)
+            {
+                await DisposeInstanceAsync(orphan).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>Gets a value indicating whether a component is loaded now.</summary>
