@@ -132,12 +132,15 @@ public sealed partial class ResourcePool<T>
                 LogValidationThrew(_logger, ex, _options.Name);
                 valid = false;
             }
-        }
-
-        if (validating is { IsCompleted: false })
-        {
-            // Abandoned: observe its eventual failure so it is not reported as unobserved.
-            _ = validating.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            finally
+            {
+                if (validating is { IsCompleted: false })
+                {
+                    // Abandoned (timed out, or the caller cancelled and the rethrow above is on its way): observe
+                    // its eventual failure so it is not reported as an unobserved task exception.
+                    _ = validating.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+            }
         }
 
         if (!valid)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
 
@@ -139,6 +140,39 @@ public sealed class ResourcePoolHungLifecycleTests
     }
 
     [Test]
+    [NonParallelizable] // listens to the process-wide unobserved task exception event
+    public async Task AcquireAsync_CallerCancelsValidatorThatFailsLater_ItsFailureIsObserved()
+    {
+        var marker = $"validator failed late {Guid.NewGuid()}";
+        var unobserved = 0;
+        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
+        {
+            if (e.Exception.Flatten().InnerExceptions.Any(x => x.Message == marker))
+            {
+                Interlocked.Increment(ref unobserved);
+            }
+        }
+
+        TaskScheduler.UnobservedTaskException += OnUnobserved;
+        try
+        {
+            var gate = new TaskCompletionSource(); // completes inline: the validator fails during SetResult
+            await CancelDuringValidationAsync(gate, marker);
+            gate.SetResult();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+
+            Assert.That(unobserved, Is.Zero, "the abandoned validation's failure was observed");
+        }
+        finally
+        {
+            TaskScheduler.UnobservedTaskException -= OnUnobserved;
+        }
+    }
+
+    [Test]
     public async Task PruneTimer_RefillHangs_LaterTicksStillRefillAndDetectLeaks()
     {
         var options = new ResourcePoolOptions
@@ -183,6 +217,27 @@ public sealed class ResourcePoolHungLifecycleTests
         var options = new ResourcePoolOptions { CreateTimeout = Timeout.InfiniteTimeSpan, ValidationTimeout = Timeout.InfiniteTimeSpan };
 
         Assert.That(options.Validate(), Is.Empty);
+    }
+
+    /// <summary>Borrows with validation and cancels while the validator (which ignores its token) waits on <paramref name="gate"/>; keeps nothing alive.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task CancelDuringValidationAsync(TaskCompletionSource gate, string failure)
+    {
+        var options = new ResourcePoolOptions { MinSize = 0, MaxSize = 1, ValidateOnAcquire = true };
+        await using var pool = new ResourcePool<ResourcePoolTests.Connection>(
+            options,
+            Create,
+            validate: async (_, _) =>
+            {
+                await gate.Task;
+                throw new InvalidOperationException(failure);
+            },
+            timeProvider: _time);
+        (await pool.AcquireAsync(TimeSpan.Zero)).Dispose();
+        using var cts = new CancellationTokenSource();
+        var acquiring = pool.AcquireAsync(cts.Token).AsTask();
+        await cts.CancelAsync();
+        Assert.That(async () => await acquiring, Throws.InstanceOf<OperationCanceledException>());
     }
 
     private ResourcePool<ResourcePoolTests.Connection> CreatePool(ResourcePoolOptions options) =>
