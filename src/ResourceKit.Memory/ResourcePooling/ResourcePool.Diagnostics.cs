@@ -50,7 +50,7 @@ public sealed partial class ResourcePool<T>
     [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "Pool {Pool}: {Timeout} passed on dispose with leases still out; they are closed when returned.")]
     private static partial void LogDisposeTimedOut(ILogger logger, string pool, TimeSpan timeout);
 
-    [LoggerMessage(EventId = 38, Level = LogLevel.Warning, Message = "Pool {Pool}: opening a resource took longer than {Timeout}; the attempt was abandoned and its slot freed.")]
+    [LoggerMessage(EventId = 38, Level = LogLevel.Warning, Message = "Pool {Pool}: opening a resource took longer than {Timeout}; the attempt was abandoned and keeps its slot until it ends.")]
     private static partial void LogCreateTimedOut(ILogger logger, string pool, TimeSpan timeout);
 
     [LoggerMessage(EventId = 39, Level = LogLevel.Warning, Message = "Pool {Pool}: validation took longer than {Timeout}; the resource is replaced.")]

@@ -3,12 +3,34 @@ namespace ResourceKit.Memory.ResourcePooling;
 /// <summary>Creating and validating resources, each bounded by its timeout.</summary>
 public sealed partial class ResourcePool<T>
 {
-    /// <summary>Opens one resource for a slot already counted in <see cref="_total"/>; gives the slot back on failure or timeout.</summary>
+    /// <summary>
+    /// Opens one resource for a slot already counted in <see cref="_total"/>. A call that fails gives the slot back at
+    /// once. A call abandoned while still running (it outlived <see cref="ResourcePoolOptions.CreateTimeout"/> or the
+    /// caller cancelled, and it ignores its token) keeps its slot, and its token's sources, until it ends: a hung
+    /// backend then gets at most <see cref="ResourcePoolOptions.MaxSize"/> connects, and further acquires wait for a
+    /// slot (and time out with <see cref="ResourcePoolOptions.AcquireTimeout"/>) instead of starting another one.
+    /// </summary>
     private async ValueTask<PooledResource<T>> CreateEntryAsync(CancellationToken cancellationToken)
     {
+        var deadline = new LifecycleDeadline(_options.CreateTimeout, _timeProvider, cancellationToken);
+        Task<T>? creating = null;
+        var abandoned = false;
         try
         {
-            var value = await CreateWithinTimeoutAsync(cancellationToken).ConfigureAwait(false);
+            var pending = _lifecycle.CreateAsync(deadline.Token);
+            T value;
+            if (pending.IsCompleted)
+            {
+                value = await pending.ConfigureAwait(false);
+            }
+            else
+            {
+                // Waiting on the task rather than trusting the factory to honour its token: a connect that ignores
+                // cancellation must not hold the caller or the pruning timer.
+                creating = pending.AsTask();
+                value = await creating.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+
             lock (_gate)
             {
                 _created++;
@@ -16,37 +38,10 @@ public sealed partial class ResourcePool<T>
 
             return new PooledResource<T>(value, _timeProvider.GetTimestamp());
         }
-        catch
+        catch (OperationCanceledException ex) when (creating is not null)
         {
-            lock (_gate)
-            {
-                _total--;
-                GrantFreedSlotsLocked();
-            }
-
-            throw;
-        }
-    }
-
-    private async ValueTask<T> CreateWithinTimeoutAsync(CancellationToken cancellationToken)
-    {
-        using var deadline = new LifecycleDeadline(_options.CreateTimeout, _timeProvider, cancellationToken);
-        var pending = _lifecycle.CreateAsync(deadline.Token);
-        if (pending.IsCompleted)
-        {
-            return await pending.ConfigureAwait(false);
-        }
-
-        // Waiting on the task rather than trusting the factory to honour its token: a connect that ignores
-        // cancellation must not hold the caller, the slot or the pruning timer either.
-        var creating = pending.AsTask();
-        try
-        {
-            return await creating.WaitAsync(deadline.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex)
-        {
-            _ = CloseIfOpenedLateAsync(creating);
+            abandoned = true;
+            _ = FinishAbandonedCreateAsync(creating, deadline);
             if (!deadline.TimedOut)
             {
                 cancellationToken.ThrowIfCancellationRequested(); // with the caller's token, not the linked one
@@ -58,8 +53,43 @@ public sealed partial class ResourcePool<T>
                 _options.Name,
                 _options.CreateTimeout,
                 _options.MaxSize,
-                $"Opening a resource for pool '{_options.Name}' took longer than {_options.CreateTimeout} (CreateTimeout); the attempt was abandoned and its slot freed.",
+                $"Opening a resource for pool '{_options.Name}' took longer than {_options.CreateTimeout} (CreateTimeout); the attempt was abandoned and keeps its slot until it ends.",
                 ex);
+        }
+        catch
+        {
+            FreeSlot();
+            throw;
+        }
+        finally
+        {
+            if (!abandoned)
+            {
+                deadline.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Waits for an abandoned creation to end, closes what it opened, then gives back its slot and disposes its token's sources.</summary>
+    private async Task FinishAbandonedCreateAsync(Task<T> creating, LifecycleDeadline deadline)
+    {
+        try
+        {
+            await CloseIfOpenedLateAsync(creating).ConfigureAwait(false);
+        }
+        finally
+        {
+            deadline.Dispose();
+            FreeSlot();
+        }
+    }
+
+    private void FreeSlot()
+    {
+        lock (_gate)
+        {
+            _total--;
+            GrantFreedSlotsLocked();
         }
     }
 
@@ -94,52 +124,64 @@ public sealed partial class ResourcePool<T>
     {
         bool valid;
         Task<bool>? validating = null;
-        using (var deadline = new LifecycleDeadline(_options.ValidationTimeout, _timeProvider, cancellationToken))
+        var deadline = new LifecycleDeadline(_options.ValidationTimeout, _timeProvider, cancellationToken);
+        try
         {
-            try
+            var pending = _lifecycle.ValidateAsync(lease.Resource, deadline.Token);
+            if (pending.IsCompleted)
             {
-                var pending = _lifecycle.ValidateAsync(lease.Resource, deadline.Token);
-                if (pending.IsCompleted)
-                {
-                    valid = await pending.ConfigureAwait(false);
-                }
-                else
-                {
-                    validating = pending.AsTask();
-                    valid = await validating.WaitAsync(deadline.Token).ConfigureAwait(false);
-                }
+                valid = await pending.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            else
             {
-                if (validating is { IsCompleted: false })
-                {
-                    lease.MarkBroken(); // a validator still running on it must not hand it to the next caller
-                }
+                validating = pending.AsTask();
+                valid = await validating.WaitAsync(deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (validating is { IsCompleted: false })
+            {
+                lease.MarkBroken(); // a validator still running on it must not hand it to the next caller
+            }
 
-                await lease.DisposeAsync().ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested(); // with the caller's token, not the linked one
-                throw;
-            }
-            catch (OperationCanceledException) when (deadline.TimedOut)
-            {
-                LogValidationTimedOut(_logger, _options.Name, _options.ValidationTimeout);
-                valid = false;
-            }
+            await lease.DisposeAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested(); // with the caller's token, not the linked one
+            throw;
+        }
+        catch (OperationCanceledException) when (deadline.TimedOut)
+        {
+            LogValidationTimedOut(_logger, _options.Name, _options.ValidationTimeout);
+            valid = false;
+        }
 #pragma warning disable CA1031 // A validator that throws marks the resource as unusable, like returning false.
-            catch (Exception ex)
+        catch (Exception ex)
 #pragma warning restore CA1031
+        {
+            LogValidationThrew(_logger, ex, _options.Name);
+            valid = false;
+        }
+        finally
+        {
+            if (validating is { IsCompleted: false })
             {
-                LogValidationThrew(_logger, ex, _options.Name);
-                valid = false;
+                // Abandoned (timed out, or the caller cancelled and the rethrow above is on its way): observe
+                // its eventual failure so it is not reported as an unobserved task exception, and keep its
+                // token's sources alive until it ends.
+                _ = validating.ContinueWith(
+                    static (t, state) =>
+                    {
+                        _ = t.Exception;
+                        ((LifecycleDeadline)state!).Dispose();
+                    },
+                    deadline,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
             }
-            finally
+            else
             {
-                if (validating is { IsCompleted: false })
-                {
-                    // Abandoned (timed out, or the caller cancelled and the rethrow above is on its way): observe
-                    // its eventual failure so it is not reported as an unobserved task exception.
-                    _ = validating.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                }
+                deadline.Dispose();
             }
         }
 

@@ -65,9 +65,11 @@ public sealed class ResourcePoolOptions
     /// <summary>
     /// Gets or sets how long one <see cref="IResourceLifecycle{T}.CreateAsync"/> call may take, whether an acquire,
     /// <see cref="ResourcePool{T}.WarmUpAsync"/> or the background refill made it. When it passes, the call's token is
-    /// cancelled and the call is abandoned (a resource it opens later is closed), its slot is freed, and an acquire
-    /// fails with <see cref="ResourcePoolTimeoutException"/>. Without it a hung connect would hold its slot, and the
-    /// pruning timer, forever. <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
+    /// cancelled and the call is abandoned (a resource it opens later is closed), and an acquire fails with
+    /// <see cref="ResourcePoolTimeoutException"/>. A call that honours its token ends at once and frees its slot; one
+    /// that ignores it keeps its slot until it ends, so a hung backend gets at most <see cref="MaxSize"/> connects and
+    /// further acquires wait for a slot instead of starting more. Without it a hung connect would hold its caller and
+    /// the pruning timer forever. <see cref="Timeout.InfiniteTimeSpan"/> turns it off.
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan CreateTimeout { get; set; } = DefaultCreateTimeout;

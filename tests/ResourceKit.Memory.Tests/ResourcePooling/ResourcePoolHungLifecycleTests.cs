@@ -7,6 +7,8 @@ namespace ResourceKit.Memory.Tests.ResourcePooling;
 /// <summary>Factories and validators that never finish must not hang callers, hold slots or stop pruning.</summary>
 public sealed class ResourcePoolHungLifecycleTests
 {
+    private static readonly TimeSpan FailAfter = TimeSpan.FromSeconds(30); // only bounds a failing run
+
     private FakeTimeProvider _time = null!;
     private List<ResourcePoolTests.Connection> _created = null!;
     private HashSet<int> _hangingCalls = null!;
@@ -56,21 +58,97 @@ public sealed class ResourcePoolHungLifecycleTests
 
         Assert.That(hung.IsCompleted, Is.True);
         Assert.That(async () => await hung, Throws.TypeOf<ResourcePoolTimeoutException>().With.Message.Contains("CreateTimeout"));
-        using var next = await pool.AcquireAsync(TimeSpan.Zero);
+        var next = pool.AcquireAsync().AsTask();
+        Assert.That(next.IsCompleted, Is.False, "the abandoned call still holds the only slot");
         var opensLate = new ResourcePoolTests.Connection(-1);
         late.SetResult(opensLate);
+        using var lease = await next.WaitAsync(FailAfter);
 
         Assert.Multiple(() =>
         {
             Assert.That(opensLate.Disposed, Is.True, "a resource opened after the caller gave up is closed");
+            Assert.That(lease.Resource, Is.Not.SameAs(opensLate));
             Assert.That(pool.Statistics.Total, Is.EqualTo(1));
         });
     }
 
     [Test]
-    public async Task AcquireAsync_CallerCancelsHungFactoryThatIgnoresToken_ThrowsAndFreesSlot()
+    public async Task AcquireAsync_BackendHangsIgnoringCancellation_StartsAtMostMaxSizeConnects()
     {
-        var never = new TaskCompletionSource<ResourcePoolTests.Connection>();
+        var hung = new List<TaskCompletionSource<ResourcePoolTests.Connection>>();
+        using var pool = new ResourcePool<ResourcePoolTests.Connection>(
+            new ResourcePoolOptions { MinSize = 0, MaxSize = 2, CreateTimeout = TimeSpan.FromSeconds(5), AcquireTimeout = TimeSpan.FromSeconds(10) },
+            _ =>
+            {
+                var connect = new TaskCompletionSource<ResourcePoolTests.Connection>();
+                hung.Add(connect);
+                return new ValueTask<ResourcePoolTests.Connection>(connect.Task);
+            },
+            timeProvider: _time);
+
+        var first = pool.AcquireAsync().AsTask();
+        var second = pool.AcquireAsync().AsTask();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var third = pool.AcquireAsync().AsTask();
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(async () => await first, Throws.TypeOf<ResourcePoolTimeoutException>());
+            Assert.That(async () => await second, Throws.TypeOf<ResourcePoolTimeoutException>());
+            Assert.That(async () => await third, Throws.TypeOf<ResourcePoolTimeoutException>(), "it waited for a slot and timed out");
+            Assert.That(hung, Has.Count.EqualTo(2), "no connect beyond MaxSize while the abandoned ones still run");
+            Assert.That(pool.Statistics.Total, Is.EqualTo(2));
+        });
+
+        hung[0].SetException(new InvalidOperationException("connect refused at last"));
+        var fourth = pool.AcquireAsync().AsTask();
+        hung[2].SetResult(new ResourcePoolTests.Connection(2));
+        using var lease = await fourth.WaitAsync(FailAfter);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(hung, Has.Count.EqualTo(3), "the slot came back when the abandoned connect ended");
+            Assert.That(lease.Resource.Id, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public async Task AcquireAsync_FactoryTimesOut_AbandonedCallKeepsAUsableToken()
+    {
+        var gate = new TaskCompletionSource();
+        var tokenError = new TaskCompletionSource<Exception?>();
+        using var pool = new ResourcePool<ResourcePoolTests.Connection>(
+            new ResourcePoolOptions { MinSize = 0, MaxSize = 1, CreateTimeout = TimeSpan.FromSeconds(5) },
+            async ct =>
+            {
+                await gate.Task;
+                try
+                {
+                    _ = ct.WaitHandle; // a disposed token source throws here
+                    tokenError.SetResult(null);
+                }
+                catch (ObjectDisposedException ex)
+                {
+                    tokenError.SetResult(ex);
+                }
+
+                return new ResourcePoolTests.Connection(0);
+            },
+            timeProvider: _time);
+
+        var hung = pool.AcquireAsync().AsTask();
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.That(async () => await hung, Throws.TypeOf<ResourcePoolTimeoutException>());
+        gate.SetResult();
+
+        Assert.That(await tokenError.Task.WaitAsync(FailAfter), Is.Null, "the token's sources live until the abandoned call ends");
+    }
+
+    [Test]
+    public async Task AcquireAsync_CallerCancelsHungFactoryThatIgnoresToken_ThrowsAndFreesSlotWhenTheCallEnds()
+    {
+        var never = new TaskCompletionSource<ResourcePoolTests.Connection>(); // completes inline
         using var pool = new ResourcePool<ResourcePoolTests.Connection>(
             new ResourcePoolOptions { MinSize = 0, MaxSize = 1 },
             _ => new ValueTask<ResourcePoolTests.Connection>(never.Task),
@@ -82,7 +160,15 @@ public sealed class ResourcePoolHungLifecycleTests
 
         Assert.That(hung.IsCompleted, Is.True);
         Assert.That(async () => await hung, Throws.InstanceOf<OperationCanceledException>().With.Property(nameof(OperationCanceledException.CancellationToken)).EqualTo(cts.Token));
-        Assert.That(pool.Statistics.Total, Is.Zero);
+        Assert.That(pool.Statistics.Total, Is.EqualTo(1), "the abandoned call keeps its slot while it runs");
+        var opensLate = new ResourcePoolTests.Connection(-1);
+        never.SetResult(opensLate);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(pool.Statistics.Total, Is.Zero);
+            Assert.That(opensLate.Disposed, Is.True);
+        });
     }
 
     [Test]
@@ -247,7 +333,13 @@ public sealed class ResourcePoolHungLifecycleTests
     {
         if (_hangingCalls.Contains(_calls++))
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+            // Hangs until cancelled and then ends inline (Task.Delay would end on the thread pool a moment later),
+            // so the abandoned call has given its slot back by the time the clock move that cancelled it returns.
+            var cancelled = new TaskCompletionSource();
+            await using (cancellationToken.Register(() => cancelled.TrySetCanceled(cancellationToken)))
+            {
+                await cancelled.Task;
+            }
         }
 
         var connection = new ResourcePoolTests.Connection(_created.Count);
