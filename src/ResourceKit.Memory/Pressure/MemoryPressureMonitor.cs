@@ -23,7 +23,8 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _levelChanges;
     private readonly Lock _gate = new();
-    private readonly Lock _sampling = new(); // orders read -> classify -> LevelChanged across overlapping samples
+    private readonly Lock _sampling = new(); // orders read -> classify -> queueing LevelChanged across overlapping samples
+    private readonly Queue<MemoryPressureChangedEventArgs> _pendingEvents = new(); // guarded by _gate
     private ITimer? _timer;
     private bool _disposed;
     private MemoryPressureLevel _level;
@@ -36,6 +37,7 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     private MemoryPressureLevel _lastReclaimedLevel;
     private long _lastReclaimTimestamp;
     private bool _reclaiming;
+    private bool _raising; // a sample's thread is raising the queued events; guarded by _gate
 
     /// <summary>Initializes a new instance of the <see cref="MemoryPressureMonitor"/> class.</summary>
     /// <param name="options">The thresholds, interval and reclamation settings; copied, so later changes have no effect.</param>
@@ -68,7 +70,12 @@ public sealed partial class MemoryPressureMonitor : IDisposable
         _meter.CreateObservableGauge("resourcekit.memory.limit", () => Reading.LimitBytes, "By", "Memory available at the last sample.");
     }
 
-    /// <summary>Raised after the level changes, on the thread that took the sample. Raises never overlap and arrive in sample order.</summary>
+    /// <summary>
+    /// Raised after the level changes. Raises never overlap and arrive in sample order. They run outside the sampling
+    /// section, on the thread of the sample that changed the level, or of an earlier sample still raising (then that
+    /// <see cref="Sample"/> may return first): a slow handler delays no other sample, and a handler may wait for a
+    /// <see cref="Sample"/> on another thread.
+    /// </summary>
     public event EventHandler<MemoryPressureChangedEventArgs>? LevelChanged;
 
     /// <summary>Gets the current level.</summary>
@@ -179,6 +186,8 @@ public sealed partial class MemoryPressureMonitor : IDisposable
             }
         }
 
+        RaisePendingEvents();
+
         if (trimFraction >= 0)
         {
             // Outside the sampling lock: a pass (a blocking full collection at Emergency) can outlast the interval,
@@ -248,9 +257,41 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     {
         _levelChanges.Add(1, new KeyValuePair<string, object?>("level", current.ToString()));
         LogLevelChanged(_logger, previous, current, reading.Ratio, reading.UsedBytes, reading.LimitBytes);
-        if (LevelChanged is { } handlers)
+        lock (_gate)
         {
-            IsolatedEvent.Raise(handlers, this, new MemoryPressureChangedEventArgs(previous, current, reading), ex => LogHandlerFailed(_logger, ex));
+            _pendingEvents.Enqueue(new MemoryPressureChangedEventArgs(previous, current, reading)); // in sample order: queued under _sampling
+        }
+    }
+
+    /// <summary>
+    /// Raises the queued <see cref="LevelChanged"/> events, one consumer at a time: the first sample to get here raises
+    /// until the queue is empty, including events queued meanwhile by other samples, which return at once.
+    /// </summary>
+    private void RaisePendingEvents()
+    {
+        lock (_gate)
+        {
+            if (_raising || _pendingEvents.Count == 0)
+            {
+                return;
+            }
+
+            _raising = true;
+        }
+
+        while (true)
+        {
+            MemoryPressureChangedEventArgs next;
+            lock (_gate)
+            {
+                if (!_pendingEvents.TryDequeue(out next!))
+                {
+                    _raising = false;
+                    return;
+                }
+            }
+
+            IsolatedEvent.Raise(LevelChanged, this, next, ex => LogHandlerFailed(_logger, ex));
         }
     }
 

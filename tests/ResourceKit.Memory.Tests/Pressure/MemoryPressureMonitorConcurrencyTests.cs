@@ -108,6 +108,82 @@ public sealed class MemoryPressureMonitorConcurrencyTests
         });
     }
 
+    [Test]
+    public async Task LevelChanged_HandlerWaitsForASampleOnAnotherThread_DoesNotDeadlock()
+    {
+        var source = new FakeMemorySource();
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions { ReclaimOnPressure = false }, source: source, timeProvider: new FakeTimeProvider());
+        var events = new List<MemoryPressureLevel>();
+        bool? otherSampleFinished = null;
+        monitor.LevelChanged += (_, e) =>
+        {
+            lock (events)
+            {
+                events.Add(e.Current);
+            }
+
+            if (e.Current == MemoryPressureLevel.Warning)
+            {
+                source.SetRatio(0.88);
+                otherSampleFinished = Task.Run(monitor.Sample).Wait(FailAfter); // blocked for good while this handler held the sampling section
+            }
+        };
+        source.SetRatio(0.75);
+
+        await Task.Run(monitor.Sample).WaitAsync(FailAfter);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(otherSampleFinished, Is.True);
+            Assert.That(events, Is.EqualTo(new[] { MemoryPressureLevel.Warning, MemoryPressureLevel.Critical }), "the other sample's event follows, in order");
+            Assert.That(monitor.Level, Is.EqualTo(MemoryPressureLevel.Critical));
+        });
+    }
+
+    [Test]
+    public async Task LevelChanged_SlowHandler_OtherSamplesGoOnAndTheirEventsFollowInOrder()
+    {
+        var source = new FakeMemorySource();
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions { ReclaimOnPressure = false }, source: source, timeProvider: new FakeTimeProvider());
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var events = new List<MemoryPressureLevel>();
+        monitor.LevelChanged += (_, e) =>
+        {
+            lock (events)
+            {
+                events.Add(e.Current);
+            }
+
+            if (!entered.IsSet)
+            {
+                entered.Set();
+                release.Wait(FailAfter);
+            }
+        };
+        source.SetRatio(0.75);
+        var slow = Task.Run(monitor.Sample);
+        Assert.That(entered.Wait(FailAfter), Is.True);
+
+        source.SetRatio(0.88);
+        var during = await Task.Run(monitor.Sample).WaitAsync(FailAfter);
+        int raisedDuring;
+        lock (events)
+        {
+            raisedDuring = events.Count;
+        }
+
+        release.Set();
+        await slow.WaitAsync(FailAfter);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(during, Is.EqualTo(MemoryPressureLevel.Critical), "the sample did not wait for the slow handler");
+            Assert.That(raisedDuring, Is.EqualTo(1), "its event waits its turn rather than overlapping the slow one");
+            Assert.That(events, Is.EqualTo(new[] { MemoryPressureLevel.Warning, MemoryPressureLevel.Critical }));
+        });
+    }
+
     /// <summary>Reads alternate between Emergency and Normal, so concurrent samples keep changing the level.</summary>
     private sealed class AlternatingSource : IMemorySource
     {
