@@ -7,18 +7,7 @@ public sealed partial class TieredCacheTests
     public async Task GetOrCreateAsync_KeySetWhileTheFactoryRuns_CallersGetTheFactoryValueButTheTiersKeepTheNewerOne()
     {
         using var cache = Create();
-        var source = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        var loading = cache.GetOrCreateAsync(
-            "k",
-            _ =>
-            {
-                started.TrySetResult();
-                return new ValueTask<string>(source.Task);
-            },
-            CachePolicyNames.Embeddings).AsTask();
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (loading, source) = await StartHeldLoadAsync(cache);
         await cache.SetAsync("k", "v2", CachePolicyNames.Embeddings);
         source.SetResult("v1, read from the source before v2 was stored");
 
@@ -32,18 +21,7 @@ public sealed partial class TieredCacheTests
     public async Task GetOrCreateAsync_KeyRemovedWhileTheFactoryRuns_ValueIsNotCached()
     {
         using var cache = Create();
-        var source = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        var loading = cache.GetOrCreateAsync(
-            "k",
-            _ =>
-            {
-                started.TrySetResult();
-                return new ValueTask<string>(source.Task);
-            },
-            CachePolicyNames.Embeddings).AsTask();
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var (loading, source) = await StartHeldLoadAsync(cache);
         await cache.RemoveAsync("k");
         source.SetResult("v1");
 
@@ -70,6 +48,23 @@ public sealed partial class TieredCacheTests
         Assert.That((await cache.TryGetAsync<string>("session", CachePolicyNames.UserPreferences)).HasValue, Is.False);
         cache.ClearMemory();
         Assert.That((await cache.TryGetAsync<string>("session", CachePolicyNames.UserPreferences)).HasValue, Is.False, "no disk copy either");
+    }
+
+    /// <summary>Starts a load of "k" whose factory is running, and waits for its answer until the test gives one.</summary>
+    private static async Task<(Task<string> Loading, TaskCompletionSource<string> Source)> StartHeldLoadAsync(TieredCache cache)
+    {
+        var source = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loading = cache.GetOrCreateAsync(
+            "k",
+            _ =>
+            {
+                started.TrySetResult();
+                return new ValueTask<string>(source.Task);
+            },
+            CachePolicyNames.Embeddings).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return (loading, source);
     }
 
     /// <summary>A disk tier whose next write can be held until released.</summary>
