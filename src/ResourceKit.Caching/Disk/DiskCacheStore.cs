@@ -170,6 +170,12 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
             LogDiskFull(_logger, Interlocked.Read(ref _bytes));
             Evict((long)(Interlocked.Read(ref _bytes) * _options.EvictionTargetRatio));
         }
+        else if (Interlocked.Read(ref _bytes) > _options.MaximumSizeBytes)
+        {
+            // Concurrent writers each made room for themselves alone before writing; whichever finds the total over
+            // the budget afterwards evicts, so the budget holds once the writes are done.
+            Evict(_options.MaximumSizeBytes);
+        }
 
         return ValueTask.CompletedTask;
     }
