@@ -68,7 +68,7 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
     /// <summary>Starts a pass now (on the thread pool), for when the shared tiers are known to answer again.</summary>
     public void ReplaySoon()
     {
-        if (!_disposed && !_keys.IsEmpty)
+        if (!_disposed && Count != 0)
         {
             ThreadPool.QueueUserWorkItem(static queue => queue.OnTimer(), this, preferLocal: false);
         }
@@ -225,7 +225,7 @@ internal sealed partial class DistributedRecoveryQueue : IDisposable
         }
 
         // Keys that failed again during the pass are newer than what it replayed and need a pass of their own.
-        if (failed || !_keys.IsEmpty)
+        if (failed || Count != 0)
         {
             Arm();
         }
