@@ -19,6 +19,7 @@ public sealed partial class ResourcePool<T>
         meter.CreateObservableCounter("resourcekit.memory.resource_pool.acquired", () => pools.Observe(s => s.Acquired), "{lease}", "Leases handed out.");
         meter.CreateObservableCounter("resourcekit.memory.resource_pool.created", () => pools.Observe(s => s.Created), "{resource}", "Resources opened.");
         meter.CreateObservableCounter("resourcekit.memory.resource_pool.destroyed", () => pools.Observe(s => s.Destroyed), "{resource}", "Resources closed.");
+        meter.CreateObservableCounter("resourcekit.memory.resource_pool.destroy_timeouts", () => pools.Observe(s => s.DestroyTimeouts), "{resource}", "Resource closes abandoned after the destroy timeout.");
         meter.CreateObservableCounter("resourcekit.memory.resource_pool.timeouts", () => pools.Observe(s => s.Timeouts), "{timeout}", "Acquires that timed out.");
         meter.CreateObservableCounter("resourcekit.memory.resource_pool.leaks", () => pools.Observe(s => s.LeaksDetected), "{lease}", "Leases held past the leak threshold.");
     }
@@ -55,6 +56,9 @@ public sealed partial class ResourcePool<T>
 
     [LoggerMessage(EventId = 39, Level = LogLevel.Warning, Message = "Pool {Pool}: validation took longer than {Timeout}; the resource is replaced.")]
     private static partial void LogValidationTimedOut(ILogger logger, string pool, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 29, Level = LogLevel.Warning, Message = "Pool {Pool}: closing a resource took longer than {Timeout}; the pool stopped waiting for it.")]
+    private static partial void LogDestroyTimedOut(ILogger logger, string pool, TimeSpan timeout);
 
     [LoggerMessage(EventId = 37, Level = LogLevel.Error, Message = "Pool {Pool}: a LeakDetected handler threw.")]
     private static partial void LogLeakHandlerFailed(ILogger logger, Exception exception, string pool);

@@ -1,6 +1,6 @@
 namespace ResourceKit.Memory.ResourcePooling;
 
-/// <summary>Creating and validating resources, each bounded by its timeout.</summary>
+/// <summary>Creating, validating and closing resources, each bounded by its timeout.</summary>
 public sealed partial class ResourcePool<T>
 {
     /// <summary>
@@ -108,16 +108,7 @@ public sealed partial class ResourcePool<T>
             return;
         }
 
-        try
-        {
-            await _lifecycle.DestroyAsync(value).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Closing a resource that fails to close must not break the pool; log it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogDestroyFailed(_logger, ex, _options.Name);
-        }
+        await CloseAsync(value, pooled: false).ConfigureAwait(false); // never counted as created, so not as destroyed
     }
 
     private async ValueTask<bool> IsValidAsync(ResourceLease<T> lease, CancellationToken cancellationToken)
@@ -197,6 +188,127 @@ public sealed partial class ResourcePool<T>
         }
 
         return valid;
+    }
+
+    /// <summary>Closes resources without waiting for them; <see cref="DisposeAsync"/> still waits for each close (within its timeout).</summary>
+    private void DestroyInBackground(List<PooledResource<T>>? entries)
+    {
+        if (entries is null)
+        {
+            return;
+        }
+
+        foreach (var entry in entries)
+        {
+            var pending = DestroyAsync(entry);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                _ = pending.AsTask(); // never faults: failures are logged inside
+            }
+        }
+    }
+
+    /// <summary>Closes a pool resource whose slot is already given back; never throws.</summary>
+    private ValueTask DestroyAsync(PooledResource<T> entry) => CloseAsync(entry.Value, pooled: true);
+
+    /// <summary>
+    /// Closes one resource within <see cref="ResourcePoolOptions.DestroyTimeout"/>; never throws. While it runs it is
+    /// counted in <see cref="_destroying"/>, which <see cref="DisposeAsync"/> waits to reach zero.
+    /// </summary>
+    private async ValueTask CloseAsync(T value, bool pooled)
+    {
+        lock (_gate)
+        {
+            _destroying++;
+        }
+
+        try
+        {
+            await CloseWithinTimeoutAsync(value).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (pooled)
+                {
+                    _destroyed++;
+                }
+
+                if (--_destroying == 0)
+                {
+                    _destroysEnded?.TrySetResult();
+                }
+            }
+        }
+    }
+
+    private async ValueTask CloseWithinTimeoutAsync(T value)
+    {
+        Task closing;
+        try
+        {
+            var pending = _lifecycle.DestroyAsync(value);
+            if (pending.IsCompleted || _options.DestroyTimeout == Timeout.InfiniteTimeSpan)
+            {
+                await pending.ConfigureAwait(false);
+                return;
+            }
+
+            closing = pending.AsTask();
+        }
+#pragma warning disable CA1031 // Closing a resource that fails to close must not break the pool; log it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogDestroyFailed(_logger, ex, _options.Name);
+            return;
+        }
+
+        try
+        {
+            // Waiting on the task rather than trusting the close to end: a browser or connection that never closes
+            // must not hold the caller, the pruning timer or the pool's disposal (and with it a host's shutdown).
+            await closing.WaitAsync(_options.DestroyTimeout, _timeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!closing.IsCompleted)
+        {
+            lock (_gate)
+            {
+                _destroyTimeouts++;
+            }
+
+            LogDestroyTimedOut(_logger, _options.Name, _options.DestroyTimeout);
+
+            // Abandoned: observe its eventual failure so it is not reported as an unobserved task exception. Not
+            // logged, as by then the host may have disposed its logging.
+            _ = closing.ContinueWith(
+                static t => _ = t.Exception,
+                CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+#pragma warning disable CA1031 // Closing a resource that fails to close must not break the pool; log it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // The close failed, or it ended just as the timeout fired: only its own outcome counts.
+            if (!closing.IsCompletedSuccessfully)
+            {
+                LogDestroyFailed(_logger, closing.Exception?.InnerException ?? ex, _options.Name);
+            }
+        }
+    }
+
+    /// <summary>Waits for the closes running now to end or be abandoned (each within its timeout).</summary>
+    private Task DestroysEndedAsync()
+    {
+        lock (_gate)
+        {
+            return _destroying == 0
+                ? Task.CompletedTask
+                : (_destroysEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
     }
 
     /// <summary>The token for one lifecycle call: the caller's, cancelled also when the timeout (on the pool's clock) passes.</summary>

@@ -105,7 +105,8 @@ public sealed partial class ResourcePool<T>
     /// <summary>
     /// Stops the pool: waiters fail with <see cref="ObjectDisposedException"/>, idle resources are closed, and
     /// outstanding leases are awaited for up to <see cref="ResourcePoolOptions.DisposeTimeout"/>; those returned
-    /// later are closed on return.
+    /// later are closed on return. It then waits for the closes still running (these, and any pruning or returns
+    /// started), each for at most <see cref="ResourcePoolOptions.DestroyTimeout"/>, so a hung close cannot hang it.
     /// </summary>
     /// <returns>A task that completes when the pool is stopped.</returns>
     public async ValueTask DisposeAsync()
@@ -116,11 +117,7 @@ public sealed partial class ResourcePool<T>
         }
 
         await _pruneTimer.DisposeAsync().ConfigureAwait(false);
-        foreach (var entry in stopping.Idle)
-        {
-            await DestroyAsync(entry).ConfigureAwait(false);
-        }
-
+        DestroyInBackground(stopping.Idle); // all at once: each close is bounded, and awaited below
         if (stopping.Drained is not null)
         {
             try
@@ -133,6 +130,7 @@ public sealed partial class ResourcePool<T>
             }
         }
 
+        await DestroysEndedAsync().ConfigureAwait(false);
         MemoryTelemetryRelease();
     }
 
@@ -330,44 +328,6 @@ public sealed partial class ResourcePool<T>
         }
 
         return leaks;
-    }
-
-    private void DestroyInBackground(List<PooledResource<T>>? entries)
-    {
-        if (entries is null)
-        {
-            return;
-        }
-
-        foreach (var entry in entries)
-        {
-            var pending = DestroyAsync(entry);
-            if (!pending.IsCompletedSuccessfully)
-            {
-                _ = pending.AsTask(); // DestroyAsync logs its own failures
-            }
-        }
-    }
-
-    private async ValueTask DestroyAsync(PooledResource<T> entry)
-    {
-        try
-        {
-            await _lifecycle.DestroyAsync(entry.Value).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Closing a resource that fails to close must not break the pool; log it.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogDestroyFailed(_logger, ex, _options.Name);
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _destroyed++;
-            }
-        }
     }
 
     private void OnPruneTimer()

@@ -41,9 +41,12 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     private long _validationFailures;
     private long _timeouts;
     private long _leaks;
+    private long _destroyTimeouts;
+    private int _destroying; // closes in progress and not yet abandoned
     private int _pruning;
     private bool _disposed;
     private TaskCompletionSource? _drained;
+    private TaskCompletionSource? _destroysEnded;
 
     /// <summary>Initializes a new instance of the <see cref="ResourcePool{T}"/> class.</summary>
     /// <param name="options">Sizes, limits and timeouts; copied, so later changes have no effect.</param>
@@ -77,7 +80,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     /// <param name="options">Sizes, limits and timeouts.</param>
     /// <param name="create">Opens a resource.</param>
     /// <param name="validate">Checks a resource on borrow (with <see cref="ResourcePoolOptions.ValidateOnAcquire"/>); all pass when <see langword="null"/>.</param>
-    /// <param name="destroy">Closes a resource; when <see langword="null"/>, disposable resources are disposed.</param>
+    /// <param name="destroy">Closes a resource, within <see cref="ResourcePoolOptions.DestroyTimeout"/>; when <see langword="null"/>, disposable resources are disposed.</param>
     /// <param name="timeProvider">The clock and timer source.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
@@ -110,7 +113,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
             lock (_gate)
             {
                 var waiting = _waiters.Count(w => !w.Completion.Task.IsCompleted);
-                return new(_created, _destroyed, _acquired, _released, _validationFailures, _timeouts, _leaks, _idle.Count, _all.Count - _idle.Count, waiting, _total);
+                return new(_created, _destroyed, _acquired, _released, _validationFailures, _timeouts, _leaks, _idle.Count, _all.Count - _idle.Count, waiting, _total, _destroyTimeouts);
             }
         }
     }
@@ -285,17 +288,17 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
         var entry = await CreateEntryAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            _all.Add(entry);
-            if (_disposed)
+            if (!_disposed)
             {
-                _all.Remove(entry);
-                _total--;
-                DestroyInBackground([entry]);
-                throw new ObjectDisposedException(GetType().FullName);
+                _all.Add(entry);
+                return LeaseLocked(entry, CaptureStackTrace());
             }
 
-            return LeaseLocked(entry, CaptureStackTrace());
+            _total--;
         }
+
+        DestroyInBackground([entry]); // outside the lock: the user's close may run synchronously
+        throw new ObjectDisposedException(GetType().FullName);
     }
 
     private ResourceLease<T>? TryTakeIdleLocked(ref List<PooledResource<T>>? expired)

@@ -30,6 +30,9 @@ public sealed class ResourcePoolOptions
     /// <summary>The default time one validation of a resource may take (5 s).</summary>
     public static readonly TimeSpan DefaultValidationTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The default time one close of a resource may take (30 s).</summary>
+    public static readonly TimeSpan DefaultDestroyTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>The default time disposal waits for outstanding leases (10 s).</summary>
     public static readonly TimeSpan DefaultDisposeTimeout = TimeSpan.FromSeconds(10);
 
@@ -82,6 +85,19 @@ public sealed class ResourcePoolOptions
     /// <value>The default value is 5 seconds.</value>
     public TimeSpan ValidationTimeout { get; set; } = DefaultValidationTimeout;
 
+    /// <summary>
+    /// Gets or sets how long one <see cref="IResourceLifecycle{T}.DestroyAsync"/> call may take, whatever closes the
+    /// resource: pruning (idle and lifetime limits), <see cref="ResourcePool{T}.Trim"/>, a failed validation, the
+    /// return of a broken or expired resource, or disposal. When it passes the pool stops waiting: the close is
+    /// abandoned (logged, counted in <see cref="ResourcePoolStatistics.DestroyTimeouts"/>, and a later failure of it
+    /// observed), so a hung close cannot hold a caller, the pruning timer or <see cref="ResourcePool{T}.DisposeAsync"/>
+    /// (and with it a host's shutdown). The close itself is not stopped, as the destroy call takes no token. Its place
+    /// under <see cref="MaxSize"/> was already given back when the close started. <see cref="Timeout.InfiniteTimeSpan"/>
+    /// turns it off.
+    /// </summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan DestroyTimeout { get; set; } = DefaultDestroyTimeout;
+
     /// <summary>Gets or sets a value indicating whether a resource is validated (<see cref="IResourceLifecycle{T}.ValidateAsync"/>) each time it is borrowed.</summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool ValidateOnAcquire { get; set; }
@@ -100,7 +116,10 @@ public sealed class ResourcePoolOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool CaptureAcquisitionStackTraces { get; set; } = true;
 
-    /// <summary>Gets or sets how long <see cref="ResourcePool{T}.DisposeAsync"/> waits for outstanding leases to come back.</summary>
+    /// <summary>
+    /// Gets or sets how long <see cref="ResourcePool{T}.DisposeAsync"/> waits for outstanding leases to come back. It
+    /// then also waits for closes still running, each for at most <see cref="DestroyTimeout"/>.
+    /// </summary>
     /// <value>The default value is 10 seconds.</value>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "DisposeTimeout must be between 0 and 1 day.")]
     public TimeSpan DisposeTimeout { get; set; } = DefaultDisposeTimeout;
@@ -131,12 +150,13 @@ public sealed class ResourcePoolOptions
 
         AddIfNotTimeout(errors, CreateTimeout, nameof(CreateTimeout));
         AddIfNotTimeout(errors, ValidationTimeout, nameof(ValidationTimeout));
+        AddIfNotTimeout(errors, DestroyTimeout, nameof(DestroyTimeout));
         return errors;
     }
 
     private static void AddIfNotTimeout(List<string> errors, TimeSpan value, string name)
     {
-        // A timer cannot wait longer than about 49.7 days; a day is far beyond any sane connect or check.
+        // A timer cannot wait longer than about 49.7 days; a day is far beyond any sane connect, check or close.
         if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1)))
         {
             errors.Add($"{name} ({value}) must be between 1 ms and 1 day, or Timeout.InfiniteTimeSpan for none.");

@@ -2,7 +2,7 @@ namespace ResourceKit.Memory.ResourcePooling;
 
 /// <summary>A snapshot of a <see cref="ResourcePool{T}"/>'s counters and sizes.</summary>
 /// <param name="Created">Resources opened.</param>
-/// <param name="Destroyed">Resources closed.</param>
+/// <param name="Destroyed">Resources closed, including those whose close failed or was abandoned after <see cref="ResourcePoolOptions.DestroyTimeout"/>.</param>
 /// <param name="Acquired">Leases handed out.</param>
 /// <param name="Released">Leases returned.</param>
 /// <param name="ValidationFailures">Borrowed resources that failed validation and were replaced.</param>
@@ -12,6 +12,7 @@ namespace ResourceKit.Memory.ResourcePooling;
 /// <param name="InUse">Resources leased now.</param>
 /// <param name="Waiting">Callers waiting for a resource now.</param>
 /// <param name="Total">Resources open or being opened now; never above the maximum size.</param>
+/// <param name="DestroyTimeouts">Closes abandoned because they took longer than <see cref="ResourcePoolOptions.DestroyTimeout"/>; the pool stopped waiting for them. Each is also counted in <paramref name="Destroyed"/>, except the close of a resource an abandoned create opened late.</param>
 public readonly record struct ResourcePoolStatistics(
     long Created,
     long Destroyed,
@@ -23,4 +24,5 @@ public readonly record struct ResourcePoolStatistics(
     int Idle,
     int InUse,
     int Waiting,
-    int Total);
+    int Total,
+    long DestroyTimeouts);
