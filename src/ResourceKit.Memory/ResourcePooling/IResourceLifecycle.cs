@@ -15,7 +15,10 @@ public interface IResourceLifecycle<T>
     /// <returns><see langword="false"/> (or an exception) to have it closed and replaced.</returns>
     ValueTask<bool> ValidateAsync(T resource, CancellationToken cancellationToken);
 
-    /// <summary>Closes a resource.</summary>
+    /// <summary>
+    /// Closes a resource. The pool waits at most <see cref="ResourcePoolOptions.DestroyTimeout"/> for it and then
+    /// abandons it (the call goes on; a later failure is observed), so return a task rather than blocking the thread.
+    /// </summary>
     /// <param name="resource">The resource.</param>
     /// <returns>A task that completes when it is closed.</returns>
     ValueTask DestroyAsync(T resource);
