@@ -114,4 +114,54 @@ public sealed class ResourcePoolConcurrencyTests
             Assert.That(stats.Total, Is.LessThanOrEqualTo(2));
         });
     }
+
+    [Test]
+    public async Task LeaseDispose_EightThreadsReturnBrokenResourcesWhoseClosesHangOrThrow_SlotsBalanceAndDisposeAsyncEnds()
+    {
+        var time = new FakeTimeProvider();
+        var created = 0;
+        var hung = 0;
+        var pool = new ResourcePool<int>(
+            new ResourcePoolOptions { MinSize = 0, MaxSize = 4, AcquireTimeout = Timeout.InfiniteTimeSpan, DestroyTimeout = TimeSpan.FromSeconds(5) },
+            _ => ValueTask.FromResult(Interlocked.Increment(ref created)),
+            destroy: id =>
+            {
+                switch (id % 3)
+                {
+                    case 0:
+                        Interlocked.Increment(ref hung);
+                        return new ValueTask(new TaskCompletionSource().Task); // never ends
+                    case 1:
+                        throw new InvalidOperationException("close threw");
+                    default:
+                        return ValueTask.CompletedTask;
+                }
+            },
+            timeProvider: time);
+
+        var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                var lease = await pool.AcquireAsync();
+                lease.MarkBroken();
+                lease.Dispose(); // closed in the background, so a hung close holds nobody
+            }
+        }));
+        await Task.WhenAll(workers);
+        var disposing = pool.DisposeAsync().AsTask();
+        time.Advance(TimeSpan.FromSeconds(5));
+        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stats = pool.Statistics;
+        Assert.Multiple(() =>
+        {
+            Assert.That(stats.Created, Is.EqualTo(800));
+            Assert.That(stats.Destroyed, Is.EqualTo(800), "every close ended, threw or was abandoned");
+            Assert.That(stats.DestroyTimeouts, Is.EqualTo(800 / 3));
+            Assert.That(hung, Is.EqualTo(800 / 3));
+            Assert.That(stats.Total, Is.Zero);
+            Assert.That(stats.Released, Is.EqualTo(stats.Acquired));
+        });
+    }
 }
