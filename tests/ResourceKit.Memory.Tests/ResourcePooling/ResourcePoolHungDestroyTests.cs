@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.Diagnostics;
 using ResourceKit.Memory.ResourcePooling;
+using ResourceKit.Memory.Tests.Support;
 using Connection = ResourceKit.Memory.Tests.ResourcePooling.ResourcePoolTests.Connection;
 
 namespace ResourceKit.Memory.Tests.ResourcePooling;
@@ -217,32 +218,13 @@ public sealed class ResourcePoolHungDestroyTests
     public async Task Trim_DestroyAbandonedThenFaults_ItsFailureIsObserved()
     {
         var marker = $"close failed late {Guid.NewGuid()}";
-        var unobserved = 0;
-        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
-        {
-            if (e.Exception.Flatten().InnerExceptions.Any(x => x.Message == marker))
-            {
-                Interlocked.Increment(ref unobserved);
-            }
-        }
+        using var unobserved = new UnobservedExceptionProbe(marker);
+        var gate = new TaskCompletionSource(); // completes inline: the close fails during SetResult
 
-        TaskScheduler.UnobservedTaskException += OnUnobserved;
-        try
-        {
-            var gate = new TaskCompletionSource(); // completes inline: the close fails during SetResult
-            await AbandonCloseAsync(gate, marker);
-            gate.SetResult();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
+        await AbandonCloseAsync(gate, marker);
+        gate.SetResult();
 
-            Assert.That(unobserved, Is.Zero, "the abandoned close's failure was observed");
-        }
-        finally
-        {
-            TaskScheduler.UnobservedTaskException -= OnUnobserved;
-        }
+        Assert.That(unobserved.CountAfterCollecting(), Is.Zero, "the abandoned close's failure was observed");
     }
 
     [Test]

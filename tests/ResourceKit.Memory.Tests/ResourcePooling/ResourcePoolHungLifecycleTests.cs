@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
+using ResourceKit.Memory.Tests.Support;
 
 namespace ResourceKit.Memory.Tests.ResourcePooling;
 
@@ -230,32 +231,13 @@ public sealed class ResourcePoolHungLifecycleTests
     public async Task AcquireAsync_CallerCancelsValidatorThatFailsLater_ItsFailureIsObserved()
     {
         var marker = $"validator failed late {Guid.NewGuid()}";
-        var unobserved = 0;
-        void OnUnobserved(object? sender, UnobservedTaskExceptionEventArgs e)
-        {
-            if (e.Exception.Flatten().InnerExceptions.Any(x => x.Message == marker))
-            {
-                Interlocked.Increment(ref unobserved);
-            }
-        }
+        using var unobserved = new UnobservedExceptionProbe(marker);
+        var gate = new TaskCompletionSource(); // completes inline: the validator fails during SetResult
 
-        TaskScheduler.UnobservedTaskException += OnUnobserved;
-        try
-        {
-            var gate = new TaskCompletionSource(); // completes inline: the validator fails during SetResult
-            await CancelDuringValidationAsync(gate, marker);
-            gate.SetResult();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
+        await CancelDuringValidationAsync(gate, marker);
+        gate.SetResult();
 
-            Assert.That(unobserved, Is.Zero, "the abandoned validation's failure was observed");
-        }
-        finally
-        {
-            TaskScheduler.UnobservedTaskException -= OnUnobserved;
-        }
+        Assert.That(unobserved.CountAfterCollecting(), Is.Zero, "the abandoned validation's failure was observed");
     }
 
     [Test]
