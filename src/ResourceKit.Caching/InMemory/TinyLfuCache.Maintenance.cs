@@ -14,6 +14,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     private const int MaximumPassesPerWorkItem = 16;
 
     private readonly TinyLfuPolicy<TKey, TValue> _policy;
+    // A struct field, not an object: a hit reaches the buffer's arrays without first loading a reference to it.
     private readonly StripedReadBuffer<CacheNode<TKey, TValue>> _readBuffer = new();
     private readonly ConcurrentQueue<PendingWrite> _writeBuffer = new();
     private readonly ConcurrentQueue<(CacheNode<TKey, TValue> Node, CacheRemovalCause Cause)> _pendingNotifications = new();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace ResourceKit.Caching;
@@ -103,9 +104,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             var expiresAt = node.ExpiresAt;
             if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
             {
-                if (!_readBuffer.RecordHit(node) || Volatile.Read(ref _drainStatus.Value) == DrainRequired)
+                if (!_readBuffer.TryRecordRepeat(node))
                 {
-                    ScheduleDrain();
+                    RecordRead(node);
                 }
 
                 value = node.Value;
@@ -332,6 +333,19 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         ScheduleAfterWrite();
         added = true;
         return node;
+    }
+
+    /// <summary>
+    /// Records a hit that needs a new read record, and schedules a pass if the stripe was full or writes wait for one.
+    /// Kept out of <see cref="TryGet"/> so that a repeated hit on a hot key runs only the repeat check.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RecordRead(CacheNode<TKey, TValue> node)
+    {
+        if (!_readBuffer.Append(node) || Volatile.Read(ref _drainStatus.Value) == DrainRequired)
+        {
+            ScheduleDrain();
+        }
     }
 
     private void RemoveExpired(CacheNode<TKey, TValue> node)
