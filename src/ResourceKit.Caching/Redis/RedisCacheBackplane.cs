@@ -54,10 +54,12 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
         ArgumentNullException.ThrowIfNull(onInvalidation);
         ObjectDisposedException.ThrowIf(_disposed, this);
         bool subscribeNow;
+        bool othersMissedMessages;
         lock (_handlersLock)
         {
-            _handlers.Add(onInvalidation);
             subscribeNow = !_subscribed;
+            othersMissedMessages = subscribeNow && _handlers.Count != 0;
+            _handlers.Add(onInvalidation);
             _subscribed = true;
         }
 
@@ -67,7 +69,12 @@ public sealed class RedisCacheBackplane : ICacheBackplane, IDisposable
             // is down or slow the subscription is made on reconnection or by the next Subscribe call.
             try
             {
-                SubscribeToChannel();
+                // Handlers already registered were not listening since an earlier attempt failed: like the retry
+                // timer, this call then asks them to resync (the new handler only hears a harmless extra signal).
+                if (SubscribeToChannel() && othersMissedMessages)
+                {
+                    Dispatch(null);
+                }
             }
             catch
             {

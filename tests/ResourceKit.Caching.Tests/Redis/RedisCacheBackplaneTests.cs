@@ -53,7 +53,39 @@ public sealed class RedisCacheBackplaneTests
         redis.Deliver(_channel, "other-host\napp:tenant:k");
 
         Assert.That(redis.SubscribeCalls, Is.EqualTo(2), "the timed-out subscription was retried");
-        Assert.That(heard, Is.EqualTo(new[] { "app:tenant:k", "app:tenant:k" }));
+        Assert.That(heard, Is.EqualTo(new[] { null, null, "app:tenant:k", "app:tenant:k" }), "a resync (to both handlers) once listening, then the message");
+    }
+
+    [Test]
+    public void Subscribe_AfterAnEarlierSubscriptionTimedOut_AsksTheEarlierHandlerToResync()
+    {
+        var redis = FakeRedisConnection.Create(failingSubscribes: 1, new RedisTimeoutException(CommandFlags.None, "Timeout performing SUBSCRIBE", CommandStatus.Sent));
+        var time = new FakeTimeProvider();
+        using var backplane = new RedisCacheBackplane(redis.Connection, _channel, time);
+        var first = new List<string?>();
+        var second = new List<string?>();
+
+        using var firstSubscription = backplane.Subscribe(first.Add);
+        using var secondSubscription = backplane.Subscribe(second.Add);
+
+        Assert.That(first, Is.EqualTo(new string?[] { null }), "invalidations published while the first handler was not listening are lost: it must resync");
+        time.Advance(RedisCacheBackplane.MaximumRetryDelay);
+        Assert.That(redis.SubscribeCalls, Is.EqualTo(2), "the pending retry finds the channel subscribed and does nothing");
+        Assert.That(first, Has.Count.EqualTo(1), "one resync, not another from the retry timer");
+    }
+
+    [Test]
+    public void Subscribe_WhileSubscribed_SendsNoResync()
+    {
+        var redis = FakeRedisConnection.Create();
+        using var backplane = new RedisCacheBackplane(redis.Connection, _channel);
+        var first = new List<string?>();
+
+        using var firstSubscription = backplane.Subscribe(first.Add);
+        using var secondSubscription = backplane.Subscribe(_ => { });
+
+        Assert.That(first, Is.Empty);
+        Assert.That(redis.SubscribeCalls, Is.EqualTo(1));
     }
 
     [Test]
