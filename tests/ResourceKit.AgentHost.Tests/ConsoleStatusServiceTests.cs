@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Logging;
+using ResourceKit.AgentHost.Tests.TestSupport;
+
+namespace ResourceKit.AgentHost.Tests;
+
+public sealed class ConsoleStatusServiceTests
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(7); // not a period any other timer of the host uses
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp() => _folder = Directory.CreateTempSubdirectory("rk-agenthost-status-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public async Task ExecuteAsync_SpendStoreDown_LogsAWarningAndPrintsTheStatusOnceTheStoreIsBack()
+    {
+        var store = new FlakySpendStore { IsDown = true };
+        await using var host = SampleHost.Create(_folder, store, "--status", "7s");
+        using var console = new ConsoleCapture();
+        var status = host.HostedService<ConsoleStatusService>();
+        var timer = host.Time.NextTimerWithPeriod(Interval);
+
+        await status.StartAsync(CancellationToken.None);
+        await timer.WaitAsync(SampleHost.Guard);
+        host.Time.Advance(Interval);
+        var warning = await host.WaitForLogAsync(r => r.Category == typeof(ConsoleStatusService).FullName);
+
+        Assert.That(warning.Level, Is.EqualTo(LogLevel.Warning));
+        Assert.That(warning.Exception, Is.InstanceOf<IOException>().With.Message.EqualTo("The spend store is down."));
+        Assert.That(status.ExecuteTask!.IsCompleted, Is.False, "the status loop keeps running");
+
+        store.IsDown = false;
+        host.Time.Advance(Interval);
+        var line = await console.Lines.ReadAsync().AsTask().WaitAsync(SampleHost.Guard);
+
+        Assert.That(line, Does.Contain("loops 15 runs 0").And.Contain("| hourly_limit $0.000/5 | daily_limit $0.000/50 | monthly_limit $0.000/1000 | budget actions 0"));
+        await status.StopAsync(CancellationToken.None);
+        Assert.That(status.ExecuteTask.IsCompletedSuccessfully, Is.True);
+    }
+
+    [Test]
+    public async Task StopAsync_BeforeTheFirstTick_EndsWithoutPrintingOrLogging()
+    {
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore { IsDown = true }, "--status", "7s");
+        using var console = new ConsoleCapture();
+        var status = host.HostedService<ConsoleStatusService>();
+        var timer = host.Time.NextTimerWithPeriod(Interval);
+
+        await status.StartAsync(CancellationToken.None);
+        await timer.WaitAsync(SampleHost.Guard);
+        await status.StopAsync(CancellationToken.None);
+
+        Assert.That(status.ExecuteTask!.IsCompletedSuccessfully, Is.True);
+        Assert.That(console.Lines.TryRead(out _), Is.False);
+        Assert.That(host.Logs.GetSnapshot().Where(r => r.Category == typeof(ConsoleStatusService).FullName), Is.Empty);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ResourceKit.AgentHost.Reporting;
+using ResourceKit.AgentHost.Tests.TestSupport;
+
+namespace ResourceKit.AgentHost.Tests.Reporting;
+
+public sealed class RunReportServiceTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp() => _folder = Directory.CreateTempSubdirectory("rk-agenthost-report-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public async Task StopAsync_SpendStoreDown_LogsTheFailureAndDoesNotFailTheShutdown()
+    {
+        var report = Path.Combine(_folder, "run.json");
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore { IsDown = true }, "--report", report);
+        using var console = new ConsoleCapture();
+        var service = host.HostedService<RunReportService>();
+
+        await service.StartAsync(CancellationToken.None);
+        Assert.That(() => service.StopAsync(CancellationToken.None), Throws.Nothing);
+
+        var error = host.Logs.GetSnapshot().Single(r => r.Category == typeof(RunReportService).FullName);
+        Assert.That(error.Level, Is.EqualTo(LogLevel.Error));
+        Assert.That(error.Message, Is.EqualTo("The run report could not be built or written."));
+        Assert.That(error.Exception, Is.InstanceOf<IOException>().With.Message.EqualTo("The spend store is down."));
+        Assert.That(File.Exists(report), Is.False);
+    }
+
+    [Test]
+    public async Task StopAsync_StoreUp_PrintsTheSummaryAndWritesTheJsonReport()
+    {
+        var report = Path.Combine(_folder, "run.json");
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore(), "--report", report, "--load", "high");
+        using var console = new ConsoleCapture();
+        var service = host.HostedService<RunReportService>();
+        host.Time.Advance(TimeSpan.FromSeconds(90));
+
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.That(host.Logs.GetSnapshot().Where(r => r.Category == typeof(RunReportService).FullName), Is.Empty);
+        var printed = Drain(console);
+        Assert.That(printed, Does.Contain("=== ResourceKit agent host: 90 s, load high ===").And.Contain($"Report written to {report}"));
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var root = json.RootElement;
+        Assert.That(root.GetProperty("load").GetString(), Is.EqualTo("high"));
+        Assert.That(root.GetProperty("durationSeconds").GetDouble(), Is.EqualTo(90));
+        Assert.That(root.GetProperty("loops").GetArrayLength(), Is.EqualTo(15));
+        Assert.That(
+            root.GetProperty("spend").GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("rule").GetString()),
+            Is.EqualTo(new[] { "hourly_limit", "daily_limit", "monthly_limit" }));
+        Assert.That(root.GetProperty("work").GetProperty("conversationTurns").GetInt64(), Is.Zero);
+    }
+
+    [Test]
+    public async Task StopAsync_ReportFolderMissing_PrintsTheSummaryAndLogsTheWriteFailure()
+    {
+        var report = Path.Combine(_folder, "missing", "run.json");
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore(), "--report", report);
+        using var console = new ConsoleCapture();
+        var service = host.HostedService<RunReportService>();
+
+        Assert.That(() => service.StopAsync(CancellationToken.None), Throws.Nothing);
+
+        Assert.That(Drain(console), Does.Contain("=== ResourceKit agent host:"));
+        var error = host.Logs.GetSnapshot().Single(r => r.Category == typeof(RunReportService).FullName);
+        Assert.That(error.Exception, Is.InstanceOf<DirectoryNotFoundException>());
+    }
+
+    private static string Drain(ConsoleCapture console)
+    {
+        var lines = new List<string>();
+        while (console.Lines.TryRead(out var line))
+        {
+            lines.Add(line);
+        }
+
+        return string.Join('\n', lines);
+    }
+}
