@@ -9,16 +9,19 @@ namespace ResourceKit.AgentHost.Logging;
 /// <summary>
 /// Writes the host's log to <c>logs/agenthost.log</c> through a bounded channel (logging never blocks a loop; lines
 /// are dropped and counted if the disk cannot keep up) and rotates it on demand into gzip archives, keeping the newest few.
-/// Files and the folder are readable by the owner only. A write that fails (disk full, the file gone) drops that batch
-/// and reopens the file for the next one, so one bad moment never ends file logging. Dispose it after the host, so the
-/// host's last lines are written.
+/// Files and the folder are readable by the owner only. A write that fails (disk full, the file closed by a failed
+/// rotation) drops that batch and reopens the file for the next one, so one bad moment never ends file logging. A log
+/// file or folder deleted under the host is recreated before the next batch: on Unix, writes to a deleted file succeed
+/// and would silently go nowhere. Dispose it after the host, so the host's last lines are written.
 /// </summary>
 internal sealed class RollingFileLoggerProvider : ILoggerProvider
 {
     private const int QueueCapacity = 10_000;
+    // Wait, not DropWrite: the loggers only call TryWrite, which never waits and returns false when the queue is full,
+    // so the line can be counted. With DropWrite, TryWrite drops the line and still returns true: nothing was counted.
     private readonly Channel<string> _lines = Channel.CreateBounded<string>(new BoundedChannelOptions(QueueCapacity)
     {
-        FullMode = BoundedChannelFullMode.DropWrite,
+        FullMode = BoundedChannelFullMode.Wait,
         SingleReader = true,
     });
 
@@ -37,15 +40,6 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
         Folder = Path.GetFullPath(folder);
         _timeProvider = timeProvider;
         _maxArchives = maxArchives;
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(Folder);
-        }
-        else
-        {
-            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
         _file = Open();
         _writer = Task.Run(WriteLoopAsync);
     }
@@ -142,6 +136,12 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
             long batch = 0;
             try
             {
+                if (!File.Exists(CurrentPath))
+                {
+                    // Deleted (with its folder, perhaps) by someone else: the open handle now writes into an unlinked file.
+                    Reopen();
+                }
+
                 while (reader.TryRead(out var line))
                 {
                     batch++;
@@ -187,8 +187,20 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
 #pragma warning restore CA1031
     }
 
-    private StreamWriter Open() =>
-        new(new FileStream(CurrentPath, OwnerOnly(FileMode.Append)), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    private StreamWriter Open()
+    {
+        // Creates the folder when it is missing: at start, and again if it was deleted while the host ran.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return new(new FileStream(CurrentPath, OwnerOnly(FileMode.Append)), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+    }
 
     private static FileStreamOptions OwnerOnly(FileMode mode)
     {
