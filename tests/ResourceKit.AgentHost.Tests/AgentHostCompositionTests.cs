@@ -103,6 +103,37 @@ public sealed class AgentHostCompositionTests
     }
 
     [Test]
+    public async Task Host_StartedAndStopped_PrintsTheSummaryWritesTheReportAndLogsItsShutdownToTheFile()
+    {
+        var report = Path.Combine(_folder, "run.json");
+        var host = SampleHost.Create(_folder, spendStore: null, "--report", report);
+        using (var console = new ConsoleCapture())
+        {
+            try
+            {
+                await host.Host.StartAsync();
+                await host.Host.StopAsync();
+            }
+            finally
+            {
+                await host.DisposeAsync();
+            }
+
+            var lines = console.TakeWritten();
+            Assert.That(lines, Has.Some.StartWith("=== ResourceKit agent host: 0 s, load normal ==="));
+            Assert.That(lines, Has.Some.EqualTo($"Report written to {report}"));
+        }
+
+        Assert.That(File.ReadAllText(report), Does.Contain("\"heartbeat\""));
+
+        // The file log was disposed after the host: the lines the host logged while disposing its services are there.
+        var log = File.ReadAllText(Path.Combine(_folder, "logs", "agenthost.log"));
+        Assert.That(log, Does.Contain("ResourceKit.AgentHost.RunLifetimeService: ResourceKit agent host is running; press Ctrl+C to stop."));
+        Assert.That(log, Does.Contain("ResourceKit.Memory.GarbageCollection.GcTuner: GC settings restored"));
+        Assert.That(host.FileLog.DroppedLines, Is.Zero);
+    }
+
+    [Test]
     public async Task UseDataFolder_DataFolderArgument_PutsCacheLedgerAlertsAndLogsInIt()
     {
         await using var host = SampleHost.Create(_folder, spendStore: null, "--duration", "60s");

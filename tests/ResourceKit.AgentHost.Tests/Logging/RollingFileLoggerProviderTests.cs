@@ -199,6 +199,26 @@ public sealed class RollingFileLoggerProviderTests
     }
 
     [Test]
+    public async Task RotateAsync_MoveFails_ThrowsAndKeepsWritingToTheSameFile()
+    {
+        WriteAndClose("before");
+
+        // The archive name is taken by a folder with content: the move onto it fails.
+        var blocked = Path.Combine(_folder, "agenthost-20261124-010203-000.log");
+        Directory.CreateDirectory(blocked);
+        await File.WriteAllTextAsync(Path.Combine(blocked, "keep"), "x");
+        RollingFileLoggerProvider provider;
+        using (provider = new RollingFileLoggerProvider(_folder, _time))
+        {
+            Assert.That(() => provider.RotateAsync(), Throws.InstanceOf<IOException>());
+            Write(provider.CreateLogger("C"), LogLevel.Information, "after the failed rotation");
+        }
+
+        Assert.That(File.ReadAllLines(provider.CurrentPath).Select(Message), Is.EqualTo(new[] { "before", "after the failed rotation" }));
+        Assert.That(provider.DroppedLines, Is.Zero);
+    }
+
+    [Test]
     public void Log_AfterTheFolderIsDeleted_RecreatesItOwnerOnlyAndWritesLaterLines()
     {
         // On Unix, writes to a deleted file succeed: before the fix every later line went into the unlinked file.

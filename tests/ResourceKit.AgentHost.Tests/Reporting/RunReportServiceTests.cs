@@ -45,7 +45,7 @@ public sealed class RunReportServiceTests
         await service.StopAsync(CancellationToken.None);
 
         Assert.That(host.Logs.GetSnapshot().Where(r => r.Category == typeof(RunReportService).FullName), Is.Empty);
-        var printed = Drain(console);
+        var printed = string.Join('\n', console.TakeWritten());
         Assert.That(printed, Does.Contain("=== ResourceKit agent host: 90 s, load high ===").And.Contain($"Report written to {report}"));
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         var root = json.RootElement;
@@ -68,19 +68,8 @@ public sealed class RunReportServiceTests
 
         Assert.That(() => service.StopAsync(CancellationToken.None), Throws.Nothing);
 
-        Assert.That(Drain(console), Does.Contain("=== ResourceKit agent host:"));
+        Assert.That(console.TakeWritten(), Has.Some.StartWith("=== ResourceKit agent host:"));
         var error = host.Logs.GetSnapshot().Single(r => r.Category == typeof(RunReportService).FullName);
         Assert.That(error.Exception, Is.InstanceOf<DirectoryNotFoundException>());
-    }
-
-    private static string Drain(ConsoleCapture console)
-    {
-        var lines = new List<string>();
-        while (console.Lines.TryRead(out var line))
-        {
-            lines.Add(line);
-        }
-
-        return string.Join('\n', lines);
     }
 }

@@ -13,6 +13,18 @@ internal sealed class ConsoleCapture : IDisposable
 
     public ChannelReader<string> Lines => _writer.Lines.Reader;
 
+    /// <summary>Takes every complete line written so far.</summary>
+    public IReadOnlyList<string> TakeWritten()
+    {
+        var lines = new List<string>();
+        while (Lines.TryRead(out var line))
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
+
     public void Dispose() => Console.SetOut(_previous);
 
     private sealed class LineWriter : TextWriter

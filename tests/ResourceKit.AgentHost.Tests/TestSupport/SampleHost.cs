@@ -10,7 +10,8 @@ namespace ResourceKit.AgentHost.Tests.TestSupport;
 
 /// <summary>
 /// The sample's container built as Program.cs builds it (its appsettings.json, <see cref="AgentHostComposition"/>), with
-/// a fake clock, fake logging and, optionally, a replacement spend store. The host is built, not started.
+/// a fake clock, fake logging beside the sample's file log and, optionally, a replacement spend store. The host is
+/// built, not started.
 /// </summary>
 internal sealed class SampleHost : IAsyncDisposable
 {
@@ -26,6 +27,8 @@ internal sealed class SampleHost : IAsyncDisposable
         Run = run;
         DataFolder = dataFolder;
     }
+
+    public IHost Host => _host;
 
     public IServiceProvider Services => _host.Services;
 
@@ -50,8 +53,8 @@ internal sealed class SampleHost : IAsyncDisposable
         var time = new TimerObservingTimeProvider(Start);
         var fileLog = new RollingFileLoggerProvider(Path.Combine(dataFolder, "logs"), time);
 
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Configuration = configuration });
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Debug).AddFakeLogging());
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Configuration = configuration });
+        builder.Logging.SetMinimumLevel(LogLevel.Debug).AddFakeLogging().AddProvider(fileLog);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSampleAgentHost(builder.Configuration, run, fileLog);
         if (spendStore is not null)

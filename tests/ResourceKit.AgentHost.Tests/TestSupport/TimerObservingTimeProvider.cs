@@ -9,14 +9,14 @@ namespace ResourceKit.AgentHost.Tests.TestSupport;
 internal sealed class TimerObservingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
 {
     private readonly Lock _gate = new();
-    private readonly List<(TimeSpan Period, TaskCompletionSource Created)> _waiters = [];
+    private readonly List<(Func<TimeSpan, TimeSpan, bool> Match, TaskCompletionSource Created)> _waiters = [];
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = base.CreateTimer(callback, state, dueTime, period);
         lock (_gate)
         {
-            foreach (var waiter in _waiters.Where(w => w.Period == period).ToList())
+            foreach (var waiter in _waiters.Where(w => w.Match(dueTime, period)).ToList())
             {
                 _waiters.Remove(waiter);
                 waiter.Created.TrySetResult();
@@ -27,12 +27,17 @@ internal sealed class TimerObservingTimeProvider(DateTimeOffset start) : FakeTim
     }
 
     /// <summary>Returns a task that completes when the next timer with this period is created.</summary>
-    public Task NextTimerWithPeriod(TimeSpan period)
+    public Task NextTimerWithPeriod(TimeSpan period) => NextTimer((_, p) => p == period);
+
+    /// <summary>Returns a task that completes when the next one-shot timer (a <c>Task.Delay</c>) of this length is created.</summary>
+    public Task NextDelayOf(TimeSpan dueTime) => NextTimer((d, p) => d == dueTime && p == Timeout.InfiniteTimeSpan);
+
+    private Task NextTimer(Func<TimeSpan, TimeSpan, bool> match)
     {
         var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
-            _waiters.Add((period, created));
+            _waiters.Add((match, created));
         }
 
         return created.Task;
