@@ -46,7 +46,7 @@ internal sealed partial class ConsoleStatusService(
     [LoggerMessage(1, LogLevel.Warning, "The status line could not be built; trying again at the next interval.")]
     private static partial void LogStatusFailed(ILogger logger, Exception exception);
 
-    private static string Format(DashboardSnapshot s, int budgetActions)
+    internal static string Format(DashboardSnapshot s, int budgetActions)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
@@ -55,7 +55,8 @@ internal sealed partial class ConsoleStatusService(
         var failures = s.Loops.Sum(l => l.Failures);
         var idle = s.Loops.Count(l => l.Runs == 0);
         var stalled = s.Loops.Count(l => l.IsStalled);
-        text.Append(c, $"[{s.System.Uptime:hh\\:mm\\:ss}] loops {s.Loops.Count} runs {runs} skips {skips} fails {failures} waiting {idle} stalled {stalled}");
+        // Total hours, not the hh of the day: a 24/7 host's uptime passes a day, and hh would start again at 00.
+        text.Append(c, $"[{(long)s.System.Uptime.TotalHours:00}:{s.System.Uptime:mm\\:ss}] loops {s.Loops.Count} runs {runs} skips {skips} fails {failures} waiting {idle} stalled {stalled}");
         text.Append(c, $" | cpu {s.System.CpuPercent:0.0}% mem {s.System.MemoryUsedBytes / (1024.0 * 1024):0} MB ({s.System.PressureLevel}) gc {s.System.GcPausePercent:0.00}%");
         text.Append(c, $" | cache hit {(s.Cache.HitRatio is { } h ? h.ToString("P0", c) : "-")}");
         foreach (var rule in s.Spend.Rules)

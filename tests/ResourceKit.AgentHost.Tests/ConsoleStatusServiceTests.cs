@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ResourceKit.AgentHost.Tests.TestSupport;
+using ResourceKit.Agents.Dashboard;
 
 namespace ResourceKit.AgentHost.Tests;
 
@@ -56,5 +58,20 @@ public sealed class ConsoleStatusServiceTests
         Assert.That(status.ExecuteTask!.IsCompletedSuccessfully, Is.True);
         Assert.That(console.Lines.TryRead(out _), Is.False);
         Assert.That(host.Logs.GetSnapshot().Where(r => r.Category == typeof(ConsoleStatusService).FullName), Is.Empty);
+    }
+
+    [TestCase(5, "[00:00:05]")]
+    [TestCase((30 * 3600) + 62, "[30:01:02]")]
+    [TestCase(400 * 86400, "[9600:00:00]")]
+    public async Task Format_UptimeOverADay_ShowsTotalHours(int seconds, string expected)
+    {
+        // Before: hh:mm:ss showed the hours of the day, so a host up for 30 h showed [06:01:02].
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore());
+        var snapshot = await host.Services.GetRequiredService<DashboardSnapshotBuilder>().CaptureAsync();
+
+        var line = ConsoleStatusService.Format(snapshot with { System = snapshot.System with { Uptime = TimeSpan.FromSeconds(seconds) } }, budgetActions: 2);
+
+        Assert.That(line, Does.StartWith(expected + " loops 15 runs 0 skips 0 fails 0 waiting 15 stalled 0 | cpu "));
+        Assert.That(line, Does.EndWith("| budget actions 2 | alerts 0"));
     }
 }
