@@ -49,7 +49,7 @@ internal static class AgentHostComposition
         services.AddResourceKitChatPipeline(sp => configuration["Llm:Endpoint"] is { Length: > 0 } endpoint
             ? new OpenAI.Chat.ChatClient(
                     configuration["Llm:Model"] ?? "gpt-4o-mini",
-                    new ApiKeyCredential(configuration["Llm:ApiKey"] ?? Environment.GetEnvironmentVariable("OPENAI_API_KEY") ?? string.Empty),
+                    new ApiKeyCredential(ApiKey(configuration)),
                     new OpenAIClientOptions { Endpoint = new Uri(endpoint) })
                 .AsIChatClient()
             : sp.GetRequiredService<SimulatedChatClient>());
@@ -92,4 +92,14 @@ internal static class AgentHostComposition
         services.AddHostedService<RunReportService>();
         return services;
     }
+
+    /// <summary>
+    /// <c>Llm:ApiKey</c>, else <c>OPENAI_API_KEY</c>, else a placeholder: local OpenAI-compatible servers (Ollama, vLLM)
+    /// need no key, but the OpenAI client refuses an empty one, and did so on every conversation tick. A provider that
+    /// does need a key answers the placeholder with 401, which says what is wrong.
+    /// </summary>
+    private static string ApiKey(IConfiguration configuration) =>
+        configuration["Llm:ApiKey"] is { Length: > 0 } configured ? configured
+        : Environment.GetEnvironmentVariable("OPENAI_API_KEY") is { Length: > 0 } environment ? environment
+        : "no-key";
 }

@@ -91,6 +91,18 @@ public sealed class AgentHostCompositionTests
     }
 
     [Test]
+    public async Task AddSampleAgentHost_LlmEndpointWithoutKey_ChatPipelineEndsInTheOpenAiClient()
+    {
+        // Before: ApiKeyCredential refused the empty key, so the pipeline could not be built (every conversation tick failed).
+        await using var host = SampleHost.Create(_folder, spendStore: null, "--Llm:Endpoint", "http://127.0.0.1:9/v1", "--Llm:ApiKey", string.Empty);
+
+        var chat = host.Services.GetRequiredService<IChatClient>();
+
+        Assert.That(chat.GetService<SimulatedChatClient>(), Is.Null);
+        Assert.That(chat.GetService<ChatClientMetadata>()?.ProviderUri, Is.EqualTo(new Uri("http://127.0.0.1:9/v1")));
+    }
+
+    [Test]
     public async Task AddSampleAgentHost_HostedServices_ReportServiceIsRegisteredLastSoItStopsFirst()
     {
         await using var host = SampleHost.Create(_folder);
