@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using ResourceKit.AgentHost.Loops;
 using ResourceKit.Agents.Dashboard;
 using ResourceKit.Agents.Monitoring;
@@ -39,10 +40,15 @@ internal sealed class RunReportBuilder(
 
         T Loop<T>()
             where T : class => services.GetRequiredService<T>();
+
+        // The simulated model is registered whether or not it is used: its count is the provider's only when the
+        // pipeline ends in it. With a real endpoint (Llm:Endpoint) calls are not counted (-1), rather than reported as 0
+        // and the cache hit ratio as 100 %.
+        long ProviderCalls() => services.GetService<IChatClient>()?.GetService<SimulatedChatClient>()?.CallCount ?? -1;
         var work = new WorkReport(
             Loop<ConversationManagerLoop>().Turns,
             Loop<ConversationManagerLoop>().Refused,
-            services.GetService<SimulatedChatClient>()?.CallCount ?? -1,
+            ProviderCalls(),
             Loop<NotificationDispatcherLoop>().Sent,
             Loop<GmailSyncLoop>().Synced,
             Loop<BrowserMonitorLoop>().Changes,

@@ -56,6 +56,24 @@ public sealed class RunReportServiceTests
             root.GetProperty("spend").GetProperty("rules").EnumerateArray().Select(r => r.GetProperty("rule").GetString()),
             Is.EqualTo(new[] { "hourly_limit", "daily_limit", "monthly_limit" }));
         Assert.That(root.GetProperty("work").GetProperty("conversationTurns").GetInt64(), Is.Zero);
+        Assert.That(root.GetProperty("work").GetProperty("providerCalls").GetInt64(), Is.Zero, "the simulated model is the provider and counts its calls");
+    }
+
+    [Test]
+    public async Task StopAsync_RealEndpointConfigured_ReportsProviderCallsAsNotCounted()
+    {
+        // Before: the simulated model, registered but unused, reported 0 provider calls (and a 100 % hit ratio once turns ran).
+        var report = Path.Combine(_folder, "run.json");
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore(), "--report", report, "--Llm:Endpoint", "http://127.0.0.1:9/v1");
+        using var console = new ConsoleCapture();
+        var service = host.HostedService<RunReportService>();
+
+        await service.StopAsync(CancellationToken.None);
+
+        Assert.That(host.Logs.GetSnapshot().Where(r => r.Category == typeof(RunReportService).FullName).Select(r => r.Exception?.ToString()), Is.Empty);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        Assert.That(json.RootElement.GetProperty("work").GetProperty("providerCalls").GetInt64(), Is.EqualTo(-1));
+        Assert.That(json.RootElement.GetProperty("cacheHitRatio").ValueKind, Is.EqualTo(JsonValueKind.Null));
     }
 
     [Test]
