@@ -11,9 +11,6 @@ internal sealed class AgentMailbox
     /// <summary>Commands typed or spoken by the user, for the input handler.</summary>
     public Channel<string> UserInput { get; } = Channel.CreateBounded<string>(Bounded(1_000));
 
-    /// <summary>Turns accepted by the input handler, for the conversation manager.</summary>
-    public Channel<string> PendingTurns { get; } = Channel.CreateBounded<string>(Bounded(1_000));
-
     /// <summary>Replies to speak, for the TTS processor.</summary>
     public Channel<string> Speech { get; } = Channel.CreateBounded<string>(Bounded(100));
 
