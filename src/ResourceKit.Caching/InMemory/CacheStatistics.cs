@@ -37,7 +37,7 @@ public readonly record struct CacheStatistics
     /// <summary>Gets the maximum total weight.</summary>
     public long Capacity { get; init; }
 
-    /// <summary>Gets the admission window's current share of capacity, 0 to 1, as tuned by the hill climber.</summary>
+    /// <summary>Gets the admission window's current share of capacity, 0 to 1, as tuned by the adaptive window.</summary>
     public double WindowFraction { get; init; }
 
     /// <summary>Gets the number of lookups, <see cref="Hits"/> plus <see cref="Misses"/>.</summary>

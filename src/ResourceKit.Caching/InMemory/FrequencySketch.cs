@@ -21,7 +21,7 @@ internal sealed class FrequencySketch
     /// <summary>Gets the number of increments after which every counter is halved.</summary>
     public int SampleSize { get; private set; } = 10;
 
-    /// <summary>Gets a value indicating whether the table has been allocated (it is, lazily, once the cache is a quarter full).</summary>
+    /// <summary>Gets a value indicating whether the table has been allocated (it is, lazily, once the cache is an eighth full).</summary>
     public bool IsInitialized => _table.Length != 0;
 
     /// <summary>Sizes the table for about <paramref name="maximumSize"/> distinct keys; never shrinks.</summary>

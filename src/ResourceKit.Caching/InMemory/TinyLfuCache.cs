@@ -8,7 +8,7 @@ namespace ResourceKit.Caching;
 
 /// <summary>
 /// A thread-safe, bounded in-memory cache with a W-TinyLFU policy whose admission window is
-/// tuned online by hill climbing, weight-based capacity, time-to-live and idle expiry, single
+/// tuned online from misses on recently evicted keys, weight-based capacity, time-to-live and idle expiry, single
 /// flight loading, removal events and metrics on the <c>ResourceKit.Caching</c> meter.
 /// </summary>
 /// <remarks>

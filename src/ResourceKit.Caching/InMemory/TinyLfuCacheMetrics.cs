@@ -45,7 +45,7 @@ internal sealed class TinyLfuCacheMetrics : IDisposable
         meter.CreateObservableUpDownCounter("resourcekit.cache.weight", () => caches.Observe(s => s.Weight), "{weight}", "Total weight of the entries.");
         meter.CreateObservableUpDownCounter("resourcekit.cache.capacity", () => caches.Observe(s => s.Capacity), "{weight}", "Maximum total weight.");
         meter.CreateObservableGauge("resourcekit.cache.hit.ratio", () => caches.Observe(s => s.HitRatio), "1", "Hits divided by lookups since the cache was created.");
-        meter.CreateObservableGauge("resourcekit.cache.window.ratio", () => caches.Observe(s => s.WindowFraction), "1", "The admission window's share of capacity, as tuned by the hill climber.");
+        meter.CreateObservableGauge("resourcekit.cache.window.ratio", () => caches.Observe(s => s.WindowFraction), "1", "The admission window's share of capacity, as tuned by the adaptive window.");
     }
 
     private static void AddRemovals(CacheStatistics statistics, KeyValuePair<string, object?> name, List<Measurement<long>> measurements)

@@ -66,17 +66,17 @@ public class TinyLfuCacheOptions
     [Range(0.0, 1.0)]
     public double InitialWindowFraction { get; set; } = DefaultInitialWindowFraction;
 
-    /// <summary>Gets or sets the smallest share of capacity the hill climber may give the window (at least one entry is kept).</summary>
-    /// <value>The default value is 0.01: a window below 1 % saves nothing and makes the hill climber's probes costlier.</value>
+    /// <summary>Gets or sets the smallest share of capacity the adaptive window may take (at least one entry is kept).</summary>
+    /// <value>The default value is 0.01: a window below 1 % saves nothing and leaves new arrivals almost no time to prove themselves.</value>
     [Range(0.0, 1.0)]
     public double MinimumWindowFraction { get; set; } = DefaultMinimumWindowFraction;
 
-    /// <summary>Gets or sets the largest share of capacity the hill climber may give the window.</summary>
+    /// <summary>Gets or sets the largest share of capacity the adaptive window may take.</summary>
     /// <value>The default value is 0.8: the main region always keeps a fifth of capacity.</value>
     [Range(0.0, 1.0)]
     public double MaximumWindowFraction { get; set; } = DefaultMaximumWindowFraction;
 
-    /// <summary>Gets or sets a value indicating whether the window size is tuned online by hill climbing on the hit rate.</summary>
+    /// <summary>Gets or sets a value indicating whether the window size is tuned online: misses on keys the window recently dropped grow it, misses on keys the main region recently evicted shrink it.</summary>
     /// <value>The default value is <see langword="true"/>; <see langword="false"/> keeps the initial window.</value>
     public bool AdaptiveWindow { get; set; } = true;
 

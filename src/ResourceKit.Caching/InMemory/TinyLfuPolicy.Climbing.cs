@@ -4,42 +4,44 @@ namespace ResourceKit.Caching;
 internal readonly record struct WindowLimits(double Initial, double Minimum, double Maximum, bool Adaptive);
 
 /// <summary>
-/// The hill climber that sizes the admission window, plus resizing and trimming. Every sample
-/// (ten requests per entry of capacity, at least 10,000) it compares the sample's hit rate with
-/// the previous sample's: if the last step helped it steps again in the same direction, otherwise
-/// it turns round; the step (8 % of capacity) decays geometrically and restarts at full size when
-/// the hit rate jumps (the workload changed). Recency-heavy workloads grow the window toward LRU,
-/// frequency-heavy ones shrink it toward LFU. Unlike Caffeine's climber, it ignores samples taken
-/// while the cache fills and changes smaller than one percentage point, which the trace replays
-/// in benchmarks/RESULTS.md showed to be noise that cost hits.
+/// The adaptive window, plus resizing and trimming. Two "ghost" lists remember the hash codes of
+/// the most recent evictions (each as many as <see cref="StepFraction"/> of capacity): candidates
+/// that left through the window (rejected by admission, or evicted from the window) and victims
+/// that left the main region. A miss on a key in the window's ghost list is a miss that a larger
+/// window would have turned into a hit, one in the main region's list one that a larger main region
+/// would have; each moves the window one entry toward the side that would have hit, as ARC sizes its
+/// lists. Unlike a hill climber comparing the hit rates of consecutive samples, both kinds of
+/// evidence come from the same requests, so a workload that changes phase faster than a sample
+/// (the P12 trace in benchmarks/RESULTS.md) does not read as the effect of the last step. The
+/// window moves at most <see cref="StepFraction"/> of capacity per sample (ten requests per entry of
+/// capacity, at least 10,000), so a small cache, where one entry is a large share, does not thrash.
 /// </summary>
 internal sealed partial class TinyLfuPolicy<TKey, TValue>
 {
     private const double StepFraction = 0.08;
-    private const double StepDecay = 0.98;
-    private const double DeadBand = 0.01;
-    private const double RestartThreshold = 0.05;
     private const int MinimumSample = 10_000;
+    private const int MinimumGhosts = 8;
 
     private readonly WindowLimits _limits;
+    private GhostSet? _windowGhosts;
+    private GhostSet? _mainGhosts;
     private long _hitsInSample;
     private long _missesInSample;
-    private double _previousHitRate;
-    private double _stepSize;
+    private long _pendingMoves;
+    private long _movedInSample;
     private long _adjustment;
-    private bool _baselineTaken;
 
     /// <summary>Gets the window's share of capacity, 0 to 1.</summary>
     public double WindowFraction => Capacity == 0 ? 0 : (double)WindowMaximum / Capacity;
 
-    /// <summary>Runs one hill-climbing step when a full sample has been observed.</summary>
+    /// <summary>Moves the window by the ghost hits seen since the last pass, within this sample's limit.</summary>
     public void Climb()
     {
         if (!_limits.Adaptive || !_sketch.IsInitialized)
         {
-            _previousHitRate = 0;
             _hitsInSample = 0;
             _missesInSample = 0;
+            _pendingMoves = 0;
             return;
         }
 
@@ -63,7 +65,7 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
         WindowMaximum = Math.Clamp((long)(capacity * fraction), MinimumWindow, MaximumWindow);
         ProtectedMaximum = (long)(ProtectedFraction * (capacity - WindowMaximum));
 
-        // The sketch is not grown here: the next admission grows it once the cache is a quarter full of the new
+        // The sketch is not grown here: the next admission grows it once the cache is an eighth full of the new
         // capacity (see Link), so raising the capacity to a huge value does not allocate a huge table under the lock.
 
         DemoteFromProtected();
@@ -94,47 +96,55 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
 
     private void DetermineAdjustment()
     {
-        var requests = _hitsInSample + _missesInSample;
-        if (requests < Math.Max(_sketch.SampleSize, MinimumSample))
+        if (_hitsInSample + _missesInSample >= Math.Max(_sketch.SampleSize, MinimumSample))
         {
-            // Keep applying whatever part of the last adjustment could not be moved yet.
-            return;
-        }
-
-        var hitRate = (double)_hitsInSample / requests;
-        if (!_baselineTaken)
-        {
-            // The first full sample only sets the baseline: while the cache fills, the hit rate rises
-            // whatever the window does, and climbing on it would push the window the wrong way.
             _hitsInSample = 0;
             _missesInSample = 0;
-            if (WeightedSize >= Capacity)
-            {
-                _previousHitRate = hitRate;
-                _baselineTaken = true;
-            }
+            _movedInSample = 0;
+        }
 
+        var limit = (long)(StepFraction * Capacity);
+        var wanted = _pendingMoves;
+        _pendingMoves = 0;
+        _adjustment = Math.Clamp(_movedInSample + wanted, -limit, limit) - _movedInSample;
+        _movedInSample += _adjustment;
+    }
+
+    /// <summary>Remembers a node the policy chose to evict in the ghost list of the side it left from.</summary>
+    /// <remarks>An expired entry or one heavier than the capacity left whatever the window's size, so it is no evidence either way.</remarks>
+    private void RememberEvicted(CacheNode<TKey, TValue> node, bool windowSide, long now)
+    {
+        if (!_limits.Adaptive || node.ExpiresAt <= now || node.Weight > Capacity)
+        {
             return;
         }
 
-        var change = hitRate - _previousHitRate;
-        var amount = change >= 0 ? _stepSize : -_stepSize;
-        _stepSize = Math.Abs(change) >= RestartThreshold
-            ? StepFraction * Capacity * (amount >= 0 ? 1 : -1)
-            : StepDecay * amount;
-        _previousHitRate = hitRate;
-        // A change inside the dead band is noise, not a signal. Then the window drifts back toward
-        // its initial (frequency-biased) size, so a probe that bought nothing is undone instead of
-        // left in place to cost hits; a looping scan, where any window is waste, suffers most.
-        _adjustment = Math.Abs(change) < DeadBand ? TowardInitialWindow((long)Math.Abs(amount)) : (long)amount;
-        _hitsInSample = 0;
-        _missesInSample = 0;
+        // A weighted cache's capacity is a weight, not an entry count: size its lists by the entries it holds.
+        var entries = _weighted ? NodeCount : Capacity;
+        var size = Math.Max(MinimumGhosts, (int)Math.Min(StepFraction * entries, int.MaxValue >> 4));
+        _windowGhosts ??= new GhostSet(size);
+        _mainGhosts ??= new GhostSet(size);
+        (windowSide ? _windowGhosts : _mainGhosts).Add(node.HashCode);
     }
 
-    private long TowardInitialWindow(long step)
+    /// <summary>Counts a miss on a recently evicted key as a vote for the side that would have kept it.</summary>
+    private void RecordGhostHit(int hashCode)
     {
-        var initial = Math.Clamp((long)(Capacity * _limits.Initial), MinimumWindow, MaximumWindow);
-        return Math.Clamp(initial - WindowMaximum, -step, step);
+        if (_windowGhosts is null || _mainGhosts is null)
+        {
+            return;
+        }
+
+        // One entry per vote; in a weighted cache, one average entry's weight.
+        var delta = _weighted && NodeCount > 0 ? Math.Max(1, WeightedSize / NodeCount) : 1;
+        if (_windowGhosts.Remove(hashCode))
+        {
+            _pendingMoves += delta;
+        }
+        else if (_mainGhosts.Remove(hashCode))
+        {
+            _pendingMoves -= delta;
+        }
     }
 
     private void IncreaseWindow()
