@@ -2,22 +2,40 @@ namespace ResourceKit.Caching;
 
 /// <summary>
 /// A bounded first-in-first-out set of the hash codes of recently evicted keys (a "ghost" list, as
-/// in ARC): it remembers which keys left, not their values. Not thread-safe: only the maintenance
-/// pass, under the policy lock, touches it.
+/// in ARC): it remembers which keys left, not their values. A hash added again while still
+/// remembered counts once, from its latest addition. Not thread-safe: only the maintenance pass,
+/// under the policy lock, touches it.
 /// </summary>
-internal sealed class GhostSet(int capacity)
+internal sealed class GhostSet
 {
-    private readonly int[] _ring = new int[capacity];
-    private readonly Dictionary<int, int> _counts = new(capacity);
+    private readonly int[] _ring;
+
+    // Each remembered hash maps to the ring slot of its latest addition, so that overwriting an older slot (one a ghost
+    // hit already consumed, or one superseded by a later addition) forgets nothing that is still remembered.
+    private readonly Dictionary<int, int> _slots;
     private int _next;
     private int _filled;
+
+    /// <summary>Initializes a new instance of the <see cref="GhostSet"/> class that remembers up to <paramref name="capacity"/> hashes.</summary>
+    public GhostSet(int capacity)
+    {
+        _ring = new int[capacity];
+        _slots = new Dictionary<int, int>(capacity);
+    }
+
+    /// <summary>Gets how many hashes the set remembers at most.</summary>
+    public int Capacity => _ring.Length;
 
     /// <summary>Remembers <paramref name="hashCode"/>, forgetting the oldest entry when full.</summary>
     public void Add(int hashCode)
     {
         if (_filled == _ring.Length)
         {
-            Forget(_ring[_next]);
+            var oldest = _ring[_next];
+            if (_slots.TryGetValue(oldest, out var slot) && slot == _next)
+            {
+                _slots.Remove(oldest);
+            }
         }
         else
         {
@@ -25,36 +43,10 @@ internal sealed class GhostSet(int capacity)
         }
 
         _ring[_next] = hashCode;
-        _counts[hashCode] = _counts.TryGetValue(hashCode, out var count) ? count + 1 : 1;
+        _slots[hashCode] = _next;
         _next = _next + 1 == _ring.Length ? 0 : _next + 1;
     }
 
-    /// <summary>Returns whether <paramref name="hashCode"/> is remembered, and forgets one occurrence of it.</summary>
-    public bool Remove(int hashCode)
-    {
-        if (!_counts.ContainsKey(hashCode))
-        {
-            return false;
-        }
-
-        Forget(hashCode);
-        return true;
-    }
-
-    private void Forget(int hashCode)
-    {
-        if (!_counts.TryGetValue(hashCode, out var count))
-        {
-            return;
-        }
-
-        if (count <= 1)
-        {
-            _counts.Remove(hashCode);
-        }
-        else
-        {
-            _counts[hashCode] = count - 1;
-        }
-    }
+    /// <summary>Returns whether <paramref name="hashCode"/> is remembered, and forgets it.</summary>
+    public bool Remove(int hashCode) => _slots.Remove(hashCode);
 }

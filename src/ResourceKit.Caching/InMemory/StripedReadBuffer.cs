@@ -57,12 +57,15 @@ internal readonly struct StripedReadBuffer<T>
     }
 
     /// <summary>Records a hit on <paramref name="item"/>; returns false if the stripe is full (the record was dropped).</summary>
-    public bool RecordHit(T item) => TryRecordRepeat(item) || Append(item);
+    public bool RecordHit(T item) => TryRecordRepeat(item, out var stripe) || Append(item, stripe);
 
     /// <summary>
     /// Counts one more read on the record this thread's stripe wrote last, if that record is <paramref name="item"/>'s
-    /// and not yet drained; returns false otherwise (the caller then appends a record).
+    /// and not yet drained; returns false otherwise (the caller then appends a record to <paramref name="stripe"/>).
     /// </summary>
+    /// <param name="item">The item read.</param>
+    /// <param name="stripe">This thread's stripe, for <see cref="Append"/>: computed once, because a call made from a
+    /// deeper stack frame could land on another stripe and never see its own repeats.</param>
     /// <remarks>
     /// Replaying a record of n reads is the same to the policy as n records in a row (moving an entry to the
     /// most-recent end twice in a row is moving it once), and a hot key then costs no ring traffic. The drain clears a
@@ -70,10 +73,10 @@ internal readonly struct StripedReadBuffer<T>
     /// any record of a lossy buffer.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryRecordRepeat(T item)
+    public bool TryRecordRepeat(T item, out int stripe)
     {
         // The masks keep both indexes inside their arrays, so the bounds checks are skipped.
-        var stripe = ThreadStripe.Index & _stripeMask;
+        stripe = ThreadStripe.Index & _stripeMask;
         var tail = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_producers), stripe).Tail;
         ref var last = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (stripe << StripeShift) | ((int)(tail - 1) & StripeMask));
         if (ReferenceEquals(last.Item, item) && last.Repeats < MaximumRepeats)
@@ -85,10 +88,9 @@ internal readonly struct StripedReadBuffer<T>
         return false;
     }
 
-    /// <summary>Writes a new record for <paramref name="item"/> at the tail of this thread's stripe; returns false if the stripe is full (the read is only counted).</summary>
-    public bool Append(T item)
+    /// <summary>Writes a new record for <paramref name="item"/> at the tail of <paramref name="stripe"/> (from <see cref="TryRecordRepeat"/>); returns false if the stripe is full (the read is only counted).</summary>
+    public bool Append(T item, int stripe)
     {
-        var stripe = ThreadStripe.Index & _stripeMask;
         ref var producer = ref _producers[stripe];
         var tail = producer.Tail;
         if (tail - Volatile.Read(ref _heads[stripe].Value) >= StripeCapacity)

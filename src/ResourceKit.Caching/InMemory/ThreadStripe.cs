@@ -10,8 +10,9 @@ namespace ResourceKit.Caching;
 /// instruction.
 /// </summary>
 /// <remarks>
-/// A thread calling from different depths may land on different stripes, and two threads may share one; striped
-/// users only lose a little speed (or, for lossy buffers, a record) when that happens, never correctness. Thread
+/// No two live threads share a stack address, but they may share an index (the stripe count is small), and a thread
+/// calling from different depths may land on different stripes. Striped users then lose a little speed or, since
+/// their producers use plain stores and increments, a record or a few counts that race; never correctness. Thread
 /// stacks are typically 1.5–8 MiB apart, so the index is the stack's MiB folded with its 8 MiB multiple:
 /// neighbouring stacks then fall on different low bits whatever that spacing is.
 /// </remarks>

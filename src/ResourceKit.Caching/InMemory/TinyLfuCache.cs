@@ -104,9 +104,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             var expiresAt = node.ExpiresAt;
             if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
             {
-                if (!_readBuffer.TryRecordRepeat(node))
+                if (!_readBuffer.TryRecordRepeat(node, out var stripe))
                 {
-                    RecordRead(node);
+                    RecordRead(node, stripe);
                 }
 
                 value = node.Value;
@@ -341,9 +341,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     /// changing keys slower than it made repeated ones faster.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void RecordRead(CacheNode<TKey, TValue> node)
+    private void RecordRead(CacheNode<TKey, TValue> node, int stripe)
     {
-        if (!_readBuffer.Append(node) || Volatile.Read(ref _drainStatus.Value) == DrainRequired)
+        if (!_readBuffer.Append(node, stripe) || Volatile.Read(ref _drainStatus.Value) == DrainRequired)
         {
             ScheduleDrain();
         }

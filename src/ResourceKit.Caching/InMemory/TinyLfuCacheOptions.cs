@@ -76,7 +76,7 @@ public class TinyLfuCacheOptions
     [Range(0.0, 1.0)]
     public double MaximumWindowFraction { get; set; } = DefaultMaximumWindowFraction;
 
-    /// <summary>Gets or sets a value indicating whether the window size is tuned online: misses on keys the window recently dropped grow it, misses on keys the main region recently evicted shrink it.</summary>
+    /// <summary>Gets or sets a value indicating whether the window size is tuned online: a key written again soon after the window refused it grows the window, one written again soon after the main region evicted it shrinks it.</summary>
     /// <value>The default value is <see langword="true"/>; <see langword="false"/> keeps the initial window.</value>
     public bool AdaptiveWindow { get; set; } = true;
 

@@ -103,11 +103,11 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
             _movedInSample = 0;
         }
 
-        var limit = (long)(StepFraction * Capacity);
+        // At least one entry, or a cache smaller than 13 entries would never adapt.
+        var limit = Math.Max(1, (long)(StepFraction * Capacity));
         var wanted = _pendingMoves;
         _pendingMoves = 0;
         _adjustment = Math.Clamp(_movedInSample + wanted, -limit, limit) - _movedInSample;
-        _movedInSample += _adjustment;
     }
 
     /// <summary>Remembers a node the policy chose to evict in the ghost list of the side it left from.</summary>
@@ -119,11 +119,17 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
             return;
         }
 
-        // A weighted cache's capacity is a weight, not an entry count: size its lists by the entries it holds.
+        // A weighted cache's capacity is a weight, not an entry count: size its lists by the entries it holds. The lists
+        // are made again (forgetting what they held) when that size has since halved or doubled, after a Resize or as a
+        // weighted cache's entries change size, so that they neither stop voting nor hold on to memory.
         var entries = _weighted ? NodeCount : Capacity;
         var size = Math.Max(MinimumGhosts, (int)Math.Min(StepFraction * entries, int.MaxValue >> 4));
-        _windowGhosts ??= new GhostSet(size);
-        _mainGhosts ??= new GhostSet(size);
+        if (_windowGhosts is null || _mainGhosts is null || size > 2L * _windowGhosts.Capacity || 2L * size < _windowGhosts.Capacity)
+        {
+            _windowGhosts = new GhostSet(size);
+            _mainGhosts = new GhostSet(size);
+        }
+
         (windowSide ? _windowGhosts : _mainGhosts).Add(node.HashCode);
     }
 
@@ -160,6 +166,8 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
             return;
         }
 
+        // Only what actually moved counts against the sample's limit; votes against a window at its bound move nothing.
+        _movedInSample += quota;
         ProtectedMaximum -= quota;
         WindowMaximum += quota;
         DemoteFromProtected();
@@ -174,6 +182,7 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
             return;
         }
 
+        _movedInSample -= quota;
         ProtectedMaximum += quota;
         WindowMaximum -= quota;
     }

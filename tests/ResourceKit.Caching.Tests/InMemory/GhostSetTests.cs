@@ -27,15 +27,28 @@ public sealed class GhostSetTests
     }
 
     [Test]
-    public void Add_SameHashTwice_RemembersBothOccurrences()
+    public void Add_SameHashTwice_RemembersItOnceFromTheLatestAddition()
     {
-        var ghosts = new GhostSet(4);
+        var ghosts = new GhostSet(2);
         ghosts.Add(5);
         ghosts.Add(5);
+        ghosts.Add(6); // overwrites the slot of the first 5; the second 5 is still remembered
 
         Assert.That(ghosts.Remove(5), Is.True);
-        Assert.That(ghosts.Remove(5), Is.True);
-        Assert.That(ghosts.Remove(5), Is.False);
+        Assert.That(ghosts.Remove(5), Is.False, "one ghost per key");
+        Assert.That(ghosts.Remove(6), Is.True);
+    }
+
+    [Test]
+    public void Add_KeyEvictedAgainAfterAGhostHit_SurvivesTheOverwriteOfItsConsumedSlot()
+    {
+        var ghosts = new GhostSet(2);
+        ghosts.Add(1);
+        Assert.That(ghosts.Remove(1), Is.True);
+        ghosts.Add(1); // evicted again
+        ghosts.Add(9); // the ring wraps onto the slot of the consumed first 1
+
+        Assert.That(ghosts.Remove(1), Is.True, "the second eviction of 1 is still remembered");
     }
 
     [Test]
