@@ -123,9 +123,7 @@ public sealed class RedisSpendStoreTests : IDisposable
     [Test]
     public async Task SettleAsync_RetriedAfterAmbiguousFailure_CommitsOnce()
     {
-        var store = Connect();
-        var reservation = Hold("r1", DateTimeOffset.UtcNow);
-        await store.TryReserveAsync(reservation, OneDollar, DateTimeOffset.UtcNow);
+        var (store, reservation) = await ConnectWithHoldAsync(DateTimeOffset.UtcNow);
 
         await store.SettleAsync(reservation, 0.4m);
         var retried = await store.SettleAsync(reservation, 0.4m);
@@ -139,10 +137,8 @@ public sealed class RedisSpendStoreTests : IDisposable
     [Test]
     public async Task SettleAsync_ExpiredAndSweptReservation_StillCommitsOnce()
     {
-        var store = Connect();
         var now = DateTimeOffset.UtcNow;
-        var reservation = Hold("r1", now);
-        await store.TryReserveAsync(reservation, OneDollar, now);
+        var (store, reservation) = await ConnectWithHoldAsync(now);
         Assert.That(await store.ExpireAsync(now.AddMinutes(6)), Is.EqualTo(1));
 
         await store.SettleAsync(reservation, 0.4m);
@@ -155,10 +151,8 @@ public sealed class RedisSpendStoreTests : IDisposable
     [Test]
     public async Task TryReserveAsync_Reservation_IsKeptWithoutTimeToLiveUntilSweptSoItsReleaseAlwaysFindsIt()
     {
-        var store = Connect();
         var now = DateTimeOffset.UtcNow;
-        var reservation = Hold("r1", now);
-        await store.TryReserveAsync(reservation, OneDollar, now);
+        var (store, reservation) = await ConnectWithHoldAsync(now);
         var database = _connections[^1].GetDatabase();
         var key = "{" + _prefix + "}:r:r1";
 
@@ -172,10 +166,8 @@ public sealed class RedisSpendStoreTests : IDisposable
     [Test]
     public async Task ExtendAsync_HeldReservation_MovesItsExpiry()
     {
-        var store = Connect();
         var now = DateTimeOffset.UtcNow;
-        var reservation = Hold("r1", now);
-        await store.TryReserveAsync(reservation, OneDollar, now);
+        var (store, reservation) = await ConnectWithHoldAsync(now);
 
         Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(10), now.AddMinutes(4)), Is.True);
         Assert.That(await store.ExpireAsync(now.AddMinutes(6)), Is.Zero, "the extended hold outlives the first expiry");
@@ -187,10 +179,8 @@ public sealed class RedisSpendStoreTests : IDisposable
     [Test]
     public async Task ExtendAsync_HoldExpiredButNotYetSwept_IsRefusedAndStaysDueForTheSweep()
     {
-        var store = Connect();
         var now = DateTimeOffset.UtcNow;
-        var reservation = Hold("r1", now);
-        await store.TryReserveAsync(reservation, OneDollar, now);
+        var (store, reservation) = await ConnectWithHoldAsync(now);
 
         Assert.That(await store.ExtendAsync(reservation, now.AddMinutes(10), now.AddMinutes(5)), Is.False, "expired at its expiry instant");
         Assert.That(await store.ExpireAsync(now.AddMinutes(5)), Is.EqualTo(1), "its expiry was not moved");
@@ -228,6 +218,15 @@ public sealed class RedisSpendStoreTests : IDisposable
     /// <summary>A $0.50 hold on one daily counter, expiring five minutes after <paramref name="now"/>.</summary>
     private static LedgerReservation Hold(string id, DateTimeOffset now) =>
         new(id, 0.5m, now.AddMinutes(5), [new LedgerCounter("d:x", "global", now.AddDays(1))]);
+
+    /// <summary>Connects and places the hold <c>r1</c> of <see cref="Hold"/> at <paramref name="now"/>.</summary>
+    private async Task<(RedisSpendStore Store, LedgerReservation Reservation)> ConnectWithHoldAsync(DateTimeOffset now)
+    {
+        var store = Connect();
+        var reservation = Hold("r1", now);
+        await store.TryReserveAsync(reservation, OneDollar, now);
+        return (store, reservation);
+    }
 
     private RedisSpendStore Connect()
     {
