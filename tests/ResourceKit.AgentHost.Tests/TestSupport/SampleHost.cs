@@ -43,7 +43,17 @@ internal sealed class SampleHost : IAsyncDisposable
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
     /// <summary>Builds the host; <paramref name="args"/> are the sample's command-line arguments.</summary>
-    public static SampleHost Create(string folder, ISpendStore? spendStore = null, params string[] args)
+    public static SampleHost Create(string folder, ISpendStore? spendStore = null, params string[] args) =>
+        CreateWith(folder, services =>
+        {
+            if (spendStore is not null)
+            {
+                services.AddSingleton<ISpendStore>(spendStore);
+            }
+        }, args);
+
+    /// <summary>Builds the host with <paramref name="replace"/> run after the sample's registrations, to swap in fakes.</summary>
+    public static SampleHost CreateWith(string folder, Action<IServiceCollection> replace, params string[] args)
     {
         var configuration = new ConfigurationManager();
         configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: false);
@@ -57,10 +67,7 @@ internal sealed class SampleHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Debug).AddFakeLogging().AddProvider(fileLog);
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSampleAgentHost(builder.Configuration, run, fileLog);
-        if (spendStore is not null)
-        {
-            builder.Services.AddSingleton<ISpendStore>(spendStore);
-        }
+        replace(builder.Services);
 
         return new SampleHost(builder.Build(), time, fileLog, run, dataFolder);
     }

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.DependencyInjection;
+using ResourceKit.AgentHost.Conversation;
+using ResourceKit.AgentHost.Loops;
+using ResourceKit.AgentHost.Tests.TestSupport;
+using ResourceKit.Agents.Simulation;
+using ResourceKit.Cost.Budgets;
+
+namespace ResourceKit.AgentHost.Tests.Loops;
+
+public sealed class ConversationManagerLoopTests
+{
+    private static readonly SpendAttribution Conversation = new("conversation", string.Empty, "conversation_manager");
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp() => _folder = Directory.CreateTempSubdirectory("rk-agenthost-conversation-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public async Task ExecuteAsync_NormalLoad_AnswersTwelveTurnsRecordsTheirSpendAndQueuesEachReplyToSpeak()
+    {
+        await using var host = CreateHost();
+        var loop = host.Services.GetRequiredService<ConversationManagerLoop>();
+        var provider = host.Services.GetRequiredService<SimulatedChatClient>();
+
+        await loop.ExecuteAsync(CancellationToken.None);
+
+        Assert.That(loop.Turns, Is.EqualTo(12));
+        Assert.That(loop.Refused, Is.Zero);
+        Assert.That(provider.CallCount, Is.InRange(1, 12));
+        var hourly = (await host.Services.GetRequiredService<SpendLedger>().GetStatusAsync(Conversation)).Single(r => r.RuleName == "hourly_limit");
+        Assert.That(hourly.Committed, Is.GreaterThan(0m), "the provider calls were charged to the ledger");
+        Assert.That(hourly.Reserved, Is.Zero, "every reservation was settled");
+        var spoken = Drain(host.Services.GetRequiredService<AgentMailbox>());
+        Assert.That(spoken, Has.Count.EqualTo(12));
+        Assert.That(spoken, Has.All.Length.InRange(1, 200));
+    }
+
+    [Test]
+    public async Task ExecuteAsync_RecurringQuestions_AreAnsweredFromTheCacheWithoutAProviderCall()
+    {
+        await using var host = CreateHost();
+        var loop = host.Services.GetRequiredService<ConversationManagerLoop>();
+        var provider = host.Services.GetRequiredService<SimulatedChatClient>();
+
+        for (var tick = 0; tick < 5; tick++)
+        {
+            await loop.ExecuteAsync(CancellationToken.None);
+        }
+
+        Assert.That(loop.Turns, Is.EqualTo(60));
+        Assert.That(provider.CallCount, Is.LessThan(40), "most of the Zipf-distributed questions repeat");
+    }
+
+    [Test]
+    public async Task ExecuteAsync_DailyBudgetSpent_RefusesEveryTurnWithoutCallingTheProvider()
+    {
+        await using var host = CreateHost();
+        await host.Services.GetRequiredService<SpendLedger>().RecordAsync(Conversation, 60m);
+        var loop = host.Services.GetRequiredService<ConversationManagerLoop>();
+
+        Assert.That(async () => await loop.ExecuteAsync(CancellationToken.None), Throws.Nothing);
+
+        Assert.That(loop.Refused, Is.EqualTo(12));
+        Assert.That(loop.Turns, Is.Zero);
+        Assert.That(host.Services.GetRequiredService<SimulatedChatClient>().CallCount, Is.Zero);
+        Assert.That(Drain(host.Services.GetRequiredService<AgentMailbox>()), Is.Empty);
+    }
+
+    private static List<string> Drain(AgentMailbox mailbox)
+    {
+        var spoken = new List<string>();
+        while (mailbox.Speech.Reader.TryRead(out var text))
+        {
+            spoken.Add(text);
+        }
+
+        return spoken;
+    }
+
+    // The simulated model answers at once: its latency runs on the fake clock, which nothing advances here.
+    private SampleHost CreateHost() => SampleHost.CreateWith(_folder, services =>
+    {
+        services.AddSingleton<Cost.Ledger.ISpendStore>(new FlakySpendStore());
+        services.AddSingleton(sp => new SimulatedChatClient(
+            new SimulatedChatClientOptions { TimeToFirstToken = TimeSpan.Zero, TimePerOutputToken = TimeSpan.Zero },
+            sp.GetRequiredService<TimeProvider>()));
+    });
+}

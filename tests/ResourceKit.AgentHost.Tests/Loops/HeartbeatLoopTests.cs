@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using ResourceKit.AgentHost.Loops;
+using ResourceKit.AgentHost.Tests.TestSupport;
+using ResourceKit.Caching;
+using ResourceKit.Memory.Pressure;
+using ResourceKit.Scheduling;
+
+namespace ResourceKit.AgentHost.Tests.Loops;
+
+public sealed class HeartbeatLoopTests
+{
+    private string _folder = null!;
+
+    [SetUp]
+    public void SetUp() => _folder = Directory.CreateTempSubdirectory("rk-agenthost-heartbeat-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_folder, recursive: true);
+
+    [Test]
+    public async Task ExecuteAsync_NoLoopHasRunYet_WritesThePulseWithNoStalledLoops()
+    {
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore());
+        var loop = host.Services.GetRequiredService<HeartbeatLoop>();
+        host.Time.Advance(TimeSpan.FromMinutes(10)); // long past three intervals of every loop, but none has started
+
+        await loop.ExecuteAsync(CancellationToken.None);
+
+        Assert.That(loop.StalledLoops, Is.Zero, "a loop still waiting for its first tick is not stalled");
+        var pulse = await host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
+        Assert.That(pulse.HasValue, Is.True);
+        Assert.That(pulse.Value, Is.EqualTo(new HeartbeatLoop.Heartbeat(SampleHost.Start.AddMinutes(10), "Normal", 0)));
+    }
+
+    [Test]
+    public async Task ExecuteAsync_LoopNotStartedForMoreThanThreeIntervals_CountsItStalled()
+    {
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore());
+        using var priority = new PriorityScheduler(new PrioritySchedulerOptions { MaxConcurrency = 2 }, host.Time, new IdleCpu());
+        await using var loops = new AgentLoopScheduler(priority);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        loops.Add("stuck", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1), Timeout = Timeout.InfiniteTimeSpan }, async ct =>
+        {
+            // Never returns until shutdown: the loop cannot start again, so its last start grows old.
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        });
+        var heartbeat = new HeartbeatLoop(loops, host.Services.GetRequiredService<MemoryPressureMonitor>(), host.Services.GetRequiredService<TieredCache>(), host.Time);
+        loops.Start();
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        await started.Task.WaitAsync(SampleHost.Guard);
+
+        host.Time.Advance(TimeSpan.FromSeconds(3));
+        await heartbeat.ExecuteAsync(CancellationToken.None);
+        Assert.That(heartbeat.StalledLoops, Is.Zero, "exactly three intervals is not yet stalled");
+
+        host.Time.Advance(TimeSpan.FromMilliseconds(1));
+        await heartbeat.ExecuteAsync(CancellationToken.None);
+        Assert.That(heartbeat.StalledLoops, Is.EqualTo(1));
+        var pulse = await host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
+        Assert.That(pulse.Value.StalledLoops, Is.EqualTo(1));
+    }
+
+    private sealed class IdleCpu : ICpuUtilizationSource
+    {
+        public double SampleUtilization() => 0;
+    }
+}
