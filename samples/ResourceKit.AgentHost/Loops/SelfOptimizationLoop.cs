@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ResourceKit.Agents.Adapters;
 using ResourceKit.Caching;
+using ResourceKit.Memory.DependencyInjection;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Scheduling;
@@ -9,11 +11,27 @@ namespace ResourceKit.AgentHost.Loops;
 
 /// <summary>
 /// self_optimization (Background, 30 min): reads what the host measured and turns the knobs. GC overhead above 1 %
-/// with little memory pressure moves the GC to the 24/7 profile; memory pressure moves it to the low-memory profile.
-/// A hit ratio below 70 % with memory to spare grows the cache's memory tier; memory pressure shrinks it.
+/// with little memory pressure moves the GC to the 24/7 profile; memory pressure moves it to the low-memory profile,
+/// and once pressure is gone it returns to the configured profile. A hit ratio below 70 % since the last run, with
+/// memory to spare, grows the cache's memory tier by a quarter; memory pressure shrinks it by a quarter. The tier stays
+/// between a quarter of and four times its configured size.
 /// </summary>
-internal sealed partial class SelfOptimizationLoop(GcTuner gc, MemoryPressureMonitor memory, TieredCache cache, ILogger<SelfOptimizationLoop> logger) : IAgentLoop
+internal sealed partial class SelfOptimizationLoop(
+    GcTuner gc,
+    MemoryPressureMonitor memory,
+    TieredCache cache,
+    IOptions<ResourceKitMemoryOptions> memoryOptions,
+    ILogger<SelfOptimizationLoop> logger) : IAgentLoop
 {
+    private const int CapacityRange = 4;
+    private readonly GcProfile _configuredProfile = memoryOptions.Value.GcTuning.Profile;
+    private readonly long _minCapacity = Math.Max(1, cache.MemoryCapacity / CapacityRange);
+    private readonly long _maxCapacity = cache.MemoryCapacity * CapacityRange;
+
+    // The ratio is judged over the last period, not since start: after days of running, the lifetime ratio hardly
+    // moves, and a low one kept growing the tier every run whatever the cache did now.
+    private TieredCacheStatistics _lastStatistics = cache.Statistics;
+
     public int Adjustments { get; private set; }
 
     public ValueTask ExecuteAsync(CancellationToken cancellationToken)
@@ -21,6 +39,7 @@ internal sealed partial class SelfOptimizationLoop(GcTuner gc, MemoryPressureMon
         var level = memory.Level;
         var target = level >= MemoryPressureLevel.Critical ? GcProfile.LowMemory
             : gc.GcOverhead > 0.01 ? GcProfile.Continuous
+            : level == MemoryPressureLevel.Normal && gc.Profile == GcProfile.LowMemory ? _configuredProfile
             : gc.Profile;
         if (target != gc.Profile)
         {
@@ -29,12 +48,23 @@ internal sealed partial class SelfOptimizationLoop(GcTuner gc, MemoryPressureMon
             Adjustments++;
         }
 
+        var statistics = cache.Statistics;
+        var ratio = CacheMetricSource.HitRatio(statistics with
+        {
+            MemoryHits = statistics.MemoryHits - _lastStatistics.MemoryHits,
+            DiskHits = statistics.DiskHits - _lastStatistics.DiskHits,
+            DistributedHits = statistics.DistributedHits - _lastStatistics.DistributedHits,
+            Misses = statistics.Misses - _lastStatistics.Misses,
+        });
+        _lastStatistics = statistics;
+
+        // Unbounded, a hit ratio that stays low (many lookups are writes-then-reads by design) grew the tier by a
+        // quarter every half hour: 10,000 entries became millions within a day.
         var capacity = cache.MemoryCapacity;
-        var ratio = CacheMetricSource.HitRatio(cache.Statistics);
-        var resized = level >= MemoryPressureLevel.Warning ? capacity * 3 / 4
-            : ratio is < 0.7 ? capacity * 5 / 4
+        var resized = level >= MemoryPressureLevel.Warning ? (capacity > _minCapacity ? Math.Max(capacity * 3 / 4, _minCapacity) : capacity)
+            : ratio is < 0.7 ? (capacity < _maxCapacity ? Math.Min(capacity * 5 / 4, _maxCapacity) : capacity)
             : capacity;
-        if (resized != capacity && resized > 0)
+        if (resized != capacity)
         {
             LogCache(logger, capacity, resized, ratio ?? 0);
             cache.ResizeMemory(resized);
