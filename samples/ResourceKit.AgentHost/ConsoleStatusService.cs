@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ResourceKit.AgentHost.Logging;
 using ResourceKit.AgentHost.Reporting;
 using ResourceKit.Agents.Dashboard;
 
@@ -9,12 +10,13 @@ namespace ResourceKit.AgentHost;
 
 /// <summary>
 /// Prints a live status block every few seconds: loops, CPU, memory, GC overhead, cache hit rate, spend against each
-/// budget, alerts. A status line that cannot be built (the spend store is down) is logged and skipped: an exception
+/// budget, alerts, and log lines the file logger had to drop (only once there are some). A status line that cannot be built (the spend store is down) is logged and skipped: an exception
 /// escaping ExecuteAsync would stop the whole host (BackgroundServiceExceptionBehavior.StopHost).
 /// </summary>
 internal sealed partial class ConsoleStatusService(
     DashboardSnapshotBuilder dashboard,
     BudgetActionLog budgetActions,
+    RollingFileLoggerProvider fileLog,
     RunOptions options,
     TimeProvider time,
     ILogger<ConsoleStatusService> logger) : BackgroundService
@@ -29,7 +31,7 @@ internal sealed partial class ConsoleStatusService(
                 try
                 {
                     var snapshot = await dashboard.CaptureAsync(stoppingToken);
-                    Console.WriteLine(Format(snapshot, budgetActions.Actions.Count));
+                    Console.WriteLine(Format(snapshot, budgetActions.Actions.Count, fileLog.DroppedLines));
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
@@ -46,7 +48,7 @@ internal sealed partial class ConsoleStatusService(
     [LoggerMessage(1, LogLevel.Warning, "The status line could not be built; trying again at the next interval.")]
     private static partial void LogStatusFailed(ILogger logger, Exception exception);
 
-    internal static string Format(DashboardSnapshot s, int budgetActions)
+    internal static string Format(DashboardSnapshot s, int budgetActions, long droppedLogLines)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
@@ -65,6 +67,12 @@ internal sealed partial class ConsoleStatusService(
         }
 
         text.Append(c, $" | budget actions {budgetActions} | alerts {s.Alerts.Warning + s.Alerts.Critical + s.Alerts.Emergency}");
+        if (droppedLogLines > 0)
+        {
+            // The file log is what an operator reads after an incident: say when it has gaps (disk full or too slow).
+            text.Append(c, $" | log lines dropped {droppedLogLines}");
+        }
+
         return text.ToString();
     }
 }

@@ -69,9 +69,34 @@ public sealed class ConsoleStatusServiceTests
         await using var host = SampleHost.Create(_folder, new FlakySpendStore());
         var snapshot = await host.Services.GetRequiredService<DashboardSnapshotBuilder>().CaptureAsync();
 
-        var line = ConsoleStatusService.Format(snapshot with { System = snapshot.System with { Uptime = TimeSpan.FromSeconds(seconds) } }, budgetActions: 2);
+        var line = ConsoleStatusService.Format(snapshot with { System = snapshot.System with { Uptime = TimeSpan.FromSeconds(seconds) } }, budgetActions: 2, droppedLogLines: 0);
 
         Assert.That(line, Does.StartWith(expected + " loops 15 runs 0 skips 0 fails 0 waiting 15 stalled 0 | cpu "));
-        Assert.That(line, Does.EndWith("| budget actions 2 | alerts 0"));
+        Assert.That(line, Does.EndWith("| budget actions 2 | alerts 0"), "no dropped log lines, nothing said about them");
+    }
+
+    [Test]
+    public async Task ExecuteAsync_FileLogDroppedLines_ThePrintedStatusSaysHowMany()
+    {
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore(), "--status", "7s");
+        using var console = new ConsoleCapture();
+        var status = host.HostedService<ConsoleStatusService>();
+        var timer = host.Time.NextTimerWithPeriod(Interval);
+
+        // A closed file log drops (and counts) every line, as a full queue or a failing disk does.
+        host.FileLog.Dispose();
+        var logger = host.FileLog.CreateLogger("Sample");
+        for (var i = 0; i < 3; i++)
+        {
+            logger.Log(LogLevel.Information, new EventId(1), "lost", null, (message, _) => message);
+        }
+
+        await status.StartAsync(CancellationToken.None);
+        await timer.WaitAsync(SampleHost.Guard);
+        host.Time.Advance(Interval);
+        var line = await console.Lines.ReadAsync().AsTask().WaitAsync(SampleHost.Guard);
+        await status.StopAsync(CancellationToken.None);
+
+        Assert.That(line, Does.EndWith("| budget actions 0 | alerts 0 | log lines dropped 3"));
     }
 }

@@ -7,7 +7,8 @@ namespace ResourceKit.AgentHost.Reporting;
 /// <summary>
 /// The JSON report a run writes with <c>--report</c>. <c>CacheHitRatio</c> is the LLM response cache's hit ratio on the
 /// conversation load (turns answered without a provider call); <c>TieredCacheHitRatio</c> covers every cache lookup of
-/// every loop (heartbeats, pages, preferences), many of which are writes-then-reads by design.
+/// every loop (heartbeats, pages, preferences), many of which are writes-then-reads by design. <c>LogLinesDropped</c>
+/// counts the lines the file log (<c>LogPath</c>) lost because its queue was full or a write failed.
 /// </summary>
 internal sealed record RunReport(
     DateTimeOffset StartedAt,
@@ -21,6 +22,8 @@ internal sealed record RunReport(
     double? TieredCacheHitRatio,
     SpendReportSection Spend,
     IReadOnlyList<Alert> Alerts,
+    string LogPath,
+    long LogLinesDropped,
     WorkReport Work,
     DashboardSnapshot Dashboard);
 

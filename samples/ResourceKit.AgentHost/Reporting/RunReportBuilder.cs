@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using ResourceKit.AgentHost.Logging;
 using ResourceKit.AgentHost.Loops;
 using ResourceKit.Agents.Dashboard;
 using ResourceKit.Agents.Monitoring;
@@ -12,6 +13,7 @@ internal sealed class RunReportBuilder(
     DashboardSnapshotBuilder dashboard,
     HealthMonitor health,
     BudgetActionLog budgetActions,
+    RollingFileLoggerProvider fileLog,
     IServiceProvider services,
     RunOptions options,
     TimeProvider time)
@@ -71,6 +73,8 @@ internal sealed class RunReportBuilder(
             snapshot.Cache.HitRatio is { } ratio ? Math.Round(ratio, 4) : null,
             spend,
             health.GetAlerts(),
+            fileLog.CurrentPath,
+            fileLog.DroppedLines,
             work,
             snapshot);
     }

@@ -92,4 +92,23 @@ public sealed class RunReportServiceTests
         var error = host.Logs.GetSnapshot().Single(r => r.Category == typeof(RunReportService).FullName);
         Assert.That(error.Exception, Is.InstanceOf<DirectoryNotFoundException>());
     }
+
+    [Test]
+    public async Task StopAsync_FileLogDroppedLines_SummaryAndReportSayHowManyAndWhere()
+    {
+        var report = Path.Combine(_folder, "run.json");
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore(), "--report", report);
+        using var console = new ConsoleCapture();
+        host.FileLog.Dispose(); // every later line is dropped and counted, as on a full queue or a failing disk
+        var logger = host.FileLog.CreateLogger("Sample");
+        logger.Log(LogLevel.Warning, new EventId(1), "lost", null, (message, _) => message);
+        logger.Log(LogLevel.Warning, new EventId(1), "lost too", null, (message, _) => message);
+
+        await host.HostedService<RunReportService>().StopAsync(CancellationToken.None);
+
+        Assert.That(console.TakeWritten(), Has.Some.EqualTo($"file log {host.FileLog.CurrentPath}: 2 lines dropped"));
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        Assert.That(json.RootElement.GetProperty("logLinesDropped").GetInt64(), Is.EqualTo(2));
+        Assert.That(json.RootElement.GetProperty("logPath").GetString(), Is.EqualTo(Path.Combine(host.DataFolder, "logs", "agenthost.log")));
+    }
 }
