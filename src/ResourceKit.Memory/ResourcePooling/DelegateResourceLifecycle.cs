@@ -4,18 +4,18 @@ namespace ResourceKit.Memory.ResourcePooling;
 internal sealed class DelegateResourceLifecycle<T>(
     Func<CancellationToken, ValueTask<T>> create,
     Func<T, CancellationToken, ValueTask<bool>>? validate,
-    Func<T, ValueTask>? destroy) : IResourceLifecycle<T>
+    Func<T, CancellationToken, ValueTask>? destroy) : IResourceLifecycle<T>
 {
     public ValueTask<T> CreateAsync(CancellationToken cancellationToken) => create(cancellationToken);
 
     public ValueTask<bool> ValidateAsync(T resource, CancellationToken cancellationToken) =>
         validate is null ? ValueTask.FromResult(true) : validate(resource, cancellationToken);
 
-    public ValueTask DestroyAsync(T resource)
+    public ValueTask DestroyAsync(T resource, CancellationToken cancellationToken)
     {
         if (destroy is not null)
         {
-            return destroy(resource);
+            return destroy(resource, cancellationToken);
         }
 
         if (resource is IAsyncDisposable asyncDisposable)

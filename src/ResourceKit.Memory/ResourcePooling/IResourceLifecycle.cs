@@ -16,10 +16,19 @@ public interface IResourceLifecycle<T>
     ValueTask<bool> ValidateAsync(T resource, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Closes a resource. The pool waits at most <see cref="ResourcePoolOptions.DestroyTimeout"/> for it and then
-    /// abandons it (the call goes on; a later failure is observed), so return a task rather than blocking the thread.
+    /// Closes a resource. The pool waits at most <see cref="ResourcePoolOptions.DestroyTimeout"/> for it; when that
+    /// passes, <paramref name="cancellationToken"/> is cancelled and the pool stops waiting (a later failure is
+    /// observed). Honour the token by aborting what is left of a graceful close (drop the socket, kill the process),
+    /// so an abandoned close does not keep running unseen. Return a task rather than blocking the thread. The resource
+    /// keeps its place under <see cref="ResourcePoolOptions.MaxSize"/> until this call ends or the token is cancelled.
     /// </summary>
     /// <param name="resource">The resource.</param>
+    /// <param name="cancellationToken">
+    /// Cancelled when the pool gives up on the close (<see cref="ResourcePoolOptions.DestroyTimeout"/> passed), and
+    /// only then: disposing the pool does not cancel it, so the closes disposal starts still get their whole timeout.
+    /// It cannot be cancelled when <see cref="ResourcePoolOptions.DestroyTimeout"/> is <see cref="Timeout.InfiniteTimeSpan"/>.
+    /// It stays usable until the call ends, even after the pool gave up.
+    /// </param>
     /// <returns>A task that completes when it is closed.</returns>
-    ValueTask DestroyAsync(T resource);
+    ValueTask DestroyAsync(T resource, CancellationToken cancellationToken);
 }

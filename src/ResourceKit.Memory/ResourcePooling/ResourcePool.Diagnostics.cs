@@ -15,6 +15,7 @@ public sealed partial class ResourcePool<T>
     {
         meter.CreateObservableGauge("resourcekit.memory.resource_pool.in_use", () => pools.Observe(s => s.InUse), "{resource}", "Resources leased now.");
         meter.CreateObservableGauge("resourcekit.memory.resource_pool.idle", () => pools.Observe(s => s.Idle), "{resource}", "Resources idle in the pool now.");
+        meter.CreateObservableGauge("resourcekit.memory.resource_pool.closing", () => pools.Observe(s => s.Closing), "{resource}", "Resources being closed now; each still holds its place under the maximum size.");
         meter.CreateObservableGauge("resourcekit.memory.resource_pool.waiting", () => pools.Observe(s => s.Waiting), "{caller}", "Callers waiting for a resource now.");
         meter.CreateObservableCounter("resourcekit.memory.resource_pool.acquired", () => pools.Observe(s => s.Acquired), "{lease}", "Leases handed out.");
         meter.CreateObservableCounter("resourcekit.memory.resource_pool.created", () => pools.Observe(s => s.Created), "{resource}", "Resources opened.");

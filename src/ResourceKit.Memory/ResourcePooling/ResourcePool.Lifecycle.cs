@@ -190,7 +190,7 @@ public sealed partial class ResourcePool<T>
         return valid;
     }
 
-    /// <summary>Closes resources without waiting for them; <see cref="DisposeAsync"/> still waits for each close (within its timeout).</summary>
+    /// <summary>Closes retired resources without waiting for them; <see cref="DisposeAsync"/> still waits for each close (within its timeout).</summary>
     private void DestroyInBackground(List<PooledResource<T>>? entries)
     {
         if (entries is null)
@@ -208,12 +208,14 @@ public sealed partial class ResourcePool<T>
         }
     }
 
-    /// <summary>Closes a pool resource whose slot is already given back; never throws.</summary>
+    /// <summary>Closes a pool resource taken out of service by <see cref="RetireLocked"/>; its slot comes back when the close ends or is abandoned. Never throws.</summary>
     private ValueTask DestroyAsync(PooledResource<T> entry) => CloseAsync(entry.Value, pooled: true);
 
     /// <summary>
     /// Closes one resource within <see cref="ResourcePoolOptions.DestroyTimeout"/>; never throws. While it runs it is
-    /// counted in <see cref="_destroying"/>, which <see cref="DisposeAsync"/> waits to reach zero.
+    /// counted in <see cref="_destroying"/>, which <see cref="DisposeAsync"/> waits to reach zero. A pool resource
+    /// (<paramref name="pooled"/>) also holds its slot in <see cref="_closing"/> until then, so a replacement cannot
+    /// open beside it; the late close of an abandoned create holds the create's slot instead, freed by its caller.
     /// </summary>
     private async ValueTask CloseAsync(T value, bool pooled)
     {
@@ -233,6 +235,9 @@ public sealed partial class ResourcePool<T>
                 if (pooled)
                 {
                     _destroyed++;
+                    _closing--;
+                    _total--;
+                    GrantFreedSlotsLocked();
                 }
 
                 if (--_destroying == 0)
@@ -245,59 +250,77 @@ public sealed partial class ResourcePool<T>
 
     private async ValueTask CloseWithinTimeoutAsync(T value)
     {
-        Task closing;
+        var deadline = DestroyDeadline.Start(_options.DestroyTimeout, _timeProvider);
+        ValueTask pending;
         try
         {
-            var pending = _lifecycle.DestroyAsync(value);
-            if (pending.IsCompleted || _options.DestroyTimeout == Timeout.InfiniteTimeSpan)
-            {
-                await pending.ConfigureAwait(false);
-                return;
-            }
-
-            closing = pending.AsTask();
+            pending = _lifecycle.DestroyAsync(value, deadline?.Token ?? CancellationToken.None);
         }
 #pragma warning disable CA1031 // Closing a resource that fails to close must not break the pool; log it.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            deadline?.Dispose();
             LogDestroyFailed(_logger, ex, _options.Name);
             return;
         }
 
-        try
+        if (deadline is null || (pending.IsCompleted && !deadline.TimedOut))
         {
-            // Waiting on the task rather than trusting the close to end: a browser or connection that never closes
-            // must not hold the caller, the pruning timer or the pool's disposal (and with it a host's shutdown).
-            await closing.WaitAsync(_options.DestroyTimeout, _timeProvider).ConfigureAwait(false);
-        }
-        catch (TimeoutException) when (!closing.IsCompleted)
-        {
-            lock (_gate)
+            deadline?.Dispose();
+            try
             {
-                _destroyTimeouts++;
+                await pending.ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // As above.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogDestroyFailed(_logger, ex, _options.Name);
             }
 
-            LogDestroyTimedOut(_logger, _options.Name, _options.DestroyTimeout);
-
-            // Abandoned: observe its eventual failure so it is not reported as an unobserved task exception. Not
-            // logged, as by then the host may have disposed its logging.
-            _ = closing.ContinueWith(
-                static t => _ = t.Exception,
-                CancellationToken.None,
-                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+            return;
         }
-#pragma warning disable CA1031 // Closing a resource that fails to close must not break the pool; log it.
-        catch (Exception ex)
-#pragma warning restore CA1031
+
+        var closing = pending.AsTask();
+
+        // Waiting on the task rather than trusting the close to end: a browser or connection that never closes must
+        // not hold the caller, the pruning timer or the pool's disposal (and with it a host's shutdown).
+        await Task.WhenAny(closing, deadline.GaveUp).ConfigureAwait(false);
+        if (!deadline.TimedOut)
         {
-            // The close failed, or it ended just as the timeout fired: only its own outcome counts.
+            deadline.Dispose();
             if (!closing.IsCompletedSuccessfully)
             {
-                LogDestroyFailed(_logger, closing.Exception?.InnerException ?? ex, _options.Name);
+                LogDestroyFailed(_logger, closing.Exception?.InnerException ?? new OperationCanceledException(), _options.Name);
             }
+
+            return;
         }
+
+        // The close may have ended from inside the cancellation (it honoured its token): wait until every callback
+        // of the token has run, so the close has been told before its slot is freed.
+        await deadline.GaveUp.ConfigureAwait(false);
+        lock (_gate)
+        {
+            _destroyTimeouts++;
+        }
+
+        LogDestroyTimedOut(_logger, _options.Name, _options.DestroyTimeout);
+
+        // Abandoned (or ended only because it was cancelled): observe its eventual failure so it is not reported as an
+        // unobserved task exception, and keep its token's source alive until it ends. Not logged, as by then the host
+        // may have disposed its logging.
+        _ = closing.ContinueWith(
+            static (t, state) =>
+            {
+                _ = t.Exception;
+                ((DestroyDeadline)state!).Dispose();
+            },
+            deadline,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>Waits for the closes running now to end or be abandoned (each within its timeout).</summary>

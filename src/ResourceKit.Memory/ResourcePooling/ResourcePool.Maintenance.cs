@@ -15,10 +15,10 @@ public sealed partial class ResourcePool<T>
         List<PooledResource<T>> closed = [];
         lock (_gate)
         {
-            var count = Math.Min((int)Math.Ceiling(_idle.Count * fraction), _total - _options.MinSize);
+            var count = Math.Min((int)Math.Ceiling(_idle.Count * fraction), _total - _closing - _options.MinSize);
             for (var i = 0; i < count && _idle.TryPop(out var entry); i++)
             {
-                RemoveLocked(entry);
+                RetireLocked(entry);
                 closed.Add(entry);
             }
         }
@@ -38,7 +38,6 @@ public sealed partial class ResourcePool<T>
     {
         List<PooledResource<T>> closed = [];
         List<ResourceLeakDetectedEventArgs>? leaks = null;
-        int deficit;
         lock (_gate)
         {
             if (_disposed)
@@ -52,9 +51,9 @@ public sealed partial class ResourcePool<T>
             {
                 // Oldest-returned first, so idle trimming keeps the most recently used resources.
                 if (IsExpired(entry, now, checkIdle: false)
-                    || (_total > _options.MinSize && IsExpired(entry, now, checkIdle: true)))
+                    || (_total - _closing > _options.MinSize && IsExpired(entry, now, checkIdle: true)))
                 {
-                    RemoveLocked(entry);
+                    RetireLocked(entry);
                     closed.Add(entry);
                 }
                 else
@@ -65,38 +64,31 @@ public sealed partial class ResourcePool<T>
 
             _idle.Clear();
             kept.ForEach(_idle.Push);
-            deficit = Math.Max(0, _options.MinSize - _total);
-            _total += deficit;
             if (_trackLeases)
             {
                 leaks = FindLeaksLocked(now);
             }
         }
 
-        // The deficit's slots are already counted in _total: if anything throws before the refill takes them over,
-        // give them back, or the pool believes it holds resources it never opened and acquires time out for good.
-        var refilling = false;
-        try
+        DestroyInBackground(closed);
+        foreach (var leak in leaks ?? [])
         {
-            DestroyInBackground(closed);
-            foreach (var leak in leaks ?? [])
+            LogLeakDetected(_logger, _options.Name, leak.HeldFor, leak.AcquisitionStackTrace ?? "(stack traces not captured)");
+            IsolatedEvent.Raise(LeakDetected, this, leak, ex => LogLeakHandlerFailed(_logger, ex, _options.Name));
+        }
+
+        // Reserved only now, after the closes above started: those that end at once (most) have given their slots
+        // back, so the refill can replace them in this pass; slots still held by slow closes are not refilled beside
+        // them (the next pass, or an acquire, does it once they end).
+        int deficit;
+        lock (_gate)
+        {
+            if (_disposed)
             {
-                LogLeakDetected(_logger, _options.Name, leak.HeldFor, leak.AcquisitionStackTrace ?? "(stack traces not captured)");
-                IsolatedEvent.Raise(LeakDetected, this, leak, ex => LogLeakHandlerFailed(_logger, ex, _options.Name));
+                return;
             }
 
-            refilling = true;
-        }
-        finally
-        {
-            if (!refilling && deficit > 0)
-            {
-                lock (_gate)
-                {
-                    _total -= deficit;
-                    GrantFreedSlotsLocked();
-                }
-            }
+            deficit = ReserveRefillLocked();
         }
 
         await CreateIdleAsync(deficit, cancellationToken).ConfigureAwait(false);
@@ -107,6 +99,8 @@ public sealed partial class ResourcePool<T>
     /// outstanding leases are awaited for up to <see cref="ResourcePoolOptions.DisposeTimeout"/>; those returned
     /// later are closed on return. It then waits for the closes still running (these, and any pruning or returns
     /// started), each for at most <see cref="ResourcePoolOptions.DestroyTimeout"/>, so a hung close cannot hang it.
+    /// It does not cancel those closes: each is told to stop (its token cancelled) only when its own timeout passes,
+    /// as disposal is where graceful closes matter most, and waiting for them is already bounded.
     /// </summary>
     /// <returns>A task that completes when the pool is stopped.</returns>
     public async ValueTask DisposeAsync()
@@ -136,7 +130,8 @@ public sealed partial class ResourcePool<T>
 
     /// <summary>
     /// Stops the pool without waiting: waiters fail, idle resources are closed in the background, and outstanding
-    /// leases are closed when returned. Prefer <see cref="DisposeAsync"/>, which waits for them.
+    /// leases are closed when returned. The closes are not cancelled; each still gets its whole
+    /// <see cref="ResourcePoolOptions.DestroyTimeout"/>. Prefer <see cref="DisposeAsync"/>, which waits for them.
     /// </summary>
     public void Dispose()
     {
@@ -167,7 +162,7 @@ public sealed partial class ResourcePool<T>
 
             List<PooledResource<T>> idle = [.. _idle];
             _idle.Clear();
-            idle.ForEach(RemoveLocked);
+            idle.ForEach(RetireLocked);
             if (_all.Count > 0)
             {
                 _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -218,8 +213,7 @@ public sealed partial class ResourcePool<T>
             entry.LastReturnedAt = now;
             if (_disposed || entry.Broken || IsExpired(entry, now, checkIdle: false))
             {
-                RemoveLocked(entry);
-                GrantFreedSlotsLocked();
+                RetireLocked(entry); // its slot comes back when the close ends, which then wakes a waiter
                 SignalDrainedLocked();
                 return entry;
             }
@@ -292,7 +286,7 @@ public sealed partial class ResourcePool<T>
                 _all.Add(entry);
                 if (_disposed)
                 {
-                    RemoveLocked(entry);
+                    RetireLocked(entry);
                     closed = entry;
                 }
                 else

@@ -13,7 +13,8 @@ namespace ResourceKit.Memory.ResourcePooling;
 /// A pool of expensive resources (HTTP sessions, database connections, browsers, TTS engines) with a minimum and
 /// maximum size, idle and lifetime limits, opt-in validation on borrow, FIFO waiters with timeout and cancellation,
 /// replacement of broken resources, leak detection, background pruning on a <see cref="TimeProvider"/> timer and
-/// graceful asynchronous disposal.
+/// graceful asynchronous disposal. A resource counts against <see cref="ResourcePoolOptions.MaxSize"/> from the moment
+/// its creation starts until its close ends or is abandoned, so no more than that many are ever open at once.
 /// </summary>
 /// <typeparam name="T">The resource type.</typeparam>
 public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMemoryReclaimer
@@ -32,7 +33,8 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     private readonly LinkedList<Waiter> _waiters = new(); // FIFO; a waiter that times out or is cancelled removes itself
     private readonly bool _trackLeases;
     private readonly ITimer _pruneTimer;
-    private int _total;
+    private int _total; // slots under MaxSize: resources being opened, open (idle or leased) and being closed
+    private int _closing; // slots still held by pool resources being closed (part of _total)
     private long _nextLeaseId;
     private long _created;
     private long _destroyed;
@@ -80,7 +82,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     /// <param name="options">Sizes, limits and timeouts.</param>
     /// <param name="create">Opens a resource.</param>
     /// <param name="validate">Checks a resource on borrow (with <see cref="ResourcePoolOptions.ValidateOnAcquire"/>); all pass when <see langword="null"/>.</param>
-    /// <param name="destroy">Closes a resource, within <see cref="ResourcePoolOptions.DestroyTimeout"/>; when <see langword="null"/>, disposable resources are disposed.</param>
+    /// <param name="destroy">Closes a resource, within <see cref="ResourcePoolOptions.DestroyTimeout"/>, after which its token is cancelled (see <see cref="IResourceLifecycle{T}.DestroyAsync"/>); when <see langword="null"/>, disposable resources are disposed.</param>
     /// <param name="timeProvider">The clock and timer source.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="meterFactory">The factory for the <c>ResourceKit.Memory</c> meter.</param>
@@ -88,7 +90,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
         ResourcePoolOptions options,
         Func<CancellationToken, ValueTask<T>> create,
         Func<T, CancellationToken, ValueTask<bool>>? validate = null,
-        Func<T, ValueTask>? destroy = null,
+        Func<T, CancellationToken, ValueTask>? destroy = null,
         TimeProvider? timeProvider = null,
         ILogger<ResourcePool<T>>? logger = null,
         IMeterFactory? meterFactory = null)
@@ -113,7 +115,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
             lock (_gate)
             {
                 var waiting = _waiters.Count(w => !w.Completion.Task.IsCompleted);
-                return new(_created, _destroyed, _acquired, _released, _validationFailures, _timeouts, _leaks, _idle.Count, _all.Count - _idle.Count, waiting, _total, _destroyTimeouts);
+                return new(_created, _destroyed, _acquired, _released, _validationFailures, _timeouts, _leaks, _idle.Count, _all.Count - _idle.Count, waiting, _total, _destroyTimeouts, _closing);
             }
         }
     }
@@ -172,8 +174,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            deficit = Math.Max(0, _options.MinSize - _total);
-            _total += deficit;
+            deficit = ReserveRefillLocked();
         }
 
         await CreateIdleAsync(deficit, cancellationToken).ConfigureAwait(false);
@@ -294,7 +295,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
                 return LeaseLocked(entry, CaptureStackTrace());
             }
 
-            _total--;
+            _closing++; // its slot is held until the close below ends
         }
 
         DestroyInBackground([entry]); // outside the lock: the user's close may run synchronously
@@ -313,7 +314,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
         {
             if (IsExpired(entry, now, checkIdle: true))
             {
-                RemoveLocked(entry);
+                RetireLocked(entry);
                 (expired ??= []).Add(entry);
                 continue;
             }
@@ -364,10 +365,26 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     private StackTrace? CaptureStackTrace() =>
         _trackLeases && _options.CaptureAcquisitionStackTraces ? new StackTrace(2, fNeedFileInfo: false) : null;
 
-    private void RemoveLocked(PooledResource<T> entry)
+    /// <summary>
+    /// Takes a resource out of service for closing. It keeps its slot under <see cref="ResourcePoolOptions.MaxSize"/>
+    /// until <see cref="DestroyAsync(PooledResource{T})"/> ends or abandons the close, which the caller must start.
+    /// </summary>
+    private void RetireLocked(PooledResource<T> entry)
     {
         _all.Remove(entry);
-        _total--;
+        _closing++;
+    }
+
+    /// <summary>
+    /// Reserves slots for refilling up to <see cref="ResourcePoolOptions.MinSize"/> usable resources (those being
+    /// closed do not count), within the room <see cref="ResourcePoolOptions.MaxSize"/> leaves beside them.
+    /// </summary>
+    /// <returns>How many slots were reserved.</returns>
+    private int ReserveRefillLocked()
+    {
+        var deficit = Math.Max(0, Math.Min(_options.MinSize - (_total - _closing), _options.MaxSize - _total));
+        _total += deficit;
+        return deficit;
     }
 
     /// <summary>Hands each slot below the maximum to the next live waiter, which then creates a resource itself.</summary>

@@ -46,7 +46,12 @@ public sealed class ResourcePoolOptions
     [Range(0, int.MaxValue, ErrorMessage = "MinSize must not be negative.")]
     public int MinSize { get; set; } = DefaultMinSize;
 
-    /// <summary>Gets or sets the greatest number of resources open at once, leased, idle or being opened. A resource being closed gives its place back when the close starts, so a replacement may open while it closes.</summary>
+    /// <summary>
+    /// Gets or sets the greatest number of resources open at once: being opened, leased, idle or being closed. A
+    /// resource being closed keeps its place until its close ends or is abandoned after <see cref="DestroyTimeout"/>,
+    /// so its replacement waits for it (an acquire queues, and is woken when the close ends) rather than opening beside
+    /// it: a backend that allows this many sessions is never asked for one more.
+    /// </summary>
     /// <value>The default value is 10.</value>
     [Range(1, int.MaxValue, ErrorMessage = "MaxSize must be at least 1.")]
     public int MaxSize { get; set; } = DefaultMaxSize;
@@ -89,11 +94,13 @@ public sealed class ResourcePoolOptions
     /// Gets or sets how long one <see cref="IResourceLifecycle{T}.DestroyAsync"/> call may take, whatever closes the
     /// resource: pruning (idle and lifetime limits), <see cref="ResourcePool{T}.Trim"/>, a failed validation, the
     /// return of a broken or expired resource, or disposal. When it passes the pool stops waiting: the close is
-    /// abandoned (logged, counted in <see cref="ResourcePoolStatistics.DestroyTimeouts"/>, and a later failure of it
-    /// observed), so a hung close cannot hold a caller, the pruning timer or <see cref="ResourcePool{T}.DisposeAsync"/>
-    /// (and with it a host's shutdown). The close itself is not stopped, as the destroy call takes no token. Its place
-    /// under <see cref="MaxSize"/> was already given back when the close started. <see cref="Timeout.InfiniteTimeSpan"/>
-    /// turns it off.
+    /// abandoned: the call's token is cancelled (so a close that honours it stops, and its callbacks run before
+    /// anything else happens), then the pool logs it, counts it in <see cref="ResourcePoolStatistics.DestroyTimeouts"/>,
+    /// observes a later failure of it and gives its place under <see cref="MaxSize"/> back. So a hung close cannot hold
+    /// a caller, the pruning timer or <see cref="ResourcePool{T}.DisposeAsync"/> (and with it a host's shutdown), nor a
+    /// slot for longer than this. Disposing the pool does not cancel closes sooner: each still gets this whole time to
+    /// close gracefully, and disposal waits for none longer. <see cref="Timeout.InfiniteTimeSpan"/> turns it off: the
+    /// close's token is never cancelled, and the close keeps its place until it ends.
     /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan DestroyTimeout { get; set; } = DefaultDestroyTimeout;

@@ -11,8 +11,9 @@ namespace ResourceKit.Memory.ResourcePooling;
 /// <param name="Idle">Resources waiting in the pool now.</param>
 /// <param name="InUse">Resources leased now.</param>
 /// <param name="Waiting">Callers waiting for a resource now.</param>
-/// <param name="Total">Resources open or being opened now; never above the maximum size.</param>
+/// <param name="Total">Resources being opened, open (idle or leased) or being closed now; never above the maximum size.</param>
 /// <param name="DestroyTimeouts">Closes abandoned because they took longer than <see cref="ResourcePoolOptions.DestroyTimeout"/>; the pool stopped waiting for them. Each is also counted in <paramref name="Destroyed"/>, except the close of a resource an abandoned create opened late.</param>
+/// <param name="Closing">Resources being closed now. Each keeps its place in <paramref name="Total"/> (under the maximum size) until its close ends or is abandoned after <see cref="ResourcePoolOptions.DestroyTimeout"/>.</param>
 public readonly record struct ResourcePoolStatistics(
     long Created,
     long Destroyed,
@@ -25,4 +26,5 @@ public readonly record struct ResourcePoolStatistics(
     int InUse,
     int Waiting,
     int Total,
-    long DestroyTimeouts);
+    long DestroyTimeouts,
+    int Closing);

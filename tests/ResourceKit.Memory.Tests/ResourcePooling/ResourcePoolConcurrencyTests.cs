@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
 using ResourceKit.Memory.Tests.Support;
@@ -116,52 +117,175 @@ public sealed class ResourcePoolConcurrencyTests
     }
 
     [Test]
-    public async Task LeaseDispose_EightThreadsReturnBrokenResourcesWhoseClosesHangOrThrow_SlotsBalanceAndDisposeAsyncEnds()
+    public async Task AcquireRelease_EightThreadsInvalidateWhileClosesAreSlowHungOrFailing_NeverMoreThanMaxSizeOpenAndEachClosedOnce()
     {
+        const int max = 4;
+        const int workers = 8;
+        const int iterations = 150;
         var time = new FakeTimeProvider();
-        var created = 0;
-        var hung = 0;
-        var pool = new ResourcePool<int>(
-            new ResourcePoolOptions { MinSize = 0, MaxSize = 4, AcquireTimeout = Timeout.InfiniteTimeSpan, DestroyTimeout = TimeSpan.FromSeconds(5) },
-            _ => ValueTask.FromResult(Interlocked.Increment(ref created)),
-            destroy: id =>
-            {
-                switch (id % 3)
-                {
-                    case 0:
-                        Interlocked.Increment(ref hung);
-                        return new ValueTask(new TaskCompletionSource().Task); // never ends
-                    case 1:
-                        throw new InvalidOperationException("close threw");
-                    default:
-                        return ValueTask.CompletedTask;
-                }
-            },
-            timeProvider: time);
-
-        var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        var closes = new ScriptedCloses();
+        var options = new ResourcePoolOptions
         {
-            for (var i = 0; i < 100; i++)
+            MinSize = 1,
+            MaxSize = max,
+            ValidateOnAcquire = true,
+            AcquireTimeout = Timeout.InfiniteTimeSpan,
+            DestroyTimeout = TimeSpan.FromSeconds(5),
+            PruneInterval = TimeSpan.FromSeconds(30),
+        };
+        var pool = new ResourcePool<ScriptedCloses.Resource>(options, closes.CreateAsync, validate: (r, _) => ValueTask.FromResult(++r.Uses % 5 != 0), destroy: closes.DestroyAsync, timeProvider: time);
+
+        var running = Enumerable.Range(0, workers).Select(seed => Task.Run(async () =>
+        {
+            var random = new Random(seed);
+            for (var i = 0; i < iterations; i++)
             {
                 var lease = await pool.AcquireAsync();
-                lease.MarkBroken();
-                lease.Dispose(); // closed in the background, so a hung close holds nobody
+                if (random.Next(3) == 0)
+                {
+                    lease.MarkBroken();
+                }
+
+                if (random.Next(2) == 0)
+                {
+                    await lease.DisposeAsync(); // waits for a slow close
+                }
+                else
+                {
+                    lease.Dispose();
+                }
+
+                if (random.Next(40) == 0)
+                {
+                    pool.Trim(1);
+                }
             }
-        }));
-        await Task.WhenAll(workers);
-        var disposing = pool.DisposeAsync().AsTask();
-        time.Advance(TimeSpan.FromSeconds(5));
-        await disposing.WaitAsync(TimeSpan.FromSeconds(30));
+        })).ToList();
+
+        // Stands in for the backends and the clock: ends the slow closes and moves time (pruning, and the destroy
+        // timeout that abandons hung closes) until the workers and then the pool's disposal are done.
+        using var stop = new CancellationTokenSource();
+        var driving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                closes.EndSlowCloses();
+                time.Advance(TimeSpan.FromSeconds(1));
+                await Task.Yield();
+            }
+        });
+        await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(30));
+        var afterWork = pool.Statistics;
+        await pool.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await driving;
 
         var stats = pool.Statistics;
         Assert.Multiple(() =>
         {
-            Assert.That(stats.Created, Is.EqualTo(800));
-            Assert.That(stats.Destroyed, Is.EqualTo(800), "every close ended, threw or was abandoned");
-            Assert.That(stats.DestroyTimeouts, Is.EqualTo(800 / 3));
-            Assert.That(hung, Is.EqualTo(800 / 3));
+            Assert.That(closes.PeakOpen, Is.LessThanOrEqualTo(max), "a replacement never opened beside a resource still closing");
+            Assert.That(closes.Open, Is.Zero, "every resource was closed, or told to stop when abandoned");
+            Assert.That(closes.ClosedTwice, Is.Zero);
+            Assert.That(closes.Created, Is.EqualTo(stats.Created));
+            Assert.That(stats.Destroyed, Is.EqualTo(stats.Created), "every close ended, threw or was abandoned");
+            Assert.That(stats.DestroyTimeouts, Is.EqualTo(closes.Hung));
+            Assert.That(closes.Hung, Is.GreaterThan(0));
+            Assert.That(closes.Slow, Is.GreaterThan(0));
+            Assert.That(afterWork.Acquired, Is.EqualTo(afterWork.Released));
+            Assert.That(afterWork.Acquired, Is.GreaterThanOrEqualTo(workers * iterations));
             Assert.That(stats.Total, Is.Zero);
-            Assert.That(stats.Released, Is.EqualTo(stats.Acquired));
+            Assert.That(stats.Closing, Is.Zero);
         });
+    }
+
+    /// <summary>
+    /// Resources whose closes, by id, end at once, throw, wait for the test to end them, or hang until the pool cancels
+    /// their token (honouring it, or only noting it and running on). A resource counts as open from its creation until
+    /// its close ends or is told to stop, the moment the pool may free its slot.
+    /// </summary>
+    private sealed class ScriptedCloses
+    {
+        private readonly ConcurrentQueue<(Resource Resource, TaskCompletionSource Close)> _slow = new();
+        private int _created;
+        private int _open;
+        private int _peakOpen;
+        private int _closedTwice;
+        private int _slowCount;
+        private int _hung;
+
+        public int Created => Volatile.Read(ref _created);
+
+        public int Open => Volatile.Read(ref _open);
+
+        public int PeakOpen => Volatile.Read(ref _peakOpen);
+
+        public int ClosedTwice => Volatile.Read(ref _closedTwice);
+
+        public int Slow => Volatile.Read(ref _slowCount);
+
+        public int Hung => Volatile.Read(ref _hung);
+
+        public ValueTask<Resource> CreateAsync(CancellationToken cancellationToken)
+        {
+            AtomicMax.Update(ref _peakOpen, Interlocked.Increment(ref _open));
+            return ValueTask.FromResult(new Resource(Interlocked.Increment(ref _created)));
+        }
+
+        public ValueTask DestroyAsync(Resource resource, CancellationToken cancellationToken)
+        {
+            if (Interlocked.Exchange(ref resource.Closed, 1) == 1)
+            {
+                Interlocked.Increment(ref _closedTwice);
+            }
+
+            switch (resource.Id % 5)
+            {
+                case 0:
+                    Closed();
+                    return ValueTask.CompletedTask;
+                case 1:
+                    Closed();
+                    throw new InvalidOperationException("close threw");
+                case 2:
+                    Interlocked.Increment(ref _slowCount);
+                    var close = new TaskCompletionSource();
+                    _slow.Enqueue((resource, close));
+                    return new ValueTask(close.Task);
+                case 3:
+                    Interlocked.Increment(ref _hung);
+                    var honoured = new TaskCompletionSource();
+                    cancellationToken.Register(() =>
+                    {
+                        Closed(); // stops when told
+                        honoured.SetCanceled(cancellationToken);
+                    });
+                    return new ValueTask(honoured.Task);
+                default:
+                    Interlocked.Increment(ref _hung);
+                    cancellationToken.Register(Closed); // told to stop, but runs on: the pool no longer counts it
+                    return new ValueTask(new TaskCompletionSource().Task);
+            }
+        }
+
+        /// <summary>Ends every slow close queued so far.</summary>
+        public void EndSlowCloses()
+        {
+            while (_slow.TryDequeue(out var slow))
+            {
+                Closed();
+                slow.Close.SetResult();
+            }
+        }
+
+        private void Closed() => Interlocked.Decrement(ref _open);
+
+        public sealed class Resource(int id)
+        {
+            public int Closed;
+
+            public int Id { get; } = id;
+
+            public int Uses { get; set; }
+        }
     }
 }

@@ -131,7 +131,7 @@ public sealed class ResourcePoolHungDestroyTests
             options,
             Create,
             validate: (c, _) => ValueTask.FromResult(c.Id != 0),
-            destroy: c => c.Id == 0 ? new ValueTask(new TaskCompletionSource().Task) : ValueTask.CompletedTask,
+            destroy: (c, _) => c.Id == 0 ? new ValueTask(new TaskCompletionSource().Task) : ValueTask.CompletedTask,
             timeProvider: _time,
             logger: _logger);
         (await pool.AcquireAsync()).Dispose();
@@ -157,7 +157,7 @@ public sealed class ResourcePoolHungDestroyTests
         using var pool = new ResourcePool<Connection>(
             new ResourcePoolOptions { MinSize = 0, MaxSize = 1, CreateTimeout = TimeSpan.FromSeconds(1), DestroyTimeout = DestroyTimeout },
             _ => calls++ == 0 ? new ValueTask<Connection>(late.Task) : ValueTask.FromResult(new Connection(calls)),
-            destroy: c => c.Id < 0 ? new ValueTask(new TaskCompletionSource().Task) : ValueTask.CompletedTask,
+            destroy: (c, _) => c.Id < 0 ? new ValueTask(new TaskCompletionSource().Task) : ValueTask.CompletedTask,
             timeProvider: _time);
         var abandoned = pool.AcquireAsync().AsTask();
         _time.Advance(TimeSpan.FromSeconds(1));
@@ -191,7 +191,7 @@ public sealed class ResourcePoolHungDestroyTests
     }
 
     [Test]
-    public async Task LeaseDispose_BrokenAndDestroyFaultsLater_SlotIsFreedAndThePoolServes()
+    public async Task LeaseDispose_BrokenAndDestroyFaultsLater_SlotIsFreedWhenItFaultsAndThePoolServes()
     {
         var gate = new TaskCompletionSource();
         using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1 }, async _ =>
@@ -203,13 +203,17 @@ public sealed class ResourcePoolHungDestroyTests
         lease.MarkBroken();
 
         lease.Dispose();
-        using var next = await pool.AcquireAsync(TimeSpan.Zero);
+        var next = pool.AcquireAsync().AsTask();
+        var servedWhileClosing = next.IsCompleted;
         gate.SetResult();
+        using var replacement = await next.WaitAsync(FailAfter);
 
         Assert.Multiple(() =>
         {
-            Assert.That(next.Resource.Id, Is.EqualTo(1));
+            Assert.That(servedWhileClosing, Is.False, "the closing resource keeps its slot");
+            Assert.That(replacement.Resource.Id, Is.EqualTo(1));
             Assert.That(pool.Statistics.Total, Is.EqualTo(1));
+            Assert.That(_logger.Collector.GetSnapshot().Count(r => r.Level == LogLevel.Error), Is.EqualTo(1), "the failure is logged");
         });
     }
 
@@ -234,7 +238,7 @@ public sealed class ResourcePoolHungDestroyTests
         var meterFactory = services.GetRequiredService<IMeterFactory>();
         using var timeouts = new MetricCollector<long>(meterFactory, MemoryTelemetry.MeterName, "resourcekit.memory.resource_pool.destroy_timeouts");
         var options = new ResourcePoolOptions { Name = "tts", MinSize = 0, DestroyTimeout = DestroyTimeout };
-        await using var pool = new ResourcePool<Connection>(options, Create, destroy: _ => new ValueTask(new TaskCompletionSource().Task), timeProvider: _time, meterFactory: meterFactory);
+        await using var pool = new ResourcePool<Connection>(options, Create, destroy: (_, _) => new ValueTask(new TaskCompletionSource().Task), timeProvider: _time, meterFactory: meterFactory);
         var lease = await pool.AcquireAsync();
         lease.MarkBroken();
 
@@ -293,7 +297,7 @@ public sealed class ResourcePoolHungDestroyTests
     }
 
     private ResourcePool<Connection> CreatePool(ResourcePoolOptions options, Func<Connection, ValueTask> destroy) =>
-        new(options, Create, destroy: destroy, timeProvider: _time, logger: _logger);
+        new(options, Create, destroy: (c, _) => destroy(c), timeProvider: _time, logger: _logger);
 
     private ValueTask<Connection> Create(CancellationToken cancellationToken)
     {
