@@ -36,7 +36,7 @@ public readonly struct ResourceLease<T> : IDisposable, IAsyncDisposable, IEquata
     /// <summary>Marks the resource broken: when the lease is disposed the resource is closed and replaced instead of reused.</summary>
     public void MarkBroken() => _pool?.MarkBroken(_entry!, _id);
 
-    /// <summary>Returns the resource to the pool; a broken or expired one is closed in the background.</summary>
+    /// <summary>Returns the resource to the pool; a broken or expired one is closed in the background, and keeps its place under <see cref="ResourcePoolOptions.MaxSize"/> until that close ends or is abandoned.</summary>
     public void Dispose() => _pool?.Release(_entry!, _id);
 
     /// <summary>Returns the resource to the pool; a broken or expired one is closed before this completes.</summary>
