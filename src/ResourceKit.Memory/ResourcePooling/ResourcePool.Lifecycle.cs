@@ -156,19 +156,8 @@ public sealed partial class ResourcePool<T>
         {
             if (validating is { IsCompleted: false })
             {
-                // Abandoned (timed out, or the caller cancelled and the rethrow above is on its way): observe
-                // its eventual failure so it is not reported as an unobserved task exception, and keep its
-                // token's sources alive until it ends.
-                _ = validating.ContinueWith(
-                    static (t, state) =>
-                    {
-                        _ = t.Exception;
-                        ((LifecycleDeadline)state!).Dispose();
-                    },
-                    deadline,
-                    CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
+                // Abandoned (timed out, or the caller cancelled and the rethrow above is on its way).
+                DisposeWhenEnded(validating, deadline);
             }
             else
             {
@@ -308,20 +297,26 @@ public sealed partial class ResourcePool<T>
 
         LogDestroyTimedOut(_logger, _options.Name, _options.DestroyTimeout);
 
-        // Abandoned (or ended only because it was cancelled): observe its eventual failure so it is not reported as an
-        // unobserved task exception, and keep its token's source alive until it ends. Not logged, as by then the host
-        // may have disposed its logging.
-        _ = closing.ContinueWith(
+        // Abandoned, or ended only because it was cancelled. A later failure is not logged, as by then the host may
+        // have disposed its logging.
+        DisposeWhenEnded(closing, deadline);
+    }
+
+    /// <summary>
+    /// Once an abandoned lifecycle call ends, observes its failure (so it is not reported as an unobserved task
+    /// exception) and disposes its deadline: the call's token stays usable for as long as the call runs.
+    /// </summary>
+    private static void DisposeWhenEnded(Task abandoned, IDisposable deadline) =>
+        _ = abandoned.ContinueWith(
             static (t, state) =>
             {
                 _ = t.Exception;
-                ((DestroyDeadline)state!).Dispose();
+                ((IDisposable)state!).Dispose();
             },
             deadline,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-    }
 
     /// <summary>Waits for the closes running now to end or be abandoned (each within its timeout).</summary>
     private Task DestroysEndedAsync()

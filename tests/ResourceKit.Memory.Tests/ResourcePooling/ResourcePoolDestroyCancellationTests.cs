@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
+using ResourceKit.Memory.Tests.Support;
 using Connection = ResourceKit.Memory.Tests.ResourcePooling.ResourcePoolTests.Connection;
 
 namespace ResourceKit.Memory.Tests.ResourcePooling;
@@ -163,18 +164,10 @@ public sealed class ResourcePoolDestroyCancellationTests
     {
         var gate = new TaskCompletionSource();
         var tokenError = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, DestroyTimeout = DestroyTimeout }, async (connection, ct) =>
+        using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, DestroyTimeout = DestroyTimeout }, async (_, ct) =>
         {
             await gate.Task;
-            try
-            {
-                _ = ct.WaitHandle; // a disposed token source throws here
-                tokenError.SetResult(null);
-            }
-            catch (ObjectDisposedException ex)
-            {
-                tokenError.SetResult(ex);
-            }
+            tokenError.SetResult(TokenProbe.Use(ct));
         });
         var lease = await pool.AcquireAsync();
         lease.MarkBroken();

@@ -124,15 +124,7 @@ public sealed class ResourcePoolHungLifecycleTests
             async ct =>
             {
                 await gate.Task;
-                try
-                {
-                    _ = ct.WaitHandle; // a disposed token source throws here
-                    tokenError.SetResult(null);
-                }
-                catch (ObjectDisposedException ex)
-                {
-                    tokenError.SetResult(ex);
-                }
+                tokenError.SetResult(TokenProbe.Use(ct));
 
                 return new ResourcePoolTests.Connection(0);
             },
