@@ -32,7 +32,7 @@ public sealed class ResourcePoolTimeoutException : TimeoutException
     /// <param name="timeout">How long the caller waited.</param>
     /// <param name="maxSize">The pool's maximum size.</param>
     public ResourcePoolTimeoutException(string poolName, TimeSpan timeout, int maxSize)
-        : base($"Timed out after {timeout} waiting for a resource from pool '{poolName}': all {maxSize} resources are in use.")
+        : base($"Timed out after {timeout} waiting for a resource from pool '{poolName}': all {maxSize} resources are in use (counting those being opened or closed).")
     {
         PoolName = poolName;
         Timeout = timeout;

@@ -192,6 +192,32 @@ public sealed class ResourcePoolClosingSlotTests
     }
 
     [Test]
+    public async Task AcquireAsync_PoolDisposedWhileCreating_ClosesTheNewResourceWhichHoldsItsSlotUntilClosed()
+    {
+        var opening = new TaskCompletionSource<Connection>(); // completes inline
+        var pool = new ResourcePool<Connection>(
+            new ResourcePoolOptions { MinSize = 0, MaxSize = 1, DestroyTimeout = DestroyTimeout },
+            _ => new ValueTask<Connection>(opening.Task),
+            destroy: Destroy,
+            timeProvider: _time);
+        var acquiring = pool.AcquireAsync().AsTask();
+
+        pool.Dispose();
+        opening.SetResult(new Connection(0));
+        var whileClosing = pool.Statistics;
+        _closes.Single().SetResult();
+
+        Assert.That(async () => await acquiring, Throws.TypeOf<ObjectDisposedException>());
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileClosing.Closing, Is.EqualTo(1));
+            Assert.That(whileClosing.Total, Is.EqualTo(1));
+            Assert.That(pool.Statistics.Total, Is.Zero);
+            Assert.That(pool.Statistics.Destroyed, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
     public async Task ClosingGauge_WhileACloseRuns_PublishesItPerPool()
     {
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
