@@ -11,8 +11,12 @@ namespace ResourceKit.Cost.Budgets;
 /// </summary>
 public sealed class BudgetReservation
 {
+    private const int Renewing = 1;
+    private const int HoldLostReported = 2;
+
     private int _completed;
     private long _expiresAtTicks;
+    private int _renewalFlags;
 
     internal BudgetReservation(SpendPlan plan, LedgerReservation ticket)
     {
@@ -47,6 +51,29 @@ public sealed class BudgetReservation
 
     /// <summary>Gets the amount in the units of the reserved gauge, converted once for reserve and settle.</summary>
     internal long ReservedUnits { get; }
+
+    // The reservation is its own entry in its ledger's renewal schedule (guarded by the schedule's lock), so that
+    // keeping a call's hold alive allocates nothing per call. See ReservationRenewalSchedule.
+
+    /// <summary>Gets or sets the entry before this one in the renewal schedule, which is ordered by due time.</summary>
+    internal BudgetReservation? RenewalPrevious { get; set; }
+
+    /// <summary>Gets or sets the entry after this one in the renewal schedule.</summary>
+    internal BudgetReservation? RenewalNext { get; set; }
+
+    /// <summary>Gets or sets when the hold is next renewed, as elapsed time on the schedule's clock.</summary>
+    internal TimeSpan RenewalDue { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the reservation is in a renewal schedule.</summary>
+    internal bool IsScheduledForRenewal { get; set; }
+
+    /// <summary>Claims the renewal of the hold; false while an earlier renewal is still running (a slow store).</summary>
+    internal bool TryBeginRenewal() => (Interlocked.Or(ref _renewalFlags, Renewing) & Renewing) == 0;
+
+    internal void EndRenewal() => Interlocked.And(ref _renewalFlags, ~Renewing);
+
+    /// <summary>True the first time only, so a lost hold is reported once however often renewal fails again.</summary>
+    internal bool TryReportHoldLost() => (Interlocked.Or(ref _renewalFlags, HoldLostReported) & HoldLostReported) == 0;
 
     internal void Renewed(DateTimeOffset expiresAt) => Volatile.Write(ref _expiresAtTicks, expiresAt.UtcTicks);
 

@@ -67,11 +67,14 @@ public sealed partial class SpendLedger
     }
 
     /// <summary>
-    /// Renews <paramref name="reservation"/> every third of the time to live until disposed, so the hold of a running
-    /// call never lapses while this process lives; only a dead caller's hold expires.
+    /// Renews <paramref name="reservation"/> every third of the time to live until <see cref="StopKeepAlive"/>, so the
+    /// hold of a running call never lapses while this process lives; only a dead caller's hold expires.
     /// </summary>
-    internal ReservationKeepAlive KeepAlive(BudgetReservation reservation) =>
-        new(this, reservation, _time, _reservationTimeToLive / 3, _logger);
+    /// <exception cref="ArgumentOutOfRangeException">The clock refuses a timer with that interval.</exception>
+    internal void KeepAlive(BudgetReservation reservation) => _renewals.Add(reservation);
+
+    /// <summary>Stops renewing <paramref name="reservation"/>; harmless when it is not being renewed.</summary>
+    internal void StopKeepAlive(BudgetReservation reservation) => _renewals.Remove(reservation);
 
     /// <summary>
     /// Gives up on a reservation whose settle kept failing: this process stops counting it as reserved, and the

@@ -23,6 +23,7 @@ public sealed partial class SpendLedger : IDisposable
     private readonly ILogger _logger;
     private readonly CostMetrics _metrics;
     private readonly ITimer _sweepTimer;
+    private readonly ReservationRenewalSchedule _renewals;
     private readonly TimeSpan _reservationTimeToLive;
     private readonly TimeSpan _throttleInterval;
     private readonly decimal _maxReservationCost;
@@ -76,6 +77,7 @@ public sealed partial class SpendLedger : IDisposable
         System.Security.Cryptography.RandomNumberGenerator.Fill(prefix);
         _idPrefix = BitConverter.ToUInt64(prefix);
         _sweepTimer = _time.CreateTimer(_ => _ = SweepAsync(), null, options.ExpirySweepInterval, options.ExpirySweepInterval);
+        _renewals = new ReservationRenewalSchedule(this, _time, _reservationTimeToLive / 3, _logger);
     }
 
     /// <summary>
@@ -301,14 +303,17 @@ public sealed partial class SpendLedger : IDisposable
     public ValueTask<IReadOnlyList<BudgetRuleStatus>> GetStatusAsync(SpendAttribution attribution, CancellationToken cancellationToken = default) =>
         GetStatusAsync(CreatePlan(attribution, _time.GetUtcNow()), cancellationToken);
 
-    /// <summary>Stops the expiry sweep and the meter. The store is not disposed.</summary>
+    /// <summary>Stops the expiry sweep, the renewal of running calls' holds and the meter. The store is not disposed.</summary>
     public void Dispose()
     {
         _sweepTimer.Dispose();
+        _renewals.Dispose();
         _metrics.Dispose();
     }
 
     internal CostMetrics Metrics => _metrics;
+
+    internal ReservationRenewalSchedule Renewals => _renewals;
 
     private SpendPlan CreatePlan(SpendAttribution attribution, DateTimeOffset now)
     {

@@ -79,12 +79,16 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var call = await BeginAsync(list, options, cancellationToken).ConfigureAwait(false);
         ChatResponse response;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        ReservationKeepAlive? keepAlive = null;
         try
         {
             // Inside the try: a renewal timer that cannot be created must still release the hold and return the context.
-            keepAlive = _ledger.KeepAlive(call.Reservation);
-            context.Properties.Set(CallKey, call);
+            _ledger.KeepAlive(call.Reservation);
+            if (_rateLimiter is not null)
+            {
+                // Only the rate limiter reads it (OnRetryAfter); without one the call is not boxed into the context.
+                context.Properties.Set(CallKey, call);
+            }
+
             response = await _pipeline.ExecuteAsync(
                 static (ctx, state) => new ValueTask<ChatResponse>(state.Self.InnerClient.GetResponseAsync(state.List, state.Options, ctx.CancellationToken)),
                 context,
@@ -97,7 +101,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
         finally
         {
-            keepAlive?.Dispose();
+            _ledger.StopKeepAlive(call.Reservation);
             ResilienceContextPool.Shared.Return(context);
         }
 
@@ -121,15 +125,14 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var faulted = false;
         var received = false;
         IAsyncEnumerator<ChatResponseUpdate> updates;
-        ReservationKeepAlive? keepAlive = null;
         try
         {
-            keepAlive = _ledger.KeepAlive(call.Reservation);
+            _ledger.KeepAlive(call.Reservation);
             updates = InnerClient.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         }
         catch
         {
-            keepAlive?.Dispose();
+            _ledger.StopKeepAlive(call.Reservation);
             await ReleaseAfterFailureAsync(call).ConfigureAwait(false);
             throw;
         }
@@ -170,7 +173,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
         finally
         {
-            keepAlive.Dispose();
+            _ledger.StopKeepAlive(call.Reservation);
             try
             {
                 await updates.DisposeAsync().ConfigureAwait(false);
@@ -195,9 +198,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var provider = _metadata?.ProviderName;
         var model = options?.ModelId ?? _metadata?.DefaultModelId
             ?? throw new UnknownModelPriceException(provider, "(the request names no model and the client has no default)");
-        var price = _catalog.TryGetPrice(provider, model, out var exact) ? exact
-            : _catalog.TryGetPrice(null, model, out var byModel) ? byModel
-            : _catalog.GetPrice(provider, model);
+        var price = _catalog.GetSharedPrice(provider, model);
         var attribution = new SpendAttribution(
             Property(options, CategoryPropertyName) ?? _options.Category, model, Property(options, AgentPropertyName) ?? _options.Agent);
         var inputTokens = EstimateInputTokens(messages, options);
@@ -252,7 +253,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
     {
         // Without reported usage the estimate is charged: spend that cannot be measured is never counted as free.
         var cost = call.Estimate;
-        TokenUsage? tokens = usage is null ? null : Measure(call, usage);
+        TokenUsage? tokens = usage is null ? null : Measure(in call, usage);
         if (tokens is { } counted)
         {
             try
@@ -316,7 +317,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
     /// <see cref="UsageDetails.TotalTokenCount"/> when it is there (the estimated input first, the rest output), else
     /// the estimate for that part. Null when nothing was measured at all, so the estimate is charged.
     /// </summary>
-    private static TokenUsage? Measure(ChatCall call, UsageDetails usage)
+    private static TokenUsage? Measure(in ChatCall call, UsageDetails usage)
     {
         long? input = usage.InputTokenCount;
         long? output = usage.OutputTokenCount;
@@ -360,9 +361,10 @@ public sealed class BudgetChatClient : DelegatingChatClient
     private long EstimateInputTokens(IList<ChatMessage> messages, ChatOptions? options)
     {
         long characters = options?.Instructions?.Length ?? 0;
-        foreach (var message in messages)
+        // Indexed: foreach over the interface would allocate an enumerator on every call.
+        for (var i = 0; i < messages.Count; i++)
         {
-            characters += message.Text.Length;
+            characters += messages[i].Text.Length;
         }
 
         return (long)Math.Ceiling(characters / _options.CharactersPerToken) + ((long)TokensPerMessage * messages.Count);
@@ -371,6 +373,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
     private static string? Property(ChatOptions? options, string key) =>
         options?.AdditionalProperties?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
 
-    private sealed record ChatCall(
+    /// <summary>What a call needs from its start to its settle; a struct, as it lives in the call's state machine.</summary>
+    private readonly record struct ChatCall(
         string? Provider, string Model, ModelPrice Price, BudgetReservation Reservation, RateLimitCharge? Charge, decimal Estimate, long InputTokens, long MaxOutputTokens);
 }

@@ -105,7 +105,7 @@ public sealed class PriceCatalog
         var snapshot = _snapshot;
         if (!string.IsNullOrWhiteSpace(provider))
         {
-            var found = snapshot.ByKey.TryGetValue(Key(provider, model), out var shared);
+            var found = snapshot.TryGetByKey(provider, model, out var shared);
             price = shared?.Clone();
             return found;
         }
@@ -136,6 +136,29 @@ public sealed class PriceCatalog
         return _fallback?.Clone() ?? throw new UnknownModelPriceException(provider, model);
     }
 
+    /// <summary>
+    /// The chat middleware's lookup: the provider's price, else the model's when a single provider lists it, else the
+    /// fallback. Returns the catalog's own instance, not a copy, so the caller must not change it; the catalog never
+    /// changes it either (<see cref="Replace"/> swaps in new copies), so a call keeps a consistent price.
+    /// </summary>
+    /// <exception cref="UnknownModelPriceException">The model is unknown and no fallback price is configured.</exception>
+    internal ModelPrice GetSharedPrice(string? provider, string model)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        var snapshot = _snapshot;
+        if (!string.IsNullOrWhiteSpace(provider) && snapshot.TryGetByKey(provider, model, out var exact))
+        {
+            return exact;
+        }
+
+        if (snapshot.ByModel.TryGetValue(model, out var candidates) && candidates.Length == 1)
+        {
+            return candidates[0];
+        }
+
+        return _fallback ?? throw new UnknownModelPriceException(provider, model);
+    }
+
     private static ModelPrice Flat(string provider, string model, decimal perMillion) =>
         new() { Provider = provider, Model = model, InputPerMillion = perMillion, OutputPerMillion = perMillion };
 
@@ -146,6 +169,29 @@ public sealed class PriceCatalog
         FrozenDictionary<string, ModelPrice[]> ByModel,
         IReadOnlyCollection<ModelPrice> All)
     {
+        private const int MaxStackKeyLength = 256;
+
+        private readonly FrozenDictionary<string, ModelPrice>.AlternateLookup<ReadOnlySpan<char>> _byKeySpan =
+            ByKey.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        /// <summary>Looks up "provider/model" (both trimmed) without building the key string, which a lookup per call would allocate.</summary>
+        public bool TryGetByKey(string provider, string model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPrice? price)
+        {
+            var left = provider.AsSpan().Trim();
+            var right = model.AsSpan().Trim();
+            var length = left.Length + 1 + right.Length;
+            if (length > MaxStackKeyLength)
+            {
+                return ByKey.TryGetValue(Key(provider, model), out price);
+            }
+
+            Span<char> key = stackalloc char[length];
+            left.CopyTo(key);
+            key[left.Length] = '/';
+            right.CopyTo(key[(left.Length + 1)..]);
+            return _byKeySpan.TryGetValue(key, out price);
+        }
+
         public static Snapshot Create(IEnumerable<ModelPrice> prices)
         {
             ArgumentNullException.ThrowIfNull(prices);

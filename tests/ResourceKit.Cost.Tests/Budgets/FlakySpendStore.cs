@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ResourceKit.Cost.Ledger;
 
 namespace ResourceKit.Cost.Tests.Budgets;
@@ -5,6 +6,7 @@ namespace ResourceKit.Cost.Tests.Budgets;
 /// <summary>
 /// A memory store whose settle and release fail a set number of times before working, on both the synchronous
 /// path the ledger takes for local stores and the asynchronous one (wrap it in <see cref="AsyncOnlySpendStore"/>).
+/// It also records every extension (renewal) asked of it, and can fail or hold up the extensions the test picks.
 /// </summary>
 internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISynchronousSpendStore
 {
@@ -13,6 +15,15 @@ internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISy
     public int ReleaseFailures { get; set; }
 
     public int SettleCalls { get; private set; }
+
+    /// <summary>Gets or sets which extensions throw (after being recorded).</summary>
+    public Func<LedgerReservation, bool>? FailExtend { get; set; }
+
+    /// <summary>Gets or sets a task extensions wait for before reaching the inner store, to stand for a slow store.</summary>
+    public Task? ExtendGate { get; set; }
+
+    /// <summary>Gets every extension asked for: the reservation id and the store's "now".</summary>
+    public ConcurrentQueue<(string Id, DateTimeOffset At)> Extensions { get; } = new();
 
     public ValueTask<LedgerReserveResult> TryReserveAsync(
         LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, CancellationToken cancellationToken = default) =>
@@ -35,8 +46,23 @@ internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISy
         return inner.ReleaseAsync(reservation, cancellationToken);
     }
 
-    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.ExtendAsync(reservation, expiresAt, now, cancellationToken);
+    public ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        Extensions.Enqueue((reservation.Id, now));
+        if (FailExtend?.Invoke(reservation) == true)
+        {
+            throw new IOException("store unavailable");
+        }
+
+        return ExtendGate is { } gate ? ExtendAfterAsync(gate) : inner.ExtendAsync(reservation, expiresAt, now, cancellationToken);
+
+        async ValueTask<bool> ExtendAfterAsync(Task wait)
+        {
+            // Without a captured context the renewal finishes inline when the test opens the gate.
+            await wait.ConfigureAwait(false);
+            return await inner.ExtendAsync(reservation, expiresAt, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default) =>
         inner.RecordAsync(counters, amount, cancellationToken);
