@@ -9,6 +9,7 @@ namespace ResourceKit.AgentHost.Logging;
 /// <summary>
 /// Writes the host's log to <c>logs/agenthost.log</c> through a bounded channel (logging never blocks a loop; lines
 /// are dropped and counted if the disk cannot keep up) and rotates it on demand into gzip archives, keeping the newest few.
+/// A rotated log whose compression failed is compressed again at the next rotation and counts toward the few kept.
 /// Files and the folder are readable by the owner only. A write that fails (disk full, the file closed by a failed
 /// rotation) drops that batch and reopens the file for the next one, so one bad moment never ends file logging. A log
 /// file or folder deleted under the host is recreated before the next batch: on Unix, writes to a deleted file succeed
@@ -52,8 +53,13 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 
-    /// <summary>Closes the current file, compresses it into a timestamped archive and prunes old archives.</summary>
+    /// <summary>
+    /// Closes the current file, compresses it into a timestamped archive and prunes old archives. Rotated logs an
+    /// earlier rotation could not compress (disk full, say) are compressed again now: they hold lines no archive has.
+    /// Retention counts them with the archives, so leftovers that keep failing are pruned in turn, never piling up.
+    /// </summary>
     /// <returns>The archive written, or <see langword="null"/> when the log was empty.</returns>
+    /// <exception cref="IOException">The move or this rotation's compression failed (or <see cref="UnauthorizedAccessException"/>); a rotated log is kept for the next rotation.</exception>
     public async Task<LogRotation?> RotateAsync(CancellationToken cancellationToken = default)
     {
         await _fileGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -80,23 +86,28 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
                 _file = Open();
             }
 
+            var pruned = Prune();
+
+            // Leftovers of failed compressions are compressed again rather than deleted: they hold lines no archive has,
+            // and the cause (a full disk) is usually gone by the next rotation. One that still fails does not fail this
+            // rotation; it waits for the next one, or is pruned above once it is older than the archives kept.
+            var uncompressed = 0;
+            foreach (var pending in RotatedLogs().Order(StringComparer.Ordinal))
+            {
+                try
+                {
+                    await CompressAsync(pending, cancellationToken).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // An earlier leftover that still fails (disk full, unreadable) stays for the next rotation.
+                catch (Exception exception) when (pending != rotated && exception is not OperationCanceledException)
+#pragma warning restore CA1031
+                {
+                    uncompressed++;
+                }
+            }
+
             var archive = rotated + ".gz";
-            await using (var source = File.OpenRead(rotated))
-            await using (var target = new FileStream(archive, OwnerOnly(FileMode.Create)))
-            await using (var gzip = new GZipStream(target, CompressionLevel.Optimal))
-            {
-                await source.CopyToAsync(gzip, cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Delete(rotated);
-            var pruned = 0;
-            foreach (var old in Directory.GetFiles(Folder, "agenthost-*.log.gz").Order(StringComparer.Ordinal).SkipLast(_maxArchives))
-            {
-                File.Delete(old);
-                pruned++;
-            }
-
-            return new LogRotation(archive, length, new FileInfo(archive).Length, pruned);
+            return new LogRotation(archive, length, new FileInfo(archive).Length, pruned, uncompressed);
         }
         finally
         {
@@ -117,6 +128,54 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
         _writer.GetAwaiter().GetResult(); // never faults: the writer loop catches everything
         _file.Dispose();
         _fileGate.Dispose();
+    }
+
+    private IEnumerable<string> RotatedLogs() =>
+        Directory.GetFiles(Folder, "agenthost-*.log").Where(path => path.EndsWith(".log", StringComparison.Ordinal));
+
+    /// <summary>Keeps the newest <see cref="_maxArchives"/> rotations, compressed or not, and deletes the files of the older ones.</summary>
+    private int Prune()
+    {
+        var byRotation = Directory.GetFiles(Folder, "agenthost-*.log.gz").Concat(RotatedLogs())
+            .GroupBy(path => path.EndsWith(".gz", StringComparison.Ordinal) ? path[..^3] : path, StringComparer.Ordinal)
+            .OrderBy(rotation => rotation.Key, StringComparer.Ordinal);
+        var pruned = 0;
+        foreach (var old in byRotation.SkipLast(_maxArchives))
+        {
+            foreach (var file in old)
+            {
+                File.Delete(file);
+            }
+
+            pruned++;
+        }
+
+        return pruned;
+    }
+
+    /// <summary>Compresses a rotated log into <c>.gz</c> beside it and deletes it; on failure deletes the partial archive and keeps the log.</summary>
+    private static async Task CompressAsync(string rotated, CancellationToken cancellationToken)
+    {
+        var archive = rotated + ".gz";
+        var created = false;
+        try
+        {
+            await using (var source = File.OpenRead(rotated))
+            await using (var target = new FileStream(archive, OwnerOnly(FileMode.Create)))
+            {
+                created = true;
+                await using var gzip = new GZipStream(target, CompressionLevel.Optimal);
+                await source.CopyToAsync(gzip, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Delete(rotated);
+        }
+        catch (Exception) when (created)
+        {
+            // A truncated archive would be pruned or read as if it were whole: remove it, the log is compressed again later.
+            File.Delete(archive);
+            throw;
+        }
     }
 
     private void Enqueue(string line)
@@ -238,5 +297,6 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
 /// <param name="ArchivePath">The gzip archive written.</param>
 /// <param name="OriginalBytes">The size of the rotated log.</param>
 /// <param name="ArchiveBytes">The size of the archive.</param>
-/// <param name="ArchivesPruned">How many old archives were deleted.</param>
-internal sealed record LogRotation(string ArchivePath, long OriginalBytes, long ArchiveBytes, int ArchivesPruned);
+/// <param name="ArchivesPruned">How many old rotations (archives, or rotated logs not yet compressed) were deleted.</param>
+/// <param name="LeftUncompressed">How many earlier rotated logs still could not be compressed; the next rotation tries again.</param>
+internal sealed record LogRotation(string ArchivePath, long OriginalBytes, long ArchiveBytes, int ArchivesPruned, int LeftUncompressed = 0);

@@ -219,6 +219,64 @@ public sealed class RollingFileLoggerProviderTests
     }
 
     [Test]
+    public async Task RotateAsync_CompressionFailsForLackOfSpace_KeepsTheRotatedLogAndCompressesItAtTheNextRotation()
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists("/dev/full"))
+        {
+            Assert.Ignore("Needs /dev/full to fail writes with ENOSPC.");
+        }
+
+        // Before: the rotated log stayed uncompressed for good, outside the retention count, and a partial archive was left.
+        WriteAndClose("first hour");
+        var original = File.ReadAllBytes(Path.Combine(_folder, "agenthost.log"));
+        var firstArchive = Path.Combine(_folder, "agenthost-20261124-010203-000.log.gz");
+        File.CreateSymbolicLink(firstArchive, "/dev/full"); // the archive's writes fail as on a full disk
+        using var provider = new RollingFileLoggerProvider(_folder, _time);
+
+        Assert.That(() => provider.RotateAsync(), Throws.InstanceOf<IOException>());
+        Assert.That(File.Exists(Path.Combine(_folder, "agenthost-20261124-010203-000.log")), Is.True, "the rotated log is kept");
+        Assert.That(Directory.GetFileSystemEntries(_folder, "*.gz"), Is.Empty, "no partial archive is left");
+
+        Write(provider.CreateLogger("C"), LogLevel.Information, "second hour");
+        WaitUntilWritten(provider);
+        _time.Advance(TimeSpan.FromHours(1));
+        var rotation = await provider.RotateAsync();
+
+        Assert.That(rotation!.LeftUncompressed, Is.Zero);
+        Assert.That(Decompress(firstArchive), Is.EqualTo(original));
+        Assert.That(Message(System.Text.Encoding.UTF8.GetString(Decompress(rotation.ArchivePath)).TrimEnd()), Is.EqualTo("second hour"));
+        Assert.That(Directory.GetFiles(_folder, "*.log"), Is.EqualTo(new[] { provider.CurrentPath }), "no rotated log is left uncompressed");
+    }
+
+    [Test]
+    public async Task RotateAsync_LeftoverThatKeepsFailingToCompress_IsPrunedWithTheOldestArchives()
+    {
+        WriteAndClose("run 0");
+
+        // The first archive's name is taken by a folder, so that rotated log can never be compressed.
+        var blocked = Path.Combine(_folder, "agenthost-20261124-010203-000.log.gz");
+        Directory.CreateDirectory(blocked);
+        using var provider = new RollingFileLoggerProvider(_folder, _time, maxArchives: 2);
+        var logger = provider.CreateLogger("C");
+        Assert.That(() => provider.RotateAsync(), Throws.InstanceOf<UnauthorizedAccessException>().Or.InstanceOf<IOException>());
+
+        var rotations = new List<LogRotation>();
+        for (var run = 1; run <= 2; run++)
+        {
+            Write(logger, LogLevel.Information, $"run {run}");
+            WaitUntilWritten(provider);
+            _time.Advance(TimeSpan.FromHours(1));
+            rotations.Add((await provider.RotateAsync())!);
+        }
+
+        Assert.That(rotations.Select(r => (r.LeftUncompressed, r.ArchivesPruned)), Is.EqualTo(new[] { (1, 0), (0, 1) }));
+        Assert.That(File.Exists(Path.Combine(_folder, "agenthost-20261124-010203-000.log")), Is.False, "the leftover is pruned as the oldest rotation");
+        Assert.That(
+            Directory.GetFiles(_folder).Select(Path.GetFileName).Order(StringComparer.Ordinal),
+            Is.EqualTo(new[] { "agenthost-20261124-020203-000.log.gz", "agenthost-20261124-030203-000.log.gz", "agenthost.log" }));
+    }
+
+    [Test]
     public void Log_AfterTheFolderIsDeleted_RecreatesItOwnerOnlyAndWritesLaterLines()
     {
         // On Unix, writes to a deleted file succeed: before the fix every later line went into the unlinked file.
@@ -281,6 +339,10 @@ public sealed class RollingFileLoggerProviderTests
 
     private static void Write(ILogger logger, LogLevel level, string message, Exception? exception = null) =>
         logger.Log(level, new EventId(1), message, exception, (state, _) => state);
+
+    /// <summary>Waits for the writer task to write the queued lines: a rotation takes only what is in the file.</summary>
+    private static void WaitUntilWritten(RollingFileLoggerProvider provider) =>
+        Assert.That(SpinWait.SpinUntil(() => new FileInfo(provider.CurrentPath).Length > 0, Guard), Is.True);
 
     private static string Message(string line) => line[(line.IndexOf(": ", StringComparison.Ordinal) + 2)..];
 
