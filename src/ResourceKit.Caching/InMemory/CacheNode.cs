@@ -54,6 +54,12 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     /// <summary>Gets a value indicating whether the node has been removed from the map.</summary>
     public bool IsRetired => Volatile.Read(ref _state) != AliveState;
 
+    /// <summary>The next node in this node's bucket of the map; written under the bucket's stripe lock, read without one.</summary>
+    /// <remarks>A field, so the map's lock-free lookup can read it with <see cref="Volatile.Read{T}(ref readonly T)"/>.</remarks>
+#pragma warning disable SA1401 // Fields should be private: see the remarks.
+    public CacheNode<TKey, TValue>? NextInBucket;
+#pragma warning restore SA1401
+
     public NodeRegion Region { get; set; }
 
     public CacheNode<TKey, TValue>? Previous { get; set; }

@@ -133,7 +133,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     /// </summary>
     private bool TryCompleteFromMap(TKey key, LoadFlight flight, [MaybeNullWhen(false)] out TValue value)
     {
-        if (_map.TryGetValue(key, out var node) && node.ExpiresAt > Now())
+        if (_map.Find(key) is { } node && node.ExpiresAt > Now())
         {
             value = node.Value;
             _flights.TryRemove(new KeyValuePair<TKey, LoadFlight>(key, flight));
@@ -174,7 +174,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             // A value written by Set while the factory ran wins, as GetOrAdd promises the cached value.
             var winner = Write(key, value, _expireAfterWriteTicks == 0 ? Never : _expireAfterWriteTicks, onlyIfAbsent: true, out var added);
             result = winner is null ? value : winner.Value;
-            if (added && !IsStillValid(flight) && _map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(key, winner!)))
+            if (added && !IsStillValid(flight) && _map.TryRemove(winner!))
             {
                 // The removal landed between the check and the write.
                 Retire(winner!, CacheRemovalCause.Removed);

@@ -93,7 +93,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             var count = 0;
             foreach (var node in _policy.Nodes())
             {
-                if (!_map.TryGetValue(node.Key, out var mapped) || !ReferenceEquals(mapped, node))
+                if (!ReferenceEquals(_map.Find(node.Key), node))
                 {
                     throw new InvalidOperationException($"The policy holds a node for '{node.Key}' that the map does not.");
                 }

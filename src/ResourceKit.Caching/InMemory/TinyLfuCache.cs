@@ -25,8 +25,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
 {
     private const long Never = long.MaxValue;
 
-    private readonly ConcurrentDictionary<TKey, CacheNode<TKey, TValue>> _map;
-    private readonly IEqualityComparer<TKey> _comparer;
+    private readonly NodeMap<TKey, TValue> _map;
     private readonly Func<TKey, TValue, long>? _weigher;
     private readonly TimeProvider _timeProvider;
     private readonly long _expireAfterWriteTicks;
@@ -43,10 +42,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     {
         TinyLfuCacheOptionsValidator.ThrowIfInvalid(options);
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _comparer = options.KeyComparer ?? EqualityComparer<TKey>.Default;
         _weigher = options.Weigher;
-        // A null comparer lets the dictionary use its devirtualized default-comparer fast path.
-        _map = new ConcurrentDictionary<TKey, CacheNode<TKey, TValue>>(options.KeyComparer);
+        _map = new NodeMap<TKey, TValue>(options.KeyComparer);
         _flights = new ConcurrentDictionary<TKey, LoadFlight>(options.KeyComparer);
         _expireAfterWriteTicks = ToTimestampTicks(options.ExpireAfterWrite);
         _expireAfterAccessTicks = ToTimestampTicks(options.ExpireAfterAccess);
@@ -99,7 +96,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             ThrowKeyNull(nameof(key));
         }
 
-        if (_map.TryGetValue(key, out var node))
+        var node = _map.Find(key);
+        if (node is not null)
         {
             var expiresAt = node.ExpiresAt;
             if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
@@ -172,9 +170,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         Interlocked.Increment(ref _invalidationEpoch);
         var removed = 0;
         var now = Now();
-        foreach (var (key, node) in _map)
+        foreach (var node in _map.ToArray())
         {
-            if (node.ExpiresAt > now && predicate(key, node.Value) && _map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(key, node)))
+            if (node.ExpiresAt > now && predicate(node.Key, node.Value) && _map.TryRemove(node))
             {
                 Retire(node, CacheRemovalCause.Removed);
                 removed++;
@@ -196,11 +194,11 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             }
         }
 
-        foreach (var pair in _map)
+        foreach (var node in _map.ToArray())
         {
-            if (_map.TryRemove(pair))
+            if (_map.TryRemove(node))
             {
-                Retire(pair.Value, CacheRemovalCause.Removed);
+                Retire(node, CacheRemovalCause.Removed);
             }
         }
 
@@ -282,7 +280,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         var now = timeToLiveTicks == Never && _expireAfterAccessTicks == 0 ? 0 : Now();
         var writeDeadline = timeToLiveTicks == Never ? Never : SaturatingAdd(now, timeToLiveTicks);
         var expiresAt = _expireAfterAccessTicks == 0 ? writeDeadline : Math.Min(writeDeadline, SaturatingAdd(now, _expireAfterAccessTicks));
-        var node = new CacheNode<TKey, TValue>(key, value, weight, _comparer.GetHashCode(key), writeDeadline, expiresAt);
+        var node = new CacheNode<TKey, TValue>(key, value, weight, _map.Hash(key), writeDeadline, expiresAt);
         if (expiresAt != Never)
         {
             _mayExpire = true;
@@ -303,7 +301,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
 
         while (true)
         {
-            if (_map.TryGetValue(key, out var existing))
+            var existing = _map.Find(key);
+            if (existing is not null)
             {
                 var existingExpiresAt = existing.ExpiresAt;
                 var existingLive = existingExpiresAt == Never || existingExpiresAt > (now == 0 ? now = Now() : now);
@@ -312,7 +311,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                     return existing;
                 }
 
-                if (_map.TryUpdate(key, node, existing))
+                if (_map.TryReplace(existing, node))
                 {
                     existing.TryRetire();
                     Interlocked.Add(ref _counters.Weight, weight - existing.Weight);
@@ -321,7 +320,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                     break;
                 }
             }
-            else if (_map.TryAdd(key, node))
+            else if (_map.TryAdd(node))
             {
                 Interlocked.Add(ref _counters.Weight, weight);
                 CountEntries(1);
@@ -351,7 +350,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
 
     private void RemoveExpired(CacheNode<TKey, TValue> node)
     {
-        if (_map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(node.Key, node)))
+        if (_map.TryRemove(node))
         {
             Retire(node, CacheRemovalCause.Expired);
         }
@@ -372,7 +371,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     private void OnPolicyEviction(CacheNode<TKey, TValue> node, CacheRemovalCause cause)
     {
         // The map may already hold a newer node for the key; then the pending write handles it.
-        if (_map.TryRemove(new KeyValuePair<TKey, CacheNode<TKey, TValue>>(node.Key, node)))
+        if (_map.TryRemove(node))
         {
             node.TryRetire();
             Interlocked.Add(ref _counters.Weight, -node.Weight);

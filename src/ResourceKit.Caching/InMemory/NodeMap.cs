@@ -1,0 +1,355 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace ResourceKit.Caching;
+
+/// <summary>
+/// The cache's key-to-node map: a hash table whose bucket chains run through the nodes themselves
+/// (<see cref="CacheNode{TKey, TValue}.NextInBucket"/>). Lookups take no lock; writers lock one of a
+/// fixed set of stripes; growing the table takes every stripe.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why not <see cref="System.Collections.Concurrent.ConcurrentDictionary{TKey, TValue}"/>: a lookup there reaches the
+/// dictionary's own entry and only then the cache node, one more dependent load, and with a reference-type value it runs
+/// shared generic code. Measured on an integer key, a bare <c>ConcurrentDictionary&lt;int, node&gt;</c> lookup plus the
+/// expiry check was already 1.3–2.2× a <c>ConcurrentDictionary&lt;int, int&gt;</c> hit, so no cheaper bookkeeping could
+/// bring a cache hit near it; this table's lookup is below it (benchmarks/RESULTS.md).
+/// </para>
+/// <para>
+/// Bucket indexes are the top bits of the hash times 2^32/φ (Fibonacci hashing), so keys whose hashes share low bits
+/// (multiples of 1024, say) still spread. A stripe owns a contiguous range of buckets, the top bits of the same product,
+/// and keeps that range when the table doubles, so a writer holding its stripe's lock always sees the current table.
+/// </para>
+/// <para>
+/// Growing re-links the same nodes into a table twice the size while readers may be walking the old chains, so a
+/// reader can be led off its chain and miss a key that is present. Before re-linking, the old table is marked as
+/// moving; a lookup that found nothing checks that mark after its walk and, if set, looks again under the key's stripe
+/// lock, which it gets only once the new table is in place. A hit needs no check: a node found has the key.
+/// </para>
+/// </remarks>
+internal sealed class NodeMap<TKey, TValue>
+    where TKey : notnull
+{
+    private const uint FibonacciMultiplier = 0x9E3779B9;
+    private const int MaximumBucketBits = 30;
+
+    // Null for a value-type key with the default comparer: the JIT then devirtualizes and inlines hashing and equality.
+    private readonly IEqualityComparer<TKey>? _comparer;
+    private readonly object[] _locks;
+    private readonly int[] _counts;
+    private readonly int _lockShift;
+    private Table _table;
+
+    /// <summary>Initializes a new instance of the <see cref="NodeMap{TKey, TValue}"/> class.</summary>
+    /// <param name="comparer">The key comparer; <see langword="null"/> for the default.</param>
+    public NodeMap(IEqualityComparer<TKey>? comparer)
+    {
+        _comparer = typeof(TKey).IsValueType && (comparer is null || ReferenceEquals(comparer, EqualityComparer<TKey>.Default))
+            ? null
+            : typeof(TKey) == typeof(string) && (comparer is null || ReferenceEquals(comparer, EqualityComparer<string>.Default) || ReferenceEquals(comparer, StringComparer.Ordinal))
+                ? (IEqualityComparer<TKey>)(object)new SeededStringComparer()
+                : comparer ?? EqualityComparer<TKey>.Default;
+        var lockCount = (int)Math.Min(64, BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount * 4));
+        _locks = new object[lockCount];
+        for (var i = 0; i < lockCount; i++)
+        {
+            _locks[i] = new object();
+        }
+
+        _counts = new int[lockCount];
+        _lockShift = 32 - BitOperations.Log2((uint)lockCount);
+
+        // At least as many buckets as stripes, so every stripe owns a whole number of buckets.
+        var bits = Math.Max(BitOperations.Log2((uint)lockCount), 6);
+        _table = new Table(bits);
+    }
+
+    /// <summary>Gets the number of nodes in the map (a moment's sum of the stripes' counts).</summary>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            for (var i = 0; i < _counts.Length; i++)
+            {
+                count += Volatile.Read(ref _counts[i]);
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Computes a key's hash code with the map's comparer.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The hash code the node for <paramref name="key"/> must carry.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Hash(TKey key) => typeof(TKey).IsValueType && _comparer is null
+        ? EqualityComparer<TKey>.Default.GetHashCode(key)
+        : _comparer!.GetHashCode(key);
+
+    /// <summary>Finds the node for <paramref name="key"/>, or returns <see langword="null"/>. Takes no lock.</summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The node, or <see langword="null"/> if the key is absent.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public CacheNode<TKey, TValue>? Find(TKey key)
+    {
+        var table = Volatile.Read(ref _table);
+        var hash = Hash(key);
+        var node = Volatile.Read(ref table.Buckets[table.IndexOf(hash)]);
+        while (node is not null)
+        {
+            if (node.HashCode == hash && KeyEquals(node.Key, key))
+            {
+                return node;
+            }
+
+            node = Volatile.Read(ref node.NextInBucket);
+        }
+
+        return Volatile.Read(ref table.MovingFlag) != 0 ? FindLocked(key, hash) : null;
+    }
+
+    /// <summary>Adds <paramref name="node"/> unless a node with its key is present.</summary>
+    /// <param name="node">The node; its <see cref="CacheNode{TKey, TValue}.HashCode"/> must come from <see cref="Hash"/>.</param>
+    /// <returns><see langword="true"/> if added.</returns>
+    public bool TryAdd(CacheNode<TKey, TValue> node)
+    {
+        var stripe = StripeOf(node.HashCode);
+        bool grow;
+        Table table;
+        lock (_locks[stripe])
+        {
+            table = _table;
+            ref var head = ref table.Buckets[table.IndexOf(node.HashCode)];
+            for (var current = head; current is not null; current = current.NextInBucket)
+            {
+                if (current.HashCode == node.HashCode && KeyEquals(current.Key, node.Key))
+                {
+                    return false;
+                }
+            }
+
+            node.NextInBucket = head;
+            Volatile.Write(ref head, node);
+            grow = ++_counts[stripe] > table.Budget(_counts.Length) && table.Bits < MaximumBucketBits;
+        }
+
+        if (grow)
+        {
+            Grow(table);
+        }
+
+        return true;
+    }
+
+    /// <summary>Replaces <paramref name="existing"/> by <paramref name="replacement"/> if <paramref name="existing"/> is still the key's node.</summary>
+    /// <param name="existing">The node expected to be in the map.</param>
+    /// <param name="replacement">The new node for the same key.</param>
+    /// <returns><see langword="true"/> if replaced.</returns>
+    public bool TryReplace(CacheNode<TKey, TValue> existing, CacheNode<TKey, TValue> replacement)
+    {
+        lock (_locks[StripeOf(existing.HashCode)])
+        {
+            ref var slot = ref FindSlot(_table, existing);
+            if (Unsafe.IsNullRef(ref slot))
+            {
+                return false;
+            }
+
+            // The old node keeps its link, so a reader standing on it still walks the rest of the chain.
+            replacement.NextInBucket = existing.NextInBucket;
+            Volatile.Write(ref slot, replacement);
+            return true;
+        }
+    }
+
+    /// <summary>Removes <paramref name="node"/> if it is still the node for its key.</summary>
+    /// <param name="node">The node expected to be in the map.</param>
+    /// <returns><see langword="true"/> if removed.</returns>
+    public bool TryRemove(CacheNode<TKey, TValue> node)
+    {
+        var stripe = StripeOf(node.HashCode);
+        lock (_locks[stripe])
+        {
+            ref var slot = ref FindSlot(_table, node);
+            if (Unsafe.IsNullRef(ref slot))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref slot, node.NextInBucket);
+            _counts[stripe]--;
+            return true;
+        }
+    }
+
+    /// <summary>Removes and returns the node for <paramref name="key"/>, if any.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="node">The removed node.</param>
+    /// <returns><see langword="true"/> if a node was removed.</returns>
+    public bool TryRemove(TKey key, [NotNullWhen(true)] out CacheNode<TKey, TValue>? node)
+    {
+        var hash = Hash(key);
+        var stripe = StripeOf(hash);
+        lock (_locks[stripe])
+        {
+            var table = _table;
+            ref var slot = ref table.Buckets[table.IndexOf(hash)];
+            while (slot is not null)
+            {
+                if (slot.HashCode == hash && KeyEquals(slot.Key, key))
+                {
+                    node = slot;
+                    Volatile.Write(ref slot, node.NextInBucket);
+                    _counts[stripe]--;
+                    return true;
+                }
+
+                slot = ref slot.NextInBucket;
+            }
+        }
+
+        node = null;
+        return false;
+    }
+
+    /// <summary>Returns the nodes in the map at one moment (every stripe locked while they are copied).</summary>
+    /// <returns>A new array; the map may have changed by the time it is read.</returns>
+    public CacheNode<TKey, TValue>[] ToArray()
+    {
+        var taken = 0;
+        try
+        {
+            for (; taken < _locks.Length; taken++)
+            {
+                Monitor.Enter(_locks[taken]);
+            }
+
+            var nodes = new CacheNode<TKey, TValue>[Count];
+            var i = 0;
+            foreach (var head in _table.Buckets)
+            {
+                for (var node = head; node is not null; node = node.NextInBucket)
+                {
+                    nodes[i++] = node;
+                }
+            }
+
+            return nodes;
+        }
+        finally
+        {
+            ReleaseLocks(taken);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool KeyEquals(TKey stored, TKey key) => typeof(TKey).IsValueType && _comparer is null
+        ? EqualityComparer<TKey>.Default.Equals(stored, key)
+        : _comparer!.Equals(stored, key);
+
+    private int StripeOf(int hash) => (int)(((uint)hash * FibonacciMultiplier) >> _lockShift);
+
+    /// <summary>Returns a reference to the link that points at <paramref name="node"/>, or a null reference if it is not in <paramref name="table"/>. Caller holds the node's stripe.</summary>
+    private static ref CacheNode<TKey, TValue>? FindSlot(Table table, CacheNode<TKey, TValue> node)
+    {
+        ref var slot = ref table.Buckets[table.IndexOf(node.HashCode)];
+        while (slot is not null)
+        {
+            if (ReferenceEquals(slot, node))
+            {
+                return ref slot;
+            }
+
+            slot = ref slot.NextInBucket;
+        }
+
+        return ref Unsafe.NullRef<CacheNode<TKey, TValue>?>();
+    }
+
+    /// <summary>The slow half of a miss that raced a resize: looks again once the stripe (so the new table) is available.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CacheNode<TKey, TValue>? FindLocked(TKey key, int hash)
+    {
+        lock (_locks[StripeOf(hash)])
+        {
+            var table = _table;
+            for (var node = table.Buckets[table.IndexOf(hash)]; node is not null; node = node.NextInBucket)
+            {
+                if (node.HashCode == hash && KeyEquals(node.Key, key))
+                {
+                    return node;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private void Grow(Table table)
+    {
+        var taken = 0;
+        try
+        {
+            for (; taken < _locks.Length; taken++)
+            {
+                Monitor.Enter(_locks[taken]);
+            }
+
+            // Another writer grew it first, or it cannot grow.
+            if (!ReferenceEquals(table, _table) || table.Bits >= MaximumBucketBits)
+            {
+                return;
+            }
+
+            // Marked before any link moves (a full fence), so a reader led astray by a moved link sees the mark after its walk.
+            Interlocked.Exchange(ref table.MovingFlag, 1);
+            var grown = new Table(table.Bits + 1);
+            foreach (var head in table.Buckets)
+            {
+                var node = head;
+                while (node is not null)
+                {
+                    var next = node.NextInBucket;
+                    ref var bucket = ref grown.Buckets[grown.IndexOf(node.HashCode)];
+                    node.NextInBucket = bucket;
+                    bucket = node;
+                    node = next;
+                }
+            }
+
+            Volatile.Write(ref _table, grown);
+        }
+        finally
+        {
+            ReleaseLocks(taken);
+        }
+    }
+
+    private void ReleaseLocks(int taken)
+    {
+        for (var i = 0; i < taken; i++)
+        {
+            Monitor.Exit(_locks[i]);
+        }
+    }
+
+    /// <summary>One generation of buckets; replaced, never resized, when the map grows.</summary>
+    private sealed class Table(int bits)
+    {
+        public readonly CacheNode<TKey, TValue>?[] Buckets = new CacheNode<TKey, TValue>?[1 << bits];
+        public readonly int Bits = bits;
+        /// <summary>Set (to 1) once the nodes start moving to the next table.</summary>
+        public int MovingFlag;
+
+        private readonly int _shift = 32 - bits;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int IndexOf(int hash) => (int)(((uint)hash * FibonacciMultiplier) >> _shift);
+
+        /// <summary>The most nodes one stripe holds before the table doubles: one per bucket on average.</summary>
+        public int Budget(int stripes) => Buckets.Length / stripes;
+    }
+}
