@@ -8,7 +8,8 @@ namespace ResourceKit.AgentHost.Loops;
 
 /// <summary>
 /// conversation_manager (High, 1 s): sends the simulated users' turns through the LLM pipeline (cache → tiering →
-/// budget → provider) a few at a time, and queues each reply to be spoken.
+/// budget → provider) a few at a time, and queues each reply to be spoken. A turn that fails (the provider is down,
+/// the budget refuses) is counted and logged, and the other turns go on: one user's failed turn must not cancel the rest.
 /// </summary>
 internal sealed partial class ConversationManagerLoop(
     IChatClient chat,
@@ -18,10 +19,13 @@ internal sealed partial class ConversationManagerLoop(
 {
     private long _turns;
     private long _refused;
+    private long _failed;
 
     public long Turns => Interlocked.Read(ref _turns);
 
     public long Refused => Interlocked.Read(ref _refused);
+
+    public long Failed => Interlocked.Read(ref _failed);
 
     public async ValueTask ExecuteAsync(CancellationToken cancellationToken)
     {
@@ -43,9 +47,18 @@ internal sealed partial class ConversationManagerLoop(
                     Interlocked.Increment(ref _refused);
                     LogRefused(logger, ex.Message);
                 }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // Before, Parallel.ForEachAsync cancelled every other turn of the tick and the tick failed.
+                    Interlocked.Increment(ref _failed);
+                    LogFailed(logger, ex);
+                }
             });
     }
 
     [LoggerMessage(1, LogLevel.Debug, "Turn refused by the budget: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "A conversation turn failed; the other turns go on.")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -56,6 +56,7 @@ internal sealed record BudgetActionTaken(DateTimeOffset At, string Rule, string 
 internal sealed record WorkReport(
     long ConversationTurns,
     long TurnsRefusedByBudget,
+    long TurnsFailed,
     long ProviderCalls,
     long NotificationsSent,
     long MailSynced,

@@ -50,6 +50,7 @@ internal sealed class RunReportBuilder(
         var work = new WorkReport(
             Loop<ConversationManagerLoop>().Turns,
             Loop<ConversationManagerLoop>().Refused,
+            Loop<ConversationManagerLoop>().Failed,
             ProviderCalls(),
             Loop<NotificationDispatcherLoop>().Sent,
             Loop<GmailSyncLoop>().Synced,

@@ -27,7 +27,7 @@ internal static class RunSummary
         var actions = report.Spend.ActionsTaken.GroupBy(a => $"{a.Rule}:{a.Action}").Select(g => $"{g.Key} x{g.Count()}");
         text.AppendLine(c, $"budget actions taken: {string.Join(", ", actions.DefaultIfEmpty("none"))}");
         text.AppendLine(c, $"file log {report.LogPath}: {report.LogLinesDropped} lines dropped");
-        text.AppendLine(c, $"turns {report.Work.ConversationTurns} (refused {report.Work.TurnsRefusedByBudget}), provider calls {(report.Work.ProviderCalls < 0 ? "-" : report.Work.ProviderCalls.ToString(c))}, alerts {report.Alerts.Count}");
+        text.AppendLine(c, $"turns {report.Work.ConversationTurns} (refused {report.Work.TurnsRefusedByBudget}, failed {report.Work.TurnsFailed}), provider calls {(report.Work.ProviderCalls < 0 ? "-" : report.Work.ProviderCalls.ToString(c))}, alerts {report.Alerts.Count}");
         return text.ToString();
     }
 }

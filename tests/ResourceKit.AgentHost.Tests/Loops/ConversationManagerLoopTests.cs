@@ -1,4 +1,6 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using ResourceKit.AgentHost.Conversation;
 using ResourceKit.AgentHost.Loops;
 using ResourceKit.AgentHost.Tests.TestSupport;
@@ -69,6 +71,22 @@ public sealed class ConversationManagerLoopTests
         Assert.That(Drain(host.Services.GetRequiredService<AgentMailbox>()), Is.Empty);
     }
 
+    [Test]
+    public async Task ExecuteAsync_OneTurnFails_TheOtherTurnsAreAnsweredAndTheFailureCounted()
+    {
+        // Before: the first failure cancelled the tick's other turns and failed the whole tick.
+        var mailbox = new AgentMailbox();
+        var chat = new FailingOnceChatClient();
+        var loop = new ConversationManagerLoop(chat, new ConversationWorkload(LoadLevel.Normal), mailbox, NullLogger<ConversationManagerLoop>.Instance);
+
+        Assert.That(async () => await loop.ExecuteAsync(CancellationToken.None), Throws.Nothing);
+
+        Assert.That(loop.Failed, Is.EqualTo(1));
+        Assert.That(loop.Turns, Is.EqualTo(11));
+        Assert.That(chat.Calls, Is.EqualTo(12));
+        Assert.That(Drain(mailbox), Has.Count.EqualTo(11));
+    }
+
     private static List<string> Drain(AgentMailbox mailbox)
     {
         var spoken = new List<string>();
@@ -78,6 +96,28 @@ public sealed class ConversationManagerLoopTests
         }
 
         return spoken;
+    }
+
+    /// <summary>A provider whose first call fails (503) and which answers every other at once.</summary>
+    private sealed class FailingOnceChatClient : IChatClient
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _calls) == 1
+                ? throw new HttpRequestException("The provider is down (503).")
+                : Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")));
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
     }
 
     // The simulated model answers at once: its latency runs on the fake clock, which nothing advances here.

@@ -46,7 +46,7 @@ public sealed class RunReportServiceTests
 
         Assert.That(host.Logs.GetSnapshot().Where(r => r.Category == typeof(RunReportService).FullName), Is.Empty);
         var printed = string.Join('\n', console.TakeWritten());
-        Assert.That(printed, Does.Contain("turns 0 (refused 0), provider calls 0, alerts 0"));
+        Assert.That(printed, Does.Contain("turns 0 (refused 0, failed 0), provider calls 0, alerts 0"));
         Assert.That(printed, Does.Contain("=== ResourceKit agent host: 90 s, load high ===").And.Contain($"Report written to {report}"));
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         var root = json.RootElement;
@@ -75,7 +75,7 @@ public sealed class RunReportServiceTests
         using var json = JsonDocument.Parse(File.ReadAllText(report));
         Assert.That(json.RootElement.GetProperty("work").GetProperty("providerCalls").GetInt64(), Is.EqualTo(-1));
         Assert.That(json.RootElement.GetProperty("cacheHitRatio").ValueKind, Is.EqualTo(JsonValueKind.Null));
-        Assert.That(console.TakeWritten(), Has.Some.EqualTo("turns 0 (refused 0), provider calls -, alerts 0"));
+        Assert.That(console.TakeWritten(), Has.Some.EqualTo("turns 0 (refused 0, failed 0), provider calls -, alerts 0"));
     }
 
     [Test]
