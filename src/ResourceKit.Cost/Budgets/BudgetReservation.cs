@@ -61,11 +61,14 @@ public sealed class BudgetReservation
     /// <summary>Gets or sets the entry after this one in the renewal schedule.</summary>
     internal BudgetReservation? RenewalNext { get; set; }
 
-    /// <summary>Gets or sets when the hold is next renewed, as elapsed time on the schedule's clock.</summary>
+    /// <summary>
+    /// Gets or sets when the hold is next renewed, as elapsed time on the schedule's clock (always after its start);
+    /// <see cref="TimeSpan.Zero"/> while the reservation is not in a renewal schedule.
+    /// </summary>
     internal TimeSpan RenewalDue { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether the reservation is in a renewal schedule.</summary>
-    internal bool IsScheduledForRenewal { get; set; }
+    /// <summary>Gets a value indicating whether the reservation is in a renewal schedule.</summary>
+    internal bool IsScheduledForRenewal => RenewalDue > TimeSpan.Zero;
 
     /// <summary>Claims the renewal of the hold; false while an earlier renewal is still running (a slow store).</summary>
     internal bool TryBeginRenewal() => (Interlocked.Or(ref _renewalFlags, Renewing) & Renewing) == 0;

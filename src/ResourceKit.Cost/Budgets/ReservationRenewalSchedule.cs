@@ -158,11 +158,10 @@ internal sealed class ReservationRenewalSchedule : IDisposable
             var now = Now();
             while (_head is { } head && head.RenewalDue <= now)
             {
-                Unlink(head);
-
                 // One interval after the last due time, as a periodic timer keeps its phase; a timer that fired more
                 // than an interval late (a suspended process) renews once and starts again from now.
                 var next = head.RenewalDue + _interval;
+                Unlink(head);
                 head.RenewalDue = next > now ? next : now + _interval;
                 Insert(head);
                 (due ??= []).Add(head);
@@ -210,7 +209,7 @@ internal sealed class ReservationRenewalSchedule : IDisposable
         }
     }
 
-    /// <summary>Links the entry in due-time order, searching from the tail, where it nearly always belongs.</summary>
+    /// <summary>Links the entry (its due time set) in due-time order, searching from the tail, where it nearly always belongs.</summary>
     private void Insert(BudgetReservation reservation)
     {
         var previous = _tail;
@@ -239,8 +238,6 @@ internal sealed class ReservationRenewalSchedule : IDisposable
         {
             next.RenewalPrevious = reservation;
         }
-
-        reservation.IsScheduledForRenewal = true;
     }
 
     private void Unlink(BudgetReservation reservation)
@@ -267,6 +264,6 @@ internal sealed class ReservationRenewalSchedule : IDisposable
 
         reservation.RenewalPrevious = null;
         reservation.RenewalNext = null;
-        reservation.IsScheduledForRenewal = false;
+        reservation.RenewalDue = TimeSpan.Zero;
     }
 }
