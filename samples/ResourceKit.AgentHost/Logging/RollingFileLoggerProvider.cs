@@ -69,6 +69,8 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
             var length = _file.BaseStream.Length;
             if (length == 0)
             {
+                // Nothing to rotate, but leftovers of an earlier failed compression are still retried.
+                await CompressRotatedAsync(rotated: null, cancellationToken).ConfigureAwait(false);
                 return null;
             }
 
@@ -87,25 +89,7 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
             }
 
             var pruned = Prune();
-
-            // Leftovers of failed compressions are compressed again rather than deleted: they hold lines no archive has,
-            // and the cause (a full disk) is usually gone by the next rotation. One that still fails does not fail this
-            // rotation; it waits for the next one, or is pruned above once it is older than the archives kept.
-            var uncompressed = 0;
-            foreach (var pending in RotatedLogs().Order(StringComparer.Ordinal))
-            {
-                try
-                {
-                    await CompressAsync(pending, cancellationToken).ConfigureAwait(false);
-                }
-#pragma warning disable CA1031 // An earlier leftover that still fails (disk full, unreadable) stays for the next rotation.
-                catch (Exception exception) when (pending != rotated && exception is not OperationCanceledException)
-#pragma warning restore CA1031
-                {
-                    uncompressed++;
-                }
-            }
-
+            var uncompressed = await CompressRotatedAsync(rotated, cancellationToken).ConfigureAwait(false);
             var archive = rotated + ".gz";
             return new LogRotation(archive, length, new FileInfo(archive).Length, pruned, uncompressed);
         }
@@ -151,6 +135,33 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
         }
 
         return pruned;
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="rotated"/> and every rotated log an earlier compression left behind. Leftovers are
+    /// compressed again rather than deleted: they hold lines no archive has, and the cause (a full disk) is usually gone
+    /// by the next rotation. One that still fails does not fail this rotation; it waits for the next one, or is pruned
+    /// once it is older than the archives kept. A failure to compress <paramref name="rotated"/> itself is thrown.
+    /// </summary>
+    /// <returns>How many leftovers are still uncompressed.</returns>
+    private async Task<int> CompressRotatedAsync(string? rotated, CancellationToken cancellationToken)
+    {
+        var uncompressed = 0;
+        foreach (var pending in RotatedLogs().Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                await CompressAsync(pending, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // An earlier leftover that still fails (disk full, unreadable) stays for the next rotation.
+            catch (Exception exception) when (pending != rotated && exception is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+                uncompressed++;
+            }
+        }
+
+        return uncompressed;
     }
 
     /// <summary>Compresses a rotated log into <c>.gz</c> beside it and deletes it; on failure deletes the partial archive and keeps the log.</summary>

@@ -249,6 +249,22 @@ public sealed class RollingFileLoggerProviderTests
     }
 
     [Test]
+    public async Task RotateAsync_EmptyLogAfterAFailedCompression_StillCompressesTheLeftover()
+    {
+        WriteAndClose("first hour");
+        var blocked = Path.Combine(_folder, "agenthost-20261124-010203-000.log.gz");
+        Directory.CreateDirectory(blocked); // the archive name is taken: this compression fails
+        using var provider = new RollingFileLoggerProvider(_folder, _time);
+        Assert.That(() => provider.RotateAsync(), Throws.InstanceOf<UnauthorizedAccessException>().Or.InstanceOf<IOException>());
+        Directory.Delete(blocked);
+
+        Assert.That(await provider.RotateAsync(), Is.Null, "nothing new was logged");
+
+        Assert.That(Message(System.Text.Encoding.UTF8.GetString(Decompress(blocked)).TrimEnd()), Is.EqualTo("first hour"));
+        Assert.That(Directory.GetFiles(_folder, "*.log"), Is.EqualTo(new[] { provider.CurrentPath }));
+    }
+
+    [Test]
     public async Task RotateAsync_LeftoverThatKeepsFailingToCompress_IsPrunedWithTheOldestArchives()
     {
         WriteAndClose("run 0");
