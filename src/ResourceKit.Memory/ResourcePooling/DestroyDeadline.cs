@@ -10,34 +10,35 @@ namespace ResourceKit.Memory.ResourcePooling;
 internal sealed class DestroyDeadline : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
-    private readonly TaskCompletionSource _gaveUp = new(); // continuations inline: the slot is back when the timer callback returns
-    private readonly ITimer _timer;
+    private TaskCompletionSource? _gaveUp; // continuations inline: the slot is back when the timer callback returns
+    private ITimer? _timer;
 
-    private DestroyDeadline(TimeSpan timeout, TimeProvider timeProvider)
-    {
-        Token = _source.Token; // read now: the property throws once the source is disposed
-        _timer = timeProvider.CreateTimer(static s => ((DestroyDeadline)s!).GiveUp(), this, timeout, Timeout.InfiniteTimeSpan);
-    }
+    public DestroyDeadline() => Token = _source.Token; // read now: the property throws once the source is disposed
 
     /// <summary>Gets the token passed to the close.</summary>
     public CancellationToken Token { get; }
 
-    /// <summary>Gets a task that completes once the token has been cancelled and its callbacks have run.</summary>
-    public Task GaveUp => _gaveUp.Task;
+    /// <summary>Gets a task that completes once the token has been cancelled and its callbacks have run; only after <see cref="Start"/>.</summary>
+    public Task GaveUp => _gaveUp!.Task;
 
     /// <summary>Gets a value indicating whether the timeout passed (the pool gave up, or is giving up, on the close).</summary>
     public bool TimedOut => Token.IsCancellationRequested;
 
-    /// <summary>Starts the deadline; <see langword="null"/> when <paramref name="timeout"/> is infinite (the close then gets a token that is never cancelled).</summary>
+    /// <summary>
+    /// Starts the countdown, once the close has returned a task still running: most closes end synchronously and never
+    /// need a timer, and the pool measured the timeout from this point before the token existed, too.
+    /// </summary>
     /// <param name="timeout">The destroy timeout.</param>
     /// <param name="timeProvider">The pool's clock.</param>
-    /// <returns>The deadline, or <see langword="null"/>.</returns>
-    public static DestroyDeadline? Start(TimeSpan timeout, TimeProvider timeProvider) =>
-        timeout == Timeout.InfiniteTimeSpan ? null : new DestroyDeadline(timeout, timeProvider);
+    public void Start(TimeSpan timeout, TimeProvider timeProvider)
+    {
+        _gaveUp = new TaskCompletionSource();
+        _timer = timeProvider.CreateTimer(static s => ((DestroyDeadline)s!).GiveUp(), this, timeout, Timeout.InfiniteTimeSpan);
+    }
 
     public void Dispose()
     {
-        _timer.Dispose();
+        _timer?.Dispose();
         _source.Dispose();
     }
 
@@ -56,6 +57,6 @@ internal sealed class DestroyDeadline : IDisposable
             // The close ended and disposed the deadline just as the timer fired: there is nothing left to tell.
         }
 
-        _gaveUp.TrySetResult();
+        _gaveUp!.TrySetResult();
     }
 }

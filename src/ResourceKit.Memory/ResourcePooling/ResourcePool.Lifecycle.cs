@@ -239,7 +239,7 @@ public sealed partial class ResourcePool<T>
 
     private async ValueTask CloseWithinTimeoutAsync(T value)
     {
-        var deadline = DestroyDeadline.Start(_options.DestroyTimeout, _timeProvider);
+        var deadline = _options.DestroyTimeout == Timeout.InfiniteTimeSpan ? null : new DestroyDeadline();
         ValueTask pending;
         try
         {
@@ -254,7 +254,7 @@ public sealed partial class ResourcePool<T>
             return;
         }
 
-        if (deadline is null || (pending.IsCompleted && !deadline.TimedOut))
+        if (deadline is null || pending.IsCompleted)
         {
             deadline?.Dispose();
             try
@@ -271,6 +271,7 @@ public sealed partial class ResourcePool<T>
             return;
         }
 
+        deadline.Start(_options.DestroyTimeout, _timeProvider);
         var closing = pending.AsTask();
 
         // Waiting on the task rather than trusting the close to end: a browser or connection that never closes must
