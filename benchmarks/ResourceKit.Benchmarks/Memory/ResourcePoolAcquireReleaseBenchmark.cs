@@ -38,27 +38,10 @@ public class ResourcePoolAcquireReleaseBenchmark
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Operations)]
-    public Task SemaphoreAndBag() => RunAsync(SemaphoreLoopAsync);
+    public Task SemaphoreAndBag() => ConcurrentLoops.RunAsync(Workers, Operations, SemaphoreLoopAsync);
 
     [Benchmark(OperationsPerInvoke = Operations)]
-    public Task ResourcePool() => RunAsync(PoolLoopAsync);
-
-    private Task RunAsync(Func<int, Task> loop)
-    {
-        if (Workers == 1)
-        {
-            return loop(Operations);
-        }
-
-        var perWorker = Operations / Workers;
-        var tasks = new Task[Workers];
-        for (var i = 0; i < Workers; i++)
-        {
-            tasks[i] = Task.Run(() => loop(perWorker));
-        }
-
-        return Task.WhenAll(tasks);
-    }
+    public Task ResourcePool() => ConcurrentLoops.RunAsync(Workers, Operations, PoolLoopAsync);
 
     private async Task PoolLoopAsync(int count)
     {
