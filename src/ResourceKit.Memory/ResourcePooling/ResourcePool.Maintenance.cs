@@ -247,6 +247,28 @@ public sealed partial class ResourcePool<T>
         _idle.Push(entry);
     }
 
+    /// <summary>
+    /// Takes a resource out of service for closing. It keeps its slot under <see cref="ResourcePoolOptions.MaxSize"/>
+    /// until <see cref="DestroyAsync(PooledResource{T})"/> ends or abandons the close, which the caller must start.
+    /// </summary>
+    private void RetireLocked(PooledResource<T> entry)
+    {
+        _all.Remove(entry);
+        _closing++;
+    }
+
+    /// <summary>
+    /// Reserves slots for refilling up to <see cref="ResourcePoolOptions.MinSize"/> usable resources (those being
+    /// closed do not count), within the room <see cref="ResourcePoolOptions.MaxSize"/> leaves beside them.
+    /// </summary>
+    /// <returns>How many slots were reserved.</returns>
+    private int ReserveRefillLocked()
+    {
+        var deficit = Math.Max(0, Math.Min(_options.MinSize - (_total - _closing), _options.MaxSize - _total));
+        _total += deficit;
+        return deficit;
+    }
+
     private void SignalDrainedLocked()
     {
         if (_disposed && _all.Count == 0)

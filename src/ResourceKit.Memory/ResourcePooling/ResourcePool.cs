@@ -365,28 +365,6 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
     private StackTrace? CaptureStackTrace() =>
         _trackLeases && _options.CaptureAcquisitionStackTraces ? new StackTrace(2, fNeedFileInfo: false) : null;
 
-    /// <summary>
-    /// Takes a resource out of service for closing. It keeps its slot under <see cref="ResourcePoolOptions.MaxSize"/>
-    /// until <see cref="DestroyAsync(PooledResource{T})"/> ends or abandons the close, which the caller must start.
-    /// </summary>
-    private void RetireLocked(PooledResource<T> entry)
-    {
-        _all.Remove(entry);
-        _closing++;
-    }
-
-    /// <summary>
-    /// Reserves slots for refilling up to <see cref="ResourcePoolOptions.MinSize"/> usable resources (those being
-    /// closed do not count), within the room <see cref="ResourcePoolOptions.MaxSize"/> leaves beside them.
-    /// </summary>
-    /// <returns>How many slots were reserved.</returns>
-    private int ReserveRefillLocked()
-    {
-        var deficit = Math.Max(0, Math.Min(_options.MinSize - (_total - _closing), _options.MaxSize - _total));
-        _total += deficit;
-        return deficit;
-    }
-
     /// <summary>Hands each slot below the maximum to the next live waiter, which then creates a resource itself.</summary>
     private void GrantFreedSlotsLocked()
     {
