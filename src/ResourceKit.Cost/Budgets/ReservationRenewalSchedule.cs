@@ -219,31 +219,21 @@ internal sealed class ReservationRenewalSchedule : IDisposable
         }
 
         var next = previous is null ? _head : previous.RenewalNext;
-        reservation.RenewalPrevious = previous;
-        reservation.RenewalNext = next;
-        if (previous is null)
-        {
-            _head = reservation;
-        }
-        else
-        {
-            previous.RenewalNext = reservation;
-        }
-
-        if (next is null)
-        {
-            _tail = reservation;
-        }
-        else
-        {
-            next.RenewalPrevious = reservation;
-        }
+        Connect(previous, reservation);
+        Connect(reservation, next);
     }
 
     private void Unlink(BudgetReservation reservation)
     {
-        var previous = reservation.RenewalPrevious;
-        var next = reservation.RenewalNext;
+        Connect(reservation.RenewalPrevious, reservation.RenewalNext);
+        reservation.RenewalPrevious = null;
+        reservation.RenewalNext = null;
+        reservation.RenewalDue = TimeSpan.Zero;
+    }
+
+    /// <summary>Makes <paramref name="next"/> follow <paramref name="previous"/>; a null end is the head or the tail.</summary>
+    private void Connect(BudgetReservation? previous, BudgetReservation? next)
+    {
         if (previous is null)
         {
             _head = next;
@@ -261,9 +251,5 @@ internal sealed class ReservationRenewalSchedule : IDisposable
         {
             next.RenewalPrevious = previous;
         }
-
-        reservation.RenewalPrevious = null;
-        reservation.RenewalNext = null;
-        reservation.RenewalDue = TimeSpan.Zero;
     }
 }
