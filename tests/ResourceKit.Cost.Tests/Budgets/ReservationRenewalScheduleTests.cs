@@ -214,6 +214,21 @@ public sealed class ReservationRenewalScheduleTests : IDisposable
         Assert.That(_store.Extensions.Select(e => (e.Id, e.At)), Is.EqualTo(new[] { (second.Id, Start + TimeSpan.FromSeconds(40) + Interval) }));
     }
 
+    [Test]
+    public async Task KeepAlive_TimerFiresIntervalsLate_RenewsOnceThenKeepsTheInterval()
+    {
+        var hold = await HoldAsync();
+
+        // One jump of two and a half intervals (still inside the time to live), as after a suspended process resumes.
+        _time.Advance(Interval * 2.5);
+        _time.Advance(Interval);
+
+        var late = Start + (Interval * 2.5);
+        Assert.That(_store.Extensions.Select(e => e.At), Is.EqualTo(new[] { late, late + Interval }), "no burst of catch-up renewals");
+        Assert.That(hold.ExpiresAt, Is.EqualTo(late + Interval + TimeToLive));
+        Assert.That(_logger.Collector.Count, Is.Zero);
+    }
+
     private async Task<BudgetReservation> HoldAsync()
     {
         var hold = (await _ledger.TryReserveAsync(ChatSpend, 0.01m)).Reservation!;
