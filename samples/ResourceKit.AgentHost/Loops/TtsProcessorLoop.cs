@@ -21,6 +21,14 @@ internal sealed class TtsProcessorLoop(AgentMailbox mailbox, ResourcePool<ISpeec
 
     public async ValueTask ExecuteAsync(CancellationToken cancellationToken)
     {
+        if (!mailbox.Speech.Reader.TryPeek(out _))
+        {
+            return;
+        }
+
+        // The reply is taken off the queue only once an engine is at hand: when every engine stays busy past the
+        // timeout, it waits for the next tick instead of being lost with the timeout exception.
+        await using var lease = await engines.AcquireAsync(TimeSpan.FromSeconds(1), cancellationToken);
         if (!mailbox.Speech.Reader.TryRead(out var text))
         {
             return;
@@ -29,7 +37,6 @@ internal sealed class TtsProcessorLoop(AgentMailbox mailbox, ResourcePool<ISpeec
         var buffer = ArrayPool<byte>.Shared.Rent(MaxAudioBytes);
         try
         {
-            await using var lease = await engines.AcquireAsync(TimeSpan.FromSeconds(1), cancellationToken);
             AudioBytes += await lease.Resource.SynthesizeAsync(text[..Math.Min(text.Length, 32)], buffer.AsMemory(0, MaxAudioBytes), cancellationToken);
             Utterances++;
         }

@@ -61,8 +61,42 @@ public sealed class TtsProcessorLoopTests
         Assert.That(engines.Statistics.InUse, Is.Zero);
     }
 
-    private static ResourcePool<ISpeechSynthesizer> Pool(ISpeechSynthesizer engine) =>
-        new(ResourcePoolPresets.TextToSpeech(), _ => ValueTask.FromResult(engine), timeProvider: new FakeTimeProvider());
+    [Test]
+    public async Task ExecuteAsync_EveryEngineBusyPastTheTimeout_LeavesTheReplyQueuedForTheNextTick()
+    {
+        // Before: the reply was taken off the queue first and lost with the timeout.
+        var time = new FakeTimeProvider();
+        var engine = new RecordingSynthesizer();
+        await using var engines = Pool(engine, time);
+        var mailbox = new AgentMailbox();
+        var loop = new TtsProcessorLoop(mailbox, engines);
+        mailbox.Speech.Writer.TryWrite("hello");
+        var busy = new[] { await engines.AcquireAsync(), await engines.AcquireAsync() }; // the pool's two engines
+        try
+        {
+            var tick = loop.ExecuteAsync(CancellationToken.None).AsTask();
+            Assert.That(tick.IsCompleted, Is.False, "waiting for an engine");
+            time.Advance(TimeSpan.FromSeconds(1));
+
+            Assert.That(async () => await tick, Throws.InstanceOf<ResourcePoolTimeoutException>());
+            Assert.That(mailbox.Speech.Reader.TryPeek(out var queued), Is.True);
+            Assert.That(queued, Is.EqualTo("hello"));
+        }
+        finally
+        {
+            // Returned even when an assertion fails: disposing the pool waits for its leases.
+            foreach (var lease in busy)
+            {
+                await lease.DisposeAsync();
+            }
+        }
+
+        await loop.ExecuteAsync(CancellationToken.None);
+        Assert.That(engine.Spoken, Is.EqualTo(new[] { "hello" }));
+    }
+
+    private static ResourcePool<ISpeechSynthesizer> Pool(ISpeechSynthesizer engine, TimeProvider? time = null) =>
+        new(ResourcePoolPresets.TextToSpeech(), _ => ValueTask.FromResult(engine), timeProvider: time ?? new FakeTimeProvider());
 
     private sealed class RecordingSynthesizer : ISpeechSynthesizer
     {
