@@ -265,6 +265,31 @@ public sealed class TinyLfuCacheTests
     }
 
     [Test]
+    public void GetStatistics_ManyReadsOfManyKeys_CountsEveryHitThePolicyCouldSee()
+    {
+        // Reads are counted on the entries and collected from read records; with 1,000 keys the stripes fill and drop
+        // records, and the reads those carried must still count.
+        using var cache = TestCaches.Create(2_000);
+        for (var key = 0; key < 1_000; key++)
+        {
+            cache.Set(key, key);
+        }
+
+        for (var round = 0; round < 200; round++)
+        {
+            for (var key = 0; key < 1_000; key++)
+            {
+                cache.TryGet(key, out _);
+            }
+        }
+
+        var hits = cache.GetStatistics().Hits;
+
+        Assert.That(hits, Is.EqualTo(200_000));
+        Assert.That(cache.GetStatistics().Hits, Is.EqualTo(hits), "a second snapshot neither loses nor adds reads");
+    }
+
+    [Test]
     public void TryGet_Hit_AllocatesNothing()
     {
         using var cache = TestCaches.Create(100);
