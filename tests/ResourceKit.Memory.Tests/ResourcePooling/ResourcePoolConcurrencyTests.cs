@@ -188,7 +188,10 @@ public sealed class ResourcePoolConcurrencyTests
             Assert.That(closes.ClosedTwice, Is.Zero);
             Assert.That(closes.Created, Is.EqualTo(stats.Created));
             Assert.That(stats.Destroyed, Is.EqualTo(stats.Created), "every close ended, threw or was abandoned");
-            Assert.That(stats.DestroyTimeouts, Is.EqualTo(closes.Hung));
+            // Every hung close is abandoned. A slow close may be too: the pool sees it end through a continuation on the
+            // thread pool, and on a busy machine the driver can move the fake clock past DestroyTimeout first (CI saw
+            // 193 timeouts for 191 hung closes). That close had already ended, so nothing above is affected.
+            Assert.That(stats.DestroyTimeouts, Is.InRange(closes.Hung, closes.Hung + closes.Slow));
             Assert.That(closes.Hung, Is.GreaterThan(0));
             Assert.That(closes.Slow, Is.GreaterThan(0));
             Assert.That(afterWork.Acquired, Is.EqualTo(afterWork.Released));
