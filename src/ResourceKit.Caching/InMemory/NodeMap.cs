@@ -97,18 +97,7 @@ internal sealed class NodeMap<TKey, TValue>
     {
         var table = Volatile.Read(ref _table);
         var hash = Hash(key);
-        var node = Volatile.Read(ref table.Buckets[table.IndexOf(hash)]);
-        while (node is not null)
-        {
-            if (node.HashCode == hash && KeyEquals(node.Key, key))
-            {
-                return node;
-            }
-
-            node = Volatile.Read(ref node.NextInBucket);
-        }
-
-        return Volatile.Read(ref table.MovingFlag) != 0 ? FindLocked(key, hash) : null;
+        return FindInBucket(table, key, hash) ?? (Volatile.Read(ref table.MovingFlag) != 0 ? FindLocked(key, hash) : null);
     }
 
     /// <summary>Adds <paramref name="node"/> unless a node with its key is present.</summary>
@@ -122,15 +111,12 @@ internal sealed class NodeMap<TKey, TValue>
         lock (_locks[stripe])
         {
             table = _table;
-            ref var head = ref table.Buckets[table.IndexOf(node.HashCode)];
-            for (var current = head; current is not null; current = current.NextInBucket)
+            if (FindInBucket(table, node.Key, node.HashCode) is not null)
             {
-                if (current.HashCode == node.HashCode && KeyEquals(current.Key, node.Key))
-                {
-                    return false;
-                }
+                return false;
             }
 
+            ref var head = ref table.Buckets[table.IndexOf(node.HashCode)];
             node.NextInBucket = head;
             Volatile.Write(ref head, node);
             grow = ++_counts[stripe] > table.Budget(_counts.Length) && table.Bits < MaximumBucketBits;
@@ -222,11 +208,7 @@ internal sealed class NodeMap<TKey, TValue>
         var taken = 0;
         try
         {
-            for (; taken < _locks.Length; taken++)
-            {
-                Monitor.Enter(_locks[taken]);
-            }
-
+            EnterAllLocks(ref taken);
             var nodes = new CacheNode<TKey, TValue>[Count];
             var i = 0;
             foreach (var head in _table.Buckets)
@@ -243,6 +225,24 @@ internal sealed class NodeMap<TKey, TValue>
         {
             ReleaseLocks(taken);
         }
+    }
+
+    /// <summary>Walks one bucket's chain for the key, reading each link with acquire semantics (lookups hold no lock).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private CacheNode<TKey, TValue>? FindInBucket(Table table, TKey key, int hash)
+    {
+        var node = Volatile.Read(ref table.Buckets[table.IndexOf(hash)]);
+        while (node is not null)
+        {
+            if (node.HashCode == hash && KeyEquals(node.Key, key))
+            {
+                return node;
+            }
+
+            node = Volatile.Read(ref node.NextInBucket);
+        }
+
+        return null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -275,16 +275,7 @@ internal sealed class NodeMap<TKey, TValue>
     {
         lock (_locks[StripeOf(hash)])
         {
-            var table = _table;
-            for (var node = table.Buckets[table.IndexOf(hash)]; node is not null; node = node.NextInBucket)
-            {
-                if (node.HashCode == hash && KeyEquals(node.Key, key))
-                {
-                    return node;
-                }
-            }
-
-            return null;
+            return FindInBucket(_table, key, hash);
         }
     }
 
@@ -293,10 +284,7 @@ internal sealed class NodeMap<TKey, TValue>
         var taken = 0;
         try
         {
-            for (; taken < _locks.Length; taken++)
-            {
-                Monitor.Enter(_locks[taken]);
-            }
+            EnterAllLocks(ref taken);
 
             // Another writer grew it first, or it cannot grow.
             if (!ReferenceEquals(table, _table) || table.Bits >= MaximumBucketBits)
@@ -325,6 +313,15 @@ internal sealed class NodeMap<TKey, TValue>
         finally
         {
             ReleaseLocks(taken);
+        }
+    }
+
+    /// <summary>Takes every stripe, in order (so two callers cannot deadlock); <paramref name="taken"/> counts those held, for <see cref="ReleaseLocks"/> if one throws.</summary>
+    private void EnterAllLocks(ref int taken)
+    {
+        for (; taken < _locks.Length; taken++)
+        {
+            Monitor.Enter(_locks[taken]);
         }
     }
 
