@@ -28,6 +28,7 @@ public class CacheGetHitBenchmark<TKey>() : CacheSuite<TKey>(Capacity)
             var key = KeyFor(i);
             Dictionary[key] = i;
             TinyLfu.Set(key, i);
+            TinyLfuCounting.Set(key, i);
             Lfu.AddOrUpdate(key, i);
             Lru.AddOrUpdate(key, i);
             Memory.Set(key, i, SizeOne);
@@ -41,6 +42,9 @@ public class CacheGetHitBenchmark<TKey>() : CacheSuite<TKey>(Capacity)
 
     [Benchmark]
     public int ResourceKit() => TinyLfu.TryGet(_key, out var value) ? value : -1;
+
+    [Benchmark]
+    public int ResourceKitCountingHits() => TinyLfuCounting.TryGet(_key, out var value) ? value : -1;
 
     [Benchmark]
     public int BitFasterConcurrentLfu() => Lfu.TryGet(_key, out var value) ? value : -1;

@@ -19,6 +19,9 @@ public abstract class CacheSuite<TKey>(int capacity)
 
     protected TinyLfuCache<TKey, int> TinyLfu { get; } = new(new TinyLfuCacheOptions<TKey, int> { Capacity = capacity });
 
+    /// <summary>Gets ResourceKit's cache counting hits and misses, as BitFaster's caches always do (off by default, as in MemoryCache).</summary>
+    protected TinyLfuCache<TKey, int> TinyLfuCounting { get; } = new(new TinyLfuCacheOptions<TKey, int> { Capacity = capacity, CountHitsAndMisses = true });
+
     protected ConcurrentLfu<TKey, int> Lfu { get; } = new(capacity);
 
     protected ConcurrentLru<TKey, int> Lru { get; } = new(capacity);
@@ -29,6 +32,7 @@ public abstract class CacheSuite<TKey>(int capacity)
     public void Cleanup()
     {
         TinyLfu.Dispose();
+        TinyLfuCounting.Dispose();
         Memory.Dispose();
     }
 }

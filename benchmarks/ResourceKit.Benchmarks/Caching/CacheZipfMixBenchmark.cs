@@ -52,6 +52,19 @@ public class CacheZipfMixBenchmark() : CacheSuite<int>(Capacity)
     });
 
     [Benchmark(OperationsPerInvoke = Operations)]
+    public void ResourceKitCountingHits() => Run((key, write) =>
+    {
+        if (write)
+        {
+            TinyLfuCounting.Set(key, key);
+        }
+        else
+        {
+            TinyLfuCounting.TryGet(key, out _);
+        }
+    });
+
+    [Benchmark(OperationsPerInvoke = Operations)]
     public void BitFasterConcurrentLfu() => Run((key, write) =>
     {
         if (write)

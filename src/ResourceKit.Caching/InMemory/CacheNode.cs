@@ -60,6 +60,16 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     public CacheNode<TKey, TValue>? NextInBucket;
 #pragma warning restore SA1401
 
+    /// <summary>
+    /// Gets or sets the cache's read epoch (see <c>TinyLfuCache</c>) in which a read of this node was last recorded for
+    /// the policy, or 0 if none is. A hit that finds the current epoch here records nothing, so a hot entry costs one
+    /// compare rather than a store per read, and its cache line stays shared between the cores reading it. For a node
+    /// that can expire the sign bit is set as well: epochs are positive, so the hit's fast path, which compares this
+    /// with the epoch alone, never matches such a node and never skips its expiry check. Plain reads and writes: a race
+    /// records an entry twice or not at all in one epoch, which the lossy read buffer allows anyway.
+    /// </summary>
+    public int ReadEpoch { get; set; }
+
     public NodeRegion Region { get; set; }
 
     public CacheNode<TKey, TValue>? Previous { get; set; }

@@ -2,15 +2,19 @@ namespace ResourceKit.Caching;
 
 /// <summary>A point-in-time snapshot of a <see cref="TinyLfuCache{TKey, TValue}"/>'s counters.</summary>
 /// <remarks>
-/// Hits and misses are kept in per-thread stripes without atomic instructions so that a hit costs
-/// no more than a dictionary lookup; under heavy contention on one stripe a few may go uncounted.
+/// Hits and misses are counted only when <see cref="TinyLfuCacheOptions.CountHitsAndMisses"/> is set. They are kept
+/// in per-thread stripes without atomic instructions, so that counting adds one store to a hit; under heavy
+/// contention on one stripe a few may go uncounted.
 /// </remarks>
 public readonly record struct CacheStatistics
 {
-    /// <summary>Gets the number of lookups that found a live entry.</summary>
+    /// <summary>Gets a value indicating whether the cache counts hits and misses (<see cref="TinyLfuCacheOptions.CountHitsAndMisses"/>); when not, <see cref="Hits"/> and <see cref="Misses"/> are 0.</summary>
+    public bool CountsHitsAndMisses { get; init; }
+
+    /// <summary>Gets the number of lookups that found a live entry; 0 unless <see cref="CountsHitsAndMisses"/>.</summary>
     public long Hits { get; init; }
 
-    /// <summary>Gets the number of lookups that found nothing, or only an expired entry.</summary>
+    /// <summary>Gets the number of lookups that found nothing, or only an expired entry; 0 unless <see cref="CountsHitsAndMisses"/>.</summary>
     public long Misses { get; init; }
 
     /// <summary>Gets the entries the policy evicted for capacity (including by <c>Trim</c>).</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace ResourceKit.Caching;
 
@@ -92,12 +93,34 @@ internal sealed class NodeMap<TKey, TValue>
     /// <summary>Finds the node for <paramref name="key"/>, or returns <see langword="null"/>. Takes no lock.</summary>
     /// <param name="key">The key.</param>
     /// <returns>The node, or <see langword="null"/> if the key is absent.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CacheNode<TKey, TValue>? Find(TKey key)
     {
         var table = Volatile.Read(ref _table);
         var hash = Hash(key);
-        return FindInBucket(table, key, hash) ?? (Volatile.Read(ref table.MovingFlag) != 0 ? FindLocked(key, hash) : null);
+        return FindInBucket(table, key, hash) ?? FindIfMoving(table, key, hash);
+    }
+
+    /// <summary>
+    /// The lock-free half of <see cref="Find"/>: walks the key's chain and nothing else, so it may return
+    /// <see langword="null"/> for a present key while the table grows. A caller that gets <see langword="null"/> and
+    /// needs to be sure calls <see cref="Find"/>. Kept free of calls for a value-type key with the default comparer, so
+    /// that a cache hit inlining it saves no registers.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <returns>The node, or <see langword="null"/> if not found (or not found yet).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public CacheNode<TKey, TValue>? FindOptimistic(TKey key)
+    {
+        var table = Volatile.Read(ref _table);
+        if (typeof(TKey).IsValueType)
+        {
+            return _comparer is null
+                ? FindInBucket(table, key, EqualityComparer<TKey>.Default.GetHashCode(key), default(DefaultEquality))
+                : FindWithComparerOutOfLine(table, key);
+        }
+
+        var hash = _comparer!.GetHashCode(key);
+        return FindInBucket(table, key, hash, new ComparerEquality(_comparer));
     }
 
     /// <summary>Adds <paramref name="node"/> unless a node with its key is present.</summary>
@@ -229,12 +252,23 @@ internal sealed class NodeMap<TKey, TValue>
 
     /// <summary>Walks one bucket's chain for the key, reading each link with acquire semantics (lookups hold no lock).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private CacheNode<TKey, TValue>? FindInBucket(Table table, TKey key, int hash)
+    private CacheNode<TKey, TValue>? FindInBucket(Table table, TKey key, int hash) =>
+        typeof(TKey).IsValueType && _comparer is null
+            ? FindInBucket(table, key, hash, default(DefaultEquality))
+            : FindInBucket(table, key, hash, new ComparerEquality(_comparer!));
+
+    /// <summary>
+    /// The one chain walk. Generic over a struct so that each equality gets its own compiled loop: with the default
+    /// comparer of a value type the loop has no comparer check in it, which on an integer key is a good part of a hit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static CacheNode<TKey, TValue>? FindInBucket<TEquality>(Table table, TKey key, int hash, TEquality equality)
+        where TEquality : struct, IKeyEquality
     {
-        var node = Volatile.Read(ref table.Buckets[table.IndexOf(hash)]);
+        var node = Volatile.Read(ref table.Head(hash));
         while (node is not null)
         {
-            if (node.HashCode == hash && KeyEquals(node.Key, key))
+            if (node.HashCode == hash && equality.AreEqual(node.Key, key))
             {
                 return node;
             }
@@ -244,6 +278,16 @@ internal sealed class NodeMap<TKey, TValue>
 
         return null;
     }
+
+    /// <summary>A value-type key with a comparer of its own: out of line, so that its calls do not cost the default comparer's lookup registers.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CacheNode<TKey, TValue>? FindWithComparerOutOfLine(Table table, TKey key) =>
+        FindInBucket(table, key, _comparer!.GetHashCode(key), new ComparerEquality(_comparer));
+
+    /// <summary>After a lookup found nothing: looks again under the lock if the table was moving (see <see cref="Grow"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private CacheNode<TKey, TValue>? FindIfMoving(Table table, TKey key, int hash) =>
+        Volatile.Read(ref table.MovingFlag) != 0 ? FindLocked(key, hash) : null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool KeyEquals(TKey stored, TKey key) => typeof(TKey).IsValueType && _comparer is null
@@ -334,6 +378,24 @@ internal sealed class NodeMap<TKey, TValue>
     }
 
     /// <summary>One generation of buckets; replaced, never resized, when the map grows.</summary>
+    /// <summary>Key equality for <see cref="FindInBucket{TEquality}"/>.</summary>
+    private interface IKeyEquality
+    {
+        bool AreEqual(TKey stored, TKey key);
+    }
+
+    /// <summary>The default equality of a value-type key, devirtualized and inlined by the JIT.</summary>
+    private readonly struct DefaultEquality : IKeyEquality
+    {
+        public bool AreEqual(TKey stored, TKey key) => EqualityComparer<TKey>.Default.Equals(stored, key);
+    }
+
+    /// <summary>Equality through the map's comparer.</summary>
+    private readonly struct ComparerEquality(IEqualityComparer<TKey> comparer) : IKeyEquality
+    {
+        public bool AreEqual(TKey stored, TKey key) => comparer.Equals(stored, key);
+    }
+
     private sealed class Table(int bits)
     {
         public readonly CacheNode<TKey, TValue>?[] Buckets = new CacheNode<TKey, TValue>?[1 << bits];
@@ -345,6 +407,11 @@ internal sealed class NodeMap<TKey, TValue>
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public int IndexOf(int hash) => (int)(((uint)hash * FibonacciMultiplier) >> _shift);
+
+        /// <summary>The head of <paramref name="hash"/>'s bucket. Unchecked: the index is a 32-bit product shifted down to <see cref="Bits"/> bits, so always inside the array.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ref CacheNode<TKey, TValue>? Head(int hash) =>
+            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Buckets), IndexOf(hash));
 
         /// <summary>The most nodes one stripe holds before the table doubles: one per bucket on average.</summary>
         public int Budget(int stripes) => Buckets.Length / stripes;

@@ -19,17 +19,21 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     private readonly ConcurrentQueue<PendingWrite> _writeBuffer = new();
     private readonly ConcurrentQueue<(CacheNode<TKey, TValue> Node, CacheRemovalCause Cause)> _pendingNotifications = new();
     private readonly Lock _maintenanceLock = new();
-    private readonly Action<CacheNode<TKey, TValue>, int> _drainReadBuffer;
+    private readonly Action<CacheNode<TKey, TValue>> _drainReadBuffer;
     private readonly MaintenanceWorkItem _maintenanceWorkItem;
     private readonly bool _foreground;
     private readonly long _expirationScanTicks;
     private readonly int _writeBufferLimit = 128 * Environment.ProcessorCount;
     private long _capacity;
+    private readonly Lock _reportedLock = new();
     private long _reportedHits;
     private long _reportedMisses;
     private long _nextExpirationScan;
     // Read by every lookup that records a hit and written by each pass: a cache line of its own.
     private PaddedLong _drainStatus;
+    // Read by every hit and written once per pass with writes: a cache line of its own, away from the fields writers
+    // update. Between 1 and int.MaxValue; see CacheNode.ReadEpoch.
+    private PaddedLong _readEpoch;
     private double _windowFraction;
     private bool _mayExpire;
 
@@ -82,6 +86,9 @@ public sealed partial class TinyLfuCache<TKey, TValue>
         AfterDirectPass();
         return trimmed;
     }
+
+    /// <summary>Gets the read records maintenance has applied to the policy so far; for tests. Read under no lock, so only when no pass runs.</summary>
+    internal long ReadRecordsApplied { get; private set; }
 
     /// <summary>Checks the policy's bookkeeping against the map; for tests. Call with no concurrent writers.</summary>
     internal void AssertConsistent()
@@ -219,7 +226,18 @@ public sealed partial class TinyLfuCache<TKey, TValue>
         Volatile.Write(ref _drainStatus.Value, DrainProcessingToIdle);
         try
         {
-            _readBuffer.Drain(_drainReadBuffer);
+            // A pass with writes to apply starts a new read epoch, in which each entry's first read is recorded again.
+            // Writes, not passes: a pass that only drains reads (a stripe filled) must not re-arm every entry, or a
+            // thread reading more distinct keys than a stripe holds would record every hit and start a pass every
+            // 128 of them, for a policy that has nothing to decide until something is written. Bumped before the
+            // reads are drained, so that a read racing the drain is recorded in the new epoch rather than lost.
+            if (Volatile.Read(ref _counters.PendingWrites) != 0)
+            {
+                // Positive and never 0 (a node's "not recorded"), so that the sign bit can mark nodes that expire.
+                Volatile.Write(ref _readEpoch.Value, _readEpoch.Value == int.MaxValue ? 1 : _readEpoch.Value + 1);
+            }
+
+            ReadRecordsApplied += _readBuffer.Drain(_drainReadBuffer);
             DrainWriteBuffer();
             // Without expiring entries no node compares its expiry with the time, so the clock is not read.
             var now = _mayExpire ? Now() : 0;

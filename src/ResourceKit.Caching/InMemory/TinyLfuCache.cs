@@ -31,6 +31,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     private readonly long _expireAfterWriteTicks;
     private readonly long _expireAfterAccessTicks;
     private readonly TinyLfuCacheMetrics? _metrics;
+    private readonly bool _countHitsAndMisses;
     private TinyLfuCounters _counters;
 
     /// <summary>Initializes a new instance of the <see cref="TinyLfuCache{TKey, TValue}"/> class.</summary>
@@ -49,6 +50,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         _expireAfterAccessTicks = ToTimestampTicks(options.ExpireAfterAccess);
         _expirationScanTicks = ToTimestampTicks(options.ExpirationScanInterval);
         _foreground = options.MaintenanceMode == CacheMaintenanceMode.Foreground;
+        _countHitsAndMisses = options.CountHitsAndMisses;
+        _readEpoch.Value = 1;
         _policy = new TinyLfuPolicy<TKey, TValue>(
             options.Capacity,
             _weigher is not null,
@@ -96,27 +99,23 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             ThrowKeyNull(nameof(key));
         }
 
-        var node = _map.Find(key);
-        if (node is not null)
-        {
-            var expiresAt = node.ExpiresAt;
-            if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
-            {
-                if (!_readBuffer.TryRecordRepeat(node, out var stripe))
-                {
-                    RecordRead(node, stripe);
-                }
+        var node = _map.FindOptimistic(key);
 
-                value = node.Value;
-                return true;
+        // The common hit, kept apart so that it makes no call and saves few registers: an entry already recorded in this
+        // read epoch. A node that can expire never matches (CacheNode.ReadEpoch), so a miss, an entry that can expire
+        // and a first read take the slow path.
+        if (node is not null && node.ReadEpoch == (int)Volatile.Read(ref _readEpoch.Value))
+        {
+            if (_countHitsAndMisses)
+            {
+                _readBuffer.CountHit();
             }
 
-            RemoveExpired(node);
+            value = node.Value;
+            return true;
         }
 
-        _readBuffer.RecordMiss();
-        value = default;
-        return false;
+        return TryGetSlow(key, node, out value);
     }
 
     /// <summary>Caches a value under the default expiry policy, replacing any existing value.</summary>
@@ -209,23 +208,24 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     /// <returns>The counters as of now.</returns>
     public CacheStatistics GetStatistics()
     {
-        long hits;
-        long misses;
-        lock (_maintenanceLock)
+        long hits = 0;
+        long misses = 0;
+        if (_countHitsAndMisses)
         {
-            // Hits are counted from read records, which only a maintenance pass may consume. Two readers racing on
-            // one stripe can overwrite records another snapshot already counted; the published counters are
-            // monotonic (OpenTelemetry reads a drop as a reset), so a snapshot never goes below the last one.
-            (hits, misses) = _readBuffer.Totals();
-            hits = _reportedHits = Math.Max(_reportedHits, hits);
-            misses = _reportedMisses = Math.Max(_reportedMisses, misses);
+            lock (_reportedLock)
+            {
+                // Two readers racing on one stripe's plain increment can lose a count and move its total back; the
+                // published counters are monotonic (OpenTelemetry reads a drop as a reset), so a snapshot never goes
+                // below the last one.
+                (hits, misses) = _readBuffer.Totals();
+                hits = _reportedHits = Math.Max(_reportedHits, hits);
+                misses = _reportedMisses = Math.Max(_reportedMisses, misses);
+            }
         }
-
-        // A writer that asked for a pass while this held the lock could not schedule one.
-        ScheduleIfRequired();
 
         return new CacheStatistics
         {
+            CountsHitsAndMisses = _countHitsAndMisses,
             Hits = hits,
             Misses = misses,
             Evictions = Interlocked.Read(ref _counters.Evictions),
@@ -334,15 +334,59 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         return node;
     }
 
-    /// <summary>
-    /// Records a hit that needs a new read record, and schedules a pass if the stripe was full or writes wait for one.
-    /// A repeated hit on a hot key skips this (and its drain-status read); inlined, because as a call it made hits on
-    /// changing keys slower than it made repeated ones faster.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void RecordRead(CacheNode<TKey, TValue> node, int stripe)
+    /// <summary>The rest of <see cref="TryGet"/>: a miss, an entry that can expire, or the first read of an entry in a read epoch.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryGetSlow(TKey key, CacheNode<TKey, TValue>? node, [MaybeNullWhen(false)] out TValue value)
     {
-        if (!_readBuffer.Append(node, stripe) || Volatile.Read(ref _drainStatus.Value) == DrainRequired)
+        // The optimistic lookup can miss a present key while the map grows; a full lookup cannot.
+        node ??= _map.Find(key);
+        if (node is not null)
+        {
+            var expiresAt = node.ExpiresAt;
+            if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
+            {
+                var mark = (int)Volatile.Read(ref _readEpoch.Value) | (expiresAt == Never ? 0 : int.MinValue);
+                if (node.ReadEpoch != mark)
+                {
+                    RecordRead(node, mark);
+                }
+
+                if (_countHitsAndMisses)
+                {
+                    _readBuffer.CountHit();
+                }
+
+                value = node.Value;
+                return true;
+            }
+
+            RemoveExpired(node);
+        }
+
+        if (_countHitsAndMisses)
+        {
+            _readBuffer.CountMiss();
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Records the first read of <paramref name="node"/> in this read epoch for the policy (marking it with
+    /// <paramref name="mark"/>, see <see cref="CacheNode{TKey, TValue}.ReadEpoch"/>), and schedules a pass if the stripe
+    /// was full or writes wait for one.
+    /// </summary>
+    private void RecordRead(CacheNode<TKey, TValue> node, int mark)
+    {
+        node.ReadEpoch = mark;
+        if (!_readBuffer.TryAppend(node))
+        {
+            // Dropped: the next read records it again, rather than the entry staying unrecorded until the next epoch.
+            node.ReadEpoch = 0;
+            ScheduleDrain();
+        }
+        else if (Volatile.Read(ref _drainStatus.Value) == DrainRequired)
         {
             ScheduleDrain();
         }

@@ -37,15 +37,26 @@ internal sealed class TinyLfuCacheMetrics : IDisposable
 
     private static void CreateInstruments(Meter meter, SharedObservableInstruments<CacheStatistics> caches)
     {
-        meter.CreateObservableCounter("resourcekit.cache.hits", () => caches.Observe(s => s.Hits), "{request}", "Lookups that found a live entry.");
-        meter.CreateObservableCounter("resourcekit.cache.misses", () => caches.Observe(s => s.Misses), "{request}", "Lookups that found no live entry.");
+        // Hits, misses and the hit ratio come only from caches that count them: a cache that does not would report a
+        // ratio of 0, which reads as a cache that never hits.
+        meter.CreateObservableCounter("resourcekit.cache.hits", () => caches.ObserveMany<long>((s, name, m) => AddIfCounted(s, s.Hits, name, m)), "{request}", "Lookups that found a live entry (caches that count them).");
+        meter.CreateObservableCounter("resourcekit.cache.misses", () => caches.ObserveMany<long>((s, name, m) => AddIfCounted(s, s.Misses, name, m)), "{request}", "Lookups that found no live entry (caches that count them).");
         meter.CreateObservableCounter("resourcekit.cache.evictions", () => caches.ObserveMany<long>(AddRemovals), "{entry}", "Entries that left the cache, by cause (evicted, expired, removed, replaced).");
         meter.CreateObservableCounter("resourcekit.cache.rejections", () => caches.Observe(s => s.Rejections), "{entry}", "Writes not cached because the entry outweighed the capacity.");
         meter.CreateObservableUpDownCounter("resourcekit.cache.entries", () => caches.Observe(s => (long)s.Count), "{entry}", "Entries in the cache.");
         meter.CreateObservableUpDownCounter("resourcekit.cache.weight", () => caches.Observe(s => s.Weight), "{weight}", "Total weight of the entries.");
         meter.CreateObservableUpDownCounter("resourcekit.cache.capacity", () => caches.Observe(s => s.Capacity), "{weight}", "Maximum total weight.");
-        meter.CreateObservableGauge("resourcekit.cache.hit.ratio", () => caches.Observe(s => s.HitRatio), "1", "Hits divided by lookups since the cache was created.");
+        meter.CreateObservableGauge("resourcekit.cache.hit.ratio", () => caches.ObserveMany<double>((s, name, m) => AddIfCounted(s, s.HitRatio, name, m)), "1", "Hits divided by lookups since the cache was created (caches that count them).");
         meter.CreateObservableGauge("resourcekit.cache.window.ratio", () => caches.Observe(s => s.WindowFraction), "1", "The admission window's share of capacity, as tuned by the adaptive window.");
+    }
+
+    private static void AddIfCounted<T>(CacheStatistics statistics, T value, KeyValuePair<string, object?> name, List<Measurement<T>> measurements)
+        where T : struct
+    {
+        if (statistics.CountsHitsAndMisses)
+        {
+            measurements.Add(new Measurement<T>(value, name));
+        }
     }
 
     private static void AddRemovals(CacheStatistics statistics, KeyValuePair<string, object?> name, List<Measurement<long>> measurements)

@@ -46,6 +46,7 @@ public class TinyLfuCacheOptions
         ExpireAfterAccess = source.ExpireAfterAccess;
         ExpirationScanInterval = source.ExpirationScanInterval;
         MaintenanceMode = source.MaintenanceMode;
+        CountHitsAndMisses = source.CountHitsAndMisses;
     }
 
     /// <summary>Gets or sets the cache's name, reported as the <c>cache.name</c> tag on its metrics.</summary>
@@ -94,6 +95,17 @@ public class TinyLfuCacheOptions
     /// </summary>
     /// <value>The default value is one minute.</value>
     public TimeSpan ExpirationScanInterval { get; set; } = DefaultExpirationScanInterval;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether lookups count hits and misses, for <see cref="CacheStatistics.Hits"/>,
+    /// <see cref="CacheStatistics.Misses"/> and the <c>resourcekit.cache.hits</c>, <c>misses</c> and <c>hit.ratio</c>
+    /// instruments. Like <c>MemoryCacheOptions.TrackStatistics</c> and Caffeine's <c>recordStats</c>, it is off by
+    /// default because it is the one cost left on a hit: a count is a store per lookup, and back-to-back hits wait on
+    /// each other's store (1.3–1.5× the time of an uncounted hit; see benchmarks/RESULTS.md). Evictions, expirations,
+    /// removals, entries and weight are counted either way.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool CountHitsAndMisses { get; set; }
 
     /// <summary>Gets or sets where maintenance runs.</summary>
     /// <value>The default value is <see cref="CacheMaintenanceMode.Background"/>.</value>

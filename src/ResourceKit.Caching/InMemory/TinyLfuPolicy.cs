@@ -45,16 +45,11 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
 
     public int NodeCount { get; private set; }
 
-    /// <summary>Records <paramref name="reads"/> reads in a row of <paramref name="node"/>, drained from the read buffer.</summary>
-    public void OnAccess(CacheNode<TKey, TValue> node, int reads)
+    /// <summary>Records a read of <paramref name="node"/> drained from the read buffer (at most about one per node and pass).</summary>
+    public void OnAccess(CacheNode<TKey, TValue> node)
     {
-        // The sketch's counters saturate at 15, so a longer run in a row adds nothing but drain time.
-        for (var i = Math.Min(reads, 16); i > 0; i--)
-        {
-            _sketch.Increment(node.HashCode);
-        }
-
-        _hitsInSample += reads;
+        _sketch.Increment(node.HashCode);
+        _hitsInSample++;
         Reorder(node);
     }
 

@@ -3,103 +3,71 @@ namespace ResourceKit.Caching.Tests.InMemory;
 public sealed class StripedReadBufferTests
 {
     [Test]
-    public void RecordHit_SameItemInARow_DrainsOneRecordCarryingEveryRead()
+    public void TryAppend_ThenDrain_PassesRecordsInOrderOnce()
     {
         var buffer = new StripedReadBuffer<string>();
-        for (var i = 0; i < 100; i++)
+        foreach (var item in new[] { "a", "b", "a", "c" })
         {
-            Assert.That(buffer.RecordHit("hot"), Is.True);
+            Assert.That(buffer.TryAppend(item), Is.True);
         }
 
-        var drained = Drain(buffer);
-
-        Assert.That(drained, Is.EqualTo(new[] { ("hot", 100) }));
-        Assert.That(buffer.Totals().Hits, Is.EqualTo(100));
+        Assert.That(Drain(buffer, out var count), Is.EqualTo(new[] { "a", "b", "a", "c" }));
+        Assert.That(count, Is.EqualTo(4));
+        Assert.That(Drain(buffer, out _), Is.Empty, "a drained record is not replayed");
     }
 
     [Test]
-    public void RecordHit_RunLongerThanMaximumRepeats_StartsANewRecord()
-    {
-        var buffer = new StripedReadBuffer<string>();
-        var reads = StripedReadBuffer<string>.MaximumRepeats + 5;
-        for (var i = 0; i < reads; i++)
-        {
-            buffer.RecordHit("hot");
-        }
-
-        Assert.That(Drain(buffer), Is.EqualTo(new[] { ("hot", StripedReadBuffer<string>.MaximumRepeats + 1), ("hot", 4) }));
-        Assert.That(buffer.Totals().Hits, Is.EqualTo(reads));
-    }
-
-    [Test]
-    public void RecordHit_InterleavedItems_KeepsOrderAndRuns()
-    {
-        var buffer = new StripedReadBuffer<string>();
-        foreach (var item in new[] { "a", "a", "b", "a", "c", "c", "c" })
-        {
-            buffer.RecordHit(item);
-        }
-
-        Assert.That(Drain(buffer), Is.EqualTo(new[] { ("a", 2), ("b", 1), ("a", 1), ("c", 3) }));
-    }
-
-    [Test]
-    public void RecordHit_AfterDrain_StartsANewRecord()
-    {
-        var buffer = new StripedReadBuffer<string>();
-        buffer.RecordHit("hot");
-        buffer.RecordHit("hot");
-        Assert.That(Drain(buffer), Is.EqualTo(new[] { ("hot", 2) }));
-
-        buffer.RecordHit("hot");
-
-        Assert.That(Drain(buffer), Is.EqualTo(new[] { ("hot", 1) }), "a repeat never attaches to a drained record");
-    }
-
-    [Test]
-    public void RecordHit_StripeFull_DropsDistinctItemsButStillCountsHits()
+    public void TryAppend_StripeFull_DropsTheRecordUntilADrainMakesRoom()
     {
         var buffer = new StripedReadBuffer<string>();
         var accepted = 0;
         for (var i = 0; i < StripedReadBuffer<string>.StripeCapacity + 5; i++)
         {
-            accepted += buffer.RecordHit("item" + i) ? 1 : 0;
+            accepted += buffer.TryAppend("item" + i) ? 1 : 0;
         }
 
         Assert.That(accepted, Is.EqualTo(StripedReadBuffer<string>.StripeCapacity));
-        Assert.That(buffer.Totals().Hits, Is.EqualTo(StripedReadBuffer<string>.StripeCapacity + 5));
-        Assert.That(Drain(buffer), Has.Count.EqualTo(StripedReadBuffer<string>.StripeCapacity));
+        Assert.That(Drain(buffer, out _), Has.Count.EqualTo(StripedReadBuffer<string>.StripeCapacity));
+        Assert.That(buffer.TryAppend("after"), Is.True, "draining frees the stripe");
+        Assert.That(Drain(buffer, out _), Is.EqualTo(new[] { "after" }));
     }
 
     [Test]
-    public void Totals_CountsReadsDrainedBufferedAndDropped()
+    public void CountHitAndMiss_AreIndependentOfRecordsAndDrains()
     {
         var buffer = new StripedReadBuffer<string>();
-        buffer.RecordHit("a");
-        buffer.RecordHit("a");
-        buffer.RecordHit("b");
-        Drain(buffer);
-        buffer.RecordHit("b");
-        buffer.RecordHit("b");
-        buffer.RecordMiss();
+        buffer.CountHit();
+        buffer.CountHit();
+        buffer.CountMiss();
+        buffer.TryAppend("a");
+        Drain(buffer, out _);
+        buffer.CountHit();
 
-        Assert.That(buffer.Totals(), Is.EqualTo((5L, 1L)), "three drained reads plus a buffered record of two");
-
-        Drain(buffer);
-        for (var i = 0; i < StripedReadBuffer<string>.StripeCapacity + 2; i++)
-        {
-            buffer.RecordHit("item" + i);
-        }
-
-        Assert.That(buffer.Totals().Hits, Is.EqualTo(5 + StripedReadBuffer<string>.StripeCapacity + 2), "two reads found the stripe full");
-        Drain(buffer);
-        Assert.That(buffer.Totals().Hits, Is.EqualTo(5 + StripedReadBuffer<string>.StripeCapacity + 2), "draining moves reads, it does not lose or add any");
+        Assert.That(buffer.Totals(), Is.EqualTo((3L, 1L)));
     }
 
-    private static List<(string Item, int Reads)> Drain(StripedReadBuffer<string> buffer)
+    [Test]
+    public void Drain_ManyRoundsAroundTheRing_LosesNothing()
     {
-        var drained = new List<(string, int)>();
-        buffer.Drain((item, reads) => drained.Add((item, reads)));
+        var buffer = new StripedReadBuffer<string>();
+        var drained = 0;
+        for (var round = 0; round < 10; round++)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                Assert.That(buffer.TryAppend("r" + round), Is.True);
+            }
+
+            drained += Drain(buffer, out _).Count;
+        }
+
+        Assert.That(drained, Is.EqualTo(1_000), "the ring wraps ten times over its 128 slots");
+    }
+
+    private static List<string> Drain(StripedReadBuffer<string> buffer, out int count)
+    {
+        var drained = new List<string>();
+        count = buffer.Drain(drained.Add);
         return drained;
     }
 }

@@ -19,6 +19,26 @@ public sealed class TinyLfuCacheExpirationTests
     }
 
     [Test]
+    public void TryGet_EntryReadManyTimesInOneReadEpoch_StillExpires()
+    {
+        // Only the first read in an epoch is recorded; later hits on entries that cannot expire skip every check. An
+        // entry that can expire must never take that shortcut, however often it is read without a write in between.
+        using var cache = TestCaches.Create(10, _time);
+        cache.Set(1, 1, TimeSpan.FromSeconds(10));
+        cache.Set(2, 2);
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.That(cache.TryGet(1, out _), Is.True);
+            Assert.That(cache.TryGet(2, out _), Is.True);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.That(cache.TryGet(1, out _), Is.False);
+        Assert.That(cache.TryGet(2, out _), Is.True, "an entry without expiry stays");
+    }
+
+    [Test]
     public void Set_ExpireAfterWriteOption_ReadsDoNotExtendLife()
     {
         using var cache = TestCaches.Create(10, _time, o => o.ExpireAfterWrite = TimeSpan.FromSeconds(10));

@@ -9,7 +9,11 @@ public sealed class TinyLfuCacheMetricsTests
     public void Instruments_AfterTraffic_PublishCountersTaggedWithCacheName()
     {
         var name = "metrics-" + Guid.NewGuid().ToString("N");
-        using var cache = TestCaches.Create(2, configure: o => o.Name = name);
+        using var cache = TestCaches.Create(2, configure: o =>
+        {
+            o.Name = name;
+            o.CountHitsAndMisses = true;
+        });
         cache.Set(1, 1);
         cache.Set(2, 2);
         cache.Set(3, 3);
@@ -26,6 +30,27 @@ public sealed class TinyLfuCacheMetricsTests
             Assert.That(measurements["resourcekit.cache.capacity"], Is.EqualTo(2));
             Assert.That(measurements["resourcekit.cache.evictions/evicted"], Is.EqualTo(1));
             Assert.That(measurements["resourcekit.cache.hit.ratio"], Is.EqualTo(0.5));
+        });
+    }
+
+    [Test]
+    public void Instruments_CacheNotCountingHitsAndMisses_PublishesNoHitRatioButStillItsSize()
+    {
+        var name = "uncounted-" + Guid.NewGuid().ToString("N");
+        using var cache = TestCaches.Create(2, configure: o => o.Name = name);
+        cache.Set(1, 1);
+        cache.TryGet(1, out _);
+        cache.TryGet(99, out _);
+
+        var measurements = Collect(name);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(measurements.ContainsKey("resourcekit.cache.hits"), Is.False, "a cache that does not count would report 0 hits");
+            Assert.That(measurements.ContainsKey("resourcekit.cache.misses"), Is.False);
+            Assert.That(measurements.ContainsKey("resourcekit.cache.hit.ratio"), Is.False, "a ratio of 0 would read as a cache that never hits");
+            Assert.That(measurements["resourcekit.cache.entries"], Is.EqualTo(1));
+            Assert.That(measurements["resourcekit.cache.capacity"], Is.EqualTo(2));
         });
     }
 
@@ -47,11 +72,11 @@ public sealed class TinyLfuCacheMetricsTests
         };
         listener.SetMeasurementEventCallback<long>((_, _, tags, _) => names.Add((string)tags[0].Value!));
         listener.Start();
-        using var kept = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = 10, Name = "kept" }, meterFactory: meters);
+        using var kept = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = 10, Name = "kept", CountHitsAndMisses = true }, meterFactory: meters);
 
         for (var i = 0; i < 50; i++)
         {
-            using var transient = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = 10, Name = "transient-" + i }, meterFactory: meters);
+            using var transient = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = 10, Name = "transient-" + i, CountHitsAndMisses = true }, meterFactory: meters);
         }
 
         listener.RecordObservableInstruments();

@@ -18,6 +18,7 @@ public sealed class TinyLfuCacheSoakTests
                 Capacity = 2_000,
                 MaintenanceMode = mode,
                 ExpireAfterAccess = TimeSpan.FromSeconds(30),
+                CountHitsAndMisses = true,
                 Weigher = (_, value) => value.Weight,
             },
             time);

@@ -20,7 +20,7 @@ public sealed class TinyLfuCacheTests
     [Test]
     public void TryGet_MissingKey_ReturnsFalseAndCountsMiss()
     {
-        using var cache = TestCaches.Create(10);
+        using var cache = TestCaches.Create(10, configure: o => o.CountHitsAndMisses = true);
 
         Assert.That(cache.TryGet(1, out _), Is.False);
         Assert.That(cache.GetStatistics().Misses, Is.EqualTo(1));
@@ -246,7 +246,7 @@ public sealed class TinyLfuCacheTests
     [Test]
     public void GetStatistics_AfterHitsAndMisses_ReportsCounters()
     {
-        using var cache = TestCaches.Create(10);
+        using var cache = TestCaches.Create(10, configure: o => o.CountHitsAndMisses = true);
         cache.Set(1, 1);
         cache.TryGet(1, out _);
         cache.TryGet(1, out _);
@@ -256,6 +256,7 @@ public sealed class TinyLfuCacheTests
 
         Assert.Multiple(() =>
         {
+            Assert.That(statistics.CountsHitsAndMisses, Is.True);
             Assert.That(statistics.Hits, Is.EqualTo(2));
             Assert.That(statistics.Misses, Is.EqualTo(1));
             Assert.That(statistics.HitRatio, Is.EqualTo(2.0 / 3).Within(1e-9));
@@ -265,11 +266,32 @@ public sealed class TinyLfuCacheTests
     }
 
     [Test]
-    public void GetStatistics_ManyReadsOfManyKeys_CountsEveryHitThePolicyCouldSee()
+    public void GetStatistics_NotCountingHitsAndMisses_ReportsZeroLookupsButEverythingElse()
     {
-        // Reads are counted on the entries and collected from read records; with 1,000 keys the stripes fill and drop
-        // records, and the reads those carried must still count.
-        using var cache = TestCaches.Create(2_000);
+        using var cache = TestCaches.Create(1);
+        cache.Set(1, 1);
+        cache.Set(2, 2);
+        cache.TryGet(2, out _);
+        cache.TryGet(3, out _);
+
+        var statistics = cache.GetStatistics();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(statistics.CountsHitsAndMisses, Is.False, "off by default, like MemoryCacheOptions.TrackStatistics");
+            Assert.That(statistics.Hits, Is.Zero);
+            Assert.That(statistics.Misses, Is.Zero);
+            Assert.That(statistics.HitRatio, Is.Zero);
+            Assert.That(statistics.Evictions, Is.EqualTo(1), "evictions are counted either way");
+            Assert.That(statistics.Count, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void GetStatistics_ManyReadsOfManyKeys_CountsEveryHit()
+    {
+        // 1,000 keys: more than a stripe of the read buffer holds, so records are dropped; counts are not.
+        using var cache = TestCaches.Create(2_000, configure: o => o.CountHitsAndMisses = true);
         for (var key = 0; key < 1_000; key++)
         {
             cache.Set(key, key);
@@ -287,6 +309,98 @@ public sealed class TinyLfuCacheTests
 
         Assert.That(hits, Is.EqualTo(200_000));
         Assert.That(cache.GetStatistics().Hits, Is.EqualTo(hits), "a second snapshot neither loses nor adds reads");
+    }
+
+    [Test]
+    public void TryGet_HotKeyBetweenWrites_IsRecordedForThePolicyOncePerWrite()
+    {
+        using var cache = TestCaches.Create(100);
+        cache.Set(1, 1);
+        var before = cache.ReadRecordsApplied;
+
+        for (var i = 0; i < 1_000; i++)
+        {
+            cache.TryGet(1, out _);
+        }
+
+        cache.RunMaintenance();
+        Assert.That(cache.ReadRecordsApplied - before, Is.EqualTo(1), "1,000 reads in one read epoch are one record");
+
+        cache.Set(2, 2);
+        cache.TryGet(1, out _);
+        cache.TryGet(1, out _);
+        cache.RunMaintenance();
+        Assert.That(cache.ReadRecordsApplied - before, Is.EqualTo(2), "a write starts a new epoch, in which the first read records again");
+    }
+
+    [Test]
+    public void TryGet_MoreKeysThanAStripeHolds_RecordsEachOnceEvenWhenTheStripeFills()
+    {
+        const int Keys = (StripedReadBuffer<object>.StripeCapacity * 2) + 44;
+        using var cache = TestCaches.Create(1_000);
+        for (var key = 0; key < Keys; key++)
+        {
+            cache.Set(key, key);
+        }
+
+        var before = cache.ReadRecordsApplied;
+
+        // The first round fills the stripe (a full stripe drains at once in foreground mode); a read whose record was
+        // dropped is re-armed, so the second round records what the first could not. Draining reads starts no epoch.
+        for (var round = 0; round < 3; round++)
+        {
+            for (var key = 0; key < Keys; key++)
+            {
+                cache.TryGet(key, out _);
+            }
+        }
+
+        cache.RunMaintenance();
+
+        Assert.That(cache.ReadRecordsApplied - before, Is.EqualTo(Keys));
+    }
+
+    [Test]
+    public void TryGet_WhileWritersGrowTheMap_NeverMissesAPresentKey()
+    {
+        // Every key in one hash chain, so each growth of the map re-links the chain the readers walk: the hit's
+        // lock-free lookup may then miss, and the slow path must look again rather than report a miss.
+        using var cache = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = 100_000, KeyComparer = new OneHashComparer() });
+        const int Resident = 100;
+        for (var key = 0; key < Resident; key++)
+        {
+            cache.Set(key, key);
+        }
+
+        var writersDone = 0;
+        long misses = 0;
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 2_000; i++)
+            {
+                cache.Set(Resident + (i * 2) + w, i);
+            }
+
+            Interlocked.Increment(ref writersDone);
+        }));
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        {
+            var key = r;
+            do
+            {
+                key = (key + 7) % Resident;
+                if (!cache.TryGet(key, out var value) || value != key)
+                {
+                    Interlocked.Increment(ref misses);
+                }
+            }
+            while (Volatile.Read(ref writersDone) < 2);
+        }));
+
+        Task.WaitAll([.. writers, .. readers]);
+
+        Assert.That(misses, Is.Zero);
+        Assert.That(cache.Count, Is.EqualTo(Resident + 4_000));
     }
 
     [Test]
@@ -351,5 +465,12 @@ public sealed class TinyLfuCacheTests
             Assert.Throws<ArgumentNullException>(() => cache.RemoveWhere(null!));
             Assert.Throws<ArgumentNullException>(() => cache.GetOrAdd(1, null!));
         });
+    }
+
+    private sealed class OneHashComparer : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => x == y;
+
+        public int GetHashCode(int obj) => 7;
     }
 }
