@@ -47,6 +47,6 @@ public readonly record struct CacheStatistics
     /// <summary>Gets the number of lookups, <see cref="Hits"/> plus <see cref="Misses"/>.</summary>
     public long Requests => Hits + Misses;
 
-    /// <summary>Gets the fraction of lookups that hit, 0 to 1 (0 before the first lookup).</summary>
+    /// <summary>Gets the fraction of lookups that hit, 0 to 1 (0 before the first lookup, and when <see cref="CountsHitsAndMisses"/> is false).</summary>
     public double HitRatio => Requests == 0 ? 0 : (double)Hits / Requests;
 }

@@ -377,7 +377,6 @@ internal sealed class NodeMap<TKey, TValue>
         }
     }
 
-    /// <summary>One generation of buckets; replaced, never resized, when the map grows.</summary>
     /// <summary>Key equality for <see cref="FindInBucket{TEquality}"/>.</summary>
     private interface IKeyEquality
     {
@@ -396,6 +395,7 @@ internal sealed class NodeMap<TKey, TValue>
         public bool AreEqual(TKey stored, TKey key) => comparer.Equals(stored, key);
     }
 
+    /// <summary>One generation of buckets; replaced, never resized, when the map grows.</summary>
     private sealed class Table(int bits)
     {
         public readonly CacheNode<TKey, TValue>?[] Buckets = new CacheNode<TKey, TValue>?[1 << bits];

@@ -13,7 +13,7 @@ namespace ResourceKit.Caching;
 /// records under the policy lock.
 /// </summary>
 /// <remarks>
-/// The cache writes a record only on an entry's first read since the last drain (see
+/// The cache writes a record only on an entry's first read in a read epoch (see
 /// <c>CacheNode.ReadEpoch</c>), so a hot key costs no ring traffic at all, and counts are separate from
 /// records: a cache that does not count hits and misses touches no stripe on a repeated hit.
 /// </remarks>

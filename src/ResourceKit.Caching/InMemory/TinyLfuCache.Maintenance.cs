@@ -12,6 +12,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     private const int DrainProcessingToIdle = 2;
     private const int DrainProcessingToRequired = 3;
     private const int MaximumPassesPerWorkItem = 16;
+    private const int ReadOnlyPassesPerEpoch = 16;
 
     private readonly TinyLfuPolicy<TKey, TValue> _policy;
     // A struct field, not an object: a hit reaches the buffer's arrays without first loading a reference to it.
@@ -34,6 +35,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     // Read by every hit and written once per pass with writes: a cache line of its own, away from the fields writers
     // update. Between 1 and int.MaxValue; see CacheNode.ReadEpoch.
     private PaddedLong _readEpoch;
+    private int _readOnlyPasses;
     private double _windowFraction;
     private bool _mayExpire;
 
@@ -86,6 +88,9 @@ public sealed partial class TinyLfuCache<TKey, TValue>
         AfterDirectPass();
         return trimmed;
     }
+
+    /// <summary>Gets the current read epoch; for tests.</summary>
+    internal long ReadEpoch => Volatile.Read(ref _readEpoch.Value);
 
     /// <summary>Gets the read records maintenance has applied to the policy so far; for tests. Read under no lock, so only when no pass runs.</summary>
     internal long ReadRecordsApplied { get; private set; }
@@ -227,12 +232,15 @@ public sealed partial class TinyLfuCache<TKey, TValue>
         try
         {
             // A pass with writes to apply starts a new read epoch, in which each entry's first read is recorded again.
-            // Writes, not passes: a pass that only drains reads (a stripe filled) must not re-arm every entry, or a
+            // Writes, not every pass: a pass that only drains reads (a stripe filled) must not re-arm every entry, or a
             // thread reading more distinct keys than a stripe holds would record every hit and start a pass every
-            // 128 of them, for a policy that has nothing to decide until something is written. Bumped before the
-            // reads are drained, so that a read racing the drain is recorded in the new epoch rather than lost.
-            if (Volatile.Read(ref _counters.PendingWrites) != 0)
+            // 128 of them, for a policy that has nothing to decide until something is written. Every 16th read-only
+            // pass starts one anyway, so that an entry whose record two racing readers overwrote is seen again in a
+            // long read-only phase. Bumped before the reads are drained, so that a read racing the drain is recorded
+            // in the new epoch rather than lost.
+            if (Volatile.Read(ref _counters.PendingWrites) != 0 || ++_readOnlyPasses == ReadOnlyPassesPerEpoch)
             {
+                _readOnlyPasses = 0;
                 // Positive and never 0 (a node's "not recorded"), so that the sign bit can mark nodes that expire.
                 Volatile.Write(ref _readEpoch.Value, _readEpoch.Value == int.MaxValue ? 1 : _readEpoch.Value + 1);
             }

@@ -12,8 +12,9 @@ namespace ResourceKit.Caching;
 /// flight loading, removal events and metrics on the <c>ResourceKit.Caching</c> meter.
 /// </summary>
 /// <remarks>
-/// Reads are a lock-free dictionary lookup plus a plain store into a per-thread lossy buffer;
-/// writes update the dictionary at once and queue their policy work. A maintenance pass, one at a
+/// Reads are a lock-free lookup and, for an entry's first read in a read epoch (which each maintenance pass with
+/// writes starts), a plain store into a per-thread lossy buffer; writes update the map at once and queue their policy
+/// work. A maintenance pass, one at a
 /// time under a lock, replays both buffers into the policy and evicts; see
 /// <see cref="CacheMaintenanceMode"/> for where it runs and <see cref="RunMaintenance"/> to run it now.
 /// The capacity bound holds after every maintenance pass.
@@ -338,7 +339,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryGetSlow(TKey key, CacheNode<TKey, TValue>? node, [MaybeNullWhen(false)] out TValue value)
     {
-        // The optimistic lookup can miss a present key while the map grows; a full lookup cannot.
+        // The optimistic lookup can miss a present key while the map grows; a full lookup cannot. A miss so walks its
+        // chain twice, which costs a few nanoseconds before the caller loads and writes the value: keeping the table
+        // the first walk read, to check it alone, made every hit slower instead (2.9 against 2.7 ns in the probe).
         node ??= _map.Find(key);
         if (node is not null)
         {

@@ -13,8 +13,9 @@ internal readonly record struct WindowLimits(double Initial, double Minimum, dou
 /// lists. Unlike a hill climber comparing the hit rates of consecutive samples, both kinds of
 /// evidence come from the same requests, so a workload that changes phase faster than a sample
 /// (the P12 trace in benchmarks/RESULTS.md) does not read as the effect of the last step. The
-/// window moves at most <see cref="StepFraction"/> of capacity per sample (ten requests per entry of
-/// capacity, at least 10,000), so a small cache, where one entry is a large share, does not thrash.
+/// window moves at most <see cref="StepFraction"/> of capacity per sample (ten events per entry of
+/// capacity, at least 10,000; an event is a write or a read record, and a read is recorded at most once
+/// per entry and read epoch), so a small cache, where one entry is a large share, does not thrash.
 /// </summary>
 internal sealed partial class TinyLfuPolicy<TKey, TValue>
 {

@@ -361,6 +361,35 @@ public sealed class TinyLfuCacheTests
     }
 
     [Test]
+    public void TryGet_LongReadOnlyPhase_StartsANewReadEpochEverySixteenPasses()
+    {
+        // A pass without writes starts no epoch (or reading many keys would record every hit), except every 16th, so
+        // that an entry whose record a race lost is seen again. With one stripe, each 129th distinct read finds the
+        // stripe full, and in foreground mode that runs a pass at once.
+        const int Keys = 4_000;
+        using var cache = TestCaches.Create(Keys);
+        for (var key = 0; key < Keys; key++)
+        {
+            cache.Set(key, key);
+        }
+
+        var epoch = cache.ReadEpoch;
+        for (var key = 0; key < 129 * 10; key++)
+        {
+            cache.TryGet(key, out _);
+        }
+
+        Assert.That(cache.ReadEpoch, Is.EqualTo(epoch), "ten read-only passes");
+
+        for (var key = 129 * 10; key < 129 * 20; key++)
+        {
+            cache.TryGet(key, out _);
+        }
+
+        Assert.That(cache.ReadEpoch, Is.EqualTo(epoch + 1), "the sixteenth read-only pass");
+    }
+
+    [Test]
     public void TryGet_WhileWritersGrowTheMap_NeverMissesAPresentKey()
     {
         // Every key in one hash chain, so each growth of the map re-links the chain the readers walk: the hit's
