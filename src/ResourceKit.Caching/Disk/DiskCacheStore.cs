@@ -20,6 +20,9 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
 {
     private const string RecordExtension = ".rkc";
     private const string TempExtension = ".tmp";
+
+    // Above every Unix time in milliseconds for the next 140,000 years: records read again sort after those never read.
+    private const long ReusedSortBit = 1L << 52;
     private const UnixFileMode OwnerFolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
@@ -322,12 +325,17 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
 
             // Least valuable first: records never read since they were written (one-hit wonders), then the
             // least recently used, so a scan of new keys cannot flush the records that are actually reused.
+            // The sort keys are read once, before sorting: readers touch entries meanwhile, and a comparison of live
+            // values can contradict itself, which makes Array.Sort throw (a concurrent test caught it doing so).
             var candidates = _index.ToArray();
-            Array.Sort(candidates, static (a, b) =>
+            var order = new long[candidates.Length];
+            for (var i = 0; i < candidates.Length; i++)
             {
-                var reused = a.Value.WasReused.CompareTo(b.Value.WasReused);
-                return reused != 0 ? reused : a.Value.LastAccessUnixMs.CompareTo(b.Value.LastAccessUnixMs);
-            });
+                var entry = candidates[i].Value;
+                order[i] = (entry.WasReused ? ReusedSortBit : 0) | Math.Clamp(entry.LastAccessUnixMs, 0, ReusedSortBit - 1);
+            }
+
+            Array.Sort(order, candidates);
             foreach (var (name, entry) in candidates)
             {
                 if (Interlocked.Read(ref _bytes) <= target)
