@@ -101,7 +101,7 @@ public class TinyLfuCacheOptions
     /// <see cref="CacheStatistics.Misses"/> and the <c>resourcekit.cache.hits</c>, <c>misses</c> and <c>hit.ratio</c>
     /// instruments. Like <c>MemoryCacheOptions.TrackStatistics</c> and Caffeine's <c>recordStats</c>, it is off by
     /// default because it is the one cost left on a hit: a count is a store per lookup, and back-to-back hits wait on
-    /// each other's store (1.3–1.5× the time of an uncounted hit; see benchmarks/RESULTS.md). Evictions, expirations,
+    /// each other's store (1.4–1.5× the time of an uncounted hit; see benchmarks/RESULTS.md, session 7). Evictions, expirations,
     /// removals, entries and weight are counted either way.
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
