@@ -39,30 +39,10 @@ public class CacheZipfMixBenchmark() : CacheSuite<int>(Capacity)
     });
 
     [Benchmark(OperationsPerInvoke = Operations)]
-    public void ResourceKit() => Run((key, write) =>
-    {
-        if (write)
-        {
-            TinyLfu.Set(key, key);
-        }
-        else
-        {
-            TinyLfu.TryGet(key, out _);
-        }
-    });
+    public void ResourceKit() => RunTinyLfu(TinyLfu);
 
     [Benchmark(OperationsPerInvoke = Operations)]
-    public void ResourceKitCountingHits() => Run((key, write) =>
-    {
-        if (write)
-        {
-            TinyLfuCounting.Set(key, key);
-        }
-        else
-        {
-            TinyLfuCounting.TryGet(key, out _);
-        }
-    });
+    public void ResourceKitCountingHits() => RunTinyLfu(TinyLfuCounting);
 
     [Benchmark(OperationsPerInvoke = Operations)]
     public void BitFasterConcurrentLfu() => Run((key, write) =>
@@ -100,6 +80,18 @@ public class CacheZipfMixBenchmark() : CacheSuite<int>(Capacity)
         else
         {
             Memory.TryGetValue(key, out _);
+        }
+    });
+
+    private void RunTinyLfu(ResourceKit.Caching.TinyLfuCache<int, int> cache) => Run((key, write) =>
+    {
+        if (write)
+        {
+            cache.Set(key, key);
+        }
+        else
+        {
+            cache.TryGet(key, out _);
         }
     });
 
