@@ -14,8 +14,7 @@ namespace ResourceKit.Caching;
 /// <remarks>
 /// Reads are a lock-free lookup and, for an entry's first read in a read epoch (which each maintenance pass with
 /// writes starts), a plain store into a per-thread lossy buffer; writes update the map at once and queue their policy
-/// work. A maintenance pass, one at a
-/// time under a lock, replays both buffers into the policy and evicts; see
+/// work. A maintenance pass, one at a time under a lock, replays both buffers into the policy and evicts; see
 /// <see cref="CacheMaintenanceMode"/> for where it runs and <see cref="RunMaintenance"/> to run it now.
 /// The capacity bound holds after every maintenance pass.
 /// </remarks>
