@@ -139,7 +139,7 @@ internal sealed class NodeMap<TKey, TValue>
                 return false;
             }
 
-            ref var head = ref table.Buckets[table.IndexOf(node.HashCode)];
+            ref var head = ref table.Head(node.HashCode);
             node.NextInBucket = head;
             Volatile.Write(ref head, node);
             grow = ++_counts[stripe] > table.Budget(_counts.Length) && table.Bits < MaximumBucketBits;
@@ -182,15 +182,7 @@ internal sealed class NodeMap<TKey, TValue>
         var stripe = StripeOf(node.HashCode);
         lock (_locks[stripe])
         {
-            ref var slot = ref FindSlot(_table, node);
-            if (Unsafe.IsNullRef(ref slot))
-            {
-                return false;
-            }
-
-            Volatile.Write(ref slot, node.NextInBucket);
-            _counts[stripe]--;
-            return true;
+            return RemoveLocked(node, stripe);
         }
     }
 
@@ -204,24 +196,9 @@ internal sealed class NodeMap<TKey, TValue>
         var stripe = StripeOf(hash);
         lock (_locks[stripe])
         {
-            var table = _table;
-            ref var slot = ref table.Buckets[table.IndexOf(hash)];
-            while (slot is not null)
-            {
-                if (slot.HashCode == hash && KeyEquals(slot.Key, key))
-                {
-                    node = slot;
-                    Volatile.Write(ref slot, node.NextInBucket);
-                    _counts[stripe]--;
-                    return true;
-                }
-
-                slot = ref slot.NextInBucket;
-            }
+            node = FindInBucket(_table, key, hash);
+            return node is not null && RemoveLocked(node, stripe);
         }
-
-        node = null;
-        return false;
     }
 
     /// <summary>Returns the nodes in the map at one moment (every stripe locked while they are copied).</summary>
@@ -289,17 +266,26 @@ internal sealed class NodeMap<TKey, TValue>
     private CacheNode<TKey, TValue>? FindIfMoving(Table table, TKey key, int hash) =>
         Volatile.Read(ref table.MovingFlag) != 0 ? FindLocked(key, hash) : null;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool KeyEquals(TKey stored, TKey key) => typeof(TKey).IsValueType && _comparer is null
-        ? EqualityComparer<TKey>.Default.Equals(stored, key)
-        : _comparer!.Equals(stored, key);
-
     private int StripeOf(int hash) => (int)(((uint)hash * FibonacciMultiplier) >> _lockShift);
+
+    /// <summary>Unlinks <paramref name="node"/> if it is in the current table; the caller holds <paramref name="stripe"/>, the node's.</summary>
+    private bool RemoveLocked(CacheNode<TKey, TValue> node, int stripe)
+    {
+        ref var slot = ref FindSlot(_table, node);
+        if (Unsafe.IsNullRef(ref slot))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref slot, node.NextInBucket);
+        _counts[stripe]--;
+        return true;
+    }
 
     /// <summary>Returns a reference to the link that points at <paramref name="node"/>, or a null reference if it is not in <paramref name="table"/>. Caller holds the node's stripe.</summary>
     private static ref CacheNode<TKey, TValue>? FindSlot(Table table, CacheNode<TKey, TValue> node)
     {
-        ref var slot = ref table.Buckets[table.IndexOf(node.HashCode)];
+        ref var slot = ref table.Head(node.HashCode);
         while (slot is not null)
         {
             if (ReferenceEquals(slot, node))
@@ -345,7 +331,7 @@ internal sealed class NodeMap<TKey, TValue>
                 while (node is not null)
                 {
                     var next = node.NextInBucket;
-                    ref var bucket = ref grown.Buckets[grown.IndexOf(node.HashCode)];
+                    ref var bucket = ref grown.Head(node.HashCode);
                     node.NextInBucket = bucket;
                     bucket = node;
                     node = next;
@@ -406,7 +392,7 @@ internal sealed class NodeMap<TKey, TValue>
         private readonly int _shift = 32 - bits;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int IndexOf(int hash) => (int)(((uint)hash * FibonacciMultiplier) >> _shift);
+        private int IndexOf(int hash) => (int)(((uint)hash * FibonacciMultiplier) >> _shift);
 
         /// <summary>The head of <paramref name="hash"/>'s bucket. Unchecked: the index is a 32-bit product shifted down to <see cref="Bits"/> bits, so always inside the array.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

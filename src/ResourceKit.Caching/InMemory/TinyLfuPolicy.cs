@@ -45,7 +45,7 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
 
     public int NodeCount { get; private set; }
 
-    /// <summary>Records a read of <paramref name="node"/> drained from the read buffer (at most about one per node and pass).</summary>
+    /// <summary>Records a read of <paramref name="node"/> drained from the read buffer (at most about one per node and read epoch).</summary>
     public void OnAccess(CacheNode<TKey, TValue> node)
     {
         _sketch.Increment(node.HashCode);
