@@ -196,11 +196,4 @@ public sealed class NodeMapTests
     private static CacheNode<TKey, TValue> NodeFor<TKey, TValue>(NodeMap<TKey, TValue> map, TKey key, TValue value)
         where TKey : notnull
         => new(key, value, 1, map.Hash(key), long.MaxValue, long.MaxValue);
-
-    private sealed class ConstantHashComparer : IEqualityComparer<int>
-    {
-        public bool Equals(int x, int y) => x == y;
-
-        public int GetHashCode(int obj) => 42;
-    }
 }
