@@ -102,23 +102,9 @@ public sealed class PriceCatalog
     public bool TryGetPrice(string? provider, string model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPrice? price)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
-        var snapshot = _snapshot;
-        if (!string.IsNullOrWhiteSpace(provider))
-        {
-            var found = snapshot.TryGetByKey(provider, model, out var shared);
-            price = shared?.Clone();
-            return found;
-        }
-
-        // Without a provider the model name must be unambiguous, or we could charge the wrong price.
-        if (snapshot.ByModel.TryGetValue(model, out var candidates) && candidates.Length == 1)
-        {
-            price = candidates[0].Clone();
-            return true;
-        }
-
-        price = null;
-        return false;
+        var found = TryFind(_snapshot, provider, model, out var shared);
+        price = shared?.Clone();
+        return found;
     }
 
     /// <summary>Returns the price of a model, or the fallback price.</summary>
@@ -146,17 +132,28 @@ public sealed class PriceCatalog
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(model);
         var snapshot = _snapshot;
-        if (!string.IsNullOrWhiteSpace(provider) && snapshot.TryGetByKey(provider, model, out var exact))
+        return TryFind(snapshot, provider, model, out var price) || TryFind(snapshot, null, model, out price)
+            ? price
+            : _fallback ?? throw new UnknownModelPriceException(provider, model);
+    }
+
+    /// <summary>The catalog's own instance for <paramref name="provider"/>'s <paramref name="model"/>, or, without a provider, for the model if a single provider lists it.</summary>
+    private static bool TryFind(Snapshot snapshot, string? provider, string model, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelPrice? price)
+    {
+        if (!string.IsNullOrWhiteSpace(provider))
         {
-            return exact;
+            return snapshot.TryGetByKey(provider, model, out price);
         }
 
+        // Without a provider the model name must be unambiguous, or we could charge the wrong price.
         if (snapshot.ByModel.TryGetValue(model, out var candidates) && candidates.Length == 1)
         {
-            return candidates[0];
+            price = candidates[0];
+            return true;
         }
 
-        return _fallback ?? throw new UnknownModelPriceException(provider, model);
+        price = null;
+        return false;
     }
 
     private static ModelPrice Flat(string provider, string model, decimal perMillion) =>
