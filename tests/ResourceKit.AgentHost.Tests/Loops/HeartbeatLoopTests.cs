@@ -29,7 +29,7 @@ public sealed class HeartbeatLoopTests
         Assert.That(loop.StalledLoops, Is.Zero, "a loop still waiting for its first tick is not stalled");
         var pulse = await host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
         Assert.That(pulse.HasValue, Is.True);
-        Assert.That(pulse.Value, Is.EqualTo(new HeartbeatLoop.Heartbeat(SampleHost.Start.AddMinutes(10), "Normal", 0)));
+        Assert.That(pulse.Value, Is.EqualTo(new HeartbeatLoop.Heartbeat(SampleHost.Start.AddMinutes(10), "Normal", 0, 0)));
     }
 
     [Test]
@@ -61,8 +61,74 @@ public sealed class HeartbeatLoopTests
         Assert.That(pulse.Value.StalledLoops, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task ExecuteAsync_LoopWhoseTicksAreSkippedForCpu_CountsItHeldBackNotStalled()
+    {
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore());
+        var cpu = new SettableCpu();
+        using var priority = new PriorityScheduler(
+            new PrioritySchedulerOptions { MaxConcurrency = 2, CpuSampleInterval = TimeSpan.FromMilliseconds(500) }, host.Time, cpu);
+        await using var loops = new AgentLoopScheduler(priority);
+        loops.Add("hungry", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1), CpuBudgetPercent = 15 }, _ => ValueTask.CompletedTask);
+        var heartbeat = new HeartbeatLoop(loops, host.Services.GetRequiredService<MemoryPressureMonitor>(), host.Services.GetRequiredService<TieredCache>(), host.Time);
+        loops.Start();
+        host.Time.Advance(TimeSpan.FromSeconds(1));
+        await priority.WhenIdleAsync().WaitAsync(SampleHost.Guard);
+
+        // From the next CPU sample on, 95 % + the loop's 15 % is over the 90 % loop limit: every later tick is skipped.
+        cpu.Utilization = 0.95;
+        for (var i = 0; i < 12; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMilliseconds(500));
+            await heartbeat.ExecuteAsync(CancellationToken.None);
+        }
+
+        var statistics = loops.GetStatistics("hungry")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(statistics.Runs, Is.EqualTo(1));
+            Assert.That(statistics.CpuSkips, Is.EqualTo(6));
+            Assert.That(heartbeat.StalledLoops, Is.Zero, "a loop shed for CPU is doing what it should");
+            Assert.That(heartbeat.HeldBackLoops, Is.EqualTo(1));
+        });
+        var pulse = await host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
+        Assert.That(pulse.Value.HeldBackLoops, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task ExecuteAsync_LoopWithNoTickForMoreThanThreeIntervals_CountsItStalled()
+    {
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore());
+        using var priority = new PriorityScheduler(new PrioritySchedulerOptions { MaxConcurrency = 2 }, host.Time, new SettableCpu());
+        await using var loops = new AgentLoopScheduler(priority);
+
+        // Never started: its timer never fires, so it neither runs nor skips.
+        loops.Add("silent", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1) }, _ => ValueTask.CompletedTask);
+        var heartbeat = new HeartbeatLoop(loops, host.Services.GetRequiredService<MemoryPressureMonitor>(), host.Services.GetRequiredService<TieredCache>(), host.Time);
+
+        await heartbeat.ExecuteAsync(CancellationToken.None);
+        host.Time.Advance(TimeSpan.FromSeconds(3));
+        await heartbeat.ExecuteAsync(CancellationToken.None);
+        Assert.That(heartbeat.StalledLoops, Is.Zero, "exactly three intervals without a tick is not yet stalled");
+
+        host.Time.Advance(TimeSpan.FromMilliseconds(1));
+        await heartbeat.ExecuteAsync(CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(heartbeat.StalledLoops, Is.EqualTo(1));
+            Assert.That(heartbeat.HeldBackLoops, Is.Zero);
+        });
+    }
+
     private sealed class IdleCpu : ICpuUtilizationSource
     {
         public double SampleUtilization() => 0;
+    }
+
+    private sealed class SettableCpu : ICpuUtilizationSource
+    {
+        public double Utilization { get; set; }
+
+        public double SampleUtilization() => Utilization;
     }
 }
