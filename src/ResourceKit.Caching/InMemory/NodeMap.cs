@@ -103,24 +103,24 @@ internal sealed class NodeMap<TKey, TValue>
     /// <summary>
     /// The lock-free half of <see cref="Find"/>: walks the key's chain and nothing else, so it may return
     /// <see langword="null"/> for a present key while the table grows. A caller that gets <see langword="null"/> and
-    /// needs to be sure calls <see cref="Find"/>. Kept free of calls for a value-type key with the default comparer, so
-    /// that a cache hit inlining it saves no registers.
+    /// needs to be sure calls <see cref="Find"/>. Makes no call for a value-type key with the default comparer, so that
+    /// a cache hit inlining it saves no registers; for a value-type key with a comparer of its own it returns
+    /// <see langword="null"/> at once, leaving the lookup (and the comparer's calls) to <see cref="Find"/>.
     /// </summary>
     /// <param name="key">The key.</param>
-    /// <returns>The node, or <see langword="null"/> if not found (or not found yet).</returns>
+    /// <returns>The node, or <see langword="null"/> if not found (or not looked for, or not found yet).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CacheNode<TKey, TValue>? FindOptimistic(TKey key)
     {
-        var table = Volatile.Read(ref _table);
         if (typeof(TKey).IsValueType)
         {
             return _comparer is null
-                ? FindInBucket(table, key, EqualityComparer<TKey>.Default.GetHashCode(key), default(DefaultEquality))
-                : FindWithComparerOutOfLine(table, key);
+                ? FindInBucket(Volatile.Read(ref _table), key, EqualityComparer<TKey>.Default.GetHashCode(key), default(DefaultEquality))
+                : null;
         }
 
         var hash = _comparer!.GetHashCode(key);
-        return FindInBucket(table, key, hash, new ComparerEquality(_comparer));
+        return FindInBucket(Volatile.Read(ref _table), key, hash, new ComparerEquality(_comparer));
     }
 
     /// <summary>Adds <paramref name="node"/> unless a node with its key is present.</summary>
@@ -245,7 +245,7 @@ internal sealed class NodeMap<TKey, TValue>
         var node = Volatile.Read(ref table.Head(hash));
         while (node is not null)
         {
-            if (node.HashCode == hash && equality.AreEqual(node.Key, key))
+            if ((!equality.HashFiltersKeys || node.HashCode == hash) && equality.AreEqual(node.Key, key))
             {
                 return node;
             }
@@ -255,11 +255,6 @@ internal sealed class NodeMap<TKey, TValue>
 
         return null;
     }
-
-    /// <summary>A value-type key with a comparer of its own: out of line, so that its calls do not cost the default comparer's lookup registers.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private CacheNode<TKey, TValue>? FindWithComparerOutOfLine(Table table, TKey key) =>
-        FindInBucket(table, key, _comparer!.GetHashCode(key), new ComparerEquality(_comparer));
 
     /// <summary>After a lookup found nothing: looks again under the lock if the table was moving (see <see cref="Grow"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -366,18 +361,30 @@ internal sealed class NodeMap<TKey, TValue>
     /// <summary>Key equality for <see cref="FindInBucket{TEquality}"/>.</summary>
     private interface IKeyEquality
     {
+        /// <summary>Gets whether comparing the stored hash codes first saves work: not when the keys compare as cheaply.</summary>
+        bool HashFiltersKeys { get; }
+
         bool AreEqual(TKey stored, TKey key);
     }
 
     /// <summary>The default equality of a value-type key, devirtualized and inlined by the JIT.</summary>
     private readonly struct DefaultEquality : IKeyEquality
     {
+        // An integer key is its own hash code's source and compares in one instruction, so a hit on an integer key
+        // skips the hash compare (a constant for the JIT: each instantiation gets its own code).
+        public bool HashFiltersKeys => !(typeof(TKey) == typeof(int) || typeof(TKey) == typeof(long)
+            || typeof(TKey) == typeof(uint) || typeof(TKey) == typeof(ulong)
+            || typeof(TKey) == typeof(short) || typeof(TKey) == typeof(ushort)
+            || typeof(TKey) == typeof(byte) || typeof(TKey) == typeof(sbyte) || typeof(TKey) == typeof(char));
+
         public bool AreEqual(TKey stored, TKey key) => EqualityComparer<TKey>.Default.Equals(stored, key);
     }
 
     /// <summary>Equality through the map's comparer.</summary>
     private readonly struct ComparerEquality(IEqualityComparer<TKey> comparer) : IKeyEquality
     {
+        public bool HashFiltersKeys => true;
+
         public bool AreEqual(TKey stored, TKey key) => comparer.Equals(stored, key);
     }
 

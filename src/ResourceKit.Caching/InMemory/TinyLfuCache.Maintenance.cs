@@ -33,8 +33,8 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     // Read by every lookup that records a hit and written by each pass: a cache line of its own.
     private PaddedLong _drainStatus;
     // Read by every hit and written once per pass with writes: a cache line of its own, away from the fields writers
-    // update. Between 1 and int.MaxValue; see CacheNode.ReadEpoch.
-    private PaddedLong _readEpoch;
+    // update.
+    private ReadEpochLine _readEpoch;
     private int _readOnlyPasses;
     private double _windowFraction;
     private bool _mayExpire;
@@ -90,7 +90,7 @@ public sealed partial class TinyLfuCache<TKey, TValue>
     }
 
     /// <summary>Gets the current read epoch; for tests.</summary>
-    internal long ReadEpoch => Volatile.Read(ref _readEpoch.Value);
+    internal long ReadEpoch => Volatile.Read(ref _readEpoch.Current);
 
     /// <summary>Gets the read records maintenance has applied to the policy so far; for tests. Read under no lock, so only when no pass runs.</summary>
     internal long ReadRecordsApplied { get; private set; }
@@ -242,7 +242,12 @@ public sealed partial class TinyLfuCache<TKey, TValue>
             {
                 _readOnlyPasses = 0;
                 // Positive and never 0 (a node's "not recorded"), so that the sign bit can mark nodes that expire.
-                Volatile.Write(ref _readEpoch.Value, _readEpoch.Value == int.MaxValue ? 1 : _readEpoch.Value + 1);
+                var epoch = _readEpoch.Current == int.MaxValue ? 1 : _readEpoch.Current + 1;
+                Volatile.Write(ref _readEpoch.Current, epoch);
+                if (!_countHitsAndMisses)
+                {
+                    Volatile.Write(ref _readEpoch.FastHit, epoch);
+                }
             }
 
             ReadRecordsApplied += _readBuffer.Drain(_drainReadBuffer);

@@ -51,7 +51,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         _expirationScanTicks = ToTimestampTicks(options.ExpirationScanInterval);
         _foreground = options.MaintenanceMode == CacheMaintenanceMode.Foreground;
         _countHitsAndMisses = options.CountHitsAndMisses;
-        _readEpoch.Value = 1;
+        _readEpoch.Current = 1;
+        _readEpoch.FastHit = _countHitsAndMisses ? ReadEpochLine.NeverMatches : 1;
         _policy = new TinyLfuPolicy<TKey, TValue>(
             options.Capacity,
             _weigher is not null,
@@ -101,21 +102,23 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
 
         var node = _map.FindOptimistic(key);
 
-        // The common hit, kept apart so that it makes no call and saves few registers: an entry already recorded in this
-        // read epoch. A node that can expire never matches (CacheNode.ReadEpoch), so a miss, an entry that can expire
-        // and a first read take the slow path.
-        if (node is not null && node.ReadEpoch == (int)Volatile.Read(ref _readEpoch.Value))
+        // The common hit, kept apart so that it makes no call, takes no local's address and saves few registers: an
+        // entry already recorded in this read epoch, in a cache that does not count hits. A node that can expire never
+        // matches (CacheNode.ReadEpoch), nor does any node in a cache that counts hits (ReadEpochLine.FastHit), so a
+        // miss, an entry that can expire, a first read and a counted hit take the slow path. The slow path returns the
+        // node rather than writing the value through a reference, which would make the caller's value a stack slot.
+        if (node is null || node.ReadEpoch != Volatile.Read(ref _readEpoch.FastHit))
         {
-            if (_countHitsAndMisses)
+            node = FindLive(key, node);
+            if (node is null)
             {
-                _readBuffer.CountHit();
+                value = default;
+                return false;
             }
-
-            value = node.Value;
-            return true;
         }
 
-        return TryGetSlow(key, node, out value);
+        value = node.Value;
+        return true;
     }
 
     /// <summary>Caches a value under the default expiry policy, replacing any existing value.</summary>
@@ -334,9 +337,15 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         return node;
     }
 
-    /// <summary>The rest of <see cref="TryGet"/>: a miss, an entry that can expire, or the first read of an entry in a read epoch.</summary>
+    /// <summary>
+    /// The rest of <see cref="TryGet"/>: a miss, an entry that can expire, the first read of an entry in a read epoch,
+    /// or a hit to count. Records the read and counts the hit or miss.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="node">The node the optimistic lookup found, or <see langword="null"/>.</param>
+    /// <returns>The live node for <paramref name="key"/>, or <see langword="null"/> on a miss.</returns>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryGetSlow(TKey key, CacheNode<TKey, TValue>? node, [MaybeNullWhen(false)] out TValue value)
+    private CacheNode<TKey, TValue>? FindLive(TKey key, CacheNode<TKey, TValue>? node)
     {
         // The optimistic lookup can miss a present key while the map grows; a full lookup cannot. A miss so walks its
         // chain twice, which costs a few nanoseconds before the caller loads and writes the value: keeping the table
@@ -347,7 +356,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             var expiresAt = node.ExpiresAt;
             if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
             {
-                var mark = (int)Volatile.Read(ref _readEpoch.Value) | (expiresAt == Never ? 0 : int.MinValue);
+                var mark = Volatile.Read(ref _readEpoch.Current) | (expiresAt == Never ? 0 : int.MinValue);
                 if (node.ReadEpoch != mark)
                 {
                     RecordRead(node, mark);
@@ -358,8 +367,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                     _readBuffer.CountHit();
                 }
 
-                value = node.Value;
-                return true;
+                return node;
             }
 
             RemoveExpired(node);
@@ -370,8 +378,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             _readBuffer.CountMiss();
         }
 
-        value = default;
-        return false;
+        return null;
     }
 
     /// <summary>

@@ -100,8 +100,9 @@ public class TinyLfuCacheOptions
     /// Gets or sets a value indicating whether lookups count hits and misses, for <see cref="CacheStatistics.Hits"/>,
     /// <see cref="CacheStatistics.Misses"/> and the <c>resourcekit.cache.hits</c>, <c>misses</c> and <c>hit.ratio</c>
     /// instruments. Like <c>MemoryCacheOptions.TrackStatistics</c> and Caffeine's <c>recordStats</c>, it is off by
-    /// default because it is the one cost left on a hit: a count is a store per lookup, and back-to-back hits wait on
-    /// each other's store (1.4–1.5× the time of an uncounted hit; see benchmarks/RESULTS.md, session 7). Evictions, expirations,
+    /// default because it is the one cost left on a hit: a count is a store per lookup, and a counted hit leaves the
+    /// call-free fast path for the out-of-line one that counts (a few nanoseconds more with integer keys, about nothing
+    /// with string keys, whose hashing dominates; see benchmarks/RESULTS.md, session 8). Evictions, expirations,
     /// removals, entries and weight are counted either way.
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>

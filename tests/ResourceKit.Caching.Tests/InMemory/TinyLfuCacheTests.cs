@@ -393,12 +393,13 @@ public sealed class TinyLfuCacheTests
     public void TryGet_WhileWritersGrowTheMap_NeverMissesAPresentKey()
     {
         // Every key in one hash chain, so each growth of the map re-links the chain the readers walk: the hit's
-        // lock-free lookup may then miss, and the slow path must look again rather than report a miss.
-        using var cache = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = 100_000, KeyComparer = new ConstantHashComparer() });
+        // lock-free lookup may then miss, and the slow path must look again rather than report a miss. The key's own
+        // hash rather than a comparer, because only the default comparer's hits take the lock-free path.
+        using var cache = new TinyLfuCache<CollidingKey, int>(new TinyLfuCacheOptions<CollidingKey, int> { Capacity = 100_000 });
         const int Resident = 100;
         for (var key = 0; key < Resident; key++)
         {
-            cache.Set(key, key);
+            cache.Set(new CollidingKey(key), key);
         }
 
         var writersDone = 0;
@@ -407,7 +408,7 @@ public sealed class TinyLfuCacheTests
         {
             for (var i = 0; i < 2_000; i++)
             {
-                cache.Set(Resident + (i * 2) + w, i);
+                cache.Set(new CollidingKey(Resident + (i * 2) + w), i);
             }
 
             Interlocked.Increment(ref writersDone);
@@ -418,7 +419,7 @@ public sealed class TinyLfuCacheTests
             do
             {
                 key = (key + 7) % Resident;
-                if (!cache.TryGet(key, out var value) || value != key)
+                if (!cache.TryGet(new CollidingKey(key), out var value) || value != key)
                 {
                     Interlocked.Increment(ref misses);
                 }
@@ -430,6 +431,31 @@ public sealed class TinyLfuCacheTests
 
         Assert.That(misses, Is.Zero);
         Assert.That(cache.Count, Is.EqualTo(Resident + 4_000));
+    }
+
+    [Test]
+    public void TryGet_ValueTypeKeyWithAComparerOfItsOwn_FindsAndCountsByThatComparer()
+    {
+        // Such a key skips the lock-free lookup (its comparer's calls would cost the default's hit), so every hit
+        // takes the full lookup; it must still find entries by the comparer's equality, over repeated reads.
+        using var cache = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int>
+        {
+            Capacity = 100,
+            KeyComparer = new LastDigitComparer(),
+            CountHitsAndMisses = true,
+        });
+        cache.Set(7, 70);
+        cache.RunMaintenance();
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That(cache.TryGet(17, out var value), Is.True);
+            Assert.That(value, Is.EqualTo(70));
+        }
+
+        Assert.That(cache.TryGet(8, out _), Is.False);
+        Assert.That(cache.GetStatistics().Hits, Is.EqualTo(3));
+        Assert.That(cache.GetStatistics().Misses, Is.EqualTo(1));
     }
 
     [Test]
@@ -494,5 +520,13 @@ public sealed class TinyLfuCacheTests
             Assert.Throws<ArgumentNullException>(() => cache.RemoveWhere(null!));
             Assert.Throws<ArgumentNullException>(() => cache.GetOrAdd(1, null!));
         });
+    }
+
+    /// <summary>Integers equal when their last decimal digits are.</summary>
+    private sealed class LastDigitComparer : IEqualityComparer<int>
+    {
+        public bool Equals(int x, int y) => Math.Abs(x % 10) == Math.Abs(y % 10);
+
+        public int GetHashCode(int obj) => Math.Abs(obj % 10);
     }
 }
