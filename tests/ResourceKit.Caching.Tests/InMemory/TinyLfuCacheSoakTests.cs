@@ -7,6 +7,37 @@ public sealed class TinyLfuCacheSoakTests
     private const int Threads = 8;
     private const int OperationsPerThread = 20_000;
 
+    [Test]
+    public async Task Set_WritersOutpaceBackgroundMaintenance_OvershootStaysBounded()
+    {
+        // Every write a new key, from more threads than cores: the background pass cannot keep up, so writers that find
+        // the write buffer over its limit must run passes themselves. The entries beyond capacity are then bounded: the
+        // writes waiting in the buffer (its limit, 128 per core, plus one per writer racing past it) and, while a pass
+        // runs, as many it has applied but not yet evicted.
+        const int Capacity = 1_000;
+        const int Writers = 4;
+        using var cache = new TinyLfuCache<int, int>(new TinyLfuCacheOptions<int, int> { Capacity = Capacity, MaintenanceMode = CacheMaintenanceMode.Background });
+        var bound = Capacity + (2 * ((128 * Environment.ProcessorCount) + Writers));
+        var maxima = new int[Writers];
+        var workers = Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < 50_000; i++)
+            {
+                cache.Set((i * Writers) + w, i);
+                maxima[w] = Math.Max(maxima[w], cache.Count);
+            }
+        }));
+        await Task.WhenAll(workers);
+
+        cache.RunMaintenance();
+        Assert.Multiple(() =>
+        {
+            Assert.That(maxima.Max(), Is.LessThanOrEqualTo(bound));
+            Assert.That(cache.Count, Is.LessThanOrEqualTo(Capacity));
+        });
+        cache.AssertConsistent();
+    }
+
     [TestCase(CacheMaintenanceMode.Background)]
     [TestCase(CacheMaintenanceMode.Foreground)]
     public async Task AllOperations_ManyThreads_KeepInvariants(CacheMaintenanceMode mode)
