@@ -27,7 +27,7 @@ public sealed class HeartbeatLoopTests
         await loop.ExecuteAsync(CancellationToken.None);
 
         Assert.That(loop.StalledLoops, Is.Zero, "a loop still waiting for its first tick is not stalled");
-        var pulse = await host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
+        var pulse = await ReadPulseAsync(host);
         Assert.That(pulse.HasValue, Is.True);
         Assert.That(pulse.Value, Is.EqualTo(new HeartbeatLoop.Heartbeat(SampleHost.Start.AddMinutes(10), "Normal", 0, 0)));
     }
@@ -45,7 +45,7 @@ public sealed class HeartbeatLoopTests
             started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
         });
-        var heartbeat = new HeartbeatLoop(loops, host.Services.GetRequiredService<MemoryPressureMonitor>(), host.Services.GetRequiredService<TieredCache>(), host.Time);
+        var heartbeat = NewHeartbeat(host, loops);
         loops.Start();
         host.Time.Advance(TimeSpan.FromSeconds(1));
         await started.Task.WaitAsync(SampleHost.Guard);
@@ -57,7 +57,7 @@ public sealed class HeartbeatLoopTests
         host.Time.Advance(TimeSpan.FromMilliseconds(1));
         await heartbeat.ExecuteAsync(CancellationToken.None);
         Assert.That(heartbeat.StalledLoops, Is.EqualTo(1));
-        var pulse = await host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
+        var pulse = await ReadPulseAsync(host);
         Assert.That(pulse.Value.StalledLoops, Is.EqualTo(1));
     }
 
@@ -70,7 +70,7 @@ public sealed class HeartbeatLoopTests
             new PrioritySchedulerOptions { MaxConcurrency = 2, CpuSampleInterval = TimeSpan.FromMilliseconds(500) }, host.Time, cpu);
         await using var loops = new AgentLoopScheduler(priority);
         loops.Add("hungry", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1), CpuBudgetPercent = 15 }, _ => ValueTask.CompletedTask);
-        var heartbeat = new HeartbeatLoop(loops, host.Services.GetRequiredService<MemoryPressureMonitor>(), host.Services.GetRequiredService<TieredCache>(), host.Time);
+        var heartbeat = NewHeartbeat(host, loops);
         loops.Start();
         host.Time.Advance(TimeSpan.FromSeconds(1));
         await priority.WhenIdleAsync().WaitAsync(SampleHost.Guard);
@@ -91,7 +91,7 @@ public sealed class HeartbeatLoopTests
             Assert.That(heartbeat.StalledLoops, Is.Zero, "a loop shed for CPU is doing what it should");
             Assert.That(heartbeat.HeldBackLoops, Is.EqualTo(1));
         });
-        var pulse = await host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
+        var pulse = await ReadPulseAsync(host);
         Assert.That(pulse.Value.HeldBackLoops, Is.EqualTo(1));
     }
 
@@ -104,7 +104,7 @@ public sealed class HeartbeatLoopTests
 
         // Never started: its timer never fires, so it neither runs nor skips.
         loops.Add("silent", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1) }, _ => ValueTask.CompletedTask);
-        var heartbeat = new HeartbeatLoop(loops, host.Services.GetRequiredService<MemoryPressureMonitor>(), host.Services.GetRequiredService<TieredCache>(), host.Time);
+        var heartbeat = NewHeartbeat(host, loops);
 
         await heartbeat.ExecuteAsync(CancellationToken.None);
         host.Time.Advance(TimeSpan.FromSeconds(3));
@@ -119,6 +119,12 @@ public sealed class HeartbeatLoopTests
             Assert.That(heartbeat.HeldBackLoops, Is.Zero);
         });
     }
+
+    private static HeartbeatLoop NewHeartbeat(SampleHost host, AgentLoopScheduler loops) =>
+        new(loops, host.Services.GetRequiredService<MemoryPressureMonitor>(), host.Services.GetRequiredService<TieredCache>(), host.Time);
+
+    private static ValueTask<CacheResult<HeartbeatLoop.Heartbeat>> ReadPulseAsync(SampleHost host) =>
+        host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
 
     private sealed class IdleCpu : ICpuUtilizationSource
     {
