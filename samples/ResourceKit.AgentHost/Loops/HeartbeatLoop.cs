@@ -13,8 +13,9 @@ namespace ResourceKit.AgentHost.Loops;
 /// <item><description><b>Stalled</b>: its own run has been in flight that long, or it has had no tick at all (no run
 /// and no skip) for that long, so its timer is not firing.</description></item>
 /// <item><description><b>Held back</b>: its ticks come but are skipped, because its CPU budget would exceed the loop
-/// limit, the scheduler rejected them, or they wait behind higher-priority work. That is load shedding doing its job,
-/// not a dead loop, and counting it as stalled would raise the alarm exactly when the host protects itself.</description></item>
+/// limit, the scheduler rejected them, or they wait behind higher-priority work (a loop that has never run: more than
+/// three of its ticks were). That is load shedding doing its job, not a dead loop, and counting it as stalled would
+/// raise the alarm exactly when the host protects itself.</description></item>
 /// </list>
 /// </remarks>
 internal sealed class HeartbeatLoop(AgentLoopScheduler loops, MemoryPressureMonitor memory, TieredCache cache, TimeProvider time) : IAgentLoop
@@ -49,8 +50,10 @@ internal sealed class HeartbeatLoop(AgentLoopScheduler loops, MemoryPressureMoni
             {
                 stalled++;
             }
-            else if (loop.RunningFor is null && now - (loop.LastRunStarted ?? now) > limit)
+            else if (loop.RunningFor is null && (loop.LastRunStarted is { } last ? now - last > limit : loop.Skips > 3))
             {
+                // A loop that never ran has no last start to measure from; more than three skipped ticks is the same
+                // span counted in ticks.
                 heldBack++;
             }
         }

@@ -96,6 +96,38 @@ public sealed class HeartbeatLoopTests
     }
 
     [Test]
+    public async Task ExecuteAsync_LoopSkippedForCpuSinceItsFirstTick_CountsItHeldBackAfterMoreThanThreeSkips()
+    {
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore());
+        var cpu = new SettableCpu { Utilization = 0.95 };
+        using var priority = new PriorityScheduler(
+            new PrioritySchedulerOptions { MaxConcurrency = 2, CpuSampleInterval = TimeSpan.FromMilliseconds(500) }, host.Time, cpu);
+        await using var loops = new AgentLoopScheduler(priority);
+        loops.Add("hungry", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1), CpuBudgetPercent = 15 }, _ => ValueTask.CompletedTask);
+        var heartbeat = NewHeartbeat(host, loops);
+        loops.Start();
+
+        // The first CPU sample (0.5 s) comes before the first tick (1 s), so every tick is skipped and the loop never runs.
+        for (var i = 0; i < 7; i++)
+        {
+            host.Time.Advance(TimeSpan.FromMilliseconds(500));
+            await heartbeat.ExecuteAsync(CancellationToken.None);
+        }
+
+        Assert.That(loops.GetStatistics("hungry")!.CpuSkips, Is.EqualTo(3));
+        Assert.That(heartbeat.HeldBackLoops, Is.Zero, "three skipped ticks are three intervals, not more");
+
+        host.Time.Advance(TimeSpan.FromMilliseconds(500));
+        await heartbeat.ExecuteAsync(CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(loops.GetStatistics("hungry")!.Runs, Is.Zero);
+            Assert.That(heartbeat.HeldBackLoops, Is.EqualTo(1));
+            Assert.That(heartbeat.StalledLoops, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task ExecuteAsync_LoopWithNoTickForMoreThanThreeIntervals_CountsItStalled()
     {
         await using var host = SampleHost.Create(_folder, new FlakySpendStore());
