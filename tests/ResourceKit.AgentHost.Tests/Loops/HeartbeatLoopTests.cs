@@ -66,14 +66,12 @@ public sealed class HeartbeatLoopTests
     {
         await using var host = SampleHost.Create(_folder, new FlakySpendStore());
         var cpu = new SettableCpu();
-        using var priority = new PriorityScheduler(
-            new PrioritySchedulerOptions { MaxConcurrency = 2, CpuSampleInterval = TimeSpan.FromMilliseconds(500) }, host.Time, cpu);
-        await using var loops = new AgentLoopScheduler(priority);
-        loops.Add("hungry", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1), CpuBudgetPercent = 15 }, _ => ValueTask.CompletedTask);
+        await using var hungry = new HungryLoop(host, cpu);
+        var loops = hungry.Loops;
         var heartbeat = NewHeartbeat(host, loops);
         loops.Start();
         host.Time.Advance(TimeSpan.FromSeconds(1));
-        await priority.WhenIdleAsync().WaitAsync(SampleHost.Guard);
+        await hungry.Priority.WhenIdleAsync().WaitAsync(SampleHost.Guard);
 
         // From the next CPU sample on, 95 % + the loop's 15 % is over the 90 % loop limit: every later tick is skipped.
         cpu.Utilization = 0.95;
@@ -99,11 +97,8 @@ public sealed class HeartbeatLoopTests
     public async Task ExecuteAsync_LoopSkippedForCpuSinceItsFirstTick_CountsItHeldBackAfterMoreThanThreeSkips()
     {
         await using var host = SampleHost.Create(_folder, new FlakySpendStore());
-        var cpu = new SettableCpu { Utilization = 0.95 };
-        using var priority = new PriorityScheduler(
-            new PrioritySchedulerOptions { MaxConcurrency = 2, CpuSampleInterval = TimeSpan.FromMilliseconds(500) }, host.Time, cpu);
-        await using var loops = new AgentLoopScheduler(priority);
-        loops.Add("hungry", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1), CpuBudgetPercent = 15 }, _ => ValueTask.CompletedTask);
+        await using var hungry = new HungryLoop(host, new SettableCpu { Utilization = 0.95 });
+        var loops = hungry.Loops;
         var heartbeat = NewHeartbeat(host, loops);
         loops.Start();
 
@@ -157,6 +152,27 @@ public sealed class HeartbeatLoopTests
 
     private static ValueTask<CacheResult<HeartbeatLoop.Heartbeat>> ReadPulseAsync(SampleHost host) =>
         host.Services.GetRequiredService<TieredCache>().TryGetAsync<HeartbeatLoop.Heartbeat>("host:heartbeat", CachePolicyNames.SystemConfiguration);
+
+    /// <summary>One loop, "hungry" (1 s, a 15 % CPU budget), on a scheduler that samples the given CPU source every 500 ms.</summary>
+    private sealed class HungryLoop : IAsyncDisposable
+    {
+        public HungryLoop(SampleHost host, SettableCpu cpu)
+        {
+            Priority = new PriorityScheduler(new PrioritySchedulerOptions { MaxConcurrency = 2, CpuSampleInterval = TimeSpan.FromMilliseconds(500) }, host.Time, cpu);
+            Loops = new AgentLoopScheduler(Priority);
+            Loops.Add("hungry", new AgentLoopOptions { Interval = TimeSpan.FromSeconds(1), CpuBudgetPercent = 15 }, _ => ValueTask.CompletedTask);
+        }
+
+        public PriorityScheduler Priority { get; }
+
+        public AgentLoopScheduler Loops { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Loops.DisposeAsync();
+            Priority.Dispose();
+        }
+    }
 
     private sealed class IdleCpu : ICpuUtilizationSource
     {
