@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ResourceKit.Caching;
 
 /// <summary>Which policy region a node sits in.</summary>
@@ -24,9 +26,10 @@ internal enum NodeRegion : byte
 }
 
 /// <summary>
-/// One cache entry: an immutable key/value/weight plus mutable expiry and the intrusive links of
-/// the policy's access-order lists. A replaced value gets a new node, so readers never see a torn
-/// value; the links and <see cref="Region"/> are touched only under the policy lock.
+/// One cache entry: an immutable key and weight, a value, a mutable expiry and the intrusive links of the policy's
+/// access-order lists. A replaced value usually gets a new node; only a value whose writes are atomic (a reference or
+/// a primitive of at most pointer size) is replaced in place (<see cref="TryUpdateValue"/>), so readers never see a
+/// torn value. The links and <see cref="Region"/> are touched only under the policy lock.
 /// </summary>
 internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weight, int hashCode, long writeDeadline, long expiresAt)
     where TKey : notnull
@@ -34,12 +37,42 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     private const int AliveState = 0;
     private const int RetiredState = 1;
 
+    /// <summary>The <see cref="ValueVersion"/> of a node leaving the map; no update lands after it is set.</summary>
+    public const int FrozenVersion = -2;
+
+    /// <summary>Passed to <see cref="TryFreeze"/> by a remover that removes whatever the value is.</summary>
+    public const int AnyVersion = -1;
+
     private long _expiresAt = expiresAt;
     private int _state;
+    private TValue _value = value;
+    private int _valueVersion;
 
     public TKey Key { get; } = key;
 
-    public TValue Value { get; } = value;
+    /// <summary>Gets the cached value.</summary>
+    public TValue Value => _value;
+
+    /// <summary>
+    /// Gets the value's version once no in-place update is under way: even and counting up by two per update, or
+    /// <see cref="FrozenVersion"/> once the node is being removed from the map. A remover passes it back to
+    /// <see cref="TryFreeze"/>, which fails if the value it looked at has been replaced since.
+    /// </summary>
+    public int ValueVersion
+    {
+        get
+        {
+            var spinner = default(SpinWait);
+            var version = Volatile.Read(ref _valueVersion);
+            while ((version & 1) != 0)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+                version = Volatile.Read(ref _valueVersion);
+            }
+
+            return version;
+        }
+    }
 
     public long Weight { get; } = weight;
 
@@ -75,6 +108,74 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     public CacheNode<TKey, TValue>? Previous { get; set; }
 
     public CacheNode<TKey, TValue>? Next { get; set; }
+
+    /// <summary>
+    /// Replaces the value in place unless the node has left the map (see <see cref="ValueVersion"/>). Takes no lock:
+    /// writers of one hot key would otherwise queue on its stripe of the map.
+    /// </summary>
+    /// <param name="value">The new value, of a type whose writes are atomic.</param>
+    /// <returns><see langword="true"/> if the node holds <paramref name="value"/> now; <see langword="false"/> if it was frozen for removal.</returns>
+    public bool TryUpdateValue(TValue value)
+    {
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            var version = Volatile.Read(ref _valueVersion);
+            if (version == FrozenVersion)
+            {
+                return false;
+            }
+
+            if ((version & 1) == 0 && Interlocked.CompareExchange(ref _valueVersion, version + 1, version) == version)
+            {
+                // A reference is published with release semantics, so a lock-free reader that loads it sees the
+                // object's fields as written before this store (on weakly ordered processors too).
+                if (typeof(TValue).IsValueType)
+                {
+                    _value = value;
+                }
+                else
+                {
+                    Volatile.Write(ref Unsafe.As<TValue, object?>(ref _value), value);
+                }
+
+                // Released after the value: whoever reads the new version reads the new value too.
+                Volatile.Write(ref _valueVersion, (version + 2) & int.MaxValue);
+                return true;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>
+    /// Freezes the value before the node is unlinked, so that no update lands in a node that has left the map; the
+    /// caller holds the node's stripe lock in the map and has found it linked. Waits out an update under way.
+    /// </summary>
+    /// <param name="expectedVersion">The version the caller's decision to remove was based on, or <see cref="AnyVersion"/>.</param>
+    /// <returns><see langword="true"/> if frozen; <see langword="false"/> if the value changed since <paramref name="expectedVersion"/>.</returns>
+    public bool TryFreeze(int expectedVersion)
+    {
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            var version = Volatile.Read(ref _valueVersion);
+            if ((version & 1) == 0)
+            {
+                if (expectedVersion != AnyVersion && version != expectedVersion)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _valueVersion, FrozenVersion, version) == version)
+                {
+                    return true;
+                }
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
 
     /// <summary>Moves the expiry on a read (expire-after-access); a lost race only costs a slightly earlier expiry.</summary>
     public void SetExpiresAt(long timestamp) => Volatile.Write(ref _expiresAt, timestamp);

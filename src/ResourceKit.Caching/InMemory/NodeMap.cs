@@ -167,10 +167,26 @@ internal sealed class NodeMap<TKey, TValue>
                 return false;
             }
 
+            // Frozen first, so that no update in place lands in the node on its way out.
+            existing.TryFreeze(CacheNode<TKey, TValue>.AnyVersion);
+
             // The old node keeps its link, so a reader standing on it still walks the rest of the chain.
             replacement.NextInBucket = existing.NextInBucket;
             Volatile.Write(ref slot, replacement);
             return true;
+        }
+    }
+
+    /// <summary>Removes <paramref name="node"/> if it is still the node for its key and its value is unchanged since <paramref name="valueVersion"/>.</summary>
+    /// <param name="node">The node expected to be in the map.</param>
+    /// <param name="valueVersion">The node's <see cref="CacheNode{TKey, TValue}.ValueVersion"/> when its value was looked at.</param>
+    /// <returns><see langword="true"/> if removed.</returns>
+    public bool TryRemove(CacheNode<TKey, TValue> node, int valueVersion)
+    {
+        var stripe = StripeOf(node.HashCode);
+        lock (_locks[stripe])
+        {
+            return RemoveLocked(node, stripe, valueVersion);
         }
     }
 
@@ -263,11 +279,11 @@ internal sealed class NodeMap<TKey, TValue>
 
     private int StripeOf(int hash) => (int)(((uint)hash * FibonacciMultiplier) >> _lockShift);
 
-    /// <summary>Unlinks <paramref name="node"/> if it is in the current table; the caller holds <paramref name="stripe"/>, the node's.</summary>
-    private bool RemoveLocked(CacheNode<TKey, TValue> node, int stripe)
+    /// <summary>Unlinks <paramref name="node"/> if it is in the current table (and its value unchanged since <paramref name="valueVersion"/>); the caller holds <paramref name="stripe"/>, the node's.</summary>
+    private bool RemoveLocked(CacheNode<TKey, TValue> node, int stripe, int valueVersion = CacheNode<TKey, TValue>.AnyVersion)
     {
         ref var slot = ref FindSlot(_table, node);
-        if (Unsafe.IsNullRef(ref slot))
+        if (Unsafe.IsNullRef(ref slot) || !node.TryFreeze(valueVersion))
         {
             return false;
         }

@@ -14,7 +14,8 @@ namespace ResourceKit.Caching;
 /// <remarks>
 /// Reads are a lock-free lookup and, for an entry's first read in a read epoch (which each maintenance pass with
 /// writes starts), a plain store into a per-thread lossy buffer; writes update the map at once and queue their policy
-/// work. A maintenance pass, one at a time under a lock, replays both buffers into the policy and evicts; see
+/// work, except that a write of a cached key changing neither weight nor expiry replaces the value in place when its
+/// type writes atomically, and counts for the policy as a read. A maintenance pass, one at a time under a lock, replays both buffers into the policy and evicts; see
 /// <see cref="CacheMaintenanceMode"/> for where it runs and <see cref="RunMaintenance"/> to run it now.
 /// The capacity bound holds after every maintenance pass.
 /// </remarks>
@@ -24,6 +25,13 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     where TKey : notnull
 {
     private const long Never = long.MaxValue;
+
+    // A value whose writes are atomic (a reference, or a primitive no wider than a pointer) can be replaced in the node
+    // lock-free readers already hold without their ever seeing half of it; any other value gets a new node.
+    private static readonly bool ValueWritesAreAtomic = !typeof(TValue).IsValueType
+        || ((typeof(TValue).IsPrimitive || typeof(TValue).IsEnum) && Unsafe.SizeOf<TValue>() <= IntPtr.Size);
+
+    private static readonly bool ValueCanBeNull = !typeof(TValue).IsValueType || Nullable.GetUnderlyingType(typeof(TValue)) is not null;
 
     private readonly NodeMap<TKey, TValue> _map;
     private readonly Func<TKey, TValue, long>? _weigher;
@@ -174,7 +182,10 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         var now = Now();
         foreach (var node in _map.ToArray())
         {
-            if (node.ExpiresAt > now && predicate(node.Key, node.Value) && _map.TryRemove(node))
+            // The version is read before the value, and the removal checks it under the lock: a value updated in place
+            // after the predicate saw the old one is not removed.
+            var version = node.ValueVersion;
+            if (node.ExpiresAt > now && predicate(node.Key, node.Value) && _map.TryRemove(node, version))
             {
                 Retire(node, CacheRemovalCause.Removed);
                 removed++;
@@ -267,8 +278,14 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     private CacheNode<TKey, TValue>? Write(TKey key, TValue value, long timeToLiveTicks, bool onlyIfAbsent, out bool added)
     {
         added = false;
-        ArgumentNullException.ThrowIfNull(key);
-        if (value is null)
+
+        // Checking the types first keeps unoptimized (Debug) code from boxing value-type keys and values.
+        if (!typeof(TKey).IsValueType && key is null)
+        {
+            ThrowKeyNull(nameof(key));
+        }
+
+        if (ValueCanBeNull && value is null)
         {
             throw new ArgumentNullException(nameof(value), "A null value cannot be cached.");
         }
@@ -283,7 +300,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         var now = timeToLiveTicks == Never && _expireAfterAccessTicks == 0 ? 0 : Now();
         var writeDeadline = timeToLiveTicks == Never ? Never : SaturatingAdd(now, timeToLiveTicks);
         var expiresAt = _expireAfterAccessTicks == 0 ? writeDeadline : Math.Min(writeDeadline, SaturatingAdd(now, _expireAfterAccessTicks));
-        var node = new CacheNode<TKey, TValue>(key, value, weight, _map.Hash(key), writeDeadline, expiresAt);
+        CacheNode<TKey, TValue>? node = null;
         if (expiresAt != Never)
         {
             _mayExpire = true;
@@ -314,6 +331,21 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                     return existing;
                 }
 
+                if (CanUpdateInPlace(existing, weight, expiresAt))
+                {
+                    if (!existing.TryUpdateValue(value))
+                    {
+                        // On its way out of the map since the lookup: write again from the start.
+                        continue;
+                    }
+
+                    CountRemoval(CacheRemovalCause.Replaced);
+                    RecordUpdate(existing);
+                    added = true;
+                    return existing;
+                }
+
+                node ??= NewNode();
                 if (_map.TryReplace(existing, node))
                 {
                     existing.TryRetire();
@@ -323,7 +355,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                     break;
                 }
             }
-            else if (_map.TryAdd(node))
+            else if (_map.TryAdd(node ??= NewNode()))
             {
                 Interlocked.Add(ref _counters.Weight, weight);
                 CountEntries(1);
@@ -335,6 +367,29 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         ScheduleAfterWrite();
         added = true;
         return node;
+
+        // Created only when the write needs a node of its own: an update in place does not.
+        CacheNode<TKey, TValue> NewNode() => new(key, value, weight, _map.Hash(key), writeDeadline, expiresAt);
+    }
+
+    /// <summary>
+    /// Whether a write of the same key can replace the value in <paramref name="existing"/> rather than a new node: as
+    /// Caffeine does for an update that changes neither weight nor expiry, it is then, for the policy, a read of the
+    /// entry. That keeps the maintenance pass, the write buffer and an allocation off the most common write of a hot
+    /// key. Not with a removal handler, which must get the old value while the new one may already be in the node.
+    /// </summary>
+    private bool CanUpdateInPlace(CacheNode<TKey, TValue> existing, long weight, long expiresAt) =>
+        ValueWritesAreAtomic && expiresAt == Never && existing.ExpiresAt == Never && existing.Weight == weight
+        && EntryRemoved is null;
+
+    /// <summary>Records an in-place update for the policy as a read of the entry (see <see cref="CanUpdateInPlace"/>).</summary>
+    private void RecordUpdate(CacheNode<TKey, TValue> node)
+    {
+        var mark = Volatile.Read(ref _readEpoch.Current);
+        if (node.ReadEpoch != mark)
+        {
+            RecordRead(node, mark);
+        }
     }
 
     /// <summary>

@@ -499,6 +499,18 @@ public sealed class TinyLfuCacheTests
     }
 
     [Test]
+    public void Set_NullableValueTypeValueThatIsNull_Throws()
+    {
+        using var cache = TestCaches.Create<int, int?>(10);
+
+        Assert.Multiple(() =>
+        {
+            Assert.Throws<ArgumentNullException>(() => cache.Set(1, null));
+            Assert.That(cache.Count, Is.Zero);
+        });
+    }
+
+    [Test]
     public void Set_NegativeWeight_Throws()
     {
         using var cache = TestCaches.Create<int, int>(10, configure: o => o.Weigher = (_, _) => -1);
