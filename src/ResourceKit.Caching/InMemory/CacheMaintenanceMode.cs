@@ -7,7 +7,8 @@ public enum CacheMaintenanceMode
     Background,
 
     /// <summary>
-    /// On the calling thread, right after each write and whenever a read buffer fills. Deterministic:
+    /// On the calling thread, right after each write the policy must see (an add, a replacement by a new entry, a
+    /// removal; not an update in place, which counts as a read) and whenever a read buffer fills. Deterministic:
     /// single-threaded replays and tests see exactly the same evictions every run.
     /// </summary>
     Foreground,

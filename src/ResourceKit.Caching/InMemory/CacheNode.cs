@@ -56,7 +56,9 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     /// <summary>
     /// Gets the value's version once no in-place update is under way: even and counting up by two per update, or
     /// <see cref="FrozenVersion"/> once the node is being removed from the map. A remover passes it back to
-    /// <see cref="TryFreeze"/>, which fails if the value it looked at has been replaced since.
+    /// <see cref="TryFreeze"/>, which fails if the value it looked at has been replaced since. The count wraps after
+    /// 2^30 updates; a remover that looked at the value exactly that many updates ago would not notice, which no
+    /// predicate call lasts long enough for.
     /// </summary>
     public int ValueVersion
     {
@@ -173,7 +175,9 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
                 }
             }
 
-            spinner.SpinOnce(sleep1Threshold: -1);
+            // Under the stripe lock, waiting for an updater that may have been preempted mid-update: after a while
+            // sleep, so the updater gets the processor.
+            spinner.SpinOnce();
         }
     }
 

@@ -31,6 +31,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     private static readonly bool ValueWritesAreAtomic = !typeof(TValue).IsValueType
         || ((typeof(TValue).IsPrimitive || typeof(TValue).IsEnum) && Unsafe.SizeOf<TValue>() <= IntPtr.Size);
 
+    private static readonly bool KeyCanBeNull = !typeof(TKey).IsValueType || Nullable.GetUnderlyingType(typeof(TKey)) is not null;
     private static readonly bool ValueCanBeNull = !typeof(TValue).IsValueType || Nullable.GetUnderlyingType(typeof(TValue)) is not null;
 
     private readonly NodeMap<TKey, TValue> _map;
@@ -279,8 +280,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     {
         added = false;
 
-        // Checking the types first keeps unoptimized (Debug) code from boxing value-type keys and values.
-        if (!typeof(TKey).IsValueType && key is null)
+        // Checking the flags first keeps unoptimized (Debug) code from boxing value-type keys and values.
+        if (KeyCanBeNull && key is null)
         {
             ThrowKeyNull(nameof(key));
         }
@@ -331,20 +332,17 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                     return existing;
                 }
 
-                if (CanUpdateInPlace(existing, weight, expiresAt))
+                if (CanUpdateInPlace(existing, weight, expiresAt) && existing.TryUpdateValue(value))
                 {
-                    if (!existing.TryUpdateValue(value))
-                    {
-                        // On its way out of the map since the lookup: write again from the start.
-                        continue;
-                    }
-
                     CountRemoval(CacheRemovalCause.Replaced);
                     RecordUpdate(existing);
                     added = true;
                     return existing;
                 }
 
+                // Not updatable in place, or frozen on its way out of the map: replacing it waits for the stripe lock,
+                // which the remover holds until the node is unlinked, and then fails, so the next round adds anew
+                // rather than spinning on a node that is still linked.
                 node ??= NewNode();
                 if (_map.TryReplace(existing, node))
                 {
@@ -376,7 +374,8 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     /// Whether a write of the same key can replace the value in <paramref name="existing"/> rather than a new node: as
     /// Caffeine does for an update that changes neither weight nor expiry, it is then, for the policy, a read of the
     /// entry. That keeps the maintenance pass, the write buffer and an allocation off the most common write of a hot
-    /// key. Not with a removal handler, which must get the old value while the new one may already be in the node.
+    /// key. Not with a removal handler, which must get the old value while the new one may already be in the node (a
+    /// handler attached while a write is under way may so miss that write's replacement event).
     /// </summary>
     private bool CanUpdateInPlace(CacheNode<TKey, TValue> existing, long weight, long expiresAt) =>
         ValueWritesAreAtomic && expiresAt == Never && existing.ExpiresAt == Never && existing.Weight == weight
@@ -385,7 +384,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     /// <summary>Records an in-place update for the policy as a read of the entry (see <see cref="CanUpdateInPlace"/>).</summary>
     private void RecordUpdate(CacheNode<TKey, TValue> node)
     {
-        var mark = Volatile.Read(ref _readEpoch.Current);
+        // The mark a read records (FindLive), sign bit included for an entry that can expire. No entry updated in place
+        // can, but if one ever did, the mark still keeps it off the hit's fast path, which skips the expiry check.
+        var mark = Volatile.Read(ref _readEpoch.Current) | (node.ExpiresAt == Never ? 0 : int.MinValue);
         if (node.ReadEpoch != mark)
         {
             RecordRead(node, mark);

@@ -31,6 +31,45 @@ public sealed class TinyLfuCacheInPlaceUpdateTests
     }
 
     [Test]
+    public void Set_ExistingKeyOfOtherAtomicValueTypes_ReplacesTheValueWithoutAllocating()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(AllocatedByUpdates(0.5, 1.5), Is.Zero, "double");
+            Assert.That(AllocatedByUpdates(DayOfWeek.Monday, DayOfWeek.Friday), Is.Zero, "enum");
+            Assert.That(AllocatedByUpdates("first", "second"), Is.Zero, "string");
+        });
+    }
+
+    [Test]
+    public void Set_UpdatesOfAKey_CountForThePolicyAsReads()
+    {
+        // A scan of keys each read once after its write flushes entries that were written once; the one key also
+        // updated (in place) between the scan's writes is as popular as if it had been read, and stays.
+        const int Updated = 57;
+        using var cache = TestCaches.Create(100);
+        for (var key = 0; key < 100; key++)
+        {
+            cache.Set(key, key);
+        }
+
+        for (var key = 1_000; key < 3_000; key++)
+        {
+            cache.Set(key, key);
+            cache.TryGet(key, out _);
+            cache.Set(Updated, key);
+        }
+
+        Assert.Multiple(() =>
+        {
+            // An update that found the key evicted would have added it anew rather than replaced it.
+            Assert.That(cache.GetStatistics().Replacements, Is.EqualTo(2_000), "the updated key was never evicted");
+            Assert.That(Enumerable.Range(0, 100).Count(key => key != Updated && cache.TryGet(key, out _)), Is.Zero, "the scan flushed the others");
+        });
+        cache.AssertConsistent();
+    }
+
+    [Test]
     public void Set_ExistingKeyWithAnExpiry_StillExpires()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
@@ -41,6 +80,32 @@ public sealed class TinyLfuCacheInPlaceUpdateTests
         time.Advance(TimeSpan.FromSeconds(5));
 
         Assert.That(cache.TryGet(1, out _), Is.False);
+    }
+
+    [Test]
+    public void Set_ExistingKeyThatExpiresWithoutExpiry_NoLongerExpires()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var cache = TestCaches.Create(10, time);
+        cache.Set(1, 1, TimeSpan.FromSeconds(5));
+        cache.Set(1, 2);
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.That(cache.TryGet(1, out var value) ? value : -1, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void Set_NullNullableKey_Throws()
+    {
+#pragma warning disable CS8714 // A nullable key breaks the notnull constraint on purpose: the cache must reject its null.
+        using var cache = TestCaches.Create<int?, int>(10);
+#pragma warning restore CS8714
+
+        Assert.Multiple(() =>
+        {
+            Assert.Throws<ArgumentNullException>(() => cache.Set(null, 1));
+            Assert.That(cache.Count, Is.Zero);
+        });
     }
 
     [Test]
@@ -149,8 +214,8 @@ public sealed class TinyLfuCacheInPlaceUpdateTests
     [Test]
     public async Task AllWrites_ManyThreadsWithRemovalsAndEvictions_KeepInvariants()
     {
-        // The in-place path under contention: a small cache (so evictions), removals by key and by predicate, and every
-        // value carries its key, so a value that landed in another key's node, or a node that left the map, shows.
+        // The in-place path under contention: a small cache (so evictions), removals by key and by predicate. Every
+        // value carries its key, so a value that landed in another key's node shows, and the bookkeeping must add up.
         const int Capacity = 64;
         using var cache = TestCaches.Create<int, int>(Capacity, configure: o => o.MaintenanceMode = CacheMaintenanceMode.Background);
         var workers = Enumerable.Range(0, 8).Select(seed => Task.Run(() =>
@@ -191,6 +256,21 @@ public sealed class TinyLfuCacheInPlaceUpdateTests
             Assert.That(Enumerable.Range(0, 128).All(key => !cache.TryGet(key, out var value) || value / 1_000 == key), Is.True);
         });
         cache.AssertConsistent();
+    }
+
+    private static long AllocatedByUpdates<TValue>(TValue first, TValue second)
+        where TValue : notnull
+    {
+        using var cache = TestCaches.Create<int, TValue>(10);
+        cache.Set(1, first);
+        cache.Set(1, second);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            cache.Set(1, (i & 1) == 0 ? first : second);
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
     }
 
     /// <summary>A value wider than any single store: a torn read shows as fields that differ.</summary>
