@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace ResourceKit.Caching;
@@ -116,8 +117,9 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     /// writers of one hot key would otherwise queue on its stripe of the map.
     /// </summary>
     /// <param name="value">The new value, of a type whose writes are atomic.</param>
+    /// <param name="previous">The value it replaced: exactly one update sees each value go, so each gets one removal event.</param>
     /// <returns><see langword="true"/> if the node holds <paramref name="value"/> now; <see langword="false"/> if it was frozen for removal.</returns>
-    public bool TryUpdateValue(TValue value)
+    public bool TryUpdateValue(TValue value, [MaybeNullWhen(false)] out TValue previous)
     {
         var spinner = default(SpinWait);
         while (true)
@@ -125,11 +127,15 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
             var version = Volatile.Read(ref _valueVersion);
             if (version == FrozenVersion)
             {
+                previous = default;
                 return false;
             }
 
             if ((version & 1) == 0 && Interlocked.CompareExchange(ref _valueVersion, version + 1, version) == version)
             {
+                // The odd version keeps other updates and freezing out, so the value read here is the one replaced.
+                previous = _value;
+
                 // A reference is published with release semantics, so a lock-free reader that loads it sees the
                 // object's fields as written before this store (on weakly ordered processors too).
                 if (typeof(TValue).IsValueType)

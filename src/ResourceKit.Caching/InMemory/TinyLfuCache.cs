@@ -332,10 +332,10 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                     return existing;
                 }
 
-                if (CanUpdateInPlace(existing, weight, expiresAt) && existing.TryUpdateValue(value))
+                if (CanUpdateInPlace(existing, weight, expiresAt) && existing.TryUpdateValue(value, out var previous))
                 {
-                    CountRemoval(CacheRemovalCause.Replaced);
                     RecordUpdate(existing);
+                    Notify(existing.Key, previous, CacheRemovalCause.Replaced);
                     added = true;
                     return existing;
                 }
@@ -349,7 +349,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
                     existing.TryRetire();
                     Interlocked.Add(ref _counters.Weight, weight - existing.Weight);
                     EnqueueWrite(new PendingWrite(existing, node));
-                    Notify(existing, existingLive ? CacheRemovalCause.Replaced : CacheRemovalCause.Expired);
+                    Notify(existing.Key, existing.Value, existingLive ? CacheRemovalCause.Replaced : CacheRemovalCause.Expired);
                     break;
                 }
             }
@@ -374,12 +374,10 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     /// Whether a write of the same key can replace the value in <paramref name="existing"/> rather than a new node: as
     /// Caffeine does for an update that changes neither weight nor expiry, it is then, for the policy, a read of the
     /// entry. That keeps the maintenance pass, the write buffer and an allocation off the most common write of a hot
-    /// key. Not with a removal handler, which must get the old value while the new one may already be in the node (a
-    /// handler attached while a write is under way may so miss that write's replacement event).
+    /// key. The update hands back the value it replaced, for the removal event.
     /// </summary>
-    private bool CanUpdateInPlace(CacheNode<TKey, TValue> existing, long weight, long expiresAt) =>
-        ValueWritesAreAtomic && expiresAt == Never && existing.ExpiresAt == Never && existing.Weight == weight
-        && EntryRemoved is null;
+    private static bool CanUpdateInPlace(CacheNode<TKey, TValue> existing, long weight, long expiresAt) =>
+        ValueWritesAreAtomic && expiresAt == Never && existing.ExpiresAt == Never && existing.Weight == weight;
 
     /// <summary>Records an in-place update for the policy as a read of the entry (see <see cref="CanUpdateInPlace"/>).</summary>
     private void RecordUpdate(CacheNode<TKey, TValue> node)
@@ -472,7 +470,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         Interlocked.Add(ref _counters.Weight, -node.Weight);
         CountEntries(-1);
         EnqueueWrite(new PendingWrite(node, null));
-        Notify(node, cause);
+        Notify(node.Key, node.Value, cause);
         ScheduleAfterWrite();
     }
 
@@ -493,10 +491,10 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         }
     }
 
-    private void Notify(CacheNode<TKey, TValue> node, CacheRemovalCause cause)
+    private void Notify(TKey key, TValue value, CacheRemovalCause cause)
     {
         CountRemoval(cause);
-        EntryRemoved?.Invoke(this, new CacheEntryRemovedEventArgs<TKey, TValue>(node.Key, node.Value, cause));
+        EntryRemoved?.Invoke(this, new CacheEntryRemovedEventArgs<TKey, TValue>(key, value, cause));
     }
 
     private void CountRemoval(CacheRemovalCause cause)

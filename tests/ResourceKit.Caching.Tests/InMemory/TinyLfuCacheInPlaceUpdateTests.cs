@@ -31,6 +31,36 @@ public sealed class TinyLfuCacheInPlaceUpdateTests
     }
 
     [Test]
+    public async Task Set_ManyWritersOfOneKeyWithARemovalHandler_RaiseOneReplacedEventPerValueButTheLast()
+    {
+        // Updates in place hand the handler the value each one replaced: every value written leaves exactly once,
+        // except the one still cached. A value reported twice or never would show as a difference.
+        const int Writers = 4;
+        const int Writes = 20_000;
+        using var cache = TestCaches.Create<int, long>(10, configure: o => o.MaintenanceMode = CacheMaintenanceMode.Background);
+        var replaced = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        cache.EntryRemoved += (_, e) =>
+        {
+            if (e.Cause == CacheRemovalCause.Replaced)
+            {
+                replaced.Enqueue(e.Value);
+            }
+        };
+
+        await Task.WhenAll(Enumerable.Range(0, Writers).Select(w => Task.Run(() =>
+        {
+            for (var i = 0; i < Writes; i++)
+            {
+                cache.Set(1, ((long)w * 1_000_000) + i);
+            }
+        })));
+
+        Assert.That(cache.TryGet(1, out var last), Is.True);
+        var written = Enumerable.Range(0, Writers).SelectMany(w => Enumerable.Range(0, Writes).Select(i => ((long)w * 1_000_000) + i));
+        Assert.That(replaced.Append(last).Order(), Is.EqualTo(written.Order()));
+    }
+
+    [Test]
     public void Set_ExistingKeyOfOtherAtomicValueTypes_ReplacesTheValueWithoutAllocating()
     {
         Assert.Multiple(() =>
