@@ -24,4 +24,10 @@ try
 finally
 {
     fileLog.Dispose();
+
+    // Lines the host logged while stopping came after the summary, which could not count their drops.
+    if (fileLog.DroppedSinceReport is > 0 and var late)
+    {
+        Console.Error.WriteLine($"file log {fileLog.CurrentPath}: {late} more lines dropped after the summary");
+    }
 }

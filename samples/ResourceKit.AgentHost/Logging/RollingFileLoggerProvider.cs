@@ -32,6 +32,7 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
     private readonly Task _writer;
     private StreamWriter _file;
     private long _dropped;
+    private long _droppedReported;
     private bool _disposed;
 
     public RollingFileLoggerProvider(string folder, TimeProvider timeProvider, int maxArchives = 5)
@@ -50,6 +51,18 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
     public string CurrentPath => Path.Combine(Folder, "agenthost.log");
 
     public long DroppedLines => Interlocked.Read(ref _dropped);
+
+    /// <summary>Gets the lines dropped since the last <see cref="ReportDroppedLines"/>: those no summary counted.</summary>
+    public long DroppedSinceReport => DroppedLines - Interlocked.Read(ref _droppedReported);
+
+    /// <summary>Returns <see cref="DroppedLines"/> for a summary, and remembers it, so that drops after it can be told apart.</summary>
+    /// <returns>The lines dropped so far.</returns>
+    public long ReportDroppedLines()
+    {
+        var dropped = DroppedLines;
+        Interlocked.Exchange(ref _droppedReported, dropped);
+        return dropped;
+    }
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
 

@@ -75,7 +75,7 @@ internal sealed class RunReportBuilder(
             spend,
             health.GetAlerts(),
             fileLog.CurrentPath,
-            fileLog.DroppedLines,
+            fileLog.ReportDroppedLines(),
             work,
             snapshot);
     }

@@ -84,6 +84,26 @@ public sealed class RollingFileLoggerProviderTests
     }
 
     [Test]
+    public void DroppedSinceReport_LinesDroppedAfterAReport_CountsOnlyThose()
+    {
+        var provider = new RollingFileLoggerProvider(_folder, _time);
+        var logger = provider.CreateLogger("C");
+        provider.Dispose();
+        Write(logger, LogLevel.Information, "dropped before the summary");
+
+        var reported = provider.ReportDroppedLines();
+        Write(logger, LogLevel.Information, "dropped after it");
+        Write(logger, LogLevel.Information, "and this");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(reported, Is.EqualTo(1));
+            Assert.That(provider.DroppedLines, Is.EqualTo(3));
+            Assert.That(provider.DroppedSinceReport, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
     public void Dispose_Twice_IsHarmlessAndLaterLinesAreCountedAsDropped()
     {
         var provider = new RollingFileLoggerProvider(_folder, _time);
