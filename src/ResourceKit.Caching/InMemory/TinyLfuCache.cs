@@ -274,8 +274,14 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         return true;
     }
 
-    /// <summary>Writes a node; with <paramref name="onlyIfAbsent"/> keeps a live existing entry and returns its node.</summary>
-    /// <returns>The node now cached for the key (the new one when <paramref name="added"/>), or null when rejected.</returns>
+    /// <summary>
+    /// Writes the value, into a new node or, when it can (see <see cref="CanUpdateInPlace"/>), into the existing one;
+    /// with <paramref name="onlyIfAbsent"/> keeps a live existing entry and returns its node.
+    /// </summary>
+    /// <returns>
+    /// The node now cached for the key, holding the value when <paramref name="added"/> (a new node, or the existing one
+    /// updated in place), or null when rejected.
+    /// </returns>
     private CacheNode<TKey, TValue>? Write(TKey key, TValue value, long timeToLiveTicks, bool onlyIfAbsent, out bool added)
     {
         added = false;
