@@ -15,8 +15,9 @@ namespace ResourceKit.Caching;
 /// Reads are a lock-free lookup and, for an entry's first read in a read epoch (which each maintenance pass with
 /// writes starts), a plain store into a per-thread lossy buffer; writes update the map at once and queue their policy
 /// work, except that a write of a cached key changing neither weight nor expiry replaces the value in place when its
-/// type writes atomically, and counts for the policy as a read. A maintenance pass, one at a time under a lock, replays both buffers into the policy and evicts; see
-/// <see cref="CacheMaintenanceMode"/> for where it runs and <see cref="RunMaintenance"/> to run it now.
+/// type writes atomically, and counts for the policy as a read. A maintenance pass, one at a time under a lock,
+/// replays both buffers into the policy and evicts; see <see cref="CacheMaintenanceMode"/> for where it runs and
+/// <see cref="RunMaintenance"/> to run it now.
 /// The capacity bound holds after every maintenance pass.
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
@@ -340,7 +341,9 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
 
                 if (CanUpdateInPlace(existing, weight, expiresAt) && existing.TryUpdateValue(value, out var previous))
                 {
-                    RecordUpdate(existing);
+                    // For the policy a read of the entry. Its expiry is Never here (CanUpdateInPlace), passed as read
+                    // all the same, so the mark could never let an expiring entry past the hit's expiry check.
+                    RecordAccess(existing, existing.ExpiresAt);
                     Notify(existing.Key, previous, CacheRemovalCause.Replaced);
                     added = true;
                     return existing;
@@ -385,18 +388,6 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
     private static bool CanUpdateInPlace(CacheNode<TKey, TValue> existing, long weight, long expiresAt) =>
         ValueWritesAreAtomic && expiresAt == Never && existing.ExpiresAt == Never && existing.Weight == weight;
 
-    /// <summary>Records an in-place update for the policy as a read of the entry (see <see cref="CanUpdateInPlace"/>).</summary>
-    private void RecordUpdate(CacheNode<TKey, TValue> node)
-    {
-        // The mark a read records (FindLive), sign bit included for an entry that can expire. No entry updated in place
-        // can, but if one ever did, the mark still keeps it off the hit's fast path, which skips the expiry check.
-        var mark = Volatile.Read(ref _readEpoch.Current) | (node.ExpiresAt == Never ? 0 : int.MinValue);
-        if (node.ReadEpoch != mark)
-        {
-            RecordRead(node, mark);
-        }
-    }
-
     /// <summary>
     /// The rest of <see cref="TryGet"/>: a miss, an entry that can expire, the first read of an entry in a read epoch,
     /// or a hit to count. Records the read and counts the hit or miss.
@@ -416,12 +407,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             var expiresAt = node.ExpiresAt;
             if (expiresAt == Never || IsLiveAndTouched(node, expiresAt))
             {
-                var mark = Volatile.Read(ref _readEpoch.Current) | (expiresAt == Never ? 0 : int.MinValue);
-                if (node.ReadEpoch != mark)
-                {
-                    RecordRead(node, mark);
-                }
-
+                RecordAccess(node, expiresAt);
                 if (_countHitsAndMisses)
                 {
                     _readBuffer.CountHit();
@@ -439,6 +425,22 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Records a read of <paramref name="node"/> for the policy (or an update in place, which counts as one) unless one
+    /// is already recorded in this read epoch. The mark carries the sign bit for an entry that can expire, so that the
+    /// hit's fast path, which compares the mark with the epoch alone, never matches it.
+    /// </summary>
+    /// <param name="node">The entry read.</param>
+    /// <param name="expiresAt">Its expiry as the caller read it.</param>
+    private void RecordAccess(CacheNode<TKey, TValue> node, long expiresAt)
+    {
+        var mark = Volatile.Read(ref _readEpoch.Current) | (expiresAt == Never ? 0 : int.MinValue);
+        if (node.ReadEpoch != mark)
+        {
+            RecordRead(node, mark);
+        }
     }
 
     /// <summary>
