@@ -61,21 +61,7 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     /// 2^30 updates; a remover that looked at the value exactly that many updates ago would not notice, which no
     /// predicate call lasts long enough for.
     /// </summary>
-    public int ValueVersion
-    {
-        get
-        {
-            var spinner = default(SpinWait);
-            var version = Volatile.Read(ref _valueVersion);
-            while ((version & 1) != 0)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-                version = Volatile.Read(ref _valueVersion);
-            }
-
-            return version;
-        }
-    }
+    public int ValueVersion => StableValueVersion();
 
     public long Weight { get; } = weight;
 
@@ -121,17 +107,16 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     /// <returns><see langword="true"/> if the node holds <paramref name="value"/> now; <see langword="false"/> if it was frozen for removal.</returns>
     public bool TryUpdateValue(TValue value, [MaybeNullWhen(false)] out TValue previous)
     {
-        var spinner = default(SpinWait);
         while (true)
         {
-            var version = Volatile.Read(ref _valueVersion);
+            var version = StableValueVersion();
             if (version == FrozenVersion)
             {
                 previous = default;
                 return false;
             }
 
-            if ((version & 1) == 0 && Interlocked.CompareExchange(ref _valueVersion, version + 1, version) == version)
+            if (Interlocked.CompareExchange(ref _valueVersion, version + 1, version) == version)
             {
                 // The odd version keeps other updates and freezing out, so the value read here is the one replaced.
                 previous = _value;
@@ -151,8 +136,6 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
                 Volatile.Write(ref _valueVersion, (version + 2) & int.MaxValue);
                 return true;
             }
-
-            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 
@@ -164,27 +147,35 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
     /// <returns><see langword="true"/> if frozen; <see langword="false"/> if the value changed since <paramref name="expectedVersion"/>.</returns>
     public bool TryFreeze(int expectedVersion)
     {
-        var spinner = default(SpinWait);
         while (true)
         {
-            var version = Volatile.Read(ref _valueVersion);
-            if ((version & 1) == 0)
+            var version = StableValueVersion();
+            if (expectedVersion != AnyVersion && version != expectedVersion)
             {
-                if (expectedVersion != AnyVersion && version != expectedVersion)
-                {
-                    return false;
-                }
-
-                if (Interlocked.CompareExchange(ref _valueVersion, FrozenVersion, version) == version)
-                {
-                    return true;
-                }
+                return false;
             }
 
-            // Under the stripe lock, waiting for an updater that may have been preempted mid-update: after a while
-            // sleep, so the updater gets the processor.
-            spinner.SpinOnce();
+            if (Interlocked.CompareExchange(ref _valueVersion, FrozenVersion, version) == version)
+            {
+                return true;
+            }
         }
+    }
+
+    /// <summary>Reads the version, waiting out an update under way (an odd version).</summary>
+    private int StableValueVersion()
+    {
+        var spinner = default(SpinWait);
+        var version = Volatile.Read(ref _valueVersion);
+        while ((version & 1) != 0)
+        {
+            // The updater may have been preempted mid-update (a remover waits here under the stripe lock): after a
+            // while sleep, so that it gets the processor.
+            spinner.SpinOnce();
+            version = Volatile.Read(ref _valueVersion);
+        }
+
+        return version;
     }
 
     /// <summary>Moves the expiry on a read (expire-after-access); a lost race only costs a slightly earlier expiry.</summary>
