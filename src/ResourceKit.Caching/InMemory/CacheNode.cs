@@ -33,6 +33,7 @@ internal enum NodeRegion : byte
 /// torn value. The links and <see cref="Region"/> are touched only under the policy lock.
 /// </summary>
 internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weight, int hashCode, long writeDeadline, long expiresAt)
+    : CacheNodeHead<TKey, TValue>(key, value, hashCode)
     where TKey : notnull
 {
     private const int AliveState = 0;
@@ -46,13 +47,7 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
 
     private long _expiresAt = expiresAt;
     private int _state;
-    private TValue _value = value;
     private int _valueVersion;
-
-    public TKey Key { get; } = key;
-
-    /// <summary>Gets the cached value.</summary>
-    public TValue Value => _value;
 
     /// <summary>
     /// Gets the value's version once no in-place update is under way: even and counting up by two per update, or
@@ -65,8 +60,6 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
 
     public long Weight { get; } = weight;
 
-    public int HashCode { get; } = hashCode;
-
     /// <summary>Gets the absolute expiry from the write (time-to-live); <see cref="long.MaxValue"/> if none.</summary>
     public long WriteDeadline { get; } = writeDeadline;
 
@@ -75,22 +68,6 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
 
     /// <summary>Gets a value indicating whether the node has been removed from the map.</summary>
     public bool IsRetired => Volatile.Read(ref _state) != AliveState;
-
-    /// <summary>The next node in this node's bucket of the map; written under the bucket's stripe lock, read without one.</summary>
-    /// <remarks>A field, so the map's lock-free lookup can read it with <see cref="Volatile.Read{T}(ref readonly T)"/>.</remarks>
-#pragma warning disable SA1401 // Fields should be private: see the remarks.
-    public CacheNode<TKey, TValue>? NextInBucket;
-#pragma warning restore SA1401
-
-    /// <summary>
-    /// Gets or sets the cache's read epoch (see <c>TinyLfuCache</c>) in which a read of this node was last recorded for
-    /// the policy, or 0 if none is. A hit that finds the current epoch here records nothing, so a hot entry costs one
-    /// compare rather than a store per read, and its cache line stays shared between the cores reading it. For a node
-    /// that can expire the sign bit is set as well: epochs are positive, so the hit's fast path, which compares this
-    /// with the epoch alone, never matches such a node and never skips its expiry check. Plain reads and writes: a race
-    /// records an entry twice or not at all in one epoch, which the lossy read buffer allows anyway.
-    /// </summary>
-    public int ReadEpoch { get; set; }
 
     public NodeRegion Region { get; set; }
 
@@ -119,17 +96,17 @@ internal sealed class CacheNode<TKey, TValue>(TKey key, TValue value, long weigh
             if (Interlocked.CompareExchange(ref _valueVersion, version + 1, version) == version)
             {
                 // The odd version keeps other updates and freezing out, so the value read here is the one replaced.
-                previous = _value;
+                previous = ValueField;
 
                 // A reference is published with release semantics, so a lock-free reader that loads it sees the
                 // object's fields as written before this store (on weakly ordered processors too).
                 if (typeof(TValue).IsValueType)
                 {
-                    _value = value;
+                    ValueField = value;
                 }
                 else
                 {
-                    Volatile.Write(ref Unsafe.As<TValue, object?>(ref _value), value);
+                    Volatile.Write(ref Unsafe.As<TValue, object?>(ref ValueField), value);
                 }
 
                 // Released after the value: whoever reads the new version reads the new value too.

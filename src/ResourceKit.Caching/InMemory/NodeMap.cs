@@ -7,7 +7,7 @@ namespace ResourceKit.Caching;
 
 /// <summary>
 /// The cache's key-to-node map: a hash table whose bucket chains run through the nodes themselves
-/// (<see cref="CacheNode{TKey, TValue}.NextInBucket"/>). Lookups take no lock; writers lock one of a
+/// (<see cref="CacheNodeHead{TKey, TValue}.NextInBucket"/>). Lookups take no lock; writers lock one of a
 /// fixed set of stripes; growing the table takes every stripe.
 /// </summary>
 /// <remarks>
@@ -124,7 +124,7 @@ internal sealed class NodeMap<TKey, TValue>
     }
 
     /// <summary>Adds <paramref name="node"/> unless a node with its key is present.</summary>
-    /// <param name="node">The node; its <see cref="CacheNode{TKey, TValue}.HashCode"/> must come from <see cref="Hash"/>.</param>
+    /// <param name="node">The node; its <see cref="CacheNodeHead{TKey, TValue}.HashCode"/> must come from <see cref="Hash"/>.</param>
     /// <returns><see langword="true"/> if added.</returns>
     public bool TryAdd(CacheNode<TKey, TValue> node)
     {

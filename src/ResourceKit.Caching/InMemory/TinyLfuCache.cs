@@ -445,7 +445,7 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
 
     /// <summary>
     /// Records the first read of <paramref name="node"/> in this read epoch for the policy (marking it with
-    /// <paramref name="mark"/>, see <see cref="CacheNode{TKey, TValue}.ReadEpoch"/>), and schedules a pass if the stripe
+    /// <paramref name="mark"/>, see <see cref="CacheNodeHead{TKey, TValue}.ReadEpoch"/>), and schedules a pass if the stripe
     /// was full or writes wait for one.
     /// </summary>
     private void RecordRead(CacheNode<TKey, TValue> node, int mark)
