@@ -130,17 +130,18 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
         AcquireAsync(_options.AcquireTimeout, cancellationToken);
 
     /// <summary>Borrows a resource, waiting up to <paramref name="timeout"/>.</summary>
-    /// <param name="timeout">How long to wait when the pool is full; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="timeout">How long to wait when the pool is full, from 0 up to 1 day; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The lease; dispose it to give the resource back.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than <see cref="Timeout.InfiniteTimeSpan"/>) or longer than 1 day.</exception>
     /// <exception cref="ResourcePoolTimeoutException">The pool stayed full for the whole timeout, or opening a resource took longer than <see cref="ResourcePoolOptions.CreateTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The pool is disposed.</exception>
     public ValueTask<ResourceLease<T>> AcquireAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        if (!ResourcePoolOptions.IsAcquireTimeout(timeout))
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must not be negative (use Timeout.InfiniteTimeSpan to wait forever).");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The timeout must be between 0 and 1 day (use Timeout.InfiniteTimeSpan to wait forever).");
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -234,14 +235,19 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
 
     private async ValueTask<PooledResource<T>?> WaitAsync(Waiter waiter, TimeSpan remaining, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var timeoutSource = remaining == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(remaining, _timeProvider);
-        using var timeoutRegistration = timeoutSource?.Token.UnsafeRegister(static s => ((Waiter)s!).Completion.TrySetException(new TimeoutException()), waiter);
-        using var cancelRegistration = cancellationToken.UnsafeRegister(static (s, token) => ((Waiter)s!).Completion.TrySetCanceled(token), waiter);
+        CancellationTokenSource? timeoutSource = null;
+        CancellationTokenRegistration timeoutRegistration = default;
+        CancellationTokenRegistration cancelRegistration = default;
+        var armed = false;
         try
         {
+            timeoutSource = remaining == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(remaining, _timeProvider);
+            timeoutRegistration = timeoutSource?.Token.UnsafeRegister(static s => ((Waiter)s!).Completion.TrySetException(new TimeoutException()), waiter) ?? default;
+            cancelRegistration = cancellationToken.UnsafeRegister(static (s, token) => ((Waiter)s!).Completion.TrySetCanceled(token), waiter);
+            armed = true;
             return await waiter.Completion.Task.ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (armed)
         {
             lock (_gate)
             {
@@ -252,7 +258,7 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
             LogAcquireTimedOut(_logger, _options.Name, timeout, _options.MaxSize);
             throw new ResourcePoolTimeoutException(_options.Name, timeout, _options.MaxSize);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (armed)
         {
             lock (_gate)
             {
@@ -260,6 +266,43 @@ public sealed partial class ResourcePool<T> : IAsyncDisposable, IDisposable, IMe
             }
 
             throw;
+        }
+        catch when (!armed)
+        {
+            AbandonWait(waiter);
+            throw;
+        }
+        finally
+        {
+            cancelRegistration.Dispose();
+            timeoutRegistration.Dispose();
+            timeoutSource?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Takes a queued waiter whose wait could not be set up back out of the queue, so it cannot swallow a returned
+    /// resource or a freed slot; whatever was handed to it before that goes back to the pool.
+    /// </summary>
+    private void AbandonWait(Waiter waiter)
+    {
+        lock (_gate)
+        {
+            RemoveWaiterLocked(waiter);
+        }
+
+        if (waiter.Completion.TrySetCanceled() || !waiter.Completion.Task.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        if (waiter.Completion.Task.Result is { } handed)
+        {
+            Release(handed, handed.LeaseId);
+        }
+        else
+        {
+            FreeSlot();
         }
     }
 

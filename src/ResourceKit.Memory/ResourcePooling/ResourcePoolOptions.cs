@@ -36,6 +36,9 @@ public sealed class ResourcePoolOptions
     /// <summary>The default time disposal waits for outstanding leases (10 s).</summary>
     public static readonly TimeSpan DefaultDisposeTimeout = TimeSpan.FromSeconds(10);
 
+    // A timer cannot wait longer than about 49.7 days; a day is far beyond any sane wait, connect, check or close.
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
+
     /// <summary>Gets or sets the pool name used in logs and metrics.</summary>
     /// <value>The default value is <c>"resource-pool"</c>.</value>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Name must not be empty.")]
@@ -66,7 +69,10 @@ public sealed class ResourcePoolOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00", ErrorMessage = "MaxLifetime must be positive.")]
     public TimeSpan MaxLifetime { get; set; } = DefaultMaxLifetime;
 
-    /// <summary>Gets or sets how long an acquire waits for a resource when the pool is at <see cref="MaxSize"/>; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</summary>
+    /// <summary>
+    /// Gets or sets how long an acquire waits for a resource when the pool is at <see cref="MaxSize"/>: from 0 (do not
+    /// wait) up to 1 day, or <see cref="Timeout.InfiniteTimeSpan"/> to wait forever.
+    /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan AcquireTimeout { get; set; } = DefaultAcquireTimeout;
 
@@ -150,9 +156,9 @@ public sealed class ResourcePoolOptions
             errors.Add($"MaxSize ({MaxSize}) must not be less than MinSize ({MinSize}).");
         }
 
-        if (AcquireTimeout < TimeSpan.Zero && AcquireTimeout != Timeout.InfiniteTimeSpan)
+        if (!IsAcquireTimeout(AcquireTimeout))
         {
-            errors.Add($"AcquireTimeout ({AcquireTimeout}) must not be negative (use Timeout.InfiniteTimeSpan to wait forever).");
+            errors.Add($"AcquireTimeout ({AcquireTimeout}) must be between 0 and 1 day, or Timeout.InfiniteTimeSpan to wait forever.");
         }
 
         AddIfNotTimeout(errors, CreateTimeout, nameof(CreateTimeout));
@@ -161,10 +167,13 @@ public sealed class ResourcePoolOptions
         return errors;
     }
 
+    /// <summary>Whether <paramref name="value"/> is a valid wait for a free resource (the option, or an acquire's argument).</summary>
+    internal static bool IsAcquireTimeout(TimeSpan value) =>
+        value == Timeout.InfiniteTimeSpan || (value >= TimeSpan.Zero && value <= MaxTimeout);
+
     private static void AddIfNotTimeout(List<string> errors, TimeSpan value, string name)
     {
-        // A timer cannot wait longer than about 49.7 days; a day is far beyond any sane connect, check or close.
-        if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1)))
+        if (value != Timeout.InfiniteTimeSpan && (value <= TimeSpan.Zero || value > MaxTimeout))
         {
             errors.Add($"{name} ({value}) must be between 1 ms and 1 day, or Timeout.InfiniteTimeSpan for none.");
         }
