@@ -18,7 +18,8 @@ public static class TieredCacheServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="TieredCache"/> as a singleton with <see cref="TieredCacheOptions"/> validated at start-up:
-    /// L1 always, the disk L2 when <see cref="TieredCacheOptions.EnableDisk"/> is set, and Redis L3 plus the pub/sub
+    /// L1 always, the disk L2 when <see cref="TieredCacheOptions.EnableDisk"/> is set (and its folder is not held by
+    /// another process: then a warning is logged and the cache runs without L2), and Redis L3 plus the pub/sub
     /// backplane when <see cref="RedisTierOptions.Configuration"/> is set. Repeat calls only add configuration.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -64,7 +65,7 @@ public static class TieredCacheServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TieredCacheOptions>, TieredCacheOptionsValidator>());
         services.TryAddSingleton<ICacheSerializer>(_ => new SystemTextJsonCacheSerializer());
         services.TryAddSingleton(sp => new DiskCacheStore(
-            Options(sp).Disk,
+            Options(sp).Disk.WithDirectoryFor(Options(sp).ApplicationName),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<DiskCacheStore>>(),
             sp.GetService<IMeterFactory>()));
@@ -85,13 +86,30 @@ public static class TieredCacheServiceCollectionExtensions
             : options.UseDistributedCacheService ? new DistributedCacheStore(services.GetRequiredService<IDistributedCache>()) : null;
         return new TieredCache(
             options,
-            options.EnableDisk ? services.GetRequiredService<DiskCacheStore>() : null,
+            options.EnableDisk ? DiskOrNone(services) : null,
             distributed,
             redis && options.Redis.EnableBackplane ? services.GetRequiredService<RedisCacheBackplane>() : null,
             services.GetRequiredService<ICacheSerializer>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetService<ILogger<TieredCache>>(),
             services.GetService<IMeterFactory>());
+    }
+
+    /// <summary>
+    /// The disk tier, or none while another process (a second instance, a container sharing the volume) holds its
+    /// folder: the cache is an optimisation, so the host starts without L2 rather than failing.
+    /// </summary>
+    private static DiskCacheStore? DiskOrNone(IServiceProvider services)
+    {
+        try
+        {
+            return services.GetRequiredService<DiskCacheStore>();
+        }
+        catch (DiskCacheFolderInUseException ex)
+        {
+            TieredCache.LogDiskFolderInUse((ILogger?)services.GetService<ILogger<TieredCache>>() ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ex);
+            return null;
+        }
     }
 
     private static TieredCacheOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<TieredCacheOptions>>().Value;

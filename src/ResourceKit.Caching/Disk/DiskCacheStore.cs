@@ -12,7 +12,9 @@ namespace ResourceKit.Caching.Disk;
 /// <remarks>
 /// <para>File names are the XxHash128 of the key; files are created <c>0600</c> and folders <c>0700</c> on Unix.
 /// An in-memory index (rebuilt from the record headers at start) answers misses without touching the disk and
-/// tracks size, expiry and use for eviction. One process owns a folder at a time (a lock file enforces it).</para>
+/// tracks size, expiry and use for eviction. One process owns a folder at a time (a lock file enforces it).
+/// A write that fails (disk full, an I/O error, a permission) deletes the record it would have replaced, so the
+/// older value is never served in place of the newer one.</para>
 /// <para>I/O runs synchronously on the caller: records are small and mostly served from the page cache, where
 /// the asynchronous file API only adds a thread-pool hop.</para>
 /// </remarks>
@@ -55,7 +57,7 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
     /// <param name="timeProvider">The clock for expiry and the cleanup timer; the system clock when <see langword="null"/>.</param>
     /// <param name="logger">Receives warnings about corrupt records and I/O failures.</param>
     /// <param name="meterFactory">Creates the <c>ResourceKit.Caching</c> meter; a private meter when <see langword="null"/>.</param>
-    /// <exception cref="IOException">Another process already uses the folder.</exception>
+    /// <exception cref="DiskCacheFolderInUseException">Another process or store instance already uses the folder.</exception>
     public DiskCacheStore(DiskCacheStoreOptions options, TimeProvider? timeProvider = null, ILogger<DiskCacheStore>? logger = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -68,7 +70,7 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
         _tempFolder = Path.Combine(_root, "tmp");
         CreateOwnerOnlyFolder(_root);
         CreateOwnerOnlyFolder(_tempFolder);
-        _ownerLock = new FileStream(Path.Combine(_root, ".lock"), OwnerOnlyFile(FileMode.OpenOrCreate, FileAccess.ReadWrite));
+        _ownerLock = LockFolder(_root);
         LoadIndex();
         var meter = meterFactory?.Create(CacheMeter.Name) ?? (_ownedMeter = new Meter(CacheMeter.Name));
         RegisterInstruments(meter);
@@ -164,6 +166,12 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
                     _index[name] = entry;
                     _bytes += size - previous;
                 }
+            }
+            else
+            {
+                // The caller has moved on to the new value (a tiered cache already holds it in memory): the record it
+                // replaces must go too, or it would be read back once memory evicts the new one.
+                Remove(name);
             }
         }
 
@@ -274,6 +282,14 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
         {
             try
             {
+                if (attempt > 0)
+                {
+                    // Someone removed our folders (a /tmp cleaner, say): recreate them once instead of failing every
+                    // write. Inside the try, so that a folder that cannot be recreated is a failed write like any other.
+                    CreateOwnerOnlyFolder(_root);
+                    CreateOwnerOnlyFolder(_tempFolder);
+                }
+
                 EnsureFolder(Path.GetDirectoryName(target)!);
 
                 // No preallocation: a full disk would then fail in the preallocation with an IOException that carries
@@ -292,9 +308,7 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
             }
             catch (DirectoryNotFoundException) when (attempt == 0)
             {
-                // Someone removed our folders (a /tmp cleaner, say): recreate them once instead of failing every write.
-                CreateOwnerOnlyFolder(_root);
-                CreateOwnerOnlyFolder(_tempFolder);
+                // Retried once, after recreating the folders.
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -416,6 +430,23 @@ public sealed partial class DiskCacheStore : IBinaryCacheStore, IDisposable
     }
 
     private string PathFor(string name) => Path.Combine(_root, name[..2], name + RecordExtension);
+
+    private static FileStream LockFolder(string root)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(root, ".lock"), OwnerOnlyFile(FileMode.OpenOrCreate, FileAccess.ReadWrite));
+        }
+        catch (IOException ex) when (IsSharingViolation(ex))
+        {
+            throw new DiskCacheFolderInUseException($"The disk cache folder '{root}' is in use by another process or cache instance; give each one its own DiskCacheStoreOptions.Directory.", ex);
+        }
+    }
+
+    internal static bool IsSharingViolation(IOException ex) =>
+        ex.GetType() == typeof(IOException)
+        && ex.HResult is 11 /* EWOULDBLOCK (Linux) */ or 35 /* EWOULDBLOCK (macOS) */
+            or unchecked((int)0x80070020) /* ERROR_SHARING_VIOLATION */ or unchecked((int)0x80070021) /* ERROR_LOCK_VIOLATION */;
 
     internal static bool IsDiskFull(Exception ex) =>
         ex.HResult is 28 /* ENOSPC */ or 122 /* EDQUOT (Linux) */ or 69 /* EDQUOT (macOS) */

@@ -21,8 +21,13 @@ public sealed class DiskCacheStoreOptions
     /// Gets or sets the folder that holds the store. The store creates a <c>rkc-v1</c> folder inside it,
     /// readable by the owner only, and keeps all its files there.
     /// </summary>
-    /// <value>The default value is <see langword="null"/>, which uses
-    /// <c>{LocalApplicationData}/ResourceKit/cache</c>.</value>
+    /// <value>The default value is <see langword="null"/>, which uses a folder per application,
+    /// <c>{LocalApplicationData}/ResourceKit/{application}/cache</c>: the application is
+    /// <see cref="TieredCacheOptions.ApplicationName"/> when the store is registered with the tiered cache, and the entry
+    /// assembly's name otherwise (characters other than letters, digits, <c>.</c>, <c>-</c> and <c>_</c> become
+    /// <c>_</c>). Two processes of one application still share it: the second gets a
+    /// <see cref="DiskCacheFolderInUseException"/>, which the tiered cache's registration turns into a warning and a cache
+    /// without L2.</value>
     public string? Directory { get; set; }
 
     /// <summary>Gets or sets the most bytes the records may take on disk; least valuable records are evicted beyond it.</summary>
@@ -60,5 +65,37 @@ public sealed class DiskCacheStoreOptions
     internal string ResolveDirectory() =>
         Directory is { Length: > 0 } directory
             ? directory
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "ResourceKit", "cache");
+            : DefaultDirectory(System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name);
+
+    /// <summary>A copy whose <see cref="Directory"/> is set, to the default folder of <paramref name="applicationName"/> when it was not.</summary>
+    internal DiskCacheStoreOptions WithDirectoryFor(string? applicationName)
+    {
+        var copy = (DiskCacheStoreOptions)MemberwiseClone();
+        copy.Directory = Directory is { Length: > 0 } directory ? directory : DefaultDirectory(applicationName);
+        return copy;
+    }
+
+    /// <summary>
+    /// <c>{LocalApplicationData}/ResourceKit/{application}/cache</c>, the application name made one safe folder name
+    /// (it may come from configuration: no separators, no <c>..</c>).
+    /// </summary>
+    internal static string DefaultDirectory(string? applicationName)
+    {
+        var name = string.IsNullOrWhiteSpace(applicationName) ? TieredCacheOptions.DefaultApplicationName : applicationName;
+        var safe = string.Create(name.Length, name, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                span[i] = char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_';
+            }
+        });
+        if (safe.Trim('.').Length == 0)
+        {
+            safe = "_" + safe;
+        }
+
+        var localData = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+        return Path.Combine(localData, "ResourceKit", safe, "cache");
+    }
 }

@@ -19,4 +19,7 @@ public sealed partial class TieredCache
 
     [LoggerMessage(EventId = 5305, Level = LogLevel.Warning, Message = "The value for {Key} could not be serialized; it is kept in L1 only and not written to L2 or L3.")]
     private static partial void LogSerializeFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 5306, Level = LogLevel.Warning, Message = "The disk cache folder is in use by another process or cache instance; this cache runs without its L2 tier. Give each process its own Disk.Directory to use one.")]
+    internal static partial void LogDiskFolderInUse(ILogger logger, Exception exception);
 }

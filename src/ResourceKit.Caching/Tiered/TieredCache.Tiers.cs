@@ -397,7 +397,9 @@ public sealed partial class TieredCache
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The disk may still hold the value this write replaces, which would answer once L1 evicts the new one.
             LogDiskFailed(_logger, entryKey.Full, ex);
+            await RemoveFromDiskAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -42,12 +42,19 @@ public sealed class TieredCacheOptions
     /// <summary>The default window over which distributed-tier failures are counted.</summary>
     public static readonly TimeSpan DefaultCircuitSamplingDuration = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets the application name; keys and the backplane channel are prefixed with it.</summary>
+    /// <summary>
+    /// Gets or sets the application name; keys and the backplane channel are prefixed with it. It must not contain
+    /// <c>:</c>, the separator of the key parts (validated at start).
+    /// </summary>
     /// <value>The default value is <see cref="DefaultApplicationName"/>.</value>
     [Required]
     public string ApplicationName { get; set; } = DefaultApplicationName;
 
-    /// <summary>Gets or sets the tenant; keys are prefixed with it, so tenants never read each other's values.</summary>
+    /// <summary>
+    /// Gets or sets the tenant; keys are prefixed with it, so tenants never read each other's values. It must not
+    /// contain <c>:</c>, the separator of the key parts (validated at start), or tenant <c>a</c> with key <c>b:c</c>
+    /// and tenant <c>a:b</c> with key <c>c</c> would share one entry.
+    /// </summary>
     /// <value>The default value is <see cref="DefaultTenantId"/>.</value>
     [Required]
     public string TenantId { get; set; } = DefaultTenantId;
@@ -94,7 +101,10 @@ public sealed class TieredCacheOptions
     [Required]
     public DiskCacheStoreOptions Disk { get; set; } = new();
 
-    /// <summary>Gets or sets the Redis L3 options used by the dependency-injection registration; L3 is off while no configuration is set.</summary>
+    /// <summary>
+    /// Gets or sets the Redis L3 options used by the dependency-injection registration; L3 is off while no configuration
+    /// is set. A configuration string that StackExchange.Redis cannot parse, or that names no server, fails validation.
+    /// </summary>
     [Required]
     public RedisTierOptions Redis { get; set; } = new();
 

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using ResourceKit.Caching.Redis;
+using StackExchange.Redis;
 
 namespace ResourceKit.Caching;
 
@@ -12,6 +14,8 @@ public sealed class TieredCacheOptionsValidator : IValidateOptions<TieredCacheOp
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
         AddAnnotationErrors(options, nameof(TieredCacheOptions), errors);
+        AddKeyPartErrors(options.ApplicationName, nameof(options.ApplicationName), errors);
+        AddKeyPartErrors(options.TenantId, nameof(options.TenantId), errors);
         AddAnnotationErrors(options.Memory, nameof(options.Memory), errors);
         if (options.Memory is not null)
         {
@@ -21,6 +25,7 @@ public sealed class TieredCacheOptionsValidator : IValidateOptions<TieredCacheOp
         }
         AddAnnotationErrors(options.Disk, nameof(options.Disk), errors);
         AddAnnotationErrors(options.Redis, nameof(options.Redis), errors);
+        AddRedisConfigurationErrors(options.Redis, errors);
         if (!options.Policies.ContainsKey(options.DefaultPolicy ?? string.Empty))
         {
             errors.Add($"DefaultPolicy '{options.DefaultPolicy}' is not one of the configured policies ({string.Join(", ", options.Policies.Keys)}).");
@@ -43,6 +48,61 @@ public sealed class TieredCacheOptionsValidator : IValidateOptions<TieredCacheOp
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>
+    /// The application name and the tenant are joined to the key with ':' in every shared tier (and the application
+    /// name names the backplane channel): a separator inside either would let tenant <c>a</c> with key <c>b:c</c> and
+    /// tenant <c>a:b</c> with key <c>c</c> read and overwrite each other's values.
+    /// </summary>
+    private static void AddKeyPartErrors(string? value, string name, List<string> errors)
+    {
+        if (value is not null && value.Contains(TieredKey.Separator, StringComparison.Ordinal))
+        {
+            errors.Add($"{name} '{value}' must not contain '{TieredKey.Separator}': it separates the application, the tenant and the key in every shared key, so two tenants could read each other's values.");
+        }
+    }
+
+    /// <summary>
+    /// Parses the Redis configuration string as the connection will, so that a typo fails the start rather than
+    /// leaving L3 silently off. The string itself is never echoed, and neither is a parser message that contains the
+    /// password.
+    /// </summary>
+    private static void AddRedisConfigurationErrors(RedisTierOptions? redis, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(redis?.Configuration))
+        {
+            return;
+        }
+
+        try
+        {
+            if (ConfigurationOptions.Parse(redis.Configuration).EndPoints.Count == 0)
+            {
+                errors.Add($"{nameof(TieredCacheOptions.Redis)}: {nameof(RedisTierOptions.Configuration)} names no server (host:port).");
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
+        {
+            var detail = ContainsPassword(ex.Message, redis.Configuration) ? "it could not be parsed." : ex.Message;
+            errors.Add($"{nameof(TieredCacheOptions.Redis)}: {nameof(RedisTierOptions.Configuration)} is not a valid StackExchange.Redis configuration string: {detail}");
+        }
+    }
+
+    private static bool ContainsPassword(string message, string configuration)
+    {
+        foreach (var part in configuration.Split(','))
+        {
+            var option = part.Trim();
+            var equals = option.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && option[..equals].Trim().Equals("password", StringComparison.OrdinalIgnoreCase)
+                && option[(equals + 1)..].Trim() is { Length: > 0 } password && message.Contains(password, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void AddAnnotationErrors(object? instance, string prefix, List<string> errors)

@@ -6,5 +6,8 @@ namespace ResourceKit.Caching;
 /// </summary>
 internal readonly record struct TieredKey(string Local, string Prefix)
 {
+    /// <summary>Joins the application name, the tenant and the key; neither of the first two may contain it.</summary>
+    public const char Separator = ':';
+
     public string Full => string.Concat(Prefix, Local);
 }

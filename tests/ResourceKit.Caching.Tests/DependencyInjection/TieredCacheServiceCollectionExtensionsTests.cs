@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using ResourceKit.Caching.Disk;
@@ -77,6 +78,80 @@ public sealed class TieredCacheServiceCollectionExtensionsTests
         Assert.That(
             () => provider.GetRequiredService<IOptions<TieredCacheOptions>>().Value,
             Throws.InstanceOf<OptionsValidationException>().With.Message.Contains("missing").And.Message.Contains("CompressionThresholdBytes"));
+    }
+
+    [Test]
+    public async Task AddResourceKitTieredCache_DiskFolderHeldByAnotherProcess_RunsWithoutL2AndWarns()
+    {
+        using var otherProcess = new DiskCacheStore(new DiskCacheStoreOptions { Directory = _folder.Path });
+        var logger = new ListLogger<TieredCache>();
+        var services = new ServiceCollection()
+            .AddResourceKitTieredCache(o => o.Disk.Directory = _folder.Path)
+            .AddSingleton<ILogger<TieredCache>>(logger);
+        await using var provider = services.BuildServiceProvider();
+
+        var cache = provider.GetRequiredService<TieredCache>();
+        await cache.SetAsync("k", "v", CachePolicyNames.BrowserPages);
+
+        Assert.That(logger.Entries.Single(e => e.EventId.Id == 5306).Level, Is.EqualTo(LogLevel.Warning));
+        Assert.That(otherProcess.Statistics.Entries, Is.Zero, "the folder stays the other process's");
+        Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.BrowserPages)).HasValue, Is.False, "a disk-only policy has no tier left");
+        Assert.That(await cache.GetOrCreateAsync("k2", _ => ValueTask.FromResult("v2")), Is.EqualTo("v2"));
+    }
+
+    [Test]
+    public async Task AddResourceKitTieredCache_NoDiskDirectory_UsesAFolderPerApplication()
+    {
+        var application = "rk-di-" + Guid.NewGuid().ToString("N");
+        await using var provider = new ServiceCollection()
+            .AddResourceKitTieredCache(o => o.ApplicationName = application)
+            .BuildServiceProvider();
+        var disk = provider.GetRequiredService<DiskCacheStore>();
+        var applicationFolder = Path.GetDirectoryName(Path.GetDirectoryName(disk.RootDirectory))!;
+        try
+        {
+            Assert.That(Path.GetFileName(applicationFolder), Is.EqualTo(application));
+            Assert.That(provider.GetRequiredService<TieredCache>(), Is.Not.Null);
+        }
+        finally
+        {
+            disk.Dispose();
+            Directory.Delete(applicationFolder, recursive: true);
+        }
+    }
+
+    [TestCase("acme:eu", "default")]
+    [TestCase("acme", "eu:x")]
+    public void AddResourceKitTieredCache_SeparatorInApplicationOrTenant_FailsAtStart(string application, string tenant)
+    {
+        using var provider = new ServiceCollection()
+            .AddResourceKitTieredCache(o =>
+            {
+                o.EnableDisk = false;
+                o.ApplicationName = application;
+                o.TenantId = tenant;
+            })
+            .BuildServiceProvider();
+
+        Assert.That(
+            () => provider.GetRequiredService<IStartupValidator>().Validate(),
+            Throws.InstanceOf<OptionsValidationException>().With.Message.Contains("must not contain ':'"));
+    }
+
+    [Test]
+    public void AddResourceKitTieredCache_RedisConfigurationThatDoesNotParse_FailsAtStartWithoutThePassword()
+    {
+        using var provider = new ServiceCollection()
+            .AddResourceKitTieredCache(o =>
+            {
+                o.EnableDisk = false;
+                o.Redis.Configuration = "localhost:6379,password=s3cret-value,ssl=maybe";
+            })
+            .BuildServiceProvider();
+
+        Assert.That(
+            () => provider.GetRequiredService<IStartupValidator>().Validate(),
+            Throws.InstanceOf<OptionsValidationException>().With.Message.Contains("Redis").And.Message.Not.Contain("s3cret-value"));
     }
 
     [Test]

@@ -198,11 +198,26 @@ public sealed class DiskCacheStoreTests
     }
 
     [Test]
-    public void Constructor_FolderInUseByAnotherInstance_Throws()
+    public void Constructor_FolderInUseByAnotherInstance_ThrowsFolderInUse()
     {
         using var first = Create();
 
-        Assert.That(() => Create(), Throws.InstanceOf<IOException>());
+        Assert.That(() => Create(), Throws.InstanceOf<DiskCacheFolderInUseException>().With.Message.Contains(first.RootDirectory));
+    }
+
+    [Test]
+    public void DefaultDirectory_IsOneSafeFolderPerApplication()
+    {
+        var a = DiskCacheStoreOptions.DefaultDirectory("agent-a");
+        var b = DiskCacheStoreOptions.DefaultDirectory("agent-b");
+        var hostile = DiskCacheStoreOptions.DefaultDirectory("../../etc");
+        var dots = DiskCacheStoreOptions.DefaultDirectory("..");
+
+        Assert.That(a, Is.Not.EqualTo(b));
+        Assert.That(a, Does.EndWith(Path.Combine("ResourceKit", "agent-a", "cache")));
+        Assert.That(hostile, Does.EndWith(Path.Combine("ResourceKit", ".._.._etc", "cache")));
+        Assert.That(dots, Does.EndWith(Path.Combine("ResourceKit", "_..", "cache")));
+        Assert.That(new DiskCacheStoreOptions().ResolveDirectory(), Is.Not.EqualTo(Path.GetDirectoryName(Path.GetDirectoryName(a))), "a standalone store also gets a folder of its own");
     }
 
     [Test]
@@ -284,6 +299,37 @@ public sealed class DiskCacheStoreTests
 
         Assert.That(Text(await store.GetAsync("k")), Is.EqualTo("v"));
         Assert.That(await store.GetAsync("old"), Is.Null, "its file is gone: a miss, and forgotten");
+    }
+
+    [Test]
+    public async Task SetAsync_WriteFails_DropsTheRecordItWouldReplace()
+    {
+        using var store = Create();
+        await store.SetAsync("k", Bytes("v1"), _time.GetUtcNow().AddHours(1));
+        DiskFaults.BreakTempFolder(store);
+
+        await store.SetAsync("k", Bytes("v2"), _time.GetUtcNow().AddHours(1));
+
+        Assert.That(store.Statistics.WriteFailures, Is.EqualTo(1));
+        Assert.That(await store.GetAsync("k"), Is.Null, "the older value must not answer in place of the one that failed to be written");
+        Assert.That(RecordFiles(store), Is.Empty);
+        Assert.That(store.Statistics.Bytes, Is.Zero);
+    }
+
+    [Test]
+    public async Task SetAsync_WriteFails_NewInstanceDoesNotFindTheOlderRecord()
+    {
+        using (var store = Create())
+        {
+            await store.SetAsync("k", Bytes("v1"), _time.GetUtcNow().AddHours(1));
+            DiskFaults.BreakTempFolder(store);
+            await store.SetAsync("k", Bytes("v2"), _time.GetUtcNow().AddHours(1));
+            File.Delete(Path.Combine(store.RootDirectory, "tmp"));
+        }
+
+        using var reopened = Create();
+
+        Assert.That(await reopened.GetAsync("k"), Is.Null);
     }
 
     [Test]

@@ -383,6 +383,18 @@ public sealed partial class TieredCacheTests
     }
 
     [Test]
+    public async Task Constructor_TenantWithSeparator_IsRejectedSoTwoTenantsCannotShareAKey()
+    {
+        // One L3 (_l3) shared by both: tenant "acme" key "eu:x" and tenant "acme:eu" key "x" would both be "app:acme:eu:x".
+        using var acme = Create(o => o.TenantId = "acme", disk: false);
+        await acme.SetAsync("eu:x", "acme's value", CachePolicyNames.Embeddings);
+
+        Assert.That(
+            () => Create(o => o.TenantId = "acme:eu", disk: false).Dispose(),
+            Throws.ArgumentException.With.Message.Contains("TenantId 'acme:eu' must not contain ':'"));
+    }
+
+    [Test]
     public async Task TryGetAsync_DifferentTypeInMemory_IsAMiss()
     {
         using var cache = Create(disk: false, distributed: false);
