@@ -13,9 +13,12 @@ public sealed class TieredChatCacheOptions
     /// <value>The default value is <see cref="CachePolicyNames.LlmResponses"/> (L1 + L2, one hour).</value>
     public string PolicyName { get; set; } = CachePolicyNames.LlmResponses;
 
-    /// <summary>Gets or sets the digest used for response keys.</summary>
-    /// <value>The default value is <see cref="LlmCacheKeyAlgorithm.XxHash128"/>.</value>
-    public LlmCacheKeyAlgorithm KeyAlgorithm { get; set; } = LlmCacheKeyAlgorithm.XxHash128;
+    /// <summary>
+    /// Gets or sets the digest used for response keys. <see cref="LlmCacheKeyAlgorithm.XxHash128"/> is faster but its
+    /// collisions can be forged: choose it only when every request comes from a trusted party.
+    /// </summary>
+    /// <value>The default value is <see cref="LlmCacheKeyAlgorithm.Sha256"/>.</value>
+    public LlmCacheKeyAlgorithm KeyAlgorithm { get; set; } = LlmCacheKeyAlgorithm.Sha256;
 
     /// <summary>
     /// Gets or sets the <see cref="ChatOptions.AdditionalProperties"/> entry whose value is the isolation scope

@@ -12,21 +12,22 @@ namespace ResourceKit.Caching.Keys;
 /// </summary>
 /// <remarks>
 /// The request is serialized with the Microsoft.Extensions.AI JSON contracts, put in canonical form (sorted
-/// properties, no whitespace, normalized numbers) and hashed. Per-message <c>createdAt</c> and <c>messageId</c> are
+/// properties, no whitespace, numbers by exact value) and hashed with SHA-256 by default. Per-message <c>createdAt</c> and <c>messageId</c> are
 /// left out, because they change on every call without changing the question. The scope (tenant, user) is hashed in,
 /// so equal requests from different scopes never share a key.
 /// </remarks>
 public sealed class LlmCacheKeyBuilder
 {
-    private const int FormatVersion = 1;
+    // 2: numbers written by their exact value rather than rounded through double.
+    private const int FormatVersion = 2;
     private static readonly HashSet<string> VolatileMessageProperties = new(StringComparer.Ordinal) { "createdAt", "messageId" };
     private readonly LlmCacheKeyAlgorithm _algorithm;
     private readonly JsonSerializerOptions _jsonOptions;
 
     /// <summary>Creates a key builder.</summary>
-    /// <param name="algorithm">The digest.</param>
+    /// <param name="algorithm">The digest; SHA-256 unless every request comes from a trusted party (see <see cref="LlmCacheKeyAlgorithm.XxHash128"/>).</param>
     /// <param name="jsonOptions">The contracts for messages and options; <see cref="AIJsonUtilities.DefaultOptions"/> when <see langword="null"/>.</param>
-    public LlmCacheKeyBuilder(LlmCacheKeyAlgorithm algorithm = LlmCacheKeyAlgorithm.XxHash128, JsonSerializerOptions? jsonOptions = null)
+    public LlmCacheKeyBuilder(LlmCacheKeyAlgorithm algorithm = LlmCacheKeyAlgorithm.Sha256, JsonSerializerOptions? jsonOptions = null)
     {
         if (!Enum.IsDefined(algorithm))
         {

@@ -98,9 +98,18 @@ public sealed class TieredCachingChatClientTests
     public async Task GetResponseAsync_ConcurrentIdenticalRequests_ShareOneInnerCall()
     {
         using var client = new TieredCachingChatClient(_inner, _cache);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inner.Gate = gate.Task;
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => client.GetResponseAsync("q")));
+        // Each call runs synchronously up to its wait (no disk, no L3), so all 16 are waiting once they are started,
+        // and none can find the answer cached: the provider has not answered yet.
+        var calls = Enumerable.Range(0, 16).Select(_ => client.GetResponseAsync("q")).ToArray();
+        Assert.That(calls.Count(c => c.IsCompleted), Is.Zero);
+        var innerCallsWhileWaiting = _inner.Calls;
+        gate.SetResult();
+        var responses = await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(10));
 
+        Assert.That(innerCallsWhileWaiting, Is.EqualTo(1), "16 waiting requests, one provider call");
         Assert.That(responses.Select(r => r.Text), Has.All.EqualTo("answer 1"));
         Assert.That(_inner.Calls, Is.EqualTo(1));
     }

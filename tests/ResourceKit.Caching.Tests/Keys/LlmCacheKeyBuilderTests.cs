@@ -47,10 +47,46 @@ public sealed class LlmCacheKeyBuilderTests
     {
         var key = _builder.Build([new ChatMessage(ChatRole.User, "Hello")], new ChatOptions { ModelId = "gpt-5", Temperature = 0.2f });
 
-        Assert.That(key, Does.Match("^[0-9a-f]{32}$"));
+        Assert.That(key, Does.Match("^[0-9a-f]{64}$"));
         Assert.That(_builder.Build([new ChatMessage(ChatRole.User, "Hello")], new ChatOptions { ModelId = "gpt-5", Temperature = 0.2f }), Is.EqualTo(key));
-        Assert.That(new LlmCacheKeyBuilder(LlmCacheKeyAlgorithm.Sha256).Build([new ChatMessage(ChatRole.User, "Hello")]), Does.Match("^[0-9a-f]{64}$"));
+        Assert.That(new LlmCacheKeyBuilder(LlmCacheKeyAlgorithm.XxHash128).Build([new ChatMessage(ChatRole.User, "Hello")]), Does.Match("^[0-9a-f]{32}$"));
     }
+
+    [Test]
+    public void Defaults_UseSha256_WhoseCollisionsCannotBeForged()
+    {
+        ChatMessage[] messages = [new ChatMessage(ChatRole.User, "Hello")];
+
+        Assert.That(new LlmCacheKeyBuilder().Build(messages), Is.EqualTo(new LlmCacheKeyBuilder(LlmCacheKeyAlgorithm.Sha256).Build(messages)));
+        Assert.That(new ResourceKit.Caching.Chat.TieredChatCacheOptions().KeyAlgorithm, Is.EqualTo(LlmCacheKeyAlgorithm.Sha256));
+    }
+
+    [TestCase("12345678901234567890", "12345678901234567891")]
+    [TestCase("0.1", "0.10000000000000001")]
+    [TestCase("1e400", "1e401")]
+    [TestCase("123456789012345678901234567890.5", "123456789012345678901234567890.50000000001")]
+    [TestCase("9223372036854775808", "9223372036854775809")]
+    public void BuildFromJson_NumbersADoubleCannotTellApart_GiveDifferentKeys(string a, string b) =>
+        Assert.That(_builder.BuildFromJson(Seed(a)), Is.Not.EqualTo(_builder.BuildFromJson(Seed(b))));
+
+    [TestCase("0.7", "7e-1")]
+    [TestCase("0.70", "70E-2")]
+    [TestCase("1", "1.0")]
+    [TestCase("1", "1e0")]
+    [TestCase("100", "1e2")]
+    [TestCase("0", "-0.0")]
+    [TestCase("12345678901234567890", "1.2345678901234567890e19")]
+    public void BuildFromJson_SpellingsOfOneNumber_GiveTheSameKey(string a, string b) =>
+        Assert.That(_builder.BuildFromJson(Seed(a)), Is.EqualTo(_builder.BuildFromJson(Seed(b))));
+
+    [TestCase("-0.0015", "-15e-4")]
+    [TestCase("1000000000000000000", "1000000000000000000")]
+    [TestCase("10000000000000000000", "1e19")]
+    [TestCase("-120e-1", "-12")]
+    public void CanonicalNumber_WritesTheExactValueInOneSpelling(string token, string expected) =>
+        Assert.That(CanonicalJson.CanonicalNumber(token), Is.EqualTo(expected));
+
+    private static byte[] Seed(string number) => Encoding.UTF8.GetBytes("{\"seed\":" + number + "}");
 
     [Test]
     public void Build_AdditionalPropertiesInAnotherOrder_GiveTheSameKey()

@@ -16,15 +16,30 @@ internal sealed class CountingChatClient : IChatClient
     /// <summary>Gets or sets the server-side conversation id every response names (a stateful provider API).</summary>
     public string? ResponseConversationId { get; set; }
 
+    /// <summary>Gets or sets a task every call waits for before it answers (and a stream before its first update); none when <see langword="null"/>.</summary>
+    public Task? Gate { get; set; }
+
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var n = Interlocked.Increment(ref _calls);
-        return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, $"answer {n}")) { ModelId = options?.ModelId, ConversationId = ResponseConversationId });
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, $"answer {n}")) { ModelId = options?.ModelId, ConversationId = ResponseConversationId };
+        return Gate is { } gate ? AfterGate(gate, response) : Task.FromResult(response);
+
+        static async Task<ChatResponse> AfterGate(Task gate, ChatResponse response)
+        {
+            await gate;
+            return response;
+        }
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var n = Interlocked.Increment(ref _calls);
+        if (Gate is { } gate)
+        {
+            await gate;
+        }
+
         foreach (var part in new[] { "streamed ", "answer ", n.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             await Task.Yield();
