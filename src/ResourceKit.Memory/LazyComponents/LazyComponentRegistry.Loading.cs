@@ -296,6 +296,9 @@ public sealed partial class LazyComponentRegistry
     [LoggerMessage(EventId = 45, Level = LogLevel.Error, Message = "Disposing an unloaded lazy component failed.")]
     private static partial void LogDisposeFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 47, Level = LogLevel.Error, Message = "The idle sweep of lazy components failed; the next sweep tries again.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 46, Level = LogLevel.Information, Message = "Lazy component {Component} finished loading after the registry was disposed; it is disposed at once.")]
     private static partial void LogDisposedWhileLoading(ILogger logger, string component);
 }

@@ -48,7 +48,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         _meter.CreateObservableGauge("resourcekit.memory.lazy.loaded", () => LoadedCount, "{component}", "Lazy components loaded now.");
         if (_options.IdleTimeout > TimeSpan.Zero)
         {
-            _sweepTimer = _timeProvider.CreateTimer(static s => ((LazyComponentRegistry)s!).UnloadIdle(), this, _options.SweepInterval, _options.SweepInterval);
+            _sweepTimer = _timeProvider.CreateTimer(static s => ((LazyComponentRegistry)s!).OnSweepTimer(), this, _options.SweepInterval, _options.SweepInterval);
         }
     }
 
@@ -232,19 +232,55 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
             return 0;
         }
 
-        List<object> detached = [];
+        List<(string Name, object Instance)> detached = [];
         lock (_gate)
         {
             var now = _timeProvider.GetTimestamp();
             foreach (var slot in _slots.Values.Where(s => IsUnloadable(s) && _timeProvider.GetElapsedTime(s.LastUsed, now) >= _options.IdleTimeout).ToList())
             {
-                LogUnloadedIdle(_logger, slot.Name, _options.IdleTimeout);
-                detached.Add(DetachLocked(slot)!); // unloadable slots are never leased
+                detached.Add((slot.Name, DetachLocked(slot)!)); // unloadable slots are never leased
             }
         }
 
-        detached.ForEach(DisposeInBackground);
+        try
+        {
+            foreach (var (name, _) in detached)
+            {
+                LogUnloadedIdle(_logger, name, _options.IdleTimeout);
+            }
+        }
+        finally
+        {
+            // Detached instances are no longer reachable from a slot: dispose them even when logging threw.
+            foreach (var (_, instance) in detached)
+            {
+                DisposeInBackground(instance);
+            }
+        }
+
         return detached.Count;
+    }
+
+    private void OnSweepTimer()
+    {
+        try
+        {
+            UnloadIdle();
+        }
+#pragma warning disable CA1031 // A timer callback must not throw: it would take the host down and stop later sweeps.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            try
+            {
+                LogSweepFailed(_logger, ex);
+            }
+#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
     }
 
     /// <summary>

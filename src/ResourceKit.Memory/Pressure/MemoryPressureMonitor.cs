@@ -144,70 +144,87 @@ public sealed partial class MemoryPressureMonitor : IDisposable
     /// Takes one sample now: reads the source, updates the level, raises events and, when due, runs a reclamation
     /// pass before returning. Passes never overlap: a sample taken while one runs (the timer keeps sampling during a
     /// long pass) does not start another, and a rise it sees (Critical to Emergency) is reclaimed by the first sample
-    /// after the running pass ends.
+    /// after the running pass ends. If logging the change throws, the events are still raised and the pass still
+    /// runs before the exception reaches the caller (the timer's own samples log and swallow it).
     /// </summary>
     /// <returns>The level after the sample.</returns>
     public MemoryPressureLevel Sample()
     {
-        MemoryPressureLevel current;
+        MemoryPressureLevel current = default;
         double trimFraction = -1;
-        lock (_sampling)
+        try
         {
-            var reading = _source.Read();
-            MemoryPressureLevel previous;
-            lock (_gate)
+            lock (_sampling)
             {
-                _samples++;
-                _reading = reading;
-                previous = _level;
-                current = Classify(previous, reading.Ratio, _options);
-                _level = current;
+                var reading = _source.Read();
+                MemoryPressureLevel previous;
+                lock (_gate)
+                {
+                    _samples++;
+                    _reading = reading;
+                    previous = _level;
+                    current = Classify(previous, reading.Ratio, _options);
+                    _level = current;
+                    if (current != previous)
+                    {
+                        _levelChangeCount++;
+                    }
+
+                    // The last reclaimed level is kept when pressure drops, so swinging between Warning and Critical
+                    // waits for the cooldown instead of reclaiming (with a blocking collection) on every swing.
+                    if (current >= MemoryPressureLevel.Critical && _options.ReclaimOnPressure && _reclamation is not null
+                        && !_reclaiming && IsReclamationDue(current))
+                    {
+                        _reclaiming = true;
+                        _lastReclaimedLevel = current;
+                        _lastReclaimTimestamp = _timeProvider.GetTimestamp();
+                        _reclamations++;
+                        trimFraction = current == MemoryPressureLevel.Emergency ? _options.EmergencyTrimFraction : _options.CriticalTrimFraction;
+                    }
+                }
+
                 if (current != previous)
                 {
-                    _levelChangeCount++;
+                    OnLevelChanged(previous, current, reading);
                 }
-
-                // The last reclaimed level is kept when pressure drops, so swinging between Warning and Critical
-                // waits for the cooldown instead of reclaiming (with a blocking collection) on every swing.
-                if (current >= MemoryPressureLevel.Critical && _options.ReclaimOnPressure && _reclamation is not null
-                    && !_reclaiming && IsReclamationDue(current))
-                {
-                    _reclaiming = true;
-                    _lastReclaimedLevel = current;
-                    _lastReclaimTimestamp = _timeProvider.GetTimestamp();
-                    _reclamations++;
-                    trimFraction = current == MemoryPressureLevel.Emergency ? _options.EmergencyTrimFraction : _options.CriticalTrimFraction;
-                }
-            }
-
-            if (current != previous)
-            {
-                OnLevelChanged(previous, current, reading);
             }
         }
-
-        RaisePendingEvents();
-
-        if (trimFraction >= 0)
+        finally
         {
-            // Outside the sampling lock: a pass (a blocking full collection at Emergency) can outlast the interval,
-            // and sampling must go on meanwhile.
-            ReclamationReport? report = null;
+            // Even when logging the change threw: subscribers still hear of it, and a pass claimed above runs and
+            // releases its claim (a claim left behind would turn reclamation off for good).
             try
             {
-                report = _reclamation!.Reclaim(current, trimFraction);
+                RaisePendingEvents();
             }
             finally
             {
-                lock (_gate)
+                if (trimFraction >= 0)
                 {
-                    _reclaiming = false;
-                    _lastReclamation = report ?? _lastReclamation;
+                    Reclaim(current, trimFraction);
                 }
             }
         }
 
         return current;
+    }
+
+    /// <summary>Runs the reclamation pass this sample claimed (outside the sampling lock: a blocking full collection at Emergency can outlast the interval, and sampling must go on meanwhile).</summary>
+    private void Reclaim(MemoryPressureLevel level, double trimFraction)
+    {
+        ReclamationReport? report = null;
+        try
+        {
+            report = _reclamation!.Reclaim(level, trimFraction);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _reclaiming = false;
+                _lastReclamation = report ?? _lastReclamation;
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -255,12 +272,14 @@ public sealed partial class MemoryPressureMonitor : IDisposable
 
     private void OnLevelChanged(MemoryPressureLevel previous, MemoryPressureLevel current, MemoryReading reading)
     {
-        _levelChanges.Add(1, new KeyValuePair<string, object?>("level", current.ToString()));
-        LogLevelChanged(_logger, previous, current, reading.Ratio, reading.UsedBytes, reading.LimitBytes);
         lock (_gate)
         {
             _pendingEvents.Enqueue(new MemoryPressureChangedEventArgs(previous, current, reading)); // in sample order: queued under _sampling
         }
+
+        // After queueing the event, so a failing logger cannot keep subscribers from hearing of the change.
+        _levelChanges.Add(1, new KeyValuePair<string, object?>("level", current.ToString()));
+        LogLevelChanged(_logger, previous, current, reading.Ratio, reading.UsedBytes, reading.LimitBytes);
     }
 
     /// <summary>
@@ -279,19 +298,35 @@ public sealed partial class MemoryPressureMonitor : IDisposable
             _raising = true;
         }
 
-        while (true)
+        var drained = false;
+        try
         {
-            MemoryPressureChangedEventArgs next;
-            lock (_gate)
+            while (true)
             {
-                if (!_pendingEvents.TryDequeue(out next!))
+                MemoryPressureChangedEventArgs next;
+                lock (_gate)
+                {
+                    if (!_pendingEvents.TryDequeue(out next!))
+                    {
+                        _raising = false;
+                        drained = true;
+                        return;
+                    }
+                }
+
+                IsolatedEvent.Raise(LevelChanged, this, next, ex => LogHandlerFailed(_logger, ex));
+            }
+        }
+        finally
+        {
+            if (!drained)
+            {
+                // Logging a handler's failure threw: give up raising, so a later sample raises what is left.
+                lock (_gate)
                 {
                     _raising = false;
-                    return;
                 }
             }
-
-            IsolatedEvent.Raise(LevelChanged, this, next, ex => LogHandlerFailed(_logger, ex));
         }
     }
 
@@ -310,7 +345,15 @@ public sealed partial class MemoryPressureMonitor : IDisposable
                 _sampleFailures++;
             }
 
-            LogSampleFailed(_logger, ex);
+            try
+            {
+                LogSampleFailed(_logger, ex);
+            }
+#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it, and a timer callback must not throw.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.LazyComponents;
 
+using ResourceKit.Memory.Tests.Support;
+
 namespace ResourceKit.Memory.Tests.LazyComponents;
 
 public sealed class LazyComponentRegistryTests
@@ -177,6 +179,27 @@ public sealed class LazyComponentRegistryTests
             Assert.That(models["stt"], Has.Count.EqualTo(2));
             Assert.That(models["stt"][0].Disposed, Is.True);
             Assert.That(registry.Components.Single().UnloadCount, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task SweepTimer_UnloadLogThrows_TimerDoesNotThrowAndDisposesEveryDetachedComponent()
+    {
+        var options = new LazyComponentOptions { IdleTimeout = TimeSpan.FromMinutes(5), SweepInterval = TimeSpan.FromMinutes(1) };
+        var logger = new ThrowingLogger<LazyComponentRegistry>(44); // 44: unloaded for idleness
+        await using var registry = new LazyComponentRegistry(options, _time, logger);
+        var models = RegisterModels(registry, "stt", "tts");
+        await registry.GetAsync<Model>("stt");
+        await registry.GetAsync<Model>("tts");
+
+        Assert.That(() => _time.Advance(TimeSpan.FromMinutes(6)), Throws.Nothing, "a timer callback must never throw");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(logger.Thrown, Is.GreaterThanOrEqualTo(1));
+            Assert.That(models["stt"].Single().Disposed, Is.True);
+            Assert.That(models["tts"].Single().Disposed, Is.True);
+            Assert.That(registry.IsLoaded("stt") || registry.IsLoaded("tts"), Is.False);
         });
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Memory.Reclamation;
 using ResourceKit.Memory.Tests.Fakes;
+using ResourceKit.Memory.Tests.Support;
 
 namespace ResourceKit.Memory.Tests.Pressure;
 
@@ -225,6 +226,68 @@ public sealed class MemoryPressureMonitorTests
 
             Assert.That(reclaimer.Fractions, Is.EqualTo(new[] { 0.25, 0.5 }));
         }
+    }
+
+    [Test]
+    public void Sample_LevelChangeLogThrows_StillReclaimsAndReclaimsAgainLater()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeMemorySource();
+        var reclaimer = new RecordingReclaimer("cache", 0, []);
+        var logger = new ThrowingLogger<MemoryPressureMonitor>(10); // 10: level changed
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions(), new MemoryReclamation([reclaimer], new FakeGarbageCollector()), source, time, logger);
+        var changes = 0;
+        monitor.LevelChanged += (_, _) => changes++;
+
+        source.SetRatio(0.88);
+        Assert.That(() => monitor.Sample(), Throws.InvalidOperationException, "a direct caller hears of the failing logger");
+        source.SetRatio(0.40);
+        Assert.That(() => monitor.Sample(), Throws.InvalidOperationException);
+        time.Advance(MemoryPressureOptions.DefaultReclamationCooldown);
+        source.SetRatio(0.88);
+        Assert.That(() => monitor.Sample(), Throws.InvalidOperationException);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(reclaimer.Fractions, Is.EqualTo(new[] { 0.25, 0.25 }), "each rise to Critical reclaimed, though its log threw");
+            Assert.That(changes, Is.EqualTo(3), "subscribers still heard of every change");
+            Assert.That(monitor.Statistics.LastReclamation?.Level, Is.EqualTo(MemoryPressureLevel.Critical));
+        });
+    }
+
+    [Test]
+    public void LevelChanged_HandlerAndItsFailureLogThrow_LaterChangesStillRaised()
+    {
+        var source = new FakeMemorySource();
+        var logger = new ThrowingLogger<MemoryPressureMonitor>(12); // 12: handler failed
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions(), source: source, timeProvider: new FakeTimeProvider(), logger: logger);
+        var seen = new List<MemoryPressureLevel>();
+        monitor.LevelChanged += (_, e) =>
+        {
+            seen.Add(e.Current);
+            throw new InvalidOperationException("handler failed");
+        };
+
+        source.SetRatio(0.88);
+        Assert.That(() => monitor.Sample(), Throws.InvalidOperationException);
+        source.SetRatio(0.40);
+        Assert.That(() => monitor.Sample(), Throws.InvalidOperationException);
+
+        Assert.That(seen, Is.EqualTo(new[] { MemoryPressureLevel.Critical, MemoryPressureLevel.Normal }));
+    }
+
+    [Test]
+    public void Timer_SampleFailureLogThrows_TimerDoesNotThrowAndKeepsSampling()
+    {
+        var time = new FakeTimeProvider();
+        var source = new FakeMemorySource { Failure = new InvalidOperationException("no reading") };
+        var logger = new ThrowingLogger<MemoryPressureMonitor>(11); // 11: sample failed
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions(), source: source, timeProvider: time, logger: logger);
+
+        Assert.That(monitor.Start, Throws.Nothing, "the first sample runs on the timer at once");
+        Assert.That(() => time.Advance(MemoryPressureOptions.DefaultSamplingInterval), Throws.Nothing);
+
+        Assert.That(monitor.Statistics.SampleFailures, Is.EqualTo(2));
     }
 
     [Test]
