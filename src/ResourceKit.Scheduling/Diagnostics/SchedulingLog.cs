@@ -17,6 +17,9 @@ internal static partial class SchedulingLog
     [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Posted {Priority} work threw; the exception is counted as faulted and fails nothing else.")]
     public static partial void PostedWorkFailed(ILogger logger, WorkPriority priority, Exception exception);
 
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "The CPU sample failed; the next sample tries again.")]
+    public static partial void CpuSamplerFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Agent loop {Loop} failed; it keeps its schedule.")]
     public static partial void LoopFailed(ILogger logger, string loop, Exception exception);
 

@@ -211,10 +211,35 @@ public sealed partial class PriorityScheduler
         bool was = Interlocked.Exchange(ref _overloaded, overloaded ? 1 : 0) != 0;
         if (overloaded != was)
         {
-            SchedulingLog.OverloadChanged(_logger, utilization, _cpuThreshold, overloaded);
+            // Workers first: this sample alone sees the transition, so a failing log must not strand deferred work.
             if (!overloaded)
             {
                 StartWorkersForQueuedWork();
+            }
+
+            SchedulingLog.OverloadChanged(_logger, utilization, _cpuThreshold, overloaded);
+        }
+    }
+
+    /// <summary>The CPU timer's callback: it must never throw, or the exception would take the host down.</summary>
+    private void OnCpuTimer()
+    {
+        try
+        {
+            SampleCpu();
+        }
+#pragma warning disable CA1031 // A timer callback must not throw; the next tick samples again.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            try
+            {
+                SchedulingLog.CpuSamplerFailed(_logger, exception);
+            }
+#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
             }
         }
     }

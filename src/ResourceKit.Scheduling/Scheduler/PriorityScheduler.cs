@@ -80,7 +80,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
         _shutdownToken = _shutdown.Token;
         _metrics = new SchedulerMetrics(meterFactory, this);
         SampleCpu();
-        _cpuTimer = _time.CreateTimer(static s => ((PriorityScheduler)s!).SampleCpu(), this, options.CpuSampleInterval, options.CpuSampleInterval);
+        _cpuTimer = _time.CreateTimer(static s => ((PriorityScheduler)s!).OnCpuTimer(), this, options.CpuSampleInterval, options.CpuSampleInterval);
     }
 
     /// <summary>Gets the latest process CPU reading, 0–1 of the machine.</summary>

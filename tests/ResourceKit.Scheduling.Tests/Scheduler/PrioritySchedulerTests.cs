@@ -300,4 +300,32 @@ public sealed class PrioritySchedulerTests
         Assert.That(waits.GetMeasurementSnapshot().Any(m => (string?)m.Tags["priority"] == "high"), Is.True);
         Assert.That(lengths.GetMeasurementSnapshot(), Has.Count.EqualTo(5));
     }
+
+    [Test]
+    public async Task CpuTimer_OverloadEndedLogThrows_TimerDoesNotThrowAndDeferredWorkRuns()
+    {
+        var time = new FakeTimeProvider();
+        var cpu = new FakeCpuSource { Utilization = 0.95 };
+        var logger = new ThrowingLogger<PriorityScheduler>(3) { Armed = false }; // 3: OverloadChanged
+        var options = new PrioritySchedulerOptions { OverloadPolicy = OverloadPolicy.Defer };
+        options.QueueLengthLimits.High = 3;
+        options.QueueLengthLimits.Normal = 3;
+        options.QueueLengthLimits.Low = 3;
+        options.QueueLengthLimits.Background = 3;
+        await using var scheduler = new PriorityScheduler(options, time, cpu, logger);
+        int ran = 0;
+        var deferred = scheduler.TrySubmit(SubmissionPath.TrySchedule, _ => Interlocked.Increment(ref ran), WorkPriority.Low);
+        logger.Armed = true;
+
+        cpu.Utilization = 0.2;
+        Assert.That(time.Sample, Throws.Nothing, "a timer callback must never throw");
+        await scheduler.Settled(deferred);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(deferred.Status, Is.EqualTo(ScheduleStatus.Deferred));
+            Assert.That(logger.Thrown, Is.EqualTo(1));
+            Assert.That(ran, Is.EqualTo(1), "the end of the overload started workers for the deferred work");
+        });
+    }
 }
