@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Diagnostics;
 using ResourceKit.Memory.Diagnostics;
 using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Reclamation;
@@ -27,6 +28,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
     private readonly Meter _meter;
     private readonly Counter<long> _loads;
     private readonly Counter<long> _unloads;
+    private readonly IDisposable _instruments;
     private readonly ITimer? _sweepTimer;
     private bool _disposed;
 
@@ -45,7 +47,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         _meter = MemoryTelemetry.CreateMeter(meterFactory);
         _loads = _meter.CreateCounter<long>("resourcekit.memory.lazy.loads", "{load}", "Lazy components created.");
         _unloads = _meter.CreateCounter<long>("resourcekit.memory.lazy.unloads", "{unload}", "Lazy components unloaded.");
-        _meter.CreateObservableGauge("resourcekit.memory.lazy.loaded", () => LoadedCount, "{component}", "Lazy components loaded now.");
+        _instruments = SharedObservableInstruments<LazyComponentRegistry>.Register(_meter, () => this, new("registry", Name), CreateInstruments);
         if (_options.IdleTimeout > TimeSpan.Zero)
         {
             _sweepTimer = _timeProvider.CreateTimer(static s => ((LazyComponentRegistry)s!).OnSweepTimer(), this, _options.SweepInterval, _options.SweepInterval);
@@ -77,6 +79,10 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
             }
         }
     }
+
+    /// <summary>One gauge per meter for every registry on it: a gauge per registry would keep disposed ones alive on a host's shared meter.</summary>
+    private static void CreateInstruments(Meter meter, SharedObservableInstruments<LazyComponentRegistry> registries) =>
+        meter.CreateObservableGauge("resourcekit.memory.lazy.loaded", () => registries.Observe(r => r.LoadedCount), "{component}", "Lazy components loaded now.");
 
     private int LoadedCount
     {
@@ -306,6 +312,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
             await DisposeInstanceAsync(instance).ConfigureAwait(false);
         }
 
+        _instruments.Dispose();
         MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
     }
 
@@ -319,6 +326,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
 
         _sweepTimer?.Dispose();
         detached.ForEach(DisposeInBackground);
+        _instruments.Dispose();
         MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
     }
 

@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.ObjectPool;
+using ResourceKit.Diagnostics;
 using ResourceKit.Memory.Diagnostics;
 using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Reclamation;
@@ -35,6 +36,7 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
     private readonly long _estimatedObjectBytes;
     private readonly IMeterFactory? _meterFactory;
     private readonly Meter _meter;
+    private readonly IDisposable _instruments;
     private int _overflowCount;
     private long _created;
     private long _dropped;
@@ -68,12 +70,7 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
         Priority = options.Priority;
         _meterFactory = meterFactory;
         _meter = MemoryTelemetry.CreateMeter(meterFactory);
-        var tag = new KeyValuePair<string, object?>("pool", Name);
-        _meter.CreateObservableCounter("resourcekit.memory.object_pool.rented", () => new Measurement<long>(Statistics.Rented, tag), "{object}", "Objects rented.");
-        _meter.CreateObservableCounter("resourcekit.memory.object_pool.returned", () => new Measurement<long>(Statistics.Returned, tag), "{object}", "Objects returned.");
-        _meter.CreateObservableCounter("resourcekit.memory.object_pool.created", () => new Measurement<long>(Statistics.Created, tag), "{object}", "Objects created because the pool was empty.");
-        _meter.CreateObservableCounter("resourcekit.memory.object_pool.dropped", () => new Measurement<long>(Statistics.Dropped, tag), "{object}", "Returned objects discarded.");
-        _meter.CreateObservableGauge("resourcekit.memory.object_pool.retained", () => new Measurement<int>(Statistics.Retained, tag), "{object}", "Objects held by the pool now.");
+        _instruments = SharedObservableInstruments<ObjectPoolStatistics>.Register(_meter, () => Statistics, new("pool", Name), CreateInstruments);
     }
 
     /// <inheritdoc />
@@ -156,6 +153,7 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
         _disposed = true;
         Interlocked.Exchange(ref _registration, null)?.Dispose();
         TrimCore(int.MaxValue); // not Trim(1): its count, taken first, would miss an object a racing Return adds
+        _instruments.Dispose();
         MemoryTelemetry.ReleaseMeter(_meter, _meterFactory);
     }
 
@@ -167,6 +165,16 @@ public sealed class BoundedObjectPool<T> : ObjectPool<T>, IMemoryReclaimer, IDis
         {
             Interlocked.Exchange(ref _registration, null)?.Dispose();
         }
+    }
+
+    /// <summary>One set of instruments per meter for every pool on it, whatever its type: a disposed pool leaves nothing behind.</summary>
+    private static void CreateInstruments(Meter meter, SharedObservableInstruments<ObjectPoolStatistics> pools)
+    {
+        meter.CreateObservableCounter("resourcekit.memory.object_pool.rented", () => pools.Observe(s => s.Rented), "{object}", "Objects rented.");
+        meter.CreateObservableCounter("resourcekit.memory.object_pool.returned", () => pools.Observe(s => s.Returned), "{object}", "Objects returned.");
+        meter.CreateObservableCounter("resourcekit.memory.object_pool.created", () => pools.Observe(s => s.Created), "{object}", "Objects created because the pool was empty.");
+        meter.CreateObservableCounter("resourcekit.memory.object_pool.dropped", () => pools.Observe(s => s.Dropped), "{object}", "Returned objects discarded.");
+        meter.CreateObservableGauge("resourcekit.memory.object_pool.retained", () => pools.Observe(s => s.Retained), "{object}", "Objects held by the pool now.");
     }
 
     private int TrimCore(int target)

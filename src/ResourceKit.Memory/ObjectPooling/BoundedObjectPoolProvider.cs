@@ -16,7 +16,10 @@ public sealed class BoundedObjectPoolProvider : ObjectPoolProvider
     private readonly IMeterFactory? _meterFactory;
 
     /// <summary>Initializes a new instance of the <see cref="BoundedObjectPoolProvider"/> class.</summary>
-    /// <param name="template">The bound, priority and size estimate every pool gets; the name is the pooled type's.</param>
+    /// <param name="template">
+    /// The bound, priority and size estimate every pool gets; the name (the <c>pool</c> tag of its metrics) is the
+    /// pooled type's full name with its generic arguments, such as <c>System.Collections.Generic.List&lt;System.String&gt;</c>.
+    /// </param>
     /// <param name="reclamation">Where pools register as reclaimers; none when <see langword="null"/>.</param>
     /// <param name="meterFactory">The factory for the pools' <c>ResourceKit.Memory</c> meter.</param>
     public BoundedObjectPoolProvider(BoundedObjectPoolOptions? template = null, MemoryReclamation? reclamation = null, IMeterFactory? meterFactory = null)
@@ -35,7 +38,7 @@ public sealed class BoundedObjectPoolProvider : ObjectPoolProvider
             MaximumRetained = _template.MaximumRetained,
             Priority = _template.Priority,
             EstimatedObjectBytes = _template.EstimatedObjectBytes,
-            Name = typeof(T).Name,
+            Name = TypeNames.Readable(typeof(T)),
         },
         _meterFactory);
         if (_reclamation is not null)

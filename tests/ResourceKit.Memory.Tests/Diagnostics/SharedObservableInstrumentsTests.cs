@@ -2,7 +2,10 @@ using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.ObjectPool;
 using ResourceKit.Memory.BudgetedPools;
+using ResourceKit.Memory.LazyComponents;
+using ResourceKit.Memory.ObjectPooling;
 using ResourceKit.Memory.ResourcePooling;
 
 namespace ResourceKit.Memory.Tests.Diagnostics;
@@ -43,6 +46,65 @@ public sealed class SharedObservableInstrumentsTests
 
         Assert.That(probe.Collect(), Is.EqualTo(new[] { "kept" }));
         Assert.That(released.IsAlive, Is.False, "the meter's callbacks no longer hold a disposed pool");
+    }
+
+    [Test]
+    public void ObjectPools_CreatedAndDisposedOnOneFactory_PublishEachInstrumentOnceAndCanBeCollected()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        using var probe = new SeriesProbe(meterFactory, "resourcekit.memory.object_pool.rented");
+        var provider = new BoundedObjectPoolProvider(meterFactory: meterFactory);
+        using var kept = (BoundedObjectPool<List<int>>)provider.Create(new DefaultPooledObjectPolicy<List<int>>());
+
+        var released = CreateAndDisposeObjectPool(provider);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(probe.Published, Is.EqualTo(1), "one instrument for every pool, not one per pool");
+            Assert.That(probe.Collect(), Is.EqualTo(new[] { "System.Collections.Generic.List<System.Int32>" }));
+            Assert.That(released.IsAlive, Is.False, "the meter's callbacks no longer hold a disposed pool");
+        });
+    }
+
+    [Test]
+    public async Task LazyComponentRegistries_Disposed_StopReportingAndCanBeCollected()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meterFactory = services.GetRequiredService<IMeterFactory>();
+        using var probe = new SeriesProbe(meterFactory, "resourcekit.memory.lazy.loaded");
+        await using var kept = new LazyComponentRegistry(timeProvider: new FakeTimeProvider(), meterFactory: meterFactory);
+
+        var released = await CreateAndDisposeRegistryAsync(meterFactory);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(probe.Published, Is.EqualTo(1));
+            Assert.That(probe.Collect(), Has.Count.EqualTo(1), "only the live registry reports");
+            Assert.That(released.IsAlive, Is.False, "the meter's callbacks no longer hold a disposed registry");
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference CreateAndDisposeObjectPool(BoundedObjectPoolProvider provider)
+    {
+        var pool = (BoundedObjectPool<List<string>>)provider.Create(new DefaultPooledObjectPolicy<List<string>>());
+        pool.Dispose();
+        return new WeakReference(pool);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> CreateAndDisposeRegistryAsync(IMeterFactory meterFactory)
+    {
+        var registry = new LazyComponentRegistry(timeProvider: new FakeTimeProvider(), meterFactory: meterFactory);
+        await registry.DisposeAsync();
+        return new WeakReference(registry);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
