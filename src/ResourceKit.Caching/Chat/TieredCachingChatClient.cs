@@ -13,8 +13,10 @@ namespace ResourceKit.Caching.Chat;
 /// message means the same within the same scope, model and preceding conversation.
 /// </summary>
 /// <remarks>
-/// Concurrent identical requests share one call to the inner client (the cache's stampede protection). A streamed
-/// response is stored once the stream completes; a stream the caller abandons is not cached. The key covers the
+/// Concurrent identical <see cref="GetResponseAsync"/> requests share one call to the inner client (the cache's
+/// stampede protection). Streaming requests have no such protection: each one that misses the cache streams from the
+/// inner client. A streamed response is stored once the stream completes, unless the key was written, removed or
+/// invalidated while it streamed (the same rule as for a non-streaming call); a stream the caller abandons is not cached. The key covers the
 /// messages, the options, the isolation scope and the inner client's provider and default model
 /// (<see cref="ChatClientMetadata"/>), so pipelines to different models can share one cache. Requests whose meaning
 /// depends on state the key cannot see bypass the cache: a server-side conversation
@@ -125,6 +127,9 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
             yield break;
         }
 
+        // Watched from before the lookup, like a factory run: a removal or newer value of the key while the stream runs
+        // wins over what the stream produced.
+        using var changes = _cache.WatchChanges(request.Key);
         var cached = await FindAsync(request, cancellationToken).ConfigureAwait(false);
         if (cached.Response is not null)
         {
@@ -144,9 +149,8 @@ public sealed partial class TieredCachingChatClient : DelegatingChatClient
         }
 
         var streamed = updates.ToChatResponse();
-        if (IsFinal(streamed))
+        if (IsFinal(streamed) && await _cache.SetIfUnchangedAsync(request.Key, streamed, changes, _options.PolicyName, cancellationToken).ConfigureAwait(false))
         {
-            await _cache.SetAsync(request.Key, streamed, _options.PolicyName, cancellationToken).ConfigureAwait(false);
             Remember(request, cached.Semantic);
         }
     }

@@ -38,59 +38,27 @@ public sealed partial class TieredCache
         return false;
     }
 
-    private const int ChangeStripes = 256;
-
     /// <summary>
-    /// Counts writes, removals and invalidations, per stripe of keys. A promotion from a slower tier is skipped, or
-    /// undone, when its key's count moved while the slower tier was read: the bytes it read may predate a removal or a
-    /// newer value (a Redis GET answered before a DEL), and copying them up would bring the old value back for its
-    /// whole lifetime. Striped by key so that a busy backplane invalidating other keys does not suppress promotions.
+    /// Writes, removals and invalidations per key: a promotion from a slower tier, or a factory result, is skipped (or
+    /// undone) when its key changed while the slower tier was read or the factory ran (see <see cref="KeyChangeTracker"/>).
     /// </summary>
-    private readonly long[] _changes = new long[ChangeStripes];
-    private readonly int[] _changesInProgress = new int[ChangeStripes];
+    private readonly KeyChangeTracker _changeTracker = new();
 
     /// <summary>When the backplane last asked for a resync (it reconnected and may have missed invalidations); 0 if never.</summary>
     private long _lastResyncUnixMs;
 
-    private static int ChangeStripe(TieredKey key) => key.Local.GetHashCode(StringComparison.Ordinal) & (ChangeStripes - 1);
-
     /// <summary>
     /// Marks the start of a write, removal or invalidation of <paramref name="key"/>; pair with <see cref="EndChange"/>
-    /// after its last tier operation. A read whose stamp was taken before the end, or while any change of its stripe
-    /// was in progress, does not promote: checking the count alone would miss a read that began after the change
-    /// started but read a slower tier before the change reached it.
+    /// after its last tier operation.
     /// </summary>
-    private void BeginChange(TieredKey key)
-    {
-        var stripe = ChangeStripe(key);
-        Interlocked.Increment(ref _changesInProgress[stripe]);
-        Interlocked.Increment(ref _changes[stripe]);
-    }
+    private void BeginChange(TieredKey key) => _changeTracker.Begin(key.Local);
 
-    private void EndChange(TieredKey key)
-    {
-        var stripe = ChangeStripe(key);
-        Interlocked.Increment(ref _changes[stripe]);
-        Interlocked.Decrement(ref _changesInProgress[stripe]);
-    }
+    private void EndChange(TieredKey key) => _changeTracker.End(key.Local);
 
-    private void MarkChangedEverywhere()
-    {
-        for (var i = 0; i < ChangeStripes; i++)
-        {
-            Interlocked.Increment(ref _changes[i]);
-        }
-    }
+    private void MarkChangedEverywhere() => _changeTracker.MarkAllChanged();
 
-    /// <summary>The key's change count, or -1 (never promote) while a change of its stripe is in progress.</summary>
-    private long ChangeStamp(TieredKey key)
-    {
-        var stripe = ChangeStripe(key);
-        var changes = Volatile.Read(ref _changes[stripe]);
-        return Volatile.Read(ref _changesInProgress[stripe]) == 0 ? changes : -1;
-    }
-
-    private bool UnchangedSince(TieredKey key, long stamp) => stamp >= 0 && ChangeStamp(key) == stamp;
+    /// <summary>Watches a key's changes from now on; dispose the watch when done.</summary>
+    private KeyWatch WatchChanges(TieredKey key) => _changeTracker.Watch(key.Local);
 
     /// <summary>
     /// Whether a disk record was written before the last backplane resync (or before this instance started), judged from its logical expiry and
@@ -105,7 +73,7 @@ public sealed partial class TieredCache
     /// <summary>Reads L2 then L3; <paramref name="countMisses"/> is false when this request's misses were counted already.</summary>
     private async ValueTask<TierLookup<T>> ReadLowerTiersAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken, bool countMisses = true)
     {
-        var changes = ChangeStamp(entryKey);
+        using var changes = WatchChanges(entryKey);
         var stale = default(TierLookup<T>);
         if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0)
         {
@@ -153,11 +121,11 @@ public sealed partial class TieredCache
                 _metrics.Hit(CacheValueSource.Distributed);
                 // A value written before the last resync would be distrusted on disk (its envelope keeps the writer's
                 // time), so copying it there would only be deleted and fetched again on every L1 miss.
-                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && UnchangedSince(entryKey, changes) && !WrittenBeforeResync(expires, policy))
+                if (_disk is not null && (policy.Tiers & CacheTiers.Disk) != 0 && changes.Unchanged && !WrittenBeforeResync(expires, policy))
                 {
                     await WriteDiskAsync(entryKey, bytes!, DateTimeOffset.FromUnixTimeMilliseconds(expires + _failSafeMilliseconds), cancellationToken).ConfigureAwait(false);
                     _metrics.Promoted(CacheValueSource.Disk);
-                    if (!UnchangedSince(entryKey, changes))
+                    if (!changes.Unchanged)
                     {
                         // A write or removal raced the copy: drop it rather than risk keeping the older bytes.
                         await RemoveFromDiskAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
@@ -206,15 +174,15 @@ public sealed partial class TieredCache
         }
     }
 
-    private void PromoteIfUnchanged<T>(TieredKey entryKey, T value, long logicalExpiresUnixMs, CachePolicy policy, long changes)
+    private void PromoteIfUnchanged<T>(TieredKey entryKey, T value, long logicalExpiresUnixMs, CachePolicy policy, in KeyWatch changes)
     {
-        if (!UnchangedSince(entryKey, changes))
+        if (!changes.Unchanged)
         {
             return;
         }
 
         PromoteToMemory(entryKey, value, logicalExpiresUnixMs, policy);
-        if (!UnchangedSince(entryKey, changes))
+        if (!changes.Unchanged)
         {
             // A write or removal landed between the check and the copy; the copy may be older than what it wrote.
             _memory.TryRemove(entryKey.Local);
@@ -364,7 +332,8 @@ public sealed partial class TieredCache
     /// <summary>The L1 fast path; renews a sliding session value read in the second half of its life.</summary>
     private async ValueTask<CacheResult<T>> ReadMemoryAsync<T>(TieredKey entryKey, CachePolicy policy, CancellationToken cancellationToken, bool countMiss = true)
     {
-        var changes = policy.Session ? ChangeStamp(entryKey) : -1;
+        // Only a session read may write (a renewal); the default watch reports every key changed.
+        using var changes = policy.Session ? WatchChanges(entryKey) : default;
         if (!TryReadMemory<T>(entryKey, policy, out var hit, out _, countMiss))
         {
             return default;
@@ -377,10 +346,10 @@ public sealed partial class TieredCache
         // session value would be written back and renewed on every read.
         if (policy.Session && _options.SessionSlidingExpiration && _memory.TryGet(entryKey.Local, out var entry)
             && entry.LogicalExpiresUnixMs - NowMilliseconds < (long)_options.SessionTimeToLive.TotalMilliseconds / 2
-            && UnchangedSince(entryKey, changes))
+            && changes.Unchanged)
         {
             await WriteAsync(entryKey, hit.Value, policy, cancellationToken, localOnly: true).ConfigureAwait(false);
-            if (!UnchangedSince(entryKey, changes))
+            if (!changes.Unchanged)
             {
                 await DropLocalCopiesAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
             }

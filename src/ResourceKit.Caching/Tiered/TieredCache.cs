@@ -104,6 +104,9 @@ public sealed partial class TieredCache : IDisposable
         _subscription = backplane?.Subscribe(OnInvalidation);
     }
 
+    /// <summary>Gets the number of keys whose changes are tracked now (reads or writes in progress); for tests.</summary>
+    internal int TrackedChangeKeys => _changeTracker.TrackedKeys;
+
     /// <summary>Gets the prefix of every key in every tier: <c>{ApplicationName}:{TenantId}:</c>.</summary>
     public string KeyPrefix => _keyPrefix;
 
@@ -389,7 +392,7 @@ public sealed partial class TieredCache : IDisposable
     {
         // Taken before anything is read: a Set, Remove or invalidation of the key while the factory runs may carry a
         // newer value than the one the factory read from its source.
-        var changes = ChangeStamp(entryKey);
+        using var changes = WatchChanges(entryKey);
         // A caller that finished just before this flight started may have filled L1 already. The caller that started
         // the flight has counted its L1 miss.
         if (TryReadMemory<T>(entryKey, policy, out var cached, out var memoryStale, countMiss: false))
@@ -424,11 +427,25 @@ public sealed partial class TieredCache : IDisposable
         // Every caller left and the factory ignored the cancellation: nobody waits for this value and a newer flight
         // may already have stored a fresher one, so it is not written.
         cancellationToken.ThrowIfCancellationRequested();
-        if (!UnchangedSince(entryKey, changes) || (cacheable is not null && !cacheable(value)))
+        if (cacheable is null || cacheable(value))
         {
-            // The key changed while the factory ran (its callers get the value, the tiers keep the change), or the
-            // caller said this value must not be stored.
-            return new CacheResult<T>(value, CacheValueSource.Factory);
+            // When the key changed while the factory ran, its callers get the value and the tiers keep the change.
+            await StoreIfUnchangedAsync(entryKey, value, policy, changes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CacheResult<T>(value, CacheValueSource.Factory);
+    }
+
+    /// <summary>
+    /// Stores a value computed from what was read while <paramref name="changes"/> watched the key (a factory's result, a
+    /// completed stream), unless the key changed meanwhile: a Set, Remove or invalidation since may carry a newer value.
+    /// </summary>
+    /// <returns><see langword="true"/> if the value was written.</returns>
+    private async ValueTask<bool> StoreIfUnchangedAsync<T>(TieredKey entryKey, T value, CachePolicy policy, KeyWatch changes, CancellationToken cancellationToken)
+    {
+        if (!changes.Unchanged)
+        {
+            return false;
         }
 
         BeginChange(entryKey);
@@ -441,10 +458,10 @@ public sealed partial class TieredCache : IDisposable
             EndChange(entryKey);
         }
 
-        if (ChangeStamp(entryKey) != changes + 2)
+        if (!changes.UnchangedExcept(ownChanges: 1))
         {
-            // Another change of the stripe overlapped this write and which landed last in each tier is unknown:
-            // removing the key everywhere is always correct (at worst the next read recomputes it).
+            // Another change of the key overlapped this write and which landed last in each tier is unknown: removing
+            // the key everywhere is always correct (at worst the next read recomputes it).
             await DropLocalCopiesAsync(entryKey, CancellationToken.None).ConfigureAwait(false);
             if (IsDistributed(policy))
             {
@@ -452,7 +469,24 @@ public sealed partial class TieredCache : IDisposable
             }
         }
 
-        return new CacheResult<T>(value, CacheValueSource.Factory);
+        return true;
+    }
+
+    /// <summary>Watches <paramref name="key"/> (without the prefix) for changes, for a write that must not override one (see <see cref="SetIfUnchangedAsync"/>).</summary>
+    internal KeyWatch WatchChanges(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return _changeTracker.Watch(key);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> like <see cref="SetAsync"/>, unless a write, removal or invalidation of the key
+    /// began since <paramref name="changes"/> started watching it (the value may then be older than that change).
+    /// </summary>
+    internal async ValueTask<bool> SetIfUnchangedAsync<T>(string key, T value, KeyWatch changes, string? policyName, CancellationToken cancellationToken)
+    {
+        var (entryKey, policy) = Prepare(key, policyName, cancellationToken);
+        return await StoreIfUnchangedAsync(entryKey, value, policy, changes, cancellationToken).ConfigureAwait(false);
     }
 
     private void OnInvalidation(string? invalidatedKey)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Caching.Chat;
+using ResourceKit.Caching.Keys;
 using ResourceKit.Caching.Semantic;
 using ResourceKit.Caching.Tests.TestDoubles;
 
@@ -218,6 +219,41 @@ public sealed class TieredCachingChatClientTests
         Assert.That(second.Text, Is.EqualTo(first.Text));
         Assert.That(nonStreaming.Text, Is.EqualTo(first.Text));
         Assert.That(_inner.Calls, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_KeyRemovedWhileStreaming_IsNotStored()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inner.Gate = gate.Task;
+        var streaming = client.GetStreamingResponseAsync("q").ToChatResponseAsync();
+
+        // The key of "q" with no options and no scope, as the client builds it (an inner client without metadata).
+        await _cache.RemoveAsync(new LlmCacheKeyBuilder().Build([new ChatMessage(ChatRole.User, "q")], null, "\u001f\u001f\u001e"));
+        _inner.Gate = null;
+        gate.SetResult();
+        await streaming.WaitAsync(TimeSpan.FromSeconds(10));
+        await client.GetStreamingResponseAsync("q").ToChatResponseAsync();
+
+        Assert.That(_inner.Calls, Is.EqualTo(2), "a stream that ends after a removal of its key must not store its response");
+        Assert.That(_cache.TrackedChangeKeys, Is.Zero);
+    }
+
+    [Test]
+    public async Task GetStreamingResponseAsync_GatedStreamWithoutARemoval_IsStored()
+    {
+        using var client = new TieredCachingChatClient(_inner, _cache);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _inner.Gate = gate.Task;
+        var streaming = client.GetStreamingResponseAsync("q").ToChatResponseAsync();
+
+        _inner.Gate = null;
+        gate.SetResult();
+        await streaming.WaitAsync(TimeSpan.FromSeconds(10));
+        await client.GetStreamingResponseAsync("q").ToChatResponseAsync();
+
+        Assert.That(_inner.Calls, Is.EqualTo(1), "the same flow without the removal stores the stream (the removal test is not vacuous)");
     }
 
     [Test]
