@@ -136,7 +136,8 @@ public sealed partial class ResourcePool<T>
                 lease.MarkBroken(); // a validator still running on it must not hand it to the next caller
             }
 
-            await lease.DisposeAsync().ConfigureAwait(false);
+            // Closed in the background: the caller asked to stop waiting, so it must not wait out a slow close.
+            lease.Dispose();
             cancellationToken.ThrowIfCancellationRequested(); // with the caller's token, not the linked one
             throw;
         }

@@ -219,6 +219,42 @@ public sealed class ResourcePoolHungLifecycleTests
     }
 
     [Test]
+    public async Task AcquireAsync_CallerCancelsHungValidatorAndCloseHangs_ReturnsAtOnceAndClosesInBackground()
+    {
+        var never = new TaskCompletionSource<bool>();
+        var closing = new TaskCompletionSource();
+        var closes = 0;
+        var options = new ResourcePoolOptions { MinSize = 0, MaxSize = 1, ValidateOnAcquire = true };
+        using var pool = new ResourcePool<ResourcePoolTests.Connection>(
+            options,
+            Create,
+            validate: (_, _) => new ValueTask<bool>(never.Task),
+            destroy: (_, _) =>
+            {
+                closes++;
+                return new ValueTask(closing.Task); // ignores its token
+            },
+            timeProvider: _time);
+        (await pool.AcquireAsync(TimeSpan.Zero)).Dispose();
+        using var cts = new CancellationTokenSource();
+
+        var acquiring = pool.AcquireAsync(cts.Token).AsTask();
+        await cts.CancelAsync(); // the clock does not move: nothing may wait for the close's timeout
+
+        Assert.That(acquiring.IsCompleted, Is.True, "a cancelled caller does not wait for the close");
+        Assert.That(async () => await acquiring, Throws.InstanceOf<OperationCanceledException>().With.Property(nameof(OperationCanceledException.CancellationToken)).EqualTo(cts.Token));
+        Assert.Multiple(() =>
+        {
+            Assert.That(closes, Is.EqualTo(1), "the resource is being closed");
+            Assert.That(pool.Statistics.Closing, Is.EqualTo(1), "and keeps its place until the close ends");
+        });
+
+        _time.Advance(ResourcePoolOptions.DefaultDestroyTimeout);
+
+        Assert.That(pool.Statistics.Total, Is.Zero, "the hung close was abandoned after DestroyTimeout");
+    }
+
+    [Test]
     [NonParallelizable] // listens to the process-wide unobserved task exception event
     public async Task AcquireAsync_CallerCancelsValidatorThatFailsLater_ItsFailureIsObserved()
     {
