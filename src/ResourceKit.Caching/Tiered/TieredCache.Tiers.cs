@@ -158,7 +158,17 @@ public sealed partial class TieredCache
 
         try
         {
-            logicalExpiresUnixMs = CacheEnvelope.ReadLogicalExpiry(bytes);
+            switch (CacheEnvelope.Inspect<T>(bytes, out logicalExpiresUnixMs))
+            {
+                case CacheEnvelopeStatus.OtherType:
+                    // Another caller's value under the same key: not this read's, and not to be deleted for its owner.
+                    return false;
+                case CacheEnvelopeStatus.OlderFormat:
+                    // Written before the envelope named its type, so it cannot be checked; expected after an upgrade.
+                    RemoveFromTier(entryKey, tier);
+                    return false;
+            }
+
             value = CacheEnvelope.Decode<T>(bytes, _serializer);
             return true;
         }
@@ -167,12 +177,15 @@ public sealed partial class TieredCache
             // A value written by another version or type, or damaged in transit: drop it from that tier. Any exception
             // counts, because a custom serializer may throw types of its own on bytes it cannot read.
             LogUnreadable(_logger, entryKey.Full, tier == CacheValueSource.Disk ? CacheMeter.DiskTier : CacheMeter.DistributedTier, ex);
-            _ = tier == CacheValueSource.Disk
-                ? RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask()
-                : _guard!.TryExecuteAsync("remove", (_distributed!, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s.Item1, s.Full, ct), CancellationToken.None).AsTask();
+            RemoveFromTier(entryKey, tier);
             return false;
         }
     }
+
+    private void RemoveFromTier(TieredKey entryKey, CacheValueSource tier) =>
+        _ = tier == CacheValueSource.Disk
+            ? RemoveFromDiskAsync(entryKey, CancellationToken.None).AsTask()
+            : _guard!.TryExecuteAsync("remove", (_distributed!, entryKey.Full), static (s, ct) => RemoveAndReturnAsync(s.Item1, s.Full, ct), CancellationToken.None).AsTask();
 
     private void PromoteIfUnchanged<T>(TieredKey entryKey, T value, long logicalExpiresUnixMs, CachePolicy policy, in KeyWatch changes)
     {
