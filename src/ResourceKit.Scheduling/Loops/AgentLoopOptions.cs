@@ -42,7 +42,7 @@ public sealed class AgentLoopOptions
     /// <value>The default value is <see cref="MissedTickPolicy.Skip"/>.</value>
     public MissedTickPolicy MissedTickPolicy { get; set; } = MissedTickPolicy.Skip;
 
-    /// <summary>Gets or sets the largest random delay added to each tick, so loops with equal intervals spread out.</summary>
+    /// <summary>Gets or sets the bound of the random delay added to each tick (uniform in [0, <see cref="Jitter"/>)), so loops with equal intervals spread out.</summary>
     /// <value>The default value is <see cref="TimeSpan.Zero"/>; it must be less than <see cref="Interval"/>.</value>
     public TimeSpan Jitter { get; set; }
 

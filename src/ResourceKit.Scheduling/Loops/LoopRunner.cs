@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
 namespace ResourceKit.Scheduling;
@@ -362,8 +361,9 @@ internal sealed class LoopRunner
         Report(0, catchUp);
     }
 
+    // Over the whole range in 64 bits: 32-bit ticks end at 214.7 s, which capped a longer jitter there.
     private TimeSpan NextJitter() =>
-        _options.Jitter > TimeSpan.Zero ? TimeSpan.FromTicks(RandomNumberGenerator.GetInt32(0, (int)Math.Min(int.MaxValue, _options.Jitter.Ticks))) : TimeSpan.Zero;
+        _options.Jitter > TimeSpan.Zero ? TimeSpan.FromTicks(Random.Shared.NextInt64(_options.Jitter.Ticks)) : TimeSpan.Zero;
 
     private static void Arm(ITimer timer, TimeSpan dueIn)
     {

@@ -451,4 +451,35 @@ public sealed class AgentLoopSchedulerTests
         Assert.That(stats.Runs, Is.EqualTo(1), "one tick between 1.0 s and 1.2 s");
         Assert.That(stats.MissedTicks, Is.Zero);
     }
+
+    [Test]
+    public async Task Start_JitterLongerThanInt32Ticks_SpreadsFirstTicksOverTheWholeJitter()
+    {
+        // Each first tick comes uniformly within 50 min after the hour; before the fix all came within 214.7 s. That
+        // all 40 fall in the first 215 s by chance has probability (215 / 3000)^40, about 6e-47.
+        const int count = 40;
+        var time = new FakeTimeProvider();
+        await using var scheduler = TestScheduler.Create(time, maxConcurrency: 4);
+        await using var loops = new AgentLoopScheduler(scheduler);
+        for (int i = 0; i < count; i++)
+        {
+            var options = Every(TimeSpan.FromHours(1));
+            options.Jitter = TimeSpan.FromMinutes(50);
+            loops.Add("loop-" + i, options, _ => ValueTask.CompletedTask);
+        }
+
+        loops.Start();
+        time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(215));
+        await scheduler.Idle();
+        var ranEarly = Enumerable.Range(0, count).Count(i => loops.GetStatistics("loop-" + i)!.Runs > 0);
+        time.Advance(TimeSpan.FromMinutes(50) - TimeSpan.FromSeconds(215));
+        await scheduler.Idle();
+        var ranByEndOfJitter = Enumerable.Range(0, count).Count(i => loops.GetStatistics("loop-" + i)!.Runs > 0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ranEarly, Is.LessThan(count), "jitter beyond 214.7 s is honoured");
+            Assert.That(ranByEndOfJitter, Is.EqualTo(count), "and never exceeds the jitter");
+        });
+    }
 }
