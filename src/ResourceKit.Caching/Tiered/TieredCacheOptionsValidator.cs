@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using ResourceKit.Caching.Redis;
-using StackExchange.Redis;
 
 namespace ResourceKit.Caching;
 
@@ -63,46 +62,13 @@ public sealed class TieredCacheOptionsValidator : IValidateOptions<TieredCacheOp
         }
     }
 
-    /// <summary>
-    /// Parses the Redis configuration string as the connection will, so that a typo fails the start rather than
-    /// leaving L3 silently off. The string itself is never echoed, and neither is a parser message that contains the
-    /// password.
-    /// </summary>
+    /// <summary>Parses the Redis configuration string as the connection will, so that a typo fails the start rather than leaving L3 off.</summary>
     private static void AddRedisConfigurationErrors(RedisTierOptions? redis, List<string> errors)
     {
-        if (string.IsNullOrWhiteSpace(redis?.Configuration))
+        if (!string.IsNullOrWhiteSpace(redis?.Configuration) && RedisConnectionFactory.FindConfigurationError(redis.Configuration) is { } error)
         {
-            return;
+            errors.Add($"{nameof(TieredCacheOptions.Redis)}: {nameof(RedisTierOptions.Configuration)} {error}");
         }
-
-        try
-        {
-            if (ConfigurationOptions.Parse(redis.Configuration).EndPoints.Count == 0)
-            {
-                errors.Add($"{nameof(TieredCacheOptions.Redis)}: {nameof(RedisTierOptions.Configuration)} names no server (host:port).");
-            }
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
-        {
-            var detail = ContainsPassword(ex.Message, redis.Configuration) ? "it could not be parsed." : ex.Message;
-            errors.Add($"{nameof(TieredCacheOptions.Redis)}: {nameof(RedisTierOptions.Configuration)} is not a valid StackExchange.Redis configuration string: {detail}");
-        }
-    }
-
-    private static bool ContainsPassword(string message, string configuration)
-    {
-        foreach (var part in configuration.Split(','))
-        {
-            var option = part.Trim();
-            var equals = option.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0 && option[..equals].Trim().Equals("password", StringComparison.OrdinalIgnoreCase)
-                && option[(equals + 1)..].Trim() is { Length: > 0 } password && message.Contains(password, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static void AddAnnotationErrors(object? instance, string prefix, List<string> errors)

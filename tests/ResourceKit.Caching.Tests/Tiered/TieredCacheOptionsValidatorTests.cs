@@ -44,6 +44,24 @@ public sealed class TieredCacheOptionsValidatorTests
     }
 
     [Test]
+    public void Validate_PasswordWithACommaSplitByTheParser_IsNotEchoed()
+    {
+        var options = new TieredCacheOptions();
+        options.Redis.Configuration = "localhost:6379,password=abc,secretpart=xyz";
+
+        var result = new TieredCacheOptionsValidator().Validate(null, options);
+
+        Assert.That(result.Failed, Is.True);
+        Assert.That(result.FailureMessage, Does.Not.Contain("secretpart").And.Not.Contain("xyz"));
+    }
+
+    [Test]
+    public void Connect_ConfigurationThatDoesNotParse_ThrowsWithoutThePassword() =>
+        Assert.That(
+            () => ResourceKit.Caching.Redis.RedisConnectionFactory.Connect(new ResourceKit.Caching.Redis.RedisTierOptions { Configuration = "localhost:6379,password=s3cret-value,ssl=maybe" }),
+            Throws.ArgumentException.With.Message.Contains("not a valid").And.Message.Not.Contain("s3cret-value"));
+
+    [Test]
     public void Validate_ValidRedisConfiguration_Succeeds()
     {
         var options = new TieredCacheOptions();
