@@ -174,8 +174,9 @@ public sealed partial class TieredCache
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A value written by another version or type, or damaged in transit: drop it from that tier. Any exception
-            // counts, because a custom serializer may throw types of its own on bytes it cannot read.
+            // A value of an unknown format, damaged in transit, or that the serializer cannot read (its contract
+            // changed): drop it from that tier. Any exception counts, because a custom serializer may throw types of its
+            // own on bytes it cannot read.
             LogUnreadable(_logger, entryKey.Full, tier == CacheValueSource.Disk ? CacheMeter.DiskTier : CacheMeter.DistributedTier, ex);
             RemoveFromTier(entryKey, tier);
             return false;
