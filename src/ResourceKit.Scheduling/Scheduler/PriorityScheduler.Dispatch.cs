@@ -29,50 +29,63 @@ public sealed partial class PriorityScheduler
         bool critical = priority == WorkPriority.Critical;
         // The timestamp only feeds the queue-wait histogram; skip the clock read when nobody listens.
         item.EnqueuedTimestamp = _metrics.QueueWaitEnabled ? _time.GetTimestamp() : 0;
-        var reason = RejectionReason.None;
-        if (!_accepting)
-        {
-            reason = RejectionReason.ShuttingDown;
-        }
-        else if (!critical && IsOverloaded && _overloadPolicy == OverloadPolicy.Reject)
-        {
-            reason = RejectionReason.CpuOverload;
-        }
-        else if (!_queues.TryEnqueue(item))
-        {
-            reason = RejectionReason.QueueFull;
-        }
-
-        if (reason != RejectionReason.None)
+        var (status, reason) = _accepting ? Admit(item, critical) : (ScheduleStatus.Rejected, RejectionReason.ShuttingDown);
+        if (status == ScheduleStatus.Rejected)
         {
             Interlocked.Increment(ref _rejected[(int)priority]);
             _metrics.RecordRejection(priority, reason);
-            return (ScheduleStatus.Rejected, reason);
         }
 
-        if (_stopped)
+        return (status, reason);
+    }
+
+    /// <summary>
+    /// Queues the item and starts a worker for it, inside the admission window a stop waits for: an item accepted
+    /// here is in the queue before any stop drops the queue, so it is dispatched (or canceled by the stop's end of
+    /// grace like any queued work), never dropped unseen. Runs no user code, so a stop never waits long.
+    /// </summary>
+    private (ScheduleStatus Status, RejectionReason Reason) Admit(IWorkItem item, bool critical)
+    {
+        int admission = _admissions.Enter();
+        try
         {
-            // Shutdown finished while this submission was being admitted: its task is canceled, never stranded.
-            CancelQueuedWork();
+            if (!_accepting)
+            {
+                return (ScheduleStatus.Rejected, RejectionReason.ShuttingDown); // a stop began after the first check
+            }
+
+            AdmissionTestHook?.Invoke();
+            if (!critical && IsOverloaded && _overloadPolicy == OverloadPolicy.Reject)
+            {
+                return (ScheduleStatus.Rejected, RejectionReason.CpuOverload);
+            }
+
+            if (!_queues.TryEnqueue(item))
+            {
+                return (ScheduleStatus.Rejected, RejectionReason.QueueFull);
+            }
+
+            // Deferred work starts no worker: the CPU sampler restarts workers when the load falls.
+            if (!critical && HoldsNonCriticalWork())
+            {
+                return (ScheduleStatus.Deferred, RejectionReason.None);
+            }
+
+            if (TryReserve(ref _generalWorkers, _maxWorkers))
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(StartGeneralWorker, this, preferLocal: false);
+            }
+            else if (critical && TryReserve(ref _criticalWorkers, _criticalReserve))
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(StartCriticalWorker, this, preferLocal: false);
+            }
+
             return (ScheduleStatus.Accepted, RejectionReason.None);
         }
-
-        // Deferred work starts no worker: the CPU sampler restarts workers when the load falls.
-        if (!critical && HoldsNonCriticalWork())
+        finally
         {
-            return (ScheduleStatus.Deferred, RejectionReason.None);
+            _admissions.Exit(admission);
         }
-
-        if (TryReserve(ref _generalWorkers, _maxWorkers))
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(StartGeneralWorker, this, preferLocal: false);
-        }
-        else if (critical && TryReserve(ref _criticalWorkers, _criticalReserve))
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(StartCriticalWorker, this, preferLocal: false);
-        }
-
-        return (ScheduleStatus.Accepted, RejectionReason.None);
     }
 
     private static bool TryReserve(ref int workers, int limit)

@@ -44,7 +44,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     private int _criticalWorkers;
     private volatile bool _accepting = true;
     private volatile bool _draining;
-    private volatile bool _stopped;
+    private readonly AdmissionGate _admissions = new();
     private int _overloaded;
     private double _cpuUtilization;
     private TaskCompletionSource? _idle;
@@ -94,6 +94,12 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the loop CPU limit, 0–1 of the machine (<see cref="PrioritySchedulerOptions.LoopCpuLimitPercent"/>).</summary>
     internal double LoopCpuLimit { get; }
+
+    /// <summary>Gets or sets a callback run by a submission between its admission check and its enqueue (tests only: pauses a submitter there).</summary>
+    internal Action? AdmissionTestHook { get; set; }
+
+    /// <summary>Gets a value indicating whether a stop has begun waiting for the submissions inside their admission window (for tests).</summary>
+    internal bool WaitingForAdmissions { get; private set; }
 
     internal int ActiveWorkers => Volatile.Read(ref _generalWorkers) + Volatile.Read(ref _criticalWorkers);
 
@@ -229,6 +235,8 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
         OptionsValidation.ThrowIfBeyondTimer(gracePeriod, nameof(gracePeriod));
         _accepting = false;
         _draining = true;
+        WaitingForAdmissions = true;
+        _admissions.WaitUntilEmpty(); // from here on nothing is enqueued: every accepted item is in the queue
         StartWorkersForQueuedWork();
         var idle = WhenIdleAsync(CancellationToken.None);
         if (!idle.IsCompleted)
@@ -243,11 +251,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
             }
         }
 
-        // Drop the queue before signalling, so a worker freed by the signal cannot start queued work. A submission that
-        // raced past the admission check sees _stopped after enqueueing and drops the queue itself.
-        Interlocked.MemoryBarrier();
-        _stopped = true;
-        Interlocked.MemoryBarrier();
+        // Drop the queue before signalling, so a worker freed by the signal cannot start queued work.
         CancelQueuedWork();
         await _shutdown.CancelAsync().ConfigureAwait(false);
     }
@@ -277,8 +281,7 @@ public sealed partial class PriorityScheduler : IAsyncDisposable, IDisposable
     public void Dispose()
     {
         _accepting = false;
-        _stopped = true;
-        Interlocked.MemoryBarrier();
+        _admissions.WaitUntilEmpty(); // every accepted item is in the queue, and canceled below
         _cpuTimer.Dispose();
         CancelQueuedWork();
         _shutdown.Cancel();

@@ -88,4 +88,33 @@ public sealed class PrioritySchedulerConcurrencyTests
         Assert.That(accepted.All(t => t.IsCompletedSuccessfully), Is.True);
         scheduler.Dispose();
     }
+
+    [Test]
+    public async Task ShutdownAsync_SubmitterPausedBetweenAdmissionAndEnqueue_ItsAcceptedItemIsDispatched()
+    {
+        var time = new FakeTimeProvider();
+        var scheduler = TestScheduler.Create(time, maxConcurrency: 2);
+        using var paused = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        scheduler.AdmissionTestHook = () =>
+        {
+            paused.Set();
+            release.Wait(TestScheduler.Guard);
+        };
+        int ran = 0;
+
+        var submitter = Task.Run(() => scheduler.TrySchedule(_ => Interlocked.Increment(ref ran)));
+        Assert.That(paused.Wait(TestScheduler.Guard), Is.True, "the submitter passed the admission check");
+        scheduler.AdmissionTestHook = null;
+        var shutdown = Task.Run(() => scheduler.ShutdownAsync(TimeSpan.FromSeconds(30)));
+        Assert.That(SpinWait.SpinUntil(() => shutdown.IsCompleted || scheduler.WaitingForAdmissions, TestScheduler.Guard), Is.True);
+        release.Set();
+        var result = await submitter.Guarded();
+        await shutdown.Guarded();
+
+        Assert.That(result.Status, Is.EqualTo(ScheduleStatus.Accepted));
+        Assert.That(async () => await result.Completion!.Guarded(), Throws.Nothing, "accepted means dispatched, not canceled unseen");
+        Assert.That(ran, Is.EqualTo(1));
+        scheduler.Dispose();
+    }
 }
