@@ -64,7 +64,7 @@ public static class MemoryServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return builder.Add(new HealthCheckRegistration(
             name,
-            sp => new MemoryPressureHealthCheck(sp.GetRequiredService<MemoryPressureMonitor>(), Options(sp).Health),
+            sp => new MemoryPressureHealthCheck(sp.GetRequiredService<MemoryPressureMonitor>(), Options(sp).Health, sp.GetService<GcTuner>()),
             failureStatus: null,
             tags));
     }

@@ -35,6 +35,7 @@ public sealed partial class GcTuner : IDisposable
     private GcProfile _profile = GcProfile.Default;
     private long? _lastSwitch; // the last adaptive switch; null until the first
     private double _overhead;
+    private int _overheadLevel; // 0 within the target, 1 above it, 2 above the maximum; judged once a whole window is measured
     private double _cpuRatio;
     private long _profileChanges;
     private long _regionsEntered;
@@ -113,7 +114,7 @@ public sealed partial class GcTuner : IDisposable
         {
             lock (_gate)
             {
-                return new(_profile, _overhead, _cpuRatio, _profileChanges, _regionsEntered, _regionsRefused);
+                return new(_profile, _overhead, _cpuRatio, _profileChanges, _regionsEntered, _regionsRefused, _overheadLevel >= 1, _overheadLevel >= 2);
             }
         }
     }
@@ -203,6 +204,11 @@ public sealed partial class GcTuner : IDisposable
             var (oldestAt, oldestPause) = _window.Peek();
             var elapsed = _timeProvider.GetElapsedTime(oldestAt, now);
             _overhead = elapsed <= TimeSpan.Zero ? 0 : Math.Clamp((pause - oldestPause) / elapsed, 0, 1);
+            if (elapsed >= _options.OverheadWindow)
+            {
+                JudgeOverheadLocked();
+            }
+
             if (!_options.Adaptive)
             {
                 RetryRefusedHeapLimitLocked();
@@ -240,6 +246,29 @@ public sealed partial class GcTuner : IDisposable
             && (_lastHeapLimitRefusal is not { } refusedAt || _timeProvider.GetElapsedTime(refusedAt) >= _options.AdaptiveMinimumDwell))
         {
             TryRefreshHeapHardLimitLocked(wanted);
+        }
+    }
+
+    /// <summary>Compares the overhead with the target and maximum, and logs when it crosses either (not on every sample).</summary>
+    private void JudgeOverheadLocked()
+    {
+        var level = _overhead > _options.OverheadMaximum ? 2 : _overhead > _options.OverheadTarget ? 1 : 0;
+        var previous = _overheadLevel;
+        _overheadLevel = level;
+        if (level > previous)
+        {
+            if (level == 2)
+            {
+                LogOverheadAboveMaximum(_logger, _overhead, _options.OverheadWindow, _options.OverheadMaximum);
+            }
+            else
+            {
+                LogOverheadAboveTarget(_logger, _overhead, _options.OverheadWindow, _options.OverheadTarget);
+            }
+        }
+        else if (level == 0 && previous != 0)
+        {
+            LogOverheadWithinTarget(_logger, _overhead, _options.OverheadWindow, _options.OverheadTarget);
         }
     }
 
@@ -401,6 +430,15 @@ public sealed partial class GcTuner : IDisposable
 
     [LoggerMessage(EventId = 53, Level = LogLevel.Warning, Message = "The runtime refused the GC heap hard limit {Requested} bytes; the limit stays {Current} bytes.")]
     private static partial void LogHeapLimitRefused(ILogger logger, Exception exception, long? requested, long? current);
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "GC overhead {Overhead:P2} over the last {Window} is above the {Target:P1} target.")]
+    private static partial void LogOverheadAboveTarget(ILogger logger, double overhead, TimeSpan window, double target);
+
+    [LoggerMessage(EventId = 56, Level = LogLevel.Warning, Message = "GC overhead {Overhead:P2} over the last {Window} is above the {Maximum:P1} maximum; the memory health check reports Degraded.")]
+    private static partial void LogOverheadAboveMaximum(ILogger logger, double overhead, TimeSpan window, double maximum);
+
+    [LoggerMessage(EventId = 57, Level = LogLevel.Information, Message = "GC overhead {Overhead:P2} over the last {Window} is back within the {Target:P1} target.")]
+    private static partial void LogOverheadWithinTarget(ILogger logger, double overhead, TimeSpan window, double target);
 
     [LoggerMessage(EventId = 54, Level = LogLevel.Error, Message = "GC tuner sample failed; the next sample tries again.")]
     private static partial void LogSampleFailed(ILogger logger, Exception exception);

@@ -21,6 +21,12 @@ public sealed class GcTunerOptions
     /// <summary>The default CPU ratio above which the adaptive mode switches to <see cref="GcProfile.PeakLoad"/> (0.70, the seed's <c>load_cpu_threshold</c>).</summary>
     public const double DefaultPeakCpuThreshold = 0.70;
 
+    /// <summary>The default GC-overhead target (0.01: the seed's "GC overhead &lt; 1 %").</summary>
+    public const double DefaultOverheadTarget = 0.01;
+
+    /// <summary>The default GC-overhead maximum (0.03: the seed's 3 % maximum).</summary>
+    public const double DefaultOverheadMaximum = 0.03;
+
     /// <summary>Gets or sets the profile applied at start, and the one adaptive mode returns to when load and pressure are normal.</summary>
     /// <value>The default value is <see cref="GcProfile.Default"/> (change nothing).</value>
     [EnumDataType(typeof(GcProfile), ErrorMessage = "Profile must be Default, Continuous, HighMemory, LowMemory or PeakLoad.")]
@@ -50,6 +56,22 @@ public sealed class GcTunerOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00", ErrorMessage = "OverheadWindow must be between 10 ms and 1 day.")]
     public TimeSpan OverheadWindow { get; set; } = DefaultOverheadWindow;
 
+    /// <summary>
+    /// Gets or sets the GC overhead (0–1, over <see cref="OverheadWindow"/>) the host should stay under. Once a whole
+    /// window has been measured, going above it logs a warning (once, until it is back under).
+    /// </summary>
+    /// <value>The default value is 0.01 (1 %).</value>
+    [Range(0.0001, 1.0, ErrorMessage = "OverheadTarget must be between 0.0001 and 1.")]
+    public double OverheadTarget { get; set; } = DefaultOverheadTarget;
+
+    /// <summary>
+    /// Gets or sets the most GC overhead (0–1, over <see cref="OverheadWindow"/>) that is acceptable. Above it the tuner
+    /// logs a warning (once, until it is back under) and <c>MemoryPressureHealthCheck</c> reports at least Degraded.
+    /// </summary>
+    /// <value>The default value is 0.03 (3 %).</value>
+    [Range(0.0001, 1.0, ErrorMessage = "OverheadMaximum must be between 0.0001 and 1.")]
+    public double OverheadMaximum { get; set; } = DefaultOverheadMaximum;
+
     /// <summary>Gets or sets the largest allocation budget <see cref="GcTuner.TryEnterNoGcRegion"/> accepts.</summary>
     /// <value>The default value is 16 MB.</value>
     [Range(1L, long.MaxValue, ErrorMessage = "MaxNoGcRegionBytes must be at least 1.")]
@@ -68,6 +90,11 @@ public sealed class GcTunerOptions
         if (OverheadWindow < SampleInterval)
         {
             errors.Add($"OverheadWindow ({OverheadWindow}) must not be shorter than SampleInterval ({SampleInterval}).");
+        }
+
+        if (OverheadMaximum < OverheadTarget)
+        {
+            errors.Add($"OverheadMaximum ({OverheadMaximum}) must not be below OverheadTarget ({OverheadTarget}).");
         }
 
         return errors;

@@ -1,4 +1,5 @@
 using System.Runtime;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.GarbageCollection;
@@ -173,6 +174,72 @@ public sealed class GcTunerTests
             Assert.That(steady, Is.EqualTo(0.01).Within(1e-9));
             Assert.That(tuner.GcOverhead, Is.Zero);
         });
+    }
+
+    [Test]
+    public void Sample_OverheadCrossesTargetThenMaximumThenFalls_WarnsOncePerCrossingAndReportsIt()
+    {
+        var logger = new FakeLogger<GcTuner>();
+        using var tuner = new GcTuner(
+            new GcTunerOptions { SampleInterval = TimeSpan.FromSeconds(10), OverheadWindow = TimeSpan.FromSeconds(60) },
+            _collector,
+            cpu: new FakeCpuUsageSource(),
+            timeProvider: _time,
+            logger: logger);
+        tuner.Start();
+
+        RunWithPauses(TimeSpan.FromMilliseconds(200), samples: 12); // 2 %: above the 1 % target, within the 3 % maximum
+        var aboveTarget = tuner.Statistics;
+        RunWithPauses(TimeSpan.FromMilliseconds(500), samples: 12); // 5 %: above the maximum
+        var aboveMaximum = tuner.Statistics;
+        RunWithPauses(TimeSpan.Zero, samples: 7);
+
+        var events = logger.Collector.GetSnapshot().Select(r => r.Id.Id).Where(id => id is 55 or 56 or 57).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(aboveTarget.GcOverhead, Is.EqualTo(0.02).Within(1e-9));
+            Assert.That((aboveTarget.OverheadAboveTarget, aboveTarget.OverheadAboveMaximum), Is.EqualTo((true, false)));
+            Assert.That((aboveMaximum.OverheadAboveTarget, aboveMaximum.OverheadAboveMaximum), Is.EqualTo((true, true)));
+            Assert.That(tuner.Statistics.OverheadAboveTarget, Is.False);
+            Assert.That(events, Is.EqualTo(new[] { 55, 56, 57 }), "one warning per crossing, not one per sample");
+            Assert.That(logger.Collector.GetSnapshot().Single(r => r.Id.Id == 56).Level, Is.EqualTo(LogLevel.Warning));
+        });
+    }
+
+    [Test]
+    public void Sample_WindowNotYetFull_DoesNotJudgeOverhead()
+    {
+        using var tuner = CreateTuner(new GcTunerOptions { SampleInterval = TimeSpan.FromSeconds(10), OverheadWindow = TimeSpan.FromSeconds(60) });
+        tuner.Start();
+
+        RunWithPauses(TimeSpan.FromMilliseconds(900), samples: 1); // 9 % over the first 10 s only
+
+        Assert.That(tuner.Statistics.OverheadAboveMaximum, Is.False, "a single early collection is not a trend");
+    }
+
+    [Test]
+    public void Validate_OverheadMaximumBelowTargetOrOutOfRange_ListsEach()
+    {
+        var errors = new GcTunerOptions { OverheadTarget = 0.05, OverheadMaximum = 0.02 }.Validate();
+        var ranges = new GcTunerOptions { OverheadTarget = 0, OverheadMaximum = 1.5 }.Validate();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(errors, Has.One.Contains("OverheadMaximum (0.02) must not be below OverheadTarget (0.05)"));
+            Assert.That(ranges, Has.Some.Contains("OverheadTarget must be between").And.Some.Contains("OverheadMaximum must be between"));
+            Assert.That(new GcTunerOptions().Validate(), Is.Empty);
+            Assert.That((GcTunerOptions.DefaultOverheadTarget, GcTunerOptions.DefaultOverheadMaximum), Is.EqualTo((0.01, 0.03)), "the seed's < 1 % target and 3 % maximum");
+        });
+    }
+
+    /// <summary>Moves the clock one 10 s sample at a time, adding <paramref name="pausePerSample"/> of GC pause in each.</summary>
+    private void RunWithPauses(TimeSpan pausePerSample, int samples)
+    {
+        for (var i = 0; i < samples; i++)
+        {
+            _collector.TotalPause += pausePerSample;
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Health;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Memory.Tests.Fakes;
@@ -48,5 +49,39 @@ public sealed class MemoryPressureHealthCheckTests
         var options = new MemoryHealthOptions { DegradedLevel = MemoryPressureLevel.Critical, UnhealthyLevel = MemoryPressureLevel.Warning };
 
         Assert.That(options.Validate(), Has.One.Contains("must not be below DegradedLevel"));
+    }
+
+    [Test]
+    public async Task CheckHealthAsync_GcOverheadAboveMaximum_DegradedEvenAtNormalPressure()
+    {
+        var time = new FakeTimeProvider();
+        var collector = new FakeGarbageCollector();
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions(), source: new FakeMemorySource(), timeProvider: time);
+        monitor.Sample();
+        using var tuner = new GcTuner(new GcTunerOptions { SampleInterval = TimeSpan.FromSeconds(10), OverheadWindow = TimeSpan.FromSeconds(60) }, collector, cpu: new FakeCpuUsageSource(), timeProvider: time);
+        tuner.Start();
+        var check = new MemoryPressureHealthCheck(monitor, tuner: tuner);
+        for (var i = 0; i < 6; i++)
+        {
+            collector.TotalPause += TimeSpan.FromMilliseconds(200); // 2 %: above the target only
+            time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        var withinMaximum = await check.CheckHealthAsync(new HealthCheckContext());
+        for (var i = 0; i < 6; i++)
+        {
+            collector.TotalPause += TimeSpan.FromMilliseconds(400); // 4 %
+            time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        var aboveMaximum = await check.CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(withinMaximum.Status, Is.EqualTo(HealthStatus.Healthy));
+            Assert.That(aboveMaximum.Status, Is.EqualTo(HealthStatus.Degraded));
+            Assert.That(aboveMaximum.Description, Does.Contain("GC overhead"));
+            Assert.That(aboveMaximum.Data["gcOverhead"], Is.EqualTo(0.04).Within(1e-9));
+        });
     }
 }
