@@ -228,7 +228,7 @@ public sealed class Batcher<T> : IAsyncDisposable
     {
         await foreach (var batch in _ready.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            bool failed = false;
+            Exception? failure = null;
             try
             {
                 await _flush(batch, _abandon.Token).ConfigureAwait(false);
@@ -237,18 +237,31 @@ public sealed class Batcher<T> : IAsyncDisposable
             catch (Exception exception)
 #pragma warning restore CA1031
             {
-                failed = true;
-                SchedulingLog.BatchFlushFailed(_logger, batch.Count, exception);
+                failure = exception;
             }
 
             lock (_gate)
             {
                 _flushed++;
-                _failed += failed ? 1 : 0;
+                _failed += failure is null ? 0 : 1;
                 _pending -= batch.Count;
             }
 
             _capacity.Release(batch.Count);
+            if (failure is not null)
+            {
+                // After the bookkeeping, and never out of this loop: a failing logger must not stop every later
+                // flush and leave producers waiting for capacity.
+                try
+                {
+                    SchedulingLog.BatchFlushFailed(_logger, batch.Count, failure);
+                }
+#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
         }
     }
 }

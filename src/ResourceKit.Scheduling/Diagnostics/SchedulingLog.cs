@@ -32,6 +32,9 @@ internal static partial class SchedulingLog
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Agent loop {Loop} is scheduled again after {Rejected} rejected ticks ({Reason}).")]
     public static partial void LoopAcceptedAgain(ILogger logger, string loop, long rejected, RejectionReason reason);
 
+    [LoggerMessage(EventId = 16, Level = LogLevel.Error, Message = "Agent loop {Loop} tick failed; the loop keeps its schedule.")]
+    public static partial void LoopTickFailed(ILogger logger, string loop, Exception exception);
+
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Agent loops did not all finish within the {GracePeriod} grace period.")]
     public static partial void LoopsDidNotDrain(ILogger logger, TimeSpan gracePeriod);
 

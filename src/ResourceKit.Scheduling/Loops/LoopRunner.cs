@@ -67,7 +67,7 @@ internal sealed class LoopRunner
             return;
         }
 
-        var timer = _time.CreateTimer(static s => ((LoopRunner)s!).OnTick(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var timer = _time.CreateTimer(static s => ((LoopRunner)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         long now = _time.GetTimestamp();
         var firstDelay = _options.InitialDelay ?? _options.Interval;
         lock (_sync)
@@ -144,6 +144,29 @@ internal sealed class LoopRunner
     /// holds the loop, so the loop cannot be stuck on a run that will never come.
     /// </summary>
     private bool InFlightLocked => _running || _queued is { IsCompleted: false };
+
+    /// <summary>The tick timer's callback: it must never throw, or the exception would take the host down.</summary>
+    private void OnTimer()
+    {
+        try
+        {
+            OnTick();
+        }
+#pragma warning disable CA1031 // A timer callback must not throw; the timer is re-armed before anything that can.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            try
+            {
+                SchedulingLog.LoopTickFailed(_logger, _name, exception);
+            }
+#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        }
+    }
 
     private void OnTick()
     {

@@ -144,6 +144,29 @@ public sealed class BatcherTests
     }
 
     [Test]
+    public async Task Flush_ThrowsAndItsFailureLogThrows_KeepsFlushingAndGivesCapacityBack()
+    {
+        var time = new FakeTimeProvider();
+        int calls = 0;
+        var recorder = new Recorder { Before = (_, _) => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("down") : ValueTask.CompletedTask };
+        var logger = new ThrowingLogger<Batcher<int>>(20); // 20: flush failed
+        await using var batcher = new Batcher<int>(new BatcherOptions { MaxBatchSize = 1, MaxBatchDelay = Delay, Capacity = 1 }, recorder.FlushAsync, time, logger);
+
+        await batcher.AddAsync(1).AsTask().Guarded();
+        await batcher.AddAsync(2).AsTask().Guarded(); // waits for the failed batch's capacity
+        await recorder.WaitForFlushesAsync(2);
+        await batcher.CompleteAsync().Guarded();
+
+        var stats = batcher.GetStatistics();
+        Assert.Multiple(() =>
+        {
+            Assert.That(logger.Thrown, Is.EqualTo(1));
+            Assert.That((stats.FailedFlushes, stats.BatchesFlushed, stats.PendingItems), Is.EqualTo((1L, 2L, 0)));
+            Assert.That(recorder.Batches.Single(), Is.EqualTo(new[] { 2 }));
+        });
+    }
+
+    [Test]
     public async Task CompleteAsync_PartialBatch_FlushesItAndRefusesNewItems()
     {
         var time = new FakeTimeProvider();

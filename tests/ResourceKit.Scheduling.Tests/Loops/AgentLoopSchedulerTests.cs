@@ -456,7 +456,7 @@ public sealed class AgentLoopSchedulerTests
     public async Task Start_JitterLongerThanInt32Ticks_SpreadsFirstTicksOverTheWholeJitter()
     {
         // Each first tick comes uniformly within 50 min after the hour; before the fix all came within 214.7 s. That
-        // all 40 fall in the first 215 s by chance has probability (215 / 3000)^40, about 6e-47.
+        // all 40 fall in the first 215 s by chance (a spurious failure) has probability (215 / 3000)^40, about 2e-46.
         const int count = 40;
         var time = new FakeTimeProvider();
         await using var scheduler = TestScheduler.Create(time, maxConcurrency: 4);
@@ -480,6 +480,30 @@ public sealed class AgentLoopSchedulerTests
         {
             Assert.That(ranEarly, Is.LessThan(count), "jitter beyond 214.7 s is honoured");
             Assert.That(ranByEndOfJitter, Is.EqualTo(count), "and never exceeds the jitter");
+        });
+    }
+
+    [Test]
+    public async Task Tick_CpuSkipLogThrows_TimerDoesNotThrowAndLoopKeepsItsSchedule()
+    {
+        var time = new FakeTimeProvider();
+        var cpu = new FakeCpuSource { Utilization = 0.80 };
+        await using var scheduler = TestScheduler.Create(time, cpu, configure: o => o.CpuSampleInterval = TimeSpan.FromSeconds(1));
+        var logger = new ThrowingLogger<AgentLoopScheduler>(11); // 11: skipped for CPU
+        await using var loops = new AgentLoopScheduler(scheduler, logger);
+        loops.Add("hungry", Every(Interval, cpuBudget: 15), _ => ValueTask.CompletedTask);
+        loops.Start();
+
+        Assert.That(() => time.Advance(Interval), Throws.Nothing, "a timer callback must never throw");
+        cpu.Utilization = 0.10;
+        time.Advance(Interval);
+        await scheduler.Idle();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(logger.Thrown, Is.EqualTo(1));
+            Assert.That(loops.GetStatistics("hungry")!.CpuSkips, Is.EqualTo(1));
+            Assert.That(loops.GetStatistics("hungry")!.Runs, Is.EqualTo(1), "the next tick ran");
         });
     }
 }
