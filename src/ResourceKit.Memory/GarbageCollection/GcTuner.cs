@@ -405,7 +405,15 @@ public sealed partial class GcTuner : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogSampleFailed(_logger, ex);
+            try
+            {
+                LogSampleFailed(_logger, ex);
+            }
+#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it, and a timer callback must not throw.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
     }
 

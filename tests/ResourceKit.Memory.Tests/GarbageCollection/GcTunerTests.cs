@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Memory.Tests.Fakes;
+using ResourceKit.Memory.Tests.Support;
 
 namespace ResourceKit.Memory.Tests.GarbageCollection;
 
@@ -229,6 +230,31 @@ public sealed class GcTunerTests
             Assert.That(ranges, Has.Some.Contains("OverheadTarget must be between").And.Some.Contains("OverheadMaximum must be between"));
             Assert.That(new GcTunerOptions().Validate(), Is.Empty);
             Assert.That((GcTunerOptions.DefaultOverheadTarget, GcTunerOptions.DefaultOverheadMaximum), Is.EqualTo((0.01, 0.03)), "the seed's < 1 % target and 3 % maximum");
+        });
+    }
+
+    [Test]
+    public void Timer_SampleFailsAndItsLogThrows_TimerDoesNotThrowAndKeepsSampling()
+    {
+        var logger = new ThrowingLogger<GcTuner>(54); // 54: sample failed
+        using var tuner = new GcTuner(
+            new GcTunerOptions { SampleInterval = TimeSpan.FromSeconds(10), OverheadWindow = TimeSpan.FromSeconds(60) },
+            _collector,
+            cpu: new FakeCpuUsageSource(),
+            timeProvider: _time,
+            logger: logger);
+        tuner.Start();
+        _collector.PauseReadFailure = new InvalidOperationException("reading failed");
+
+        Assert.That(() => _time.Advance(TimeSpan.FromSeconds(10)), Throws.Nothing, "a timer callback must never throw");
+        _collector.PauseReadFailure = null;
+        _collector.TotalPause = TimeSpan.FromMilliseconds(200);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(logger.Thrown, Is.EqualTo(1));
+            Assert.That(tuner.GcOverhead, Is.EqualTo(0.01).Within(1e-9), "the next tick sampled");
         });
     }
 
