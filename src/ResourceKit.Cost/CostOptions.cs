@@ -97,8 +97,10 @@ public sealed class CostOptions
     public TimeSpan ExpirySweepInterval { get; set; } = DefaultExpirySweepInterval;
 
     /// <summary>
-    /// Gets or sets the largest amount held for one call, so a huge context cannot lock everyone out. The hard limits
-    /// are still checked against the call's full estimate.
+    /// Gets or sets the size of an ordinary call: a Block or Shutdown rule that refuses a reservation because committed
+    /// spend alone leaves less room than this (or than the request, when smaller) has reached its limit, and raises
+    /// <see cref="SpendLedger.LimitReached"/>. It does not cap what a call holds: a hold counts its full estimate
+    /// against the limits, or parallel calls could together pass them.
     /// </summary>
     /// <value>The default value is $1.</value>
     public decimal MaxReservationCost { get; set; } = (decimal)DefaultMaxReservationCost;

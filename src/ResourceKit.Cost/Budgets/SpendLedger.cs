@@ -11,7 +11,8 @@ namespace ResourceKit.Cost.Budgets;
 /// Records spend per category, model and agent over hourly, daily, ISO-week and calendar-month windows,
 /// enforces budget rules, and holds reservations for calls in flight. The check against Block and Shutdown
 /// limits and the reservation happen in one atomic store operation, so committed plus reserved spend never
-/// exceeds such a limit however many callers race.
+/// exceeds such a limit however many callers race. Each hold is the full amount it was checked against, so
+/// committed spend can pass such a limit only when a call costs more than it reserved.
 /// </summary>
 public sealed partial class SpendLedger : IDisposable
 {
@@ -138,14 +139,14 @@ public sealed partial class SpendLedger : IDisposable
         TryReserveAsync(attribution, amount, amount, cancellationToken);
 
     /// <summary>
-    /// Atomically checks every rule that applies against <paramref name="limitCheckAmount"/> and, if all allow it, holds
-    /// <paramref name="amount"/>: for a call whose full estimate is larger than what should be held (the chat middleware
-    /// holds at most <see cref="CostOptions.MaxReservationCost"/>), so that a call which might not fit is refused
-    /// while a large estimate does not lock everyone else out.
+    /// Atomically checks every rule that applies against the larger of <paramref name="amount"/> and
+    /// <paramref name="limitCheckAmount"/> and, if all allow it, holds that larger amount until the reservation is
+    /// settled, released or expires. A hold always counts against the Block and Shutdown limits what it was checked
+    /// against: holding less would let parallel callers each be checked against room the others may still spend.
     /// </summary>
     /// <param name="attribution">Whom the spend is charged to.</param>
-    /// <param name="amount">The amount to hold.</param>
-    /// <param name="limitCheckAmount">The amount the hard limits are checked against; <paramref name="amount"/> when smaller.</param>
+    /// <param name="amount">The estimated cost.</param>
+    /// <param name="limitCheckAmount">A larger amount to check and hold instead, such as a call's full estimate; ignored when smaller.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The reservation, or why it was refused (the denial names the checked amount).</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="amount"/> or <paramref name="limitCheckAmount"/> is negative.</exception>
@@ -165,10 +166,10 @@ public sealed partial class SpendLedger : IDisposable
             }
 
             var expiryNow = ExpiryNow(now);
-            var ticket = new LedgerReservation(NewReservationId(), amount, expiryNow + _reservationTimeToLive, plan.CounterList)
-            {
-                LimitCheckAmount = limitCheckAmount > amount ? limitCheckAmount : null,
-            };
+            // The hold is what the limits were checked against: were it smaller, parallel callers would each be
+            // checked against room that the others' calls may still spend.
+            var held = Math.Max(amount, limitCheckAmount);
+            var ticket = new LedgerReservation(NewReservationId(), held, expiryNow + _reservationTimeToLive, plan.CounterList);
             if (_synchronousStore is not { } store)
             {
                 return ReserveThroughStoreAsync(plan, ticket, expiryNow, cancellationToken);

@@ -7,9 +7,10 @@ namespace ResourceKit.Cost.Ledger;
 public interface ISpendStore
 {
     /// <summary>
-    /// First releases reservations expired at <paramref name="now"/>, then holds the reservation's amount on
-    /// all its counters if, for every limit, committed + reserved + the checked amount (the larger of
-    /// <see cref="LedgerReservation.Amount"/> and <see cref="LedgerReservation.LimitCheckAmount"/>) stays within the limit.
+    /// First releases reservations expired at <paramref name="now"/>, then holds the checked amount (the larger of
+    /// <see cref="LedgerReservation.Amount"/> and <see cref="LedgerReservation.LimitCheckAmount"/>) on all the
+    /// reservation's counters if, for every limit, committed + reserved + the checked amount stays within the limit.
+    /// The hold is the amount checked, so open holds count against later checks what they were checked against.
     /// </summary>
     /// <param name="reservation">The reservation.</param>
     /// <param name="limits">The hard limits to respect.</param>

@@ -8,13 +8,13 @@ namespace ResourceKit.Cost.Ledger;
 public sealed record LedgerReservation(string Id, decimal Amount, DateTimeOffset ExpiresAt, IReadOnlyList<LedgerCounter> Counters)
 {
     /// <summary>
-    /// Gets the amount the limit check counts instead of <see cref="Amount"/> when it is larger: the full estimate of a
-    /// call of which only a capped part is held, so a call that might not fit is refused without one large hold
-    /// locking everyone else out.
+    /// Gets an amount the store checks and holds instead of <see cref="Amount"/> when it is larger. A hold counts
+    /// against the limits what it was checked against for as long as it is outstanding: were less held, parallel
+    /// callers would each be checked against room the others' calls may still spend.
     /// </summary>
-    /// <value>The default value is <see langword="null"/>: the check counts <see cref="Amount"/>.</value>
+    /// <value>The default value is <see langword="null"/>: the store checks and holds <see cref="Amount"/>.</value>
     public decimal? LimitCheckAmount { get; init; }
 
-    /// <summary>Gets what the limit check counts: the larger of <see cref="Amount"/> and <see cref="LimitCheckAmount"/>.</summary>
+    /// <summary>Gets what the limit check counts and the store holds: the larger of <see cref="Amount"/> and <see cref="LimitCheckAmount"/>.</summary>
     internal decimal CheckedAmount => LimitCheckAmount is { } check && check > Amount ? check : Amount;
 }

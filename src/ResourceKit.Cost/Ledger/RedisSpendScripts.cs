@@ -46,7 +46,10 @@ internal static class RedisSpendScripts
         end
         """;
 
-    /// <summary>ARGV: prefix, id, amount, expiresMs, nowMs, counters, limitCount, (counterIndex, limit)*, checkedAmount.</summary>
+    /// <summary>
+    /// ARGV: prefix, id, amount, expiresMs, nowMs, counters, limitCount, (counterIndex, limit)*, checkedAmount. The
+    /// checked amount (the larger) is what is held, so open holds count against the limits what they were checked against.
+    /// </summary>
     public const string Reserve = Helpers + """
 
         local id = ARGV[2]
@@ -63,11 +66,11 @@ internal static class RedisSpendScripts
           end
         end
         for _, c in ipairs(counters) do
-          redis.call('HINCRBY', c[1], c[2] .. ':r', amount)
+          redis.call('HINCRBY', c[1], c[2] .. ':r', checked)
           touch(c)
         end
         local key = prefix .. ':r:' .. id
-        redis.call('HSET', key, 'a', amount, 'c', ARGV[6])
+        redis.call('HSET', key, 'a', checked, 'c', ARGV[6])
         redis.call('ZADD', KEYS[1], tonumber(ARGV[4]), id)
         return { 0, totals(counters) }
         """;

@@ -19,7 +19,11 @@ internal sealed partial class SpendBook
         return new LedgerReserveResult(granted, failed, totals);
     }
 
-    /// <summary>Checks every limit and holds the amount; writes the observed counters' totals into the two spans.</summary>
+    /// <summary>
+    /// Checks every limit and holds the checked amount (the full estimate of a call, not a capped part of it): a hold
+    /// counts against the limits what it was checked against for as long as it is outstanding, otherwise parallel
+    /// callers would each see room that the others' calls may still spend. Writes the observed counters' totals into the two spans.
+    /// </summary>
     public bool TryReserve(LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, ObservedTotals totals, out int failedLimitIndex)
     {
         Expire(now);
@@ -45,9 +49,10 @@ internal sealed partial class SpendBook
             _earliestExpiry = reservation.ExpiresAt;
         }
 
+        var held = reservation.CheckedAmount;
         foreach (var balance in balances)
         {
-            balance.Reserved += reservation.Amount;
+            balance.Reserved += held;
         }
 
         failedLimitIndex = -1;
@@ -82,7 +87,7 @@ internal sealed partial class SpendBook
         var balances = Resolve(reservation.Counters);
         foreach (var balance in balances)
         {
-            balance.Reserved -= held.Amount;
+            balance.Reserved -= held.CheckedAmount;
             balance.Committed += actual;
         }
 
@@ -191,7 +196,7 @@ internal sealed partial class SpendBook
     {
         foreach (var balance in Resolve(held.Counters))
         {
-            balance.Reserved -= held.Amount;
+            balance.Reserved -= held.CheckedAmount;
         }
     }
 

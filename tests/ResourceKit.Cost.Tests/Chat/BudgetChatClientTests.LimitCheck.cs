@@ -2,7 +2,7 @@ using ResourceKit.Cost.Budgets;
 
 namespace ResourceKit.Cost.Tests.Chat;
 
-/// <content>A call whose full estimate might not fit is refused although its capped hold would.</content>
+/// <content>A call is checked against its full estimate, which is also what it holds.</content>
 public sealed partial class BudgetChatClientTests
 {
     [Test]
@@ -20,8 +20,9 @@ public sealed partial class BudgetChatClientTests
     }
 
     [Test]
-    public async Task GetResponseAsync_FullEstimateFits_HoldsOnlyTheCappedAmount()
+    public async Task GetResponseAsync_FullEstimateFits_HoldsTheFullEstimate()
     {
+        // Holding less than was checked would let parallel calls each be checked against the same room.
         _options.MaxReservationCost = 0.1m;
         var answer = new TaskCompletionSource<Microsoft.Extensions.AI.ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         _inner.RespondAsync = _ => answer.Task;
@@ -29,7 +30,7 @@ public sealed partial class BudgetChatClientTests
 
         var call = client.GetResponseAsync(Prompt);
 
-        Assert.That(_ledger.LocalReserved, Is.EqualTo(0.1m));
+        Assert.That(_ledger.LocalReserved, Is.EqualTo((104m * 15m + 4_096m * 60m) / 1_000_000m));
         answer.SetResult(FakeChatClient.WithUsage(input: 104, output: 100));
         await call;
     }

@@ -46,6 +46,26 @@ public class MemorySpendStoreTests
     }
 
     [Test]
+    public async Task TryReserveAsync_LimitCheckAmountAboveAmount_HoldsAndReleasesTheCheckedAmount()
+    {
+        var store = new MemorySpendStore();
+        LedgerCounter[] counters = [new("d:2026-11-23", "global", Retain)];
+        LedgerLimit[] fiveDollars = [new(0, 5m)];
+        var first = new LedgerReservation("a", 1m, Now.AddMinutes(5), counters) { LimitCheckAmount = 3m };
+
+        var granted = await store.TryReserveAsync(first, fiveDollars, Now);
+        var refused = await store.TryReserveAsync(new LedgerReservation("b", 1m, Now.AddMinutes(5), counters) { LimitCheckAmount = 3m }, fiveDollars, Now);
+        var reservedWhileOpen = (await store.GetBalancesAsync("d:2026-11-23"))[0].Reserved;
+        await store.SettleAsync(first, 2m);
+        var balance = (await store.GetBalancesAsync("d:2026-11-23"))[0];
+
+        Assert.That(granted.Granted, Is.True);
+        Assert.That(refused.Granted, Is.False, "the open hold counts the $3 it was checked against, not $1");
+        Assert.That(reservedWhileOpen, Is.EqualTo(3m));
+        Assert.That((balance.Committed, balance.Reserved), Is.EqualTo((2m, 0m)));
+    }
+
+    [Test]
     public async Task TryReserveAsync_ReservationsExpiringOutOfOrder_ReleasesEachWhenDue()
     {
         var store = new MemorySpendStore();

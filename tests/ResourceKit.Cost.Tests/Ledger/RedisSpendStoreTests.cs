@@ -202,17 +202,22 @@ public sealed class RedisSpendStoreTests : IDisposable
     }
 
     [Test]
-    public async Task TryReserveAsync_LimitCheckAmountAboveAmount_ChecksTheLargerButHoldsTheAmount()
+    public async Task TryReserveAsync_LimitCheckAmountAboveAmount_ChecksAndHoldsTheLarger()
     {
         var store = Connect();
         var now = DateTimeOffset.UtcNow;
 
         var refused = await store.TryReserveAsync(Hold("r1", now) with { LimitCheckAmount = 1.5m }, OneDollar, now);
-        var granted = await store.TryReserveAsync(Hold("r2", now) with { LimitCheckAmount = 1m }, OneDollar, now);
+        var granted = await store.TryReserveAsync(Hold("r2", now) with { LimitCheckAmount = 0.75m }, OneDollar, now);
+        var afterGrant = (await store.GetBalancesAsync("d:x")).Single().Reserved;
+        var second = await store.TryReserveAsync(Hold("r3", now) with { LimitCheckAmount = 0.75m }, OneDollar, now);
+        await store.ReleaseAsync(Hold("r2", now));
 
         Assert.That(refused.Granted, Is.False);
         Assert.That(granted.Granted, Is.True);
-        Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.EqualTo(0.5m));
+        Assert.That(afterGrant, Is.EqualTo(0.75m), "the hold is what was checked");
+        Assert.That(second.Granted, Is.False, "$0.75 held + $0.75 checked passes $1, although $0.50 + $0.75 would not");
+        Assert.That((await store.GetBalancesAsync("d:x")).Single().Reserved, Is.Zero, "release gives back what was held");
     }
 
     /// <summary>A $0.50 hold on one daily counter, expiring five minutes after <paramref name="now"/>.</summary>
