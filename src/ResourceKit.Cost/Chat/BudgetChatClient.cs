@@ -203,8 +203,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
             Property(options, CategoryPropertyName) ?? _options.Category, model, Property(options, AgentPropertyName) ?? _options.Agent);
         var inputTokens = EstimateInputTokens(messages, options);
         long maxOutput = options?.MaxOutputTokens is int max and > 0 ? max : _options.DefaultOutputTokens;
-        var fullEstimate = CostCalculator.Estimate(price, inputTokens, maxOutput, decimal.MaxValue);
-        var estimate = Math.Min(fullEstimate, _options.MaxReservationCost);
+        var estimate = CostCalculator.Estimate(price, inputTokens, maxOutput, decimal.MaxValue);
 
         RateLimitCharge? charge = null;
         if (_rateLimiter is not null)
@@ -214,7 +213,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
         try
         {
-            var reservation = await ReserveAsync(attribution, estimate, fullEstimate, cancellationToken).ConfigureAwait(false);
+            var reservation = await ReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
             return new ChatCall(provider, model, price, reservation, charge, estimate, inputTokens, maxOutput);
         }
         catch when (charge is not null)
@@ -225,14 +224,14 @@ public sealed class BudgetChatClient : DelegatingChatClient
         }
     }
 
-    private async ValueTask<BudgetReservation> ReserveAsync(
-        SpendAttribution attribution, decimal estimate, decimal fullEstimate, CancellationToken cancellationToken)
+    private async ValueTask<BudgetReservation> ReserveAsync(SpendAttribution attribution, decimal estimate, CancellationToken cancellationToken)
     {
         var waited = TimeSpan.Zero;
         while (true)
         {
-            // Hold the capped estimate, but check the limits against the full one: a call that might not fit is refused.
-            var result = await _ledger.TryReserveAsync(attribution, estimate, fullEstimate, cancellationToken).ConfigureAwait(false);
+            // The full estimate is checked and held: a call that might not fit is refused, and parallel calls cannot
+            // together pass a limit.
+            var result = await _ledger.TryReserveAsync(attribution, estimate, cancellationToken).ConfigureAwait(false);
             if (result.IsGranted)
             {
                 return result.Reservation;
@@ -251,7 +250,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
     private async ValueTask CompleteAsync(ChatCall call, UsageDetails? usage)
     {
-        // Without reported usage the estimate is charged: spend that cannot be measured is never counted as free.
+        // Without reported usage the full estimate is charged: spend that cannot be measured is never counted as free.
         var cost = call.Estimate;
         TokenUsage? tokens = usage is null ? null : Measure(in call, usage);
         if (tokens is { } counted)

@@ -124,6 +124,20 @@ public sealed partial class BudgetChatClientTests : IDisposable
     }
 
     [Test]
+    public async Task GetResponseAsync_NoUsageReportedForCallAboveMaxReservationCost_ChargesTheFullEstimate()
+    {
+        // 400,000 characters / 4 + 4 = 100,004 input tokens and 4096 output tokens: about $1.75, above the $1 default.
+        var large = new[] { new ChatMessage(ChatRole.User, new string('x', 400_000)) };
+        using var client = Create();
+
+        await client.GetResponseAsync(large);
+
+        var status = (await _ledger.GetStatusAsync(ChatSpend))[0];
+        Assert.That(status.Committed, Is.EqualTo((100_004m * 15m + 4_096m * 60m) / 1_000_000m), "spend that cannot be measured is charged in full");
+        Assert.That(status.Reserved, Is.Zero);
+    }
+
+    [Test]
     public async Task GetResponseAsync_CategoryAndAgentProperties_AreCharged()
     {
         using var client = Create();
