@@ -45,6 +45,16 @@ public sealed class BudgetRule
         return copy;
     }
 
+    /// <summary>Whether <paramref name="other"/> is the same rule: same name, limit, window, scope, value, action and thresholds.</summary>
+    internal bool IsSameAs(BudgetRule other) =>
+        string.Equals(Name, other.Name, StringComparison.Ordinal)
+        && Limit == other.Limit
+        && Window == other.Window
+        && Scope == other.Scope
+        && string.Equals(ScopeValue, other.ScopeValue, StringComparison.Ordinal)
+        && Action == other.Action
+        && SoftThresholds.SequenceEqual(other.SoftThresholds);
+
     /// <summary>Lists every problem with the rule.</summary>
     /// <param name="path">The configuration path used in the messages.</param>
     /// <returns>The problems; empty when the rule is valid.</returns>

@@ -3,7 +3,7 @@ using ResourceKit.Cost.Diagnostics;
 
 namespace ResourceKit.Cost.Budgets;
 
-/// <content>Expiry: the sweep of lapsed reservations, the clock it runs on, and forgetting old event keys and throttle gates.</content>
+/// <content>Expiry: the sweep of lapsed reservations, the clock it runs on, and forgetting old or replaced rules' event keys and throttle gates.</content>
 public sealed partial class SpendLedger
 {
     /// <summary>Releases expired reservations now, rather than waiting for the periodic sweep.</summary>
@@ -37,6 +37,30 @@ public sealed partial class SpendLedger
     /// </summary>
     internal DateTimeOffset ExpiryNow(DateTimeOffset wallNow) =>
         _synchronousStore is null ? wallNow : _expiryClockOrigin + _time.GetElapsedTime(_expiryClockOriginTimestamp);
+
+    /// <summary>
+    /// Drops the throttle gates and raised-event keys of one rule (every key starts with <c>name|</c>, and names hold no
+    /// <c>|</c>). Spend still over the new limit sets them again at the next reserve or settle.
+    /// </summary>
+    private void Forget(string ruleName)
+    {
+        var prefix = ruleName + "|";
+        foreach (var key in _raised.Keys)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                _raised.TryRemove(key, out _);
+            }
+        }
+
+        foreach (var key in _throttles.Keys)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && _throttles.TryRemove(key, out _))
+            {
+                Interlocked.Decrement(ref _throttleGateCount);
+            }
+        }
+    }
 
     private static int Prune<T>(ConcurrentDictionary<string, T> map, DateTimeOffset now, Func<T, DateTimeOffset> end)
     {

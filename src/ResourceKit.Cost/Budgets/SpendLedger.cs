@@ -107,7 +107,12 @@ public sealed partial class SpendLedger : IDisposable
     /// <summary>Gets the money held by this instance's open reservations.</summary>
     public decimal LocalReserved => (decimal)_metrics.Reserved;
 
-    /// <summary>Replaces the rules at run time.</summary>
+    /// <summary>
+    /// Replaces the rules at run time. A rule that changed or was removed loses what the ledger remembered about it
+    /// in the current periods: its throttle gate, its limit-reached mark (<see cref="BudgetRuleStatus.IsLimitReached"/>)
+    /// and which of its events were raised, so a raised limit admits calls again and its events fire at the new levels.
+    /// A rule passed again unchanged keeps them.
+    /// </summary>
     /// <param name="rules">The new rules.</param>
     /// <exception cref="ArgumentException">A rule is invalid or two share a name.</exception>
     public void ReplaceRules(IEnumerable<BudgetRule> rules)
@@ -122,7 +127,15 @@ public sealed partial class SpendLedger : IDisposable
             throw new ArgumentException(string.Join(" ", errors), nameof(rules));
         }
 
+        var previous = _rules;
         _rules = copy;
+        foreach (var rule in previous)
+        {
+            if (!Array.Exists(copy, r => r.IsSameAs(rule)))
+            {
+                Forget(rule.Name);
+            }
+        }
     }
 
     /// <summary>
