@@ -199,8 +199,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var model = options?.ModelId ?? _metadata?.DefaultModelId
             ?? throw new UnknownModelPriceException(provider, "(the request names no model and the client has no default)");
         var price = _catalog.GetSharedPrice(provider, model);
-        var attribution = new SpendAttribution(
-            Property(options, CategoryPropertyName) ?? _options.Category, model, Property(options, AgentPropertyName) ?? _options.Agent);
+        var (category, agent) = ChatSpendAttribution.Resolve(options, _options.Category, _options.Agent);
+        var attribution = new SpendAttribution(category, model, agent);
         var inputTokens = EstimateInputTokens(messages, options);
         long maxOutput = options?.MaxOutputTokens is int max and > 0 ? max : _options.DefaultOutputTokens;
         var estimate = CostCalculator.Estimate(price, inputTokens, maxOutput, decimal.MaxValue);
@@ -368,9 +368,6 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
         return (long)Math.Ceiling(characters / _options.CharactersPerToken) + ((long)TokensPerMessage * messages.Count);
     }
-
-    private static string? Property(ChatOptions? options, string key) =>
-        options?.AdditionalProperties?.TryGetValue(key, out var value) == true ? value?.ToString() : null;
 
     /// <summary>What a call needs from its start to its settle; a struct, as it lives in the call's state machine.</summary>
     private readonly record struct ChatCall(

@@ -86,7 +86,7 @@ public static class CostServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<ModelRateLimiter>>(),
             sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton(sp => new ModelTierRouter(Options(sp).Tiering, sp.GetRequiredService<SpendLedger>()));
+        services.TryAddSingleton(sp => new ModelTierRouter(Options(sp), sp.GetRequiredService<SpendLedger>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, BudgetShutdownService>());
         if (!services.Any(d => d.ServiceType == typeof(CostBudgetHealthCheck)))
         {

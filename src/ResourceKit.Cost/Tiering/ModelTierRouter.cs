@@ -1,4 +1,6 @@
+using Microsoft.Extensions.AI;
 using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Chat;
 
 namespace ResourceKit.Cost.Tiering;
 
@@ -13,13 +15,38 @@ public sealed class ModelTierRouter
     private readonly SpendLedger _ledger;
     private readonly HashSet<string> _premiumTasks;
     private readonly HashSet<string> _standardTasks;
+    private readonly string _defaultCategory;
+    private readonly string _defaultAgent;
 
-    /// <summary>Initializes a new instance of the <see cref="ModelTierRouter"/> class.</summary>
+    /// <summary>
+    /// Initializes a new instance of the <see cref="ModelTierRouter"/> class whose requests without category or agent
+    /// are read as the default ones (<see cref="CostOptions.DefaultCategory"/>, <see cref="SpendAttribution.Unspecified"/>).
+    /// </summary>
     /// <param name="options">The tiering options; validated here.</param>
     /// <param name="ledger">The ledger whose rules give the remaining budget.</param>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
     public ModelTierRouter(ModelTieringOptions options, SpendLedger ledger)
+        : this(options, ledger, CostOptions.DefaultCategory, SpendAttribution.Unspecified)
     {
+    }
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="ModelTierRouter"/> class from the cost options: their
+    /// <see cref="CostOptions.Tiering"/>, and their <see cref="CostOptions.Category"/> and <see cref="CostOptions.Agent"/>
+    /// for requests that name none, as the budget middleware charges them.
+    /// </summary>
+    /// <param name="options">The cost options; the tiering options are validated here.</param>
+    /// <param name="ledger">The ledger whose rules give the remaining budget.</param>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public ModelTierRouter(CostOptions options, SpendLedger ledger)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Tiering, ledger, options.Category, options.Agent)
+    {
+    }
+
+    private ModelTierRouter(ModelTieringOptions options, SpendLedger ledger, string defaultCategory, string defaultAgent)
+    {
+        _defaultCategory = defaultCategory;
+        _defaultAgent = defaultAgent;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(ledger);
         var errors = options.Validate("Tiering").ToList();
@@ -64,6 +91,23 @@ public sealed class ModelTierRouter
         ModelTier.Standard => _options.StandardModel,
         _ => _options.EconomyModel,
     };
+
+    /// <summary>
+    /// Chooses the model for a task given the budget that remains, reading the category and agent from
+    /// <paramref name="options"/> exactly as <see cref="Chat.BudgetChatClient"/> will charge them
+    /// (<see cref="Chat.BudgetChatClient.CategoryPropertyName"/>, <see cref="Chat.BudgetChatClient.AgentPropertyName"/>,
+    /// else the defaults this router was created with).
+    /// </summary>
+    /// <param name="taskType">The task type.</param>
+    /// <param name="complexity">The complexity between 0 and 1.</param>
+    /// <param name="options">The request's options, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The route.</returns>
+    public ValueTask<ModelRoute> RouteAsync(string taskType, double complexity, ChatOptions? options, CancellationToken cancellationToken = default)
+    {
+        var (category, agent) = ChatSpendAttribution.Resolve(options, _defaultCategory, _defaultAgent);
+        return RouteAsync(taskType, complexity, category, agent, cancellationToken);
+    }
 
     /// <summary>Chooses the model for a task given the budget that remains.</summary>
     /// <param name="taskType">The task type.</param>

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Chat;
 using ResourceKit.Cost.Ledger;
 using ResourceKit.Cost.Tiering;
 
@@ -56,6 +58,26 @@ public sealed class ModelTierRouterTests : IDisposable
 
         Assert.That(route.IsBlocked, Is.True);
         Assert.That(route.Denial!.RuleName, Is.EqualTo("daily"));
+    }
+
+    [Test]
+    public async Task RouteAsync_RequestWithoutCategoryOrAgent_ReadsTheBudgetTheMiddlewareCharges()
+    {
+        // The budget middleware charges a request without properties to CostOptions.Category and .Agent
+        // ("chat", "default"); tiering read "llm"/"agent" and so never saw this $10 "chat" throttle at 60 %.
+        var options = new CostOptions
+        {
+            Rules = [new BudgetRule { Name = "chat_hourly", Limit = 10m, Window = BudgetWindow.Hourly, Scope = BudgetScope.Category, ScopeValue = "chat", Action = BudgetAction.Throttle }],
+        };
+        using var ledger = new SpendLedger(options, new MemorySpendStore(), new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero)));
+        var router = new ModelTierRouter(options, ledger);
+        await ledger.RecordAsync(new SpendAttribution("chat", router.ModelFor(ModelTier.Premium), "default"), 6m);
+
+        var route = await router.RouteAsync("code_generation", 0.9, options: null);
+        var named = await router.RouteAsync("code_generation", 0.9, new ChatOptions { AdditionalProperties = new() { [BudgetChatClient.CategoryPropertyName] = "other" } });
+
+        Assert.That(route.Model, Is.EqualTo(router.ModelFor(ModelTier.Standard)), "40 % of the chat budget is left: one tier down");
+        Assert.That(named.Model, Is.EqualTo(router.ModelFor(ModelTier.Premium)), "another category's budget is untouched");
     }
 
     [Test]
