@@ -29,6 +29,12 @@ public sealed class CostOptions
     /// </summary>
     public static readonly TimeSpan MaxReservationTimeToLive = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// The longest <see cref="ExpirySweepInterval"/>, <see cref="ThrottleInterval"/> and <see cref="MaxRetryAfter"/>
+    /// (4,294,967,294 ms, about 49.7 days): each becomes a timer period or delay, and timers accept no longer.
+    /// </summary>
+    public static readonly TimeSpan MaxTimerInterval = TimeSpan.FromMilliseconds(uint.MaxValue - 1d);
+
     /// <summary>The default interval between sweeps of expired reservations (30 seconds).</summary>
     public static readonly TimeSpan DefaultExpirySweepInterval = TimeSpan.FromSeconds(30);
 
@@ -92,7 +98,7 @@ public sealed class CostOptions
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan ReservationTimeToLive { get; set; } = DefaultReservationTimeToLive;
 
-    /// <summary>Gets or sets the interval between sweeps of expired reservations.</summary>
+    /// <summary>Gets or sets the interval between sweeps of expired reservations; at most <see cref="MaxTimerInterval"/>.</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan ExpirySweepInterval { get; set; } = DefaultExpirySweepInterval;
 
@@ -113,7 +119,7 @@ public sealed class CostOptions
     /// <value>The default value is 4.</value>
     public double CharactersPerToken { get; set; } = DefaultCharactersPerToken;
 
-    /// <summary>Gets or sets the interval between admissions once a throttle rule is over its limit.</summary>
+    /// <summary>Gets or sets the interval between admissions once a throttle rule is over its limit; at most <see cref="MaxTimerInterval"/>.</summary>
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan ThrottleInterval { get; set; } = DefaultThrottleInterval;
 
@@ -135,10 +141,13 @@ public sealed class CostOptions
     /// <value>The default value is <c>resourcekit:cost</c>.</value>
     public string RedisKeyPrefix { get; set; } = RedisSpendStore.DefaultKeyPrefix;
 
-    /// <summary>Gets or sets the per-minute limits; when empty the seed default applies (OpenAI: 60 requests and 60,000 input tokens a minute).</summary>
+    /// <summary>
+    /// Gets or sets the per-minute limits; when empty the seed default applies (OpenAI: 60 requests and 60,000 input
+    /// tokens a minute). Each provider and model (compared case-insensitively, trimmed) may be listed once.
+    /// </summary>
     public IList<ModelRateLimit> RateLimits { get; set; } = [];
 
-    /// <summary>Gets or sets the longest provider <c>Retry-After</c> honoured.</summary>
+    /// <summary>Gets or sets the longest provider <c>Retry-After</c> honoured; at most <see cref="MaxTimerInterval"/>.</summary>
     /// <value>The default value is 60 seconds.</value>
     public TimeSpan MaxRetryAfter { get; set; } = DefaultMaxRetryAfter;
 
@@ -198,6 +207,7 @@ public sealed class CostOptions
         errors.AddRange(rules.GroupBy(r => r.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"Rules: the name '{g.Key}' is used more than once."));
         errors.AddRange((SoftThresholds ?? []).Where(t => t is <= 0 or >= 1 || double.IsNaN(t)).Select(t => $"SoftThresholds value {t} must be between 0 and 1 (exclusive)."));
         errors.AddRange((RateLimits ?? []).SelectMany((r, i) => r.Validate($"RateLimits[{i}]")));
+        errors.AddRange(ModelRateLimit.FindDuplicates(RateLimits ?? []).Select(d => $"RateLimits: {d}"));
         errors.AddRange((Tiering ?? new()).Validate(nameof(Tiering)));
         Positive(errors, nameof(ReservationTimeToLive), ReservationTimeToLive);
         if (ReservationTimeToLive > MaxReservationTimeToLive)
@@ -205,9 +215,9 @@ public sealed class CostOptions
             errors.Add($"ReservationTimeToLive must be at most {MaxReservationTimeToLive} (was {ReservationTimeToLive}).");
         }
 
-        Positive(errors, nameof(ExpirySweepInterval), ExpirySweepInterval);
-        Positive(errors, nameof(ThrottleInterval), ThrottleInterval);
-        Positive(errors, nameof(MaxRetryAfter), MaxRetryAfter);
+        TimerInterval(errors, nameof(ExpirySweepInterval), ExpirySweepInterval);
+        TimerInterval(errors, nameof(ThrottleInterval), ThrottleInterval);
+        TimerInterval(errors, nameof(MaxRetryAfter), MaxRetryAfter);
         Positive(errors, nameof(RetryBaseDelay), RetryBaseDelay);
         if (MaxThrottleWait < TimeSpan.Zero)
         {
@@ -267,6 +277,15 @@ public sealed class CostOptions
     internal List<ModelRateLimit> EffectiveRateLimits() => RateLimits is { Count: > 0 } ? [.. RateLimits] : CreateDefaultRateLimits();
 
     internal List<ModelPrice> EffectivePrices() => [.. IncludeSeedPrices ? PriceCatalog.CreateSeedPrices() : [], .. Prices ?? []];
+
+    private static void TimerInterval(List<string> errors, string name, TimeSpan value)
+    {
+        Positive(errors, name, value);
+        if (value > MaxTimerInterval)
+        {
+            errors.Add($"{name} must be at most {MaxTimerInterval} (what a timer accepts; was {value}).");
+        }
+    }
 
     private static void Positive(List<string> errors, string name, TimeSpan value)
     {

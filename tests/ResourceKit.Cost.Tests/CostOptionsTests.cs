@@ -45,6 +45,51 @@ public class CostOptionsTests
     }
 
     [Test]
+    public void Validate_SameProviderAndModelListedTwiceInAnotherCase_IsRejected()
+    {
+        var options = new CostOptions
+        {
+            RateLimits =
+            [
+                new() { Provider = "openai", Model = "*", RequestsPerMinute = 60 },
+                new() { Provider = "OpenAI ", Model = "*", RequestsPerMinute = 30 },
+                new() { Provider = "openai", Model = "gpt-4o", RequestsPerMinute = 10 },
+            ],
+        };
+
+        Assert.That(options.Validate(), Has.One.Contains("RateLimits").And.Contains("openai/*").And.Contains("2 times"));
+        Assert.That(
+            () => new ResourceKit.Cost.RateLimiting.ModelRateLimiter(options.RateLimits, TimeSpan.FromSeconds(1)),
+            Throws.ArgumentException.With.Message.Contains("listed 2 times"));
+    }
+
+    [TestCase(nameof(CostOptions.ExpirySweepInterval))]
+    [TestCase(nameof(CostOptions.ThrottleInterval))]
+    [TestCase(nameof(CostOptions.MaxRetryAfter))]
+    public void Validate_IntervalLongerThanATimerAccepts_IsRejected(string name)
+    {
+        var options = new CostOptions();
+        typeof(CostOptions).GetProperty(name)!.SetValue(options, TimeSpan.FromDays(60));
+
+        Assert.That(options.Validate(), Has.One.Contains(name).And.Contains("at most"));
+        Assert.That(() => new SpendLedger(options, new ResourceKit.Cost.Ledger.MemorySpendStore()), Throws.ArgumentException.With.Message.Contains(name));
+    }
+
+    [Test]
+    public void Validate_IntervalsAtTheTimerMaximum_AreValid()
+    {
+        var options = new CostOptions
+        {
+            ExpirySweepInterval = CostOptions.MaxTimerInterval,
+            ThrottleInterval = CostOptions.MaxTimerInterval,
+            MaxRetryAfter = CostOptions.MaxTimerInterval,
+        };
+
+        Assert.That(options.Validate(), Is.Empty);
+        using var ledger = new SpendLedger(options, new ResourceKit.Cost.Ledger.MemorySpendStore());
+    }
+
+    [Test]
     public void EffectiveRules_ConfiguredRules_ReplaceDefaults()
     {
         var options = new CostOptions { Rules = [new BudgetRule { Name = "only", Limit = 1m }] };

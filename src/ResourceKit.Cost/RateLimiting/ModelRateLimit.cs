@@ -19,6 +19,13 @@ public sealed class ModelRateLimit
     /// <summary>Gets or sets the output tokens allowed per minute; <see langword="null"/> for no limit.</summary>
     public int? OutputTokensPerMinute { get; set; }
 
+    /// <summary>Describes every provider and model listed more than once (case-insensitive, trimmed), as the limiter keys them.</summary>
+    internal static IEnumerable<string> FindDuplicates(IEnumerable<ModelRateLimit> limits) =>
+        limits.Where(l => l is not null && !string.IsNullOrWhiteSpace(l.Provider) && !string.IsNullOrWhiteSpace(l.Model))
+            .GroupBy(l => l.Provider.Trim() + "\n" + l.Model.Trim(), StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"the provider and model '{g.Key.Replace('\n', '/')}' are listed {g.Count()} times (names are compared ignoring case).");
+
     /// <summary>Lists every problem with the limit.</summary>
     /// <param name="path">The configuration path used in the messages.</param>
     /// <returns>The problems; empty when valid.</returns>

@@ -38,7 +38,7 @@ public sealed class ModelRateLimiter : IDisposable
     /// <param name="timeProvider">The clock; defaults to the system clock.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="meterFactory">Creates the <c>ResourceKit.Cost</c> meter on which waits are counted.</param>
-    /// <exception cref="ArgumentException">A limit is invalid.</exception>
+    /// <exception cref="ArgumentException">A limit is invalid, or a provider and model are listed twice.</exception>
     public ModelRateLimiter(
         IEnumerable<ModelRateLimit> limits,
         TimeSpan maxRetryAfter,
@@ -49,7 +49,7 @@ public sealed class ModelRateLimiter : IDisposable
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(maxRetryAfter, TimeSpan.Zero);
         var list = limits.ToList();
-        var errors = list.SelectMany((l, i) => l.Validate($"limits[{i}]")).ToList();
+        var errors = list.SelectMany((l, i) => l.Validate($"limits[{i}]")).Concat(ModelRateLimit.FindDuplicates(list)).ToList();
         if (errors.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", errors), nameof(limits));

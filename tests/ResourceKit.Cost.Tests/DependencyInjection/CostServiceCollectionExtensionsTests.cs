@@ -123,6 +123,25 @@ public class CostServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void AddResourceKitCost_DuplicateRateLimitAndOverlongSweep_FailStartInsteadOfFirstResolve()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RateLimits:0:Provider"] = "openai",
+            ["RateLimits:0:RequestsPerMinute"] = "60",
+            ["RateLimits:1:Provider"] = "OpenAI",
+            ["RateLimits:1:RequestsPerMinute"] = "30",
+            ["ExpirySweepInterval"] = "60.00:00:00",
+        }).Build();
+        using var provider = new ServiceCollection().AddResourceKitCost(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Failures, Has.Some.Contains("openai/*"));
+        Assert.That(error.Failures, Has.Some.Contains("ExpirySweepInterval"));
+    }
+
+    [Test]
     public void AddResourceKitCost_UnknownWindowInConfiguration_FailsAtStartInsteadOfDroppingTheRule()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
