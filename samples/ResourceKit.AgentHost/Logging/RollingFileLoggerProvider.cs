@@ -185,7 +185,7 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
         try
         {
             await using (var source = File.OpenRead(rotated))
-            await using (var target = new FileStream(archive, OwnerOnly(FileMode.Create)))
+            await using (var target = new FileStream(archive, OwnerOnlyFiles.ForWriting(FileMode.Create)))
             {
                 created = true;
                 await using var gzip = new GZipStream(target, CompressionLevel.Optimal);
@@ -273,27 +273,8 @@ internal sealed class RollingFileLoggerProvider : ILoggerProvider
     private StreamWriter Open()
     {
         // Creates the folder when it is missing: at start, and again if it was deleted while the host ran.
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(Folder);
-        }
-        else
-        {
-            Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return new(new FileStream(CurrentPath, OwnerOnly(FileMode.Append)), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-    }
-
-    private static FileStreamOptions OwnerOnly(FileMode mode)
-    {
-        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write, Share = FileShare.Read };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return options;
+        OwnerOnlyFiles.CreateFolder(Folder);
+        return new(new FileStream(CurrentPath, OwnerOnlyFiles.ForWriting(FileMode.Append)), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
     private sealed class FileLogger(RollingFileLoggerProvider provider, string category) : ILogger

@@ -37,7 +37,12 @@ internal sealed partial class RunReportService(RunReportBuilder builder, RunOpti
         if (options.ReportPath is { Length: > 0 } path)
         {
             var full = Path.GetFullPath(path);
-            await File.WriteAllTextAsync(full, JsonSerializer.Serialize(report, RunReportJsonContext.Default.RunReport), cancellationToken);
+            // Owner-only like the sample's logs: the report lists spend, alerts and loop names.
+            await using (var file = new FileStream(full, OwnerOnlyFiles.ForWriting(FileMode.Create)))
+            {
+                await JsonSerializer.SerializeAsync(file, report, RunReportJsonContext.Default.RunReport, cancellationToken);
+            }
+
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Report written to {full}"));
         }
     }

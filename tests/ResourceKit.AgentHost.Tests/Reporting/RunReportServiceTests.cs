@@ -61,6 +61,25 @@ public sealed class RunReportServiceTests
     }
 
     [Test]
+    public async Task StopAsync_OnUnix_CreatesTheReportReadableByTheOwnerOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes only.");
+            return;
+        }
+
+        var report = Path.Combine(_folder, "run.json");
+        await using var host = SampleHost.Create(_folder, new FlakySpendStore(), "--report", report);
+        using var console = new ConsoleCapture();
+
+        await host.HostedService<RunReportService>().StopAsync(CancellationToken.None);
+
+        Assert.That(File.GetUnixFileMode(report), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "like the log files; the umask left it 0644");
+        Assert.That(() => JsonDocument.Parse(File.ReadAllText(report)).Dispose(), Throws.Nothing);
+    }
+
+    [Test]
     public async Task StopAsync_RealEndpointConfigured_ReportsProviderCallsAsNotCounted()
     {
         // Before: the simulated model, registered but unused, reported 0 provider calls (and a 100 % hit ratio once turns ran).
