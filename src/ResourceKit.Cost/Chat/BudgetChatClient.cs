@@ -111,6 +111,10 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
     /// <inheritdoc/>
     /// <remarks>
+    /// Opening the stream and waiting for its first update go through the same retry pipeline as
+    /// <see cref="GetResponseAsync"/>: a transient failure before the first update (a 429 or 503, a timeout) is retried
+    /// under the same reservation, waiting the provider's <c>Retry-After</c> (capped), which also pauses the model in the
+    /// rate limiter. A failure after the first update is not retried: the caller has already seen part of the answer.
     /// The reservation is settled when the stream completes (at the reported usage, or the estimate when none
     /// was reported) and released when the stream fails or is cancelled before its first update. Once an update
     /// has arrived the provider has produced (and bills) tokens, so a caller that stops reading early, a
@@ -122,13 +126,35 @@ public sealed class BudgetChatClient : DelegatingChatClient
         var list = messages as IList<ChatMessage> ?? [.. messages];
         var call = await BeginAsync(list, options, cancellationToken).ConfigureAwait(false);
         UsageDetails? usage = null;
-        var faulted = false;
-        var received = false;
         IAsyncEnumerator<ChatResponseUpdate> updates;
+        bool more;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
         try
         {
             _ledger.KeepAlive(call.Reservation);
-            updates = InnerClient.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            if (_rateLimiter is not null)
+            {
+                context.Properties.Set(CallKey, call);
+            }
+
+            // Nothing produced yet: a failure here costs nothing, so it may be retried, and if it is final the hold is released.
+            (updates, more) = await _pipeline.ExecuteAsync(
+                static async (ctx, state) =>
+                {
+                    var attempt = state.Self.InnerClient.GetStreamingResponseAsync(state.List, state.Options, ctx.CancellationToken)
+                        .GetAsyncEnumerator(ctx.CancellationToken);
+                    try
+                    {
+                        return (attempt, await attempt.MoveNextAsync().ConfigureAwait(false));
+                    }
+                    catch
+                    {
+                        await attempt.DisposeAsync().ConfigureAwait(false);
+                        throw;
+                    }
+                },
+                context,
+                (Self: this, List: list, Options: options)).ConfigureAwait(false);
         }
         catch
         {
@@ -136,30 +162,15 @@ public sealed class BudgetChatClient : DelegatingChatClient
             await ReleaseAfterFailureAsync(call).ConfigureAwait(false);
             throw;
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
 
         try
         {
-            while (true)
+            while (more)
             {
-                bool more;
-                try
-                {
-                    more = await updates.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch
-                {
-                    // Nothing produced yet: nothing to pay for. After the first update the tokens are billed.
-                    faulted = !received;
-                    throw;
-                }
-
-                if (!more)
-                {
-                    break;
-                }
-
-                received = true;
-
                 foreach (var content in updates.Current.Contents)
                 {
                     if (content is UsageContent { Details: { } details })
@@ -169,6 +180,9 @@ public sealed class BudgetChatClient : DelegatingChatClient
                 }
 
                 yield return updates.Current;
+
+                // After the first update the tokens are billed: a fault from here on settles rather than releases.
+                more = await updates.MoveNextAsync().ConfigureAwait(false);
             }
         }
         finally
@@ -180,15 +194,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
             }
             finally
             {
-                // A provider stream that throws while being disposed must not leave the reservation open.
-                if (faulted)
-                {
-                    await ReleaseAfterFailureAsync(call).ConfigureAwait(false);
-                }
-                else
-                {
-                    await CompleteAsync(call, usage).ConfigureAwait(false);
-                }
+                await CompleteAsync(call, usage).ConfigureAwait(false);
             }
         }
     }
