@@ -6,7 +6,9 @@ public sealed class ModelRateLimit
     /// <summary>Gets or sets the provider (case-insensitive).</summary>
     public string Provider { get; set; } = string.Empty;
 
-    /// <summary>Gets or sets the model, or <c>*</c> for every model of the provider without its own entry.</summary>
+    /// <summary>
+    /// Gets or sets the model, or <c>*</c> for one limit shared by all the models of the provider without their own entry.
+    /// </summary>
     /// <value>The default value is <c>*</c>.</value>
     public string Model { get; set; } = "*";
 

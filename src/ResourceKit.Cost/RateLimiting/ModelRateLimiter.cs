@@ -13,6 +13,12 @@ namespace ResourceKit.Cost.RateLimiting;
 /// Estimated tokens are charged before the call and corrected after it (<see cref="Correct"/>), and a
 /// provider's <c>Retry-After</c> pauses the model up to a cap.
 /// </summary>
+/// <remarks>
+/// A limit for model <c>*</c> is the provider's limit: every model of that provider without an entry of its own draws
+/// on the same buckets (60 requests a minute to <c>openai/*</c> is 60 in all, however many models tiering spreads
+/// the calls over), and a <c>Retry-After</c> received for one of them pauses them all. A model with its own entry
+/// has its own buckets and is not counted against the <c>*</c> limit.
+/// </remarks>
 public sealed class ModelRateLimiter : IDisposable
 {
     private static readonly TimeSpan RefillPeriod = TimeSpan.FromSeconds(1);
@@ -33,7 +39,7 @@ public sealed class ModelRateLimiter : IDisposable
     private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="ModelRateLimiter"/> class.</summary>
-    /// <param name="limits">The limits; model <c>*</c> covers every model of a provider without its own entry.</param>
+    /// <param name="limits">The limits; model <c>*</c> is one limit shared by every model of a provider without its own entry.</param>
     /// <param name="maxRetryAfter">The longest provider <c>Retry-After</c> honoured.</param>
     /// <param name="timeProvider">The clock; defaults to the system clock.</param>
     /// <param name="logger">The logger.</param>
@@ -256,9 +262,20 @@ public sealed class ModelRateLimiter : IDisposable
             return existing;
         }
 
-        if (!_limits.TryGetValue(key, out var limit) && !_limits.TryGetValue(Key(provider, "*"), out limit))
+        if (!_limits.TryGetValue(key, out var limit))
         {
-            return null;
+            // A provider's '*' limit is one limit for all its models without their own entry (the seed limits per
+            // provider), so they share one set of buckets, kept under the '*' key.
+            key = Key(provider, "*");
+            if (_buckets.TryGetValue(key, out existing))
+            {
+                return existing;
+            }
+
+            if (!_limits.TryGetValue(key, out limit))
+            {
+                return null;
+            }
         }
 
         var created = new ModelBuckets(limit);

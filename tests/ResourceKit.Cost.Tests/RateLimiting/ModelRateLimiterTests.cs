@@ -30,6 +30,40 @@ public class ModelRateLimiterTests
     }
 
     [Test]
+    public async Task AcquireAsync_ProviderWildcardLimit_IsSharedByAllItsModels()
+    {
+        // The seed limits per provider: 60 requests a minute to openai/* is 60 in all, not 60 for each model tiering uses.
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(rpm: 60, model: "*"), Limit(rpm: 60, model: "own")], TimeSpan.FromMinutes(1), time);
+        for (var i = 0; i < 60; i++)
+        {
+            await limiter.AcquireAsync("p", i % 2 == 0 ? "a" : "b", 0, 0);
+        }
+
+        var third = limiter.AcquireAsync("p", "c", 0, 0).AsTask();
+        var own = limiter.AcquireAsync("p", "own", 0, 0).AsTask();
+
+        Assert.That(third.IsCompleted, Is.False, "a third model draws on the same exhausted provider buckets");
+        Assert.That(own.IsCompleted, Is.True, "a model with its own entry has its own buckets");
+        time.Advance(TimeSpan.FromSeconds(1));
+        await third;
+    }
+
+    [Test]
+    public async Task ApplyRetryAfter_ModelUnderProviderWildcard_PausesTheProvidersOtherModels()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = new ModelRateLimiter([Limit(rpm: 100, model: "*")], TimeSpan.FromMinutes(1), time);
+
+        limiter.ApplyRetryAfter("p", "a", TimeSpan.FromSeconds(5));
+        var other = limiter.AcquireAsync("p", "b", 0, 0).AsTask();
+
+        Assert.That(other.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await other;
+    }
+
+    [Test]
     public async Task Correct_ActualAboveEstimate_ChargesTheDifferenceToTheNextRequest()
     {
         var time = new FakeTimeProvider();
