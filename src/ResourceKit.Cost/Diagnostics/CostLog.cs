@@ -50,6 +50,9 @@ internal static partial class CostLog
     [LoggerMessage(15, LogLevel.Error, "Spend snapshot '{Path}' cannot be read and was moved to '{MovedTo}'; the store starts degraded from the journal alone and does not count the spend the snapshot held.")]
     public static partial void SnapshotUnreadable(ILogger logger, Exception exception, string path, string movedTo);
 
+    [LoggerMessage(17, LogLevel.Error, "Spend journal '{Path}' could not be written; {Amount} stays counted in memory and is saved with the next snapshot that succeeds ({Unsaved} unsaved so far, lost if the process ends first).")]
+    public static partial void JournalWriteFailed(ILogger logger, Exception exception, string path, decimal amount, decimal unsaved);
+
     [LoggerMessage(16, LogLevel.Warning, "A call to model {Model} names no provider and no rate limit lists that model, so no rate limit applies (a provider's '*' limit needs the provider name).")]
     public static partial void NoProviderForRateLimit(ILogger logger, string model);
 }

@@ -1,12 +1,17 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Cost.Diagnostics;
 
 namespace ResourceKit.Cost.Ledger;
 
 /// <summary>
 /// The embedded, durable spend store: committed spend is appended to a journal and flushed to disk before a
 /// call returns, and the journal is folded into a snapshot written atomically (temporary file, flush, rename).
+/// When the disk refuses the journal entry (full, read-only), the spend is still counted in memory, so the limits
+/// keep holding, and the call does not fail; an error is logged, <see cref="UnsavedSpend"/> grows, and every later
+/// write tries a snapshot, which saves the in-memory totals, until one succeeds. Spend not yet saved is lost if the
+/// process ends first. (Failing the settle instead let the caller give up on it, and the spend was forgotten.)
 /// Files are created readable by the owner only. Reservations live in memory: they belong to callers in this
 /// process, which a restart ends anyway. One process at a time may open a store; share a budget between
 /// processes with <see cref="RedisSpendStore"/>.
@@ -26,7 +31,9 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
     private readonly bool _flushToDisk;
     private readonly FileStream _journal;
     private readonly ILogger _logger;
+    private readonly Func<string, FileStreamOptions, FileStream> _openFile;
     private long _sequence;
+    private decimal _unsavedSpend;
     private bool _journalTorn;
     private long _journalLength;
     private int _journalEntries;
@@ -46,8 +53,16 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
     /// </remarks>
     /// <exception cref="IOException">Another process has the store open.</exception>
     public FileSpendStore(string path, int compactionThreshold = DefaultCompactionThreshold, bool flushToDisk = true, ILogger<FileSpendStore>? logger = null)
+        : this(path, compactionThreshold, flushToDisk, logger, static (file, options) => new FileStream(file, options))
+    {
+    }
+
+    /// <summary>Initializes a new instance with the function that opens its files, so tests can make the disk fail.</summary>
+    internal FileSpendStore(
+        string path, int compactionThreshold, bool flushToDisk, ILogger<FileSpendStore>? logger, Func<string, FileStreamOptions, FileStream> openFile)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _openFile = openFile;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(compactionThreshold);
         _snapshotPath = Path.GetFullPath(path);
         _journalPath = _snapshotPath + ".journal";
@@ -92,6 +107,21 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
     /// </summary>
     public bool IsDegraded { get; private set; }
 
+    /// <summary>
+    /// Gets the spend counted in memory whose journal entry the disk refused and that no snapshot has saved yet: it is
+    /// lost if the process ends before a snapshot succeeds. Zero once one has.
+    /// </summary>
+    public decimal UnsavedSpend
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unsavedSpend;
+            }
+        }
+    }
+
     /// <inheritdoc/>
     public ValueTask<LedgerReserveResult> TryReserveAsync(
         LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -130,7 +160,7 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var compactionDue = Append(reservation.Counters, actual);
+            var compactionDue = TryAppend(reservation.Counters, actual);
             _book.Settle(reservation, actual, totals);
             CompactIf(compactionDue);
         }
@@ -175,7 +205,7 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var compactionDue = Append(counters, amount);
+            var compactionDue = TryAppend(counters, amount);
             var totals = _book.Record(counters, amount);
             CompactIf(compactionDue);
             return ValueTask.FromResult(totals);
@@ -227,7 +257,7 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
         }
     }
 
-    private static FileStream Open(string path, FileMode mode, int bufferSize = 4096)
+    private FileStream Open(string path, FileMode mode, int bufferSize = 4096)
     {
         var options = new FileStreamOptions { Mode = mode, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = bufferSize };
         if (!OperatingSystem.IsWindows())
@@ -235,7 +265,27 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
             options.UnixCreateMode = OwnerOnly;
         }
 
-        return new FileStream(path, options);
+        return _openFile(path, options);
+    }
+
+    /// <summary>
+    /// Journals an entry; returns whether a snapshot is due. When the disk refuses the entry the spend is still applied
+    /// to the book by the caller (the limits must keep counting it) and the call succeeds: failing it would let the
+    /// caller give up on the settle, and the spend would be forgotten. A snapshot saves the book's totals, so one is
+    /// due at once and after every later entry until one succeeds.
+    /// </summary>
+    private bool TryAppend(IReadOnlyList<LedgerCounter> counters, decimal amount)
+    {
+        try
+        {
+            return Append(counters, amount) || _unsavedSpend != 0;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            _unsavedSpend += amount;
+            CostLog.JournalWriteFailed(_logger, exception, _journalPath, amount, _unsavedSpend);
+            return true;
+        }
     }
 
     /// <summary>
@@ -330,5 +380,6 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
         _journal.Flush(flushToDisk: true);
         _journalEntries = 0;
         _journalLength = 0;
+        _unsavedSpend = 0;
     }
 }

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.Time.Testing;
+using ResourceKit.Cost.Budgets;
+using ResourceKit.Cost.Ledger;
+
+namespace ResourceKit.Cost.Tests.Ledger;
+
+/// <content>A disk that refuses the journal: the spend stays counted in memory and is saved by the next snapshot.</content>
+public partial class FileSpendStoreTests
+{
+    [Test]
+    public async Task SettleAsync_DiskRefusesTheJournal_KeepsTheSpendCountedAndSavesItOnceTheDiskRecovers()
+    {
+        var disk = new FailingDisk();
+        using (var store = new FileSpendStore(_path, 1_000, flushToDisk: true, logger: null, disk.Open))
+        {
+            var reservation = new LedgerReservation("r1", 2m, Retain, Counters);
+            await store.TryReserveAsync(reservation, [], DateTimeOffset.UnixEpoch);
+            disk.IsFull = true;
+
+            var totals = await store.SettleAsync(reservation, 1.25m);
+
+            Assert.That(totals.Committed[0], Is.EqualTo(1.25m), "counted although the journal entry was refused");
+            Assert.That(totals.Reserved[0], Is.Zero);
+            Assert.That(store.UnsavedSpend, Is.EqualTo(1.25m));
+
+            disk.IsFull = false;
+            await store.RecordAsync(Counters, 0.5m);
+            Assert.That(store.UnsavedSpend, Is.Zero, "the snapshot after the next entry saved it");
+        }
+
+        using var reopened = new FileSpendStore(_path);
+        Assert.That((await reopened.GetBalancesAsync("d:2026-11-23")).Single(b => b.Scope == "global").Committed, Is.EqualTo(1.75m));
+    }
+
+    [Test]
+    public async Task SettleAsync_ThroughTheLedgerWithTheDiskFull_SpendOutlivesTheHold()
+    {
+        // Before: the settle threw, the caller gave up on it, and once the hold expired the spend was forgotten.
+        var disk = new FailingDisk();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+        using var store = new FileSpendStore(_path, 1_000, flushToDisk: true, logger: null, disk.Open);
+        using var ledger = new SpendLedger(new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }] }, store, time);
+        var spend = new SpendAttribution("chat", "gpt-4o", "a");
+        var reservation = (await ledger.TryReserveAsync(spend, 0.6m)).Reservation!;
+        disk.IsFull = true;
+
+        Assert.That(await ledger.SettleAsync(reservation, 0.6m), Is.True);
+        time.Advance(CostOptions.DefaultReservationTimeToLive * 2);
+        await ledger.ExpireReservationsAsync();
+
+        Assert.That((await ledger.GetStatusAsync(spend))[0].Committed, Is.EqualTo(0.6m));
+        Assert.That((await ledger.TryReserveAsync(spend, 0.6m)).IsGranted, Is.False, "the unsaved spend still counts against the limit");
+    }
+
+    /// <summary>Opens the store's files on a disk the test can fill: writes then fail as with no space left.</summary>
+    private sealed class FailingDisk
+    {
+        public bool IsFull { get; set; }
+
+        public FileStream Open(string path, FileStreamOptions options) => new DiskFile(this, path, options);
+
+        private sealed class DiskFile(FailingDisk disk, string path, FileStreamOptions options) : FileStream(path, options)
+        {
+            public override void Write(ReadOnlySpan<byte> buffer)
+            {
+                ThrowIfFull();
+                base.Write(buffer);
+            }
+
+            public override void Write(byte[] buffer, int offset, int count)
+            {
+                ThrowIfFull();
+                base.Write(buffer, offset, count);
+            }
+
+            public override void WriteByte(byte value)
+            {
+                ThrowIfFull();
+                base.WriteByte(value);
+            }
+
+            private void ThrowIfFull()
+            {
+                if (disk.IsFull)
+                {
+                    throw new IOException("No space left on device.");
+                }
+            }
+        }
+    }
+}
