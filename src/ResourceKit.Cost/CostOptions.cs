@@ -50,7 +50,7 @@ public sealed class CostOptions
     /// <summary>The default first retry delay (1 second).</summary>
     public static readonly TimeSpan DefaultRetryBaseDelay = TimeSpan.FromSeconds(1);
 
-    /// <summary>The default largest reservation, in US dollars.</summary>
+    /// <summary>The default size of an ordinary call (see <see cref="MaxReservationCost"/>), in US dollars.</summary>
     public const double DefaultMaxReservationCost = 1.0;
 
     /// <summary>The default output tokens assumed when a request sets no maximum.</summary>
