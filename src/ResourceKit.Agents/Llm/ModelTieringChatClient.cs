@@ -12,8 +12,11 @@ namespace ResourceKit.Agents.Llm;
 /// </summary>
 /// <remarks>
 /// Set <see cref="TaskTypePropertyName"/> (a string such as <c>code_generation</c>) and <see cref="ComplexityPropertyName"/>
-/// (0 to 1) in <see cref="ChatOptions.AdditionalProperties"/>; category and agent come from the budget middleware's
-/// properties (<see cref="BudgetChatClient.CategoryPropertyName"/>, <see cref="BudgetChatClient.AgentPropertyName"/>).
+/// (0 to 1) in <see cref="ChatOptions.AdditionalProperties"/>. The category and agent whose budgets are consulted are
+/// read as <see cref="BudgetChatClient"/> charges them: from its properties (<see cref="BudgetChatClient.CategoryPropertyName"/>,
+/// <see cref="BudgetChatClient.AgentPropertyName"/>), else the router's defaults, which are
+/// <see cref="ResourceKit.Cost.CostOptions.Category"/> and <see cref="ResourceKit.Cost.CostOptions.Agent"/> for the
+/// router that dependency injection registers.
 /// </remarks>
 public sealed class ModelTieringChatClient : DelegatingChatClient
 {
@@ -73,10 +76,10 @@ public sealed class ModelTieringChatClient : DelegatingChatClient
         var properties = options?.AdditionalProperties;
         var taskType = properties?.TryGetValue(TaskTypePropertyName, out string? t) == true && !string.IsNullOrWhiteSpace(t) ? t : DefaultTaskType;
         var complexity = properties?.TryGetValue(ComplexityPropertyName, out double c) == true ? Math.Clamp(c, 0, 1) : DefaultComplexity;
-        var category = properties?.TryGetValue(BudgetChatClient.CategoryPropertyName, out string? cat) == true && cat is not null ? cat : "llm";
-        var agent = properties?.TryGetValue(BudgetChatClient.AgentPropertyName, out string? a) == true && a is not null ? a : "agent";
 
-        var route = await _router.RouteAsync(taskType, complexity, category, agent, cancellationToken).ConfigureAwait(false);
+        // The router reads the category and agent the way the budget middleware charges them, so tiering looks at the
+        // counters that the call's spend will land in.
+        var route = await _router.RouteAsync(taskType, complexity, options, cancellationToken).ConfigureAwait(false);
         if (route.Denial is { } denial)
         {
             Interlocked.Increment(ref _blocked);

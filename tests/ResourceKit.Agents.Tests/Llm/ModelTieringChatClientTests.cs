@@ -35,6 +35,31 @@ public sealed class ModelTieringChatClientTests
     }
 
     [Test]
+    public async Task GetResponseAsync_RequestWithoutCategory_ConsultsTheCategoryTheBudgetMiddlewareCharges()
+    {
+        // A per-category throttle on the category the budget middleware charges requests that name none.
+        var options = new CostOptions { Category = "assistant" };
+        options.Tiering.PremiumTaskTypes.Add("code_generation");
+        options.Rules.Add(new BudgetRule
+        {
+            Name = "assistant-hour",
+            Limit = 10m,
+            Window = BudgetWindow.Hourly,
+            Scope = BudgetScope.Category,
+            ScopeValue = "assistant",
+            Action = BudgetAction.Throttle,
+        });
+        using var ledger = new SpendLedger(options, new MemorySpendStore(), _time);
+        var inner = new RecordingChatClient();
+        using var client = new ModelTieringChatClient(inner, new ModelTierRouter(options, ledger));
+        await ledger.RecordAsync(new SpendAttribution("assistant", options.Tiering.PremiumModel, options.Agent), 6m);
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.User, "write code")], Options("code_generation", 0.9));
+
+        Assert.That(inner.LastModel, Is.EqualTo(options.Tiering.StandardModel), "40 % of the category's budget remains, below the 50 % step-down");
+    }
+
+    [Test]
     public async Task GetResponseAsync_RequestNamesModel_KeepsIt()
     {
         using var ledger = NewLedger();
