@@ -1,4 +1,4 @@
-using System.IO.Hashing;
+using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -7,7 +7,7 @@ namespace ResourceKit.Benchmarks.Caching;
 /// <summary>
 /// A lookup that hits: the hot path of every cache. ConcurrentDictionary is the floor. With integer keys the lookup is
 /// as cheap as it gets, so the suite shows each cache's own overhead; with string keys it is keyed the way an LLM
-/// response cache is, by a 32-digit hex digest (what <c>LlmCacheKeyBuilder</c> produces with XxHash128) looked up
+/// response cache is, by a 64-digit hex digest (what <c>LlmCacheKeyBuilder</c> produces with its default, SHA-256) looked up
 /// through a string instance other than the stored one, so hashing and comparing the key are part of every lookup.
 /// </summary>
 /// <remarks>
@@ -128,5 +128,5 @@ public class CacheGetHitBenchmark<TKey>() : CacheSuite<TKey>(Capacity)
     // Every call builds a new string, so the lookup key is never the stored instance (equality is a full comparison).
     private static TKey KeyFor(int i) => typeof(TKey) == typeof(int)
         ? (TKey)(object)i
-        : (TKey)(object)Convert.ToHexStringLower(XxHash128.Hash(BitConverter.GetBytes(i)));
+        : (TKey)(object)Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i)));
 }
