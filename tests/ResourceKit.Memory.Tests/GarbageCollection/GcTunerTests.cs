@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Memory.Tests.Fakes;
-using ResourceKit.Memory.Tests.Support;
+using ResourceKit.Testing;
 
 namespace ResourceKit.Memory.Tests.GarbageCollection;
 

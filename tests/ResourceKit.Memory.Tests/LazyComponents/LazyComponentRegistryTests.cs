@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.LazyComponents;
 
-using ResourceKit.Memory.Tests.Support;
+using ResourceKit.Testing;
 
 namespace ResourceKit.Memory.Tests.LazyComponents;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.Pressure;
 using ResourceKit.Memory.Reclamation;
 using ResourceKit.Memory.Tests.Fakes;
-using ResourceKit.Memory.Tests.Support;
+using ResourceKit.Testing;
 
 namespace ResourceKit.Memory.Tests.Pressure;
 

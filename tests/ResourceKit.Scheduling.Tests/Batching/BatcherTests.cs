@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Scheduling.Tests.TestSupport;
+using ResourceKit.Testing;
 
 namespace ResourceKit.Scheduling.Tests.Batching;
 

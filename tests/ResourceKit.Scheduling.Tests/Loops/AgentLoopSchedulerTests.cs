@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Scheduling.Tests.TestSupport;
+using ResourceKit.Testing;
 
 namespace ResourceKit.Scheduling.Tests.Loops;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Scheduling.Tests.TestSupport;
+using ResourceKit.Testing;
 
 namespace ResourceKit.Scheduling.Tests.Scheduler;
 

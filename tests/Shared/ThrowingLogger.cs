@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Logging;
 
-namespace ResourceKit.Memory.Tests.Support;
+namespace ResourceKit.Testing;
 
-/// <summary>A logger that throws on the events given, once <see cref="Armed"/> is set: a log provider failing under a background path.</summary>
+/// <summary>
+/// A logger that throws on the events given, once <see cref="Armed"/> is set: a log provider failing under a
+/// background path. One file linked into the Memory and Scheduling test projects.
+/// </summary>
 internal sealed class ThrowingLogger<T>(params int[] eventIds) : ILogger<T>
 {
     public bool Armed { get; set; } = true;
