@@ -48,7 +48,11 @@ internal static class CacheEnvelope
 
         if (envelope[0] < FormatVersion)
         {
-            return CacheEnvelopeStatus.OlderFormat;
+            // Version 1 was [1][logical expiry:8][payload frame]: anything shorter is damaged, not merely older, and
+            // is dropped from every tier like any unreadable record (no host can read it).
+            return envelope.Length > 1 + sizeof(long)
+                ? CacheEnvelopeStatus.OlderFormat
+                : throw new InvalidDataException("The cached value is truncated.");
         }
 
         if (envelope.Length < HeaderSize + 1)

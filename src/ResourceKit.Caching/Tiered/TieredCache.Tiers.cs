@@ -165,7 +165,14 @@ public sealed partial class TieredCache
                     return false;
                 case CacheEnvelopeStatus.OlderFormat:
                     // Written before the envelope named its type, so it cannot be checked; expected after an upgrade.
-                    RemoveFromTier(entryKey, tier);
+                    // The disk is this host's own: free the space. Redis is shared with hosts not yet upgraded, which
+                    // still read this format: deleting it would empty their cache during a rolling upgrade, so it is
+                    // left to be overwritten by a newer write or to expire.
+                    if (tier == CacheValueSource.Disk)
+                    {
+                        RemoveFromTier(entryKey, tier);
+                    }
+
                     return false;
             }
 

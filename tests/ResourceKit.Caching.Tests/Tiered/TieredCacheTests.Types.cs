@@ -35,7 +35,7 @@ public sealed partial class TieredCacheTests
     }
 
     [Test]
-    public async Task TryGetAsync_RecordOfTheOlderEnvelopeFormat_IsAMissAndRemovedQuietly()
+    public async Task TryGetAsync_RecordOfTheOlderEnvelopeFormatInL3_IsAMissLeftForHostsNotYetUpgraded()
     {
         var logger = new TestDoubles.ListLogger<TieredCache>();
         using var cache = Create(disk: false, logger: logger);
@@ -45,7 +45,25 @@ public sealed partial class TieredCacheTests
         _l3.Put(Prefix + "k", older, _time.GetUtcNow().AddHours(1));
 
         Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).HasValue, Is.False);
-        Assert.That(_l3.Keys, Is.Empty);
+        Assert.That(_l3.Keys, Is.EquivalentTo(new[] { Prefix + "k" }), "hosts still on the older format share L3 and read it");
+        Assert.That(logger.Entries.Where(e => e.EventId.Id == 5303), Is.Empty, "expected after an upgrade: not a warning per key");
+
+        await cache.SetAsync("k", "new", CachePolicyNames.Embeddings);
+        cache.ClearMemory();
+        Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Value, Is.EqualTo("new"), "a newer write replaces it");
+    }
+
+    [Test]
+    public async Task TryGetAsync_RecordOfTheOlderEnvelopeFormatOnDisk_IsAMissAndRemovedQuietly()
+    {
+        var logger = new TestDoubles.ListLogger<TieredCache>();
+        using var cache = Create(disk: true, distributed: false, logger: logger);
+        var current = CacheEnvelope.Encode("v", _time.GetUtcNow().AddHours(1).ToUnixTimeMilliseconds(), new SystemTextJsonCacheSerializer(), new PayloadCompressor(CacheCompressionAlgorithm.None, int.MaxValue, System.IO.Compression.CompressionLevel.Fastest));
+        byte[] older = [1, .. current.AsSpan(1, 8), .. current.AsSpan(17)];
+        await _disk.SetAsync(Prefix + "k", older, _time.GetUtcNow().AddHours(1));
+
+        Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.LlmResponses)).HasValue, Is.False);
+        Assert.That(await _disk.GetAsync(Prefix + "k"), Is.Null, "this host's own disk: the space is freed");
         Assert.That(logger.Entries.Where(e => e.EventId.Id == 5303), Is.Empty, "expected after an upgrade: not a warning per key");
     }
 
