@@ -156,7 +156,24 @@ public sealed partial class SpendLedger
         for (var t = 0; t < thresholds.Length; t++)
         {
             var threshold = thresholds[t];
-            if (ratio >= threshold && _raised.TryAdd(plan.ThresholdKeys[index][t], period.End))
+            var key = plan.ThresholdKeys[index][t];
+            if (ratio < threshold || _raised.ContainsKey(key))
+            {
+                continue;
+            }
+
+            bool added;
+            lock (_rulesLock)
+            {
+                if (IsReplaced(plan, rule))
+                {
+                    return;
+                }
+
+                added = _raised.TryAdd(key, period.End);
+            }
+
+            if (added)
             {
                 CostLog.ThresholdReached(_logger, rule.Name, threshold, rule.Limit, period.Key, committed);
                 Raise(ThresholdReached, new BudgetThresholdEventArgs(rule, period, threshold, committed));
@@ -173,24 +190,46 @@ public sealed partial class SpendLedger
             return;
         }
 
-        if (rule.Action == BudgetAction.Throttle)
+        // The gate and the event key exist already once a limit is reached, so the lock is taken only the first time.
+        var gated = rule.Action != BudgetAction.Throttle;
+        if (!gated && _throttles.TryGetValue(plan.RuleKeys[index], out var gate))
         {
-            var key = plan.RuleKeys[index];
-            if (_throttles.TryGetValue(key, out var gate))
-            {
-                gate.Committed = committed;
-            }
-            else if (_throttles.TryAdd(key, new ThrottleGate(period.End, _time.GetUtcNow() + _throttleInterval, committed)))
-            {
-                Interlocked.Increment(ref _throttleGateCount);
-            }
-            else if (_throttles.TryGetValue(key, out gate))
-            {
-                gate.Committed = committed;
-            }
+            gate.Committed = committed;
+            gated = true;
         }
 
-        if (_raised.TryAdd(plan.LimitKeys[index], period.End))
+        if (gated && _raised.ContainsKey(plan.LimitKeys[index]))
+        {
+            return;
+        }
+
+        bool added;
+        lock (_rulesLock)
+        {
+            // A call reserved before ReplaceRules must not judge a changed or removed rule against its old limit:
+            // that would set again the state ReplaceRules forgot (and may request a shutdown the new rules do not).
+            if (IsReplaced(plan, rule))
+            {
+                return;
+            }
+
+            if (!gated)
+            {
+                var key = plan.RuleKeys[index];
+                if (_throttles.TryAdd(key, new ThrottleGate(period.End, _time.GetUtcNow() + _throttleInterval, committed)))
+                {
+                    Interlocked.Increment(ref _throttleGateCount);
+                }
+                else if (_throttles.TryGetValue(key, out gate))
+                {
+                    gate.Committed = committed;
+                }
+            }
+
+            added = _raised.TryAdd(plan.LimitKeys[index], period.End);
+        }
+
+        if (added)
         {
             CostLog.LimitReached(_logger, rule.Name, rule.Limit, period.Key, committed, rule.Action.ToString());
             var args = new BudgetLimitEventArgs(rule, period, committed);
@@ -200,6 +239,16 @@ public sealed partial class SpendLedger
                 Raise(ShutdownRequested, args);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="rule"/>, from a plan built before the rules were last replaced, has since changed or been
+    /// removed. Call under <see cref="_rulesLock"/>, so ReplaceRules cannot forget the rule between this and what follows.
+    /// </summary>
+    private bool IsReplaced(SpendPlan plan, BudgetRule rule)
+    {
+        var rules = _rules;
+        return !plan.IsBuiltFrom(rules) && !Array.Exists(rules, r => r.IsSameAs(rule));
     }
 
     /// <summary>

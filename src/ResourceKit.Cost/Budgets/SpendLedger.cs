@@ -32,6 +32,7 @@ public sealed partial class SpendLedger : IDisposable
     private readonly ConcurrentDictionary<string, DateTimeOffset> _raised = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ThrottleGate> _throttles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SpendAttribution, SpendPlan> _plans = new();
+    private readonly Lock _rulesLock = new();
     private readonly ulong _idPrefix;
     private readonly DateTimeOffset _expiryClockOrigin;
     private readonly long _expiryClockOriginTimestamp;
@@ -111,7 +112,9 @@ public sealed partial class SpendLedger : IDisposable
     /// Replaces the rules at run time. A rule that changed or was removed loses what the ledger remembered about it
     /// in the current periods: its throttle gate, its limit-reached mark (<see cref="BudgetRuleStatus.IsLimitReached"/>)
     /// and which of its events were raised, so a raised limit admits calls again and its events fire at the new levels.
-    /// A rule passed again unchanged keeps them.
+    /// A rule passed again unchanged keeps them. Calls reserved before the change and settled after it no longer judge
+    /// a changed or removed rule against its old limit: they set none of its state and raise none of its events (nor
+    /// <see cref="ShutdownRequested"/>); spend over the new limit sets them at the next reserve or settle.
     /// </summary>
     /// <param name="rules">The new rules.</param>
     /// <exception cref="ArgumentException">A rule is invalid or two share a name.</exception>
@@ -127,13 +130,18 @@ public sealed partial class SpendLedger : IDisposable
             throw new ArgumentException(string.Join(" ", errors), nameof(rules));
         }
 
-        var previous = _rules;
-        _rules = copy;
-        foreach (var rule in previous)
+        // Under the lock that observations take before they set a gate or an event key, so a settle of a call reserved
+        // under the old rules either sets them before they are forgotten or sees that its rule was replaced.
+        lock (_rulesLock)
         {
-            if (!Array.Exists(copy, r => r.IsSameAs(rule)))
+            var previous = _rules;
+            _rules = copy;
+            foreach (var rule in previous)
             {
-                Forget(rule.Name);
+                if (!Array.Exists(copy, r => r.IsSameAs(rule)))
+                {
+                    Forget(rule.Name);
+                }
             }
         }
     }

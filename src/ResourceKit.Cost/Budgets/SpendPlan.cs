@@ -128,6 +128,9 @@ internal sealed class SpendPlan
     public bool IsValidFor(DateTimeOffset now, IReadOnlyList<BudgetRule> rules) =>
         ReferenceEquals(rules, Source) && now >= ValidFrom && now < ValidUntil;
 
+    /// <summary>Whether the plan was built from <paramref name="rules"/>, the very set and not an equal one.</summary>
+    public bool IsBuiltFrom(IReadOnlyList<BudgetRule> rules) => ReferenceEquals(rules, Source);
+
     public static string ScopeKey(BudgetScope scope, string? value) => scope switch
     {
         BudgetScope.Category => "category:" + value,

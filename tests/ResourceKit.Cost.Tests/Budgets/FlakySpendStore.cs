@@ -6,7 +6,8 @@ namespace ResourceKit.Cost.Tests.Budgets;
 /// <summary>
 /// A memory store whose settle and release fail a set number of times before working, on both the synchronous
 /// path the ledger takes for local stores and the asynchronous one (wrap it in <see cref="AsyncOnlySpendStore"/>).
-/// It also records every extension (renewal) asked of it, and can fail or hold up the extensions the test picks.
+/// It also records every extension (renewal) asked of it, can fail or hold up the extensions the test picks, and can
+/// hold up asynchronous reservations.
 /// </summary>
 internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISynchronousSpendStore
 {
@@ -25,9 +26,20 @@ internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISy
     /// <summary>Gets every extension asked for: the reservation id and the store's "now".</summary>
     public ConcurrentQueue<(string Id, DateTimeOffset At)> Extensions { get; } = new();
 
+    /// <summary>Gets or sets a task asynchronous reservations wait for before reaching the inner store, to stand for a slow store.</summary>
+    public Task? ReserveGate { get; set; }
+
     public ValueTask<LedgerReserveResult> TryReserveAsync(
-        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        inner.TryReserveAsync(reservation, limits, now, cancellationToken);
+        LedgerReservation reservation, IReadOnlyList<LedgerLimit> limits, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        return ReserveGate is { } gate ? ReserveAfterAsync(gate) : inner.TryReserveAsync(reservation, limits, now, cancellationToken);
+
+        async ValueTask<LedgerReserveResult> ReserveAfterAsync(Task wait)
+        {
+            await wait.ConfigureAwait(false);
+            return await inner.TryReserveAsync(reservation, limits, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
     {
