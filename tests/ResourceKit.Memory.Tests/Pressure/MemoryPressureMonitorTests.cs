@@ -277,6 +277,22 @@ public sealed class MemoryPressureMonitorTests
     }
 
     [Test]
+    public void LevelChanged_HandlerAndItsFailureLogThrow_LaterSubscribersStillHearOfIt()
+    {
+        var source = new FakeMemorySource();
+        var logger = new ThrowingLogger<MemoryPressureMonitor>(12); // 12: handler failed
+        using var monitor = new MemoryPressureMonitor(new MemoryPressureOptions(), source: source, timeProvider: new FakeTimeProvider(), logger: logger);
+        var heardBySecond = new List<MemoryPressureLevel>();
+        monitor.LevelChanged += (_, _) => throw new InvalidOperationException("first handler failed");
+        monitor.LevelChanged += (_, e) => heardBySecond.Add(e.Current);
+
+        source.SetRatio(0.88);
+        Assert.That(() => monitor.Sample(), Throws.InvalidOperationException.With.Message.Contains("log provider failed"), "the log's failure still reaches the caller, after every subscriber");
+
+        Assert.That(heardBySecond, Is.EqualTo(new[] { MemoryPressureLevel.Critical }));
+    }
+
+    [Test]
     public void Timer_SampleFailureLogThrows_TimerDoesNotThrowAndKeepsSampling()
     {
         var time = new FakeTimeProvider();
