@@ -295,7 +295,11 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
     /// </summary>
     private bool Append(IReadOnlyList<LedgerCounter> counters, decimal amount)
     {
-        var entry = new JournalEntry(_sequence + 1, amount, counters.Select(CounterRecord.From).ToList());
+        // The number is used up even if the write fails: the entry may still reach the journal (written, then the
+        // flush and the truncation failed), and its amount is counted in memory, so the next snapshot must carry a
+        // sequence that covers it. Otherwise a journal left with that entry beside the snapshot (the emptying after
+        // the rename failed, or power was lost) would replay it on top of the snapshot that already holds it.
+        var entry = new JournalEntry(++_sequence, amount, counters.Select(CounterRecord.From).ToList());
         var json = JsonSerializer.SerializeToUtf8Bytes(entry, SpendStoreJson.Default.JournalEntry);
         var line = new byte[json.Length + 1];
         json.CopyTo(line, 0);
@@ -323,7 +327,6 @@ public sealed partial class FileSpendStore : ISpendStore, ISynchronousSpendStore
             throw;
         }
 
-        _sequence++;
         _journalLength = _journal.Position;
         return ++_journalEntries >= _compactionThreshold;
     }

@@ -52,10 +52,44 @@ public partial class FileSpendStoreTests
         Assert.That((await ledger.TryReserveAsync(spend, 0.6m)).IsGranted, Is.False, "the unsaved spend still counts against the limit");
     }
 
-    /// <summary>Opens the store's files on a disk the test can fill: writes then fail as with no space left.</summary>
+    [Test]
+    public async Task SettleAsync_EntryWrittenButNotFlushedAndJournalNotEmptied_IsCountedOnceAfterReopening()
+    {
+        // The entry reaches the journal but its flush fails and cannot be cut off; the snapshot that saves it is
+        // renamed into place, but the journal cannot be emptied. The snapshot carried the sequence number before the
+        // entry, so reopening replayed the entry on top of the snapshot that already held it: $4, not $2.
+        var disk = new FailingDisk();
+        using (var store = new FileSpendStore(_path, 1_000, flushToDisk: true, logger: null, disk.Open))
+        {
+            var reservation = new LedgerReservation("r1", 2m, Retain, Counters);
+            await store.TryReserveAsync(reservation, [], DateTimeOffset.UnixEpoch);
+            disk.FlushFailures = 1;
+            disk.RefusesTruncation = true;
+
+            await store.SettleAsync(reservation, 2m);
+
+            Assert.That(store.UnsavedSpend, Is.EqualTo(2m), "the journal could not be emptied, so the store still counts it unsaved");
+        }
+
+        Assert.That(File.Exists(_path), Is.True, "the snapshot saving the entry was renamed into place");
+        Assert.That(new FileInfo(_path + ".journal").Length, Is.GreaterThan(0), "the entry is still in the journal beside the snapshot");
+        using var reopened = new FileSpendStore(_path);
+        Assert.That((await reopened.GetBalancesAsync("d:2026-11-23")).Single(b => b.Scope == "global").Committed, Is.EqualTo(2m));
+    }
+
+    /// <summary>
+    /// Opens the store's files on a disk the test can fill: writes then fail as with no space left. It can also fail
+    /// the next flushes, and every truncation (<see cref="FileStream.SetLength"/>).
+    /// </summary>
     private sealed class FailingDisk
     {
         public bool IsFull { get; set; }
+
+        /// <summary>Gets or sets how many of the next flushes fail, after the bytes were written.</summary>
+        public int FlushFailures { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether truncating or emptying a file fails.</summary>
+        public bool RefusesTruncation { get; set; }
 
         public FileStream Open(string path, FileStreamOptions options) => new DiskFile(this, path, options);
 
@@ -77,6 +111,27 @@ public partial class FileSpendStoreTests
             {
                 ThrowIfFull();
                 base.WriteByte(value);
+            }
+
+            public override void Flush(bool flushToDisk)
+            {
+                if (disk.FlushFailures > 0)
+                {
+                    disk.FlushFailures--;
+                    throw new IOException("Input/output error.");
+                }
+
+                base.Flush(flushToDisk);
+            }
+
+            public override void SetLength(long value)
+            {
+                if (disk.RefusesTruncation)
+                {
+                    throw new IOException("Input/output error.");
+                }
+
+                base.SetLength(value);
             }
 
             private void ThrowIfFull()
