@@ -11,7 +11,10 @@ namespace ResourceKit.Agents.Monitoring;
 /// <remarks>
 /// Alerts fire on a change of level (and again after <see cref="HealthMonitorOptions.RepeatAlertInterval"/> while a
 /// metric stays above a threshold), with an <see cref="AlertLevel.Info"/> alert when it recovers. Sampling is cheap and
-/// infrequent, so state is guarded by one lock; delivery to sinks happens outside it.
+/// infrequent, so state is guarded by one lock; delivery to sinks happens outside it. A component is scored from the
+/// readings of the sample alone: when a source fails, its metrics are left out of that sample's scores (the failure is
+/// logged) rather than scored at their last values. Each <see cref="AlertRaised"/> subscriber and each sink is called
+/// on its own, so one that throws does not keep an alert from the others.
 /// </remarks>
 public sealed partial class HealthMonitor
 {
@@ -160,6 +163,7 @@ public sealed partial class HealthMonitor
         }
 
         state.Latest = reading.Value;
+        state.LastSeen = now;
         if (!_options.Thresholds.TryGetValue(reading.Metric, out var threshold))
         {
             return;
@@ -185,13 +189,15 @@ public sealed partial class HealthMonitor
     private HealthSnapshot Score(DateTimeOffset now, List<MetricReading> readings)
     {
         var components = new List<ComponentHealth>();
-        foreach (var group in _metrics.GroupBy(kv => kv.Key.Component, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in _metrics.Where(kv => kv.Value.LastSeen == now).GroupBy(kv => kv.Key.Component, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             double score = 100;
             string? worst = null;
             foreach (var (key, state) in group)
             {
-                if (_options.Thresholds.TryGetValue(key.Metric, out var threshold))
+                // Only this sample's readings count: a source that failed left its metrics at their last values, and
+                // scoring those would keep a component failing (or healthy) for as long as the source stays down.
+                if (state.LastSeen == now && _options.Thresholds.TryGetValue(key.Metric, out var threshold))
                 {
                     var metricScore = threshold.Score(state.Latest);
                     if (worst is null || metricScore < score)
@@ -219,14 +225,20 @@ public sealed partial class HealthMonitor
 
     private async ValueTask PublishAsync(Alert alert, CancellationToken cancellationToken)
     {
-        try
+#pragma warning disable CA1031 // A failing subscriber or sink must not stop the others: a pager behind a broken dashboard still hears of an emergency.
+        if (AlertRaised is { } handlers)
         {
-            AlertRaised?.Invoke(this, alert);
-        }
-#pragma warning disable CA1031 // A failing subscriber must not stop the others.
-        catch (Exception ex)
-        {
-            LogSinkFailed(_logger, nameof(AlertRaised), ex);
+            foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<Alert>>())
+            {
+                try
+                {
+                    handler(this, alert);
+                }
+                catch (Exception ex)
+                {
+                    LogSinkFailed(_logger, nameof(AlertRaised), ex);
+                }
+            }
         }
 
         foreach (var sink in _sinks)
@@ -261,5 +273,8 @@ public sealed partial class HealthMonitor
         public AlertLevel? Level { get; set; }
 
         public DateTimeOffset LastAlert { get; set; } = DateTimeOffset.MinValue;
+
+        /// <summary>Gets or sets the time of the sample that last reported the metric.</summary>
+        public DateTimeOffset LastSeen { get; set; } = DateTimeOffset.MinValue;
     }
 }

@@ -166,6 +166,40 @@ public sealed class HealthMonitorTests
         Assert.That(result.Description, Does.Contain("cpu_percent"));
     }
 
+    [Test]
+    public async Task AlertRaised_FirstSubscriberThrows_LaterSubscribersStillReceiveTheAlert()
+    {
+        var source = new SettableSource();
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [source], timeProvider: _time);
+        var received = new List<Alert>();
+        monitor.AlertRaised += (_, _) => throw new InvalidOperationException("dashboard down");
+        monitor.AlertRaised += (_, alert) => received.Add(alert);
+        source.Set("system", MetricNames.CpuPercent, 99);
+
+        await monitor.SampleAsync();
+
+        Assert.That(received.Select(a => a.Level), Is.EqualTo(new[] { AlertLevel.Emergency }));
+    }
+
+    [Test]
+    public async Task SampleAsync_SourceFailsAfterAnEmergencyReading_ItsOldReadingIsNotScored()
+    {
+        var failing = new SwitchableSource();
+        failing.Inner.Set("cost", MetricNames.ApiCostHourly, 5.2);
+        var healthy = new SettableSource();
+        healthy.Set("system", MetricNames.CpuPercent, 10);
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [failing, healthy], timeProvider: _time);
+        var first = await monitor.SampleAsync();
+
+        failing.Fail = true;
+        _time.Advance(TimeSpan.FromHours(2));
+        var second = await monitor.SampleAsync();
+
+        Assert.That(first.Components.Single(c => c.Component == "cost").Status, Is.Not.EqualTo(HealthStatus.Healthy), "the arrangement reads an emergency first");
+        Assert.That(second.Components.Select(c => c.Component), Is.EqualTo(new[] { "system" }), "only what this sample read is scored");
+        Assert.That(second.Status, Is.EqualTo(HealthStatus.Healthy));
+    }
+
     internal sealed class SettableSource : IHealthMetricSource
     {
         private readonly Dictionary<(string, string), double> _values = [];
@@ -184,6 +218,16 @@ public sealed class HealthMonitorTests
 
             return ValueTask.CompletedTask;
         }
+    }
+
+    private sealed class SwitchableSource : IHealthMetricSource
+    {
+        public SettableSource Inner { get; } = new();
+
+        public bool Fail { get; set; }
+
+        public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default) =>
+            Fail ? throw new InvalidOperationException("ledger down") : Inner.CollectAsync(readings, cancellationToken);
     }
 
     private sealed class ThrowingSource : IHealthMetricSource
