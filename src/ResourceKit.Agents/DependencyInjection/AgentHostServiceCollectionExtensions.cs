@@ -76,7 +76,7 @@ public static class AgentHostServiceCollectionExtensions
         services.AddOptions<HealthMonitorOptions>().Bind(root.GetSection("Health")).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthMonitorOptions>, HealthMonitorOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, SharedCpuSampler>(sp => sp.GetRequiredService<SharedCpuSampler>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, MemoryMetricSource>(sp => new MemoryMetricSource(sp.GetRequiredService<MemoryPressureMonitor>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, MemoryMetricSource>(sp => new MemoryMetricSource(sp.GetRequiredService<MemoryPressureMonitor>(), sp.GetService<GcTuner>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, LoopMetricSource>(sp => new LoopMetricSource(sp.GetRequiredService<AgentLoopScheduler>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CacheMetricSource>(sp => new CacheMetricSource(sp.GetRequiredService<TieredCache>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CostMetricSource>(sp => new CostMetricSource(sp.GetRequiredService<SpendLedger>())));

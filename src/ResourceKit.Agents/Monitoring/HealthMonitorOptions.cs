@@ -51,6 +51,11 @@ public sealed class HealthMonitorOptions
     /// hourly spend $4/4.5/5, daily spend $40/45/50, response time 2/5/10 s, GC pause 1/3/5 % of wall time, a
     /// cache hit ratio below 0.6/0.5/0.4, and 1/2/3 stalled agent loops.
     /// </summary>
+    /// <remarks>
+    /// The host's built-in sources report CPU, memory, GC pause, spend, cache hit ratio and stalled loops. Nothing built
+    /// in reports <c>disk_percent</c> or <c>response_time</c>, which depend on what the host stores and serves: register
+    /// an <see cref="IHealthMetricSource"/> that does, and these thresholds apply to it.
+    /// </remarks>
     public Dictionary<string, MetricThreshold> Thresholds { get; } = new(StringComparer.OrdinalIgnoreCase)
     {
         [MetricNames.CpuPercent] = MetricThreshold.Above(70, 85, 95),

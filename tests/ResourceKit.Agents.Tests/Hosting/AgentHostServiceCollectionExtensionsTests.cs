@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Agents.Adapters;
 using ResourceKit.Agents.Dashboard;
 using ResourceKit.Agents.Hosting;
+using ResourceKit.Agents.Monitoring;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Memory.GarbageCollection;
 using ResourceKit.Memory.Reclamation;
@@ -84,6 +85,21 @@ public sealed class AgentHostServiceCollectionExtensionsTests
         var ex = Assert.Throws<OptionsValidationException>(() => _ = provider.GetRequiredService<IOptions<AgentHostOptions>>().Value);
 
         Assert.That(ex!.Failures, Has.Some.Contains("gmail_service").And.Some.Contains("MaxCpuPercent").And.Some.Contains("'heartbeat' is assigned to both"));
+    }
+
+    [Test]
+    public async Task AddResourceKitAgentHost_HealthMonitor_ReadsTheGcPauseItHasAThresholdFor()
+    {
+        var configuration = TestHostConfiguration.Create(_folder);
+        using var provider = new ServiceCollection().AddLogging().AddResourceKitAgentHost(configuration).BuildServiceProvider();
+        var monitor = provider.GetRequiredService<HealthMonitor>();
+
+        var snapshot = await monitor.SampleAsync();
+
+        var gc = snapshot.Readings.Where(r => r.Metric == MetricNames.GcPausePercent).ToList();
+        Assert.That(gc, Has.Count.EqualTo(1), "the seed's GC pause threshold (1/3/5 %) needs a reading to act on");
+        Assert.That(gc[0].Component, Is.EqualTo(ComponentNames.System));
+        Assert.That(gc[0].Value, Is.InRange(0, 100));
     }
 
     [Test]
