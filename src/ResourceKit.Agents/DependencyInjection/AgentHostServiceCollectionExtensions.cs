@@ -80,6 +80,7 @@ public static class AgentHostServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, LoopMetricSource>(sp => new LoopMetricSource(sp.GetRequiredService<AgentLoopScheduler>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CacheMetricSource>(sp => new CacheMetricSource(sp.GetRequiredService<TieredCache>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CostMetricSource>(sp => new CostMetricSource(sp.GetRequiredService<SpendLedger>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, DiskMetricSource>(sp => new DiskMetricSource(DiskCacheFolder(sp))));
         services.TryAddSingleton<LoggerAlertSink>();
         services.TryAddSingleton(sp =>
         {
@@ -130,6 +131,12 @@ public static class AgentHostServiceCollectionExtensions
     /// items to the list already there, so restating a default list would assign each loop twice, and a loop could
     /// never be moved to another component.
     /// </summary>
+    /// <summary>The folder whose file system <see cref="DiskMetricSource"/> watches: the disk cache's configured folder, else the application's.</summary>
+    private static string DiskCacheFolder(IServiceProvider services) =>
+        services.GetRequiredService<IOptions<TieredCacheOptions>>().Value.Disk.Directory is { Length: > 0 } configured
+            ? configured
+            : AppContext.BaseDirectory;
+
     private static void ReplaceConfiguredLoopLists(AgentHostOptions options, IConfigurationSection hostSection)
     {
         foreach (var component in hostSection.GetSection("Components").GetChildren())

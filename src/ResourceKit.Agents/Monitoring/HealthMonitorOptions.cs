@@ -52,9 +52,9 @@ public sealed class HealthMonitorOptions
     /// cache hit ratio below 0.6/0.5/0.4, and 1/2/3 stalled agent loops.
     /// </summary>
     /// <remarks>
-    /// The host's built-in sources report CPU, memory, GC pause, spend, cache hit ratio and stalled loops. Nothing built
-    /// in reports <c>disk_percent</c> or <c>response_time</c>, which depend on what the host stores and serves: register
-    /// an <see cref="IHealthMetricSource"/> that does, and these thresholds apply to it.
+    /// The host's built-in sources report CPU, memory, GC pause, disk (the file system of the disk cache's folder),
+    /// spend, cache hit ratio and stalled loops. Nothing built in reports <c>response_time</c>, which depends on what the
+    /// host serves: register an <see cref="IHealthMetricSource"/> that does, and its threshold applies.
     /// </remarks>
     public Dictionary<string, MetricThreshold> Thresholds { get; } = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -88,7 +88,7 @@ public sealed class AgentHostServiceCollectionExtensionsTests
     }
 
     [Test]
-    public async Task AddResourceKitAgentHost_HealthMonitor_ReadsTheGcPauseItHasAThresholdFor()
+    public async Task AddResourceKitAgentHost_HealthMonitor_ReadsTheGcPauseAndDiskItHasThresholdsFor()
     {
         var configuration = TestHostConfiguration.Create(_folder);
         using var provider = new ServiceCollection().AddLogging().AddResourceKitAgentHost(configuration).BuildServiceProvider();
@@ -96,10 +96,13 @@ public sealed class AgentHostServiceCollectionExtensionsTests
 
         var snapshot = await monitor.SampleAsync();
 
-        var gc = snapshot.Readings.Where(r => r.Metric == MetricNames.GcPausePercent).ToList();
-        Assert.That(gc, Has.Count.EqualTo(1), "the seed's GC pause threshold (1/3/5 %) needs a reading to act on");
-        Assert.That(gc[0].Component, Is.EqualTo(ComponentNames.System));
-        Assert.That(gc[0].Value, Is.InRange(0, 100));
+        foreach (var metric in new[] { MetricNames.GcPausePercent, MetricNames.DiskPercent })
+        {
+            var readings = snapshot.Readings.Where(r => r.Metric == metric).ToList();
+            Assert.That(readings, Has.Count.EqualTo(1), $"the seed's {metric} threshold needs a reading to act on");
+            Assert.That(readings[0].Component, Is.EqualTo(ComponentNames.System));
+            Assert.That(readings[0].Value, Is.InRange(0, 100));
+        }
     }
 
     [Test]
