@@ -9,6 +9,7 @@ using ResourceKit.Agents.Hosting;
 using ResourceKit.Agents.Llm;
 using ResourceKit.Agents.Monitoring;
 using ResourceKit.Caching;
+using ResourceKit.Caching.Disk;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Tiering;
 using ResourceKit.Memory.GarbageCollection;
@@ -131,11 +132,27 @@ public static class AgentHostServiceCollectionExtensions
     /// items to the list already there, so restating a default list would assign each loop twice, and a loop could
     /// never be moved to another component.
     /// </summary>
-    /// <summary>The folder whose file system <see cref="DiskMetricSource"/> watches: the disk cache's configured folder, else the application's.</summary>
-    private static string DiskCacheFolder(IServiceProvider services) =>
-        services.GetRequiredService<IOptions<TieredCacheOptions>>().Value.Disk.Directory is { Length: > 0 } configured
-            ? configured
-            : AppContext.BaseDirectory;
+    /// <summary>
+    /// The folder whose file system <see cref="DiskMetricSource"/> watches: the disk tier's own folder (its default one
+    /// too, which only the store resolves), else, without a disk tier, the application's.
+    /// </summary>
+    private static string DiskCacheFolder(IServiceProvider services)
+    {
+        if (services.GetRequiredService<IOptions<TieredCacheOptions>>().Value.EnableDisk)
+        {
+            try
+            {
+                // The tiered cache resolves the same singleton, so this creates nothing it would not.
+                return services.GetRequiredService<DiskCacheStore>().RootDirectory;
+            }
+            catch (DiskCacheFolderInUseException)
+            {
+                // Another process holds the folder and the cache runs without L2 (it logs why).
+            }
+        }
+
+        return AppContext.BaseDirectory;
+    }
 
     private static void ReplaceConfiguredLoopLists(AgentHostOptions options, IConfigurationSection hostSection)
     {
