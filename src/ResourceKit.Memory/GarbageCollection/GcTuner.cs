@@ -405,15 +405,7 @@ public sealed partial class GcTuner : IDisposable
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            try
-            {
-                LogSampleFailed(_logger, ex);
-            }
-#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it, and a timer callback must not throw.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
+            LastResortLog.Write((_logger, ex), static s => LogSampleFailed(s._logger, s.ex));
         }
     }
 

@@ -277,15 +277,7 @@ public sealed partial class LazyComponentRegistry : IMemoryReclaimer, IAsyncDisp
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            try
-            {
-                LogSweepFailed(_logger, ex);
-            }
-#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
+            LastResortLog.Write((_logger, ex), static s => LogSweepFailed(s._logger, s.ex));
         }
     }
 

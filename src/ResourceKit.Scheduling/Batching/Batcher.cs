@@ -252,15 +252,7 @@ public sealed class Batcher<T> : IAsyncDisposable
             {
                 // After the bookkeeping, and never out of this loop: a failing logger must not stop every later
                 // flush and leave producers waiting for capacity.
-                try
-                {
-                    SchedulingLog.BatchFlushFailed(_logger, batch.Count, failure);
-                }
-#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it.
-                catch (Exception)
-#pragma warning restore CA1031
-                {
-                }
+                LastResortLog.Write((_logger, batch.Count, failure), static s => SchedulingLog.BatchFlushFailed(s._logger, s.Count, s.failure));
             }
         }
     }

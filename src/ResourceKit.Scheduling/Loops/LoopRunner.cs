@@ -156,15 +156,7 @@ internal sealed class LoopRunner
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            try
-            {
-                SchedulingLog.LoopTickFailed(_logger, _name, exception);
-            }
-#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
+            LastResortLog.Write((_logger, _name, exception), static s => SchedulingLog.LoopTickFailed(s._logger, s._name, s.exception));
         }
     }
 

@@ -245,15 +245,7 @@ public sealed partial class PriorityScheduler
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            try
-            {
-                SchedulingLog.CpuSamplerFailed(_logger, exception);
-            }
-#pragma warning disable CA1031 // The logger itself failed: there is nowhere left to report it.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
+            LastResortLog.Write((_logger, exception), static s => SchedulingLog.CpuSamplerFailed(s._logger, s.exception));
         }
     }
 
