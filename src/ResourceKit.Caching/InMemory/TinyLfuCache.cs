@@ -217,7 +217,17 @@ public sealed partial class TinyLfuCache<TKey, TValue> : IDisposable
             }
         }
 
-        RunMaintenance();
+        lock (_maintenanceLock)
+        {
+            // The ghost lists remember keys evicted before the clear. A later miss on one of them is no evidence that a
+            // larger window or main region would have kept it (nothing kept anything through the clear), so it must not
+            // move the window. Forgotten before the pass, so that writes racing the clear vote only on later evictions.
+            _policy.ForgetEvictions();
+            Maintain();
+        }
+
+        RaisePendingNotifications();
+        ScheduleIfRequired();
     }
 
     /// <summary>Returns a snapshot of the cache's counters.</summary>

@@ -111,6 +111,14 @@ internal sealed partial class TinyLfuPolicy<TKey, TValue>
         _adjustment = Math.Clamp(_movedInSample + wanted, -limit, limit) - _movedInSample;
     }
 
+    /// <summary>Forgets the evictions remembered so far and the votes not yet applied, as after a clear.</summary>
+    public void ForgetEvictions()
+    {
+        _windowGhosts = null;
+        _mainGhosts = null;
+        _pendingMoves = 0;
+    }
+
     /// <summary>Remembers a node the policy chose to evict in the ghost list of the side it left from.</summary>
     /// <remarks>An expired entry or one heavier than the capacity left whatever the window's size, so it is no evidence either way.</remarks>
     private void RememberEvicted(CacheNode<TKey, TValue> node, bool windowSide, long now)

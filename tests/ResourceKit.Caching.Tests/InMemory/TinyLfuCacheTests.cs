@@ -205,6 +205,30 @@ public sealed class TinyLfuCacheTests
     }
 
     [Test]
+    public void Clear_ThenMissesOnKeysEvictedBeforeIt_DoNotMoveTheWindow()
+    {
+        using var cache = TestCaches.Create(100);
+        // A scan: admission refuses each key as it leaves the window, so the window's ghost list ends with the last ones.
+        for (var i = 0; i < 1_000; i++)
+        {
+            cache.Set(i, i);
+        }
+
+        cache.Clear();
+        var before = cache.GetStatistics().WindowFraction;
+
+        // The last hundred keys refill the empty cache without an eviction; had the ghosts survived the clear, the scan's
+        // last victims among them would read as hits a larger window would have had and grow it.
+        for (var i = 900; i < 1_000; i++)
+        {
+            cache.Set(i, i);
+        }
+
+        Assert.That(cache.GetStatistics().WindowFraction, Is.EqualTo(before));
+        cache.AssertConsistent();
+    }
+
+    [Test]
     public void Resize_Smaller_EvictsDownToNewCapacity()
     {
         using var cache = TestCaches.Create(100);
