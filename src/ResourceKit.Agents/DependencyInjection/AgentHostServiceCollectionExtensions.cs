@@ -27,7 +27,9 @@ public static class AgentHostServiceCollectionExtensions
     /// and <c>ResourceKit:Cost</c>, and joins them: one CPU sampler for the scheduler and the health monitor, memory
     /// pressure trimming the cache and the component pools, the component allocation table (<c>ResourceKit:AgentHost</c>)
     /// capping loop CPU budgets, a health monitor (<c>ResourceKit:Health</c>) over all four, and the dashboard snapshot.
-    /// Add the LLM pipeline with <see cref="AddResourceKitChatPipeline"/>.
+    /// Add the LLM pipeline with <see cref="AddResourceKitChatPipeline"/>. Repeat calls register nothing twice (health
+    /// checks, hosted services, metric sources and reclaimers are added once); each call binds its configuration again,
+    /// so a later call's values override an earlier one's.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configuration">The configuration root (or any section holding a <c>ResourceKit</c> section).</param>
@@ -96,10 +98,17 @@ public static class AgentHostServiceCollectionExtensions
             return new HealthMonitor(options, sp.GetServices<IHealthMetricSource>(), sinks, sp.GetRequiredService<TimeProvider>(), sp.GetService<Logging.ILogger<HealthMonitor>>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HealthMonitorService>());
-        services.AddHealthChecks()
-            .AddCheck<HealthMonitorHealthCheck>("resourcekit-agent-host", tags: ["resourcekit", "agents"])
-            .AddResourceKitMemory()
-            .AddResourceKitTieredCacheCheck();
+
+        // Health checks are added by name, and the health check service refuses a name registered twice (so no hosted
+        // service could start); the check's own registration marks that a first call added them.
+        if (!services.Any(d => d.ServiceType == typeof(HealthMonitorHealthCheck)))
+        {
+            services.TryAddSingleton<HealthMonitorHealthCheck>();
+            services.AddHealthChecks()
+                .AddCheck<HealthMonitorHealthCheck>("resourcekit-agent-host", tags: ["resourcekit", "agents"])
+                .AddResourceKitMemory()
+                .AddResourceKitTieredCacheCheck();
+        }
 
         services.TryAddSingleton<DashboardSnapshotBuilder>();
         return services;

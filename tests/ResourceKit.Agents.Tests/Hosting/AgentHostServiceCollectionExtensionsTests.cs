@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -159,6 +160,36 @@ public sealed class AgentHostServiceCollectionExtensionsTests
 
         Assert.That(components["gmail_service"].Loops, Is.Empty);
         Assert.That(components["core_agent"].Loops, Does.Contain("gmail_sync"));
+    }
+
+    [Test]
+    public async Task AddResourceKitAgentHost_CalledTwice_RegistersEachHealthCheckHostedServiceAndSourceOnce()
+    {
+        var configuration = TestHostConfiguration.Create(
+            _folder,
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:0", "heartbeat"),
+            ("ResourceKit:AgentHost:Components:core_agent:Loops:1", "soul_maintenance"));
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero)));
+        services.AddResourceKitAgentHost(configuration);
+        services.AddResourceKitAgentHost(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        var checks = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name).ToList();
+        var hosted = provider.GetServices<IHostedService>().Select(s => s.GetType()).ToList();
+        var sources = provider.GetServices<IHealthMetricSource>().Select(s => s.GetType()).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(checks, Does.Contain("resourcekit-agent-host").And.Contain("resourcekit-memory").And.Contain("resourcekit-tiered-cache"));
+            Assert.That(checks, Is.Unique, "the health check service refuses duplicate names");
+            Assert.That(hosted, Is.Unique);
+            Assert.That(sources, Is.Unique);
+            Assert.That(provider.GetServices<IMemoryReclaimer>().Select(r => r.Name), Is.Unique);
+            Assert.That(provider.GetRequiredService<IOptions<AgentHostOptions>>().Value.Components["core_agent"].Loops, Is.EqualTo(new[] { "heartbeat", "soul_maintenance" }), "a list bound twice is not doubled");
+        });
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.That(report.Entries.Keys, Does.Contain("resourcekit-agent-host"));
     }
 
     [Test]
