@@ -22,15 +22,27 @@ public sealed partial class SpendLedger
 
     private async ValueTask<bool> SettleThroughStoreAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken)
     {
-        LedgerTotals totals;
+        LedgerTotals? totals;
         try
         {
-            totals = await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
+            // A store that can keep the spend when its server is unreachable (Redis) does so rather than throw: a caller
+            // handed the error may give up on the settle, and the spend would be lost once the hold lapsed.
+            totals = _deferringStore is { } deferring
+                ? await deferring.SettleOrDeferAsync(reservation.Ticket, actualCost).ConfigureAwait(false)
+                : await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             Reopen(reservation);
             throw;
+        }
+
+        if (totals is null)
+        {
+            // Kept by the store until it reaches its server; the totals, and the events they may raise, come with the
+            // next operation that returns them.
+            _metrics.Spent(actualCost, reservation.Attribution);
+            return true;
         }
 
         CompleteSettlement(reservation, actualCost, AsSpan(totals.Committed), AsSpan(totals.Reserved));

@@ -20,6 +20,7 @@ public sealed partial class SpendLedger : IDisposable
 
     private readonly ISpendStore _store;
     private readonly ISynchronousSpendStore? _synchronousStore;
+    private readonly IDeferringSpendStore? _deferringStore;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CostMetrics _metrics;
@@ -61,6 +62,7 @@ public sealed partial class SpendLedger : IDisposable
         options.ThrowIfInvalid();
         _store = store;
         _synchronousStore = store as ISynchronousSpendStore;
+        _deferringStore = store as IDeferringSpendStore;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = new CostMetrics(meterFactory);
@@ -218,6 +220,10 @@ public sealed partial class SpendLedger : IDisposable
     /// If the store fails, the exception reaches the caller and the reservation stays open, so the settle can be
     /// retried. With a remote store a timeout is ambiguous (the spend may have been committed before the reply was
     /// lost); <see cref="RedisSpendStore"/> settles each reservation id once, so such a retry is not charged twice.
+    /// When Redis cannot be reached at all, <see cref="RedisSpendStore"/> keeps the spend in this process and writes it
+    /// with its next operation that reaches Redis (see <see cref="RedisSpendStore.UnsavedSpend"/>); the settle then
+    /// returns <see langword="true"/> without throwing, and the thresholds and limits it reaches are observed with
+    /// the next operation that returns totals.
     /// </remarks>
     public ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
     {
@@ -286,13 +292,24 @@ public sealed partial class SpendLedger : IDisposable
     /// <param name="attribution">Whom the spend is charged to.</param>
     /// <param name="amount">The cost.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>A task that completes when the spend is stored.</returns>
+    /// <returns>
+    /// A task that completes when the spend is stored, or, with <see cref="RedisSpendStore"/> while Redis cannot be
+    /// reached, kept in this process to be written by the store's next operation that reaches Redis.
+    /// </returns>
     public async ValueTask RecordAsync(SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         var plan = CreatePlan(attribution, _time.GetUtcNow());
-        var totals = await _store.RecordAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false);
+        var totals = _deferringStore is { } deferring
+            ? await deferring.RecordOrDeferAsync(plan.CounterList, amount).ConfigureAwait(false)
+            : await _store.RecordAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false);
         _metrics.Spent(amount, plan.Attribution);
+        if (totals is null)
+        {
+            // Kept by the store until it reaches its server (see SettleThroughStoreAsync).
+            return;
+        }
+
         Observe(plan, AsSpan(totals.Committed), AsSpan(totals.Reserved));
     }
 

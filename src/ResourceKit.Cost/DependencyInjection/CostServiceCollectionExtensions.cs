@@ -108,7 +108,7 @@ public static class CostServiceCollectionExtensions
                 return new MemorySpendStore();
             case SpendStoreKind.Redis:
                 var connection = services.GetService<IConnectionMultiplexer>() ?? services.GetRequiredService<OwnedRedisConnection>().Connection;
-                return new RedisSpendStore(connection.GetDatabase(), options.RedisKeyPrefix);
+                return new RedisSpendStore(connection.GetDatabase(), options.RedisKeyPrefix, services.GetService<ILogger<RedisSpendStore>>());
             default:
                 var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
                 var path = options.StoreFilePath ?? Path.Combine(

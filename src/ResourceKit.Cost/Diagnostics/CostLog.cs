@@ -55,4 +55,10 @@ internal static partial class CostLog
 
     [LoggerMessage(16, LogLevel.Warning, "A call to model {Model} names no provider and no rate limit lists that model, so no rate limit applies (a provider's '*' limit needs the provider name).")]
     public static partial void NoProviderForRateLimit(ILogger logger, string model);
+
+    [LoggerMessage(18, LogLevel.Error, "Redis could not commit {Amount} of spend ({Id}); it stays in this process and the next store operation that reaches Redis writes it ({Unsaved} unsaved so far, lost if the process ends first).")]
+    public static partial void RedisSpendKept(ILogger logger, Exception exception, decimal amount, string id, decimal unsaved);
+
+    [LoggerMessage(19, LogLevel.Information, "Wrote {Amount} of spend ({Id}) kept while Redis could not be reached; {Unsaved} still unsaved.")]
+    public static partial void RedisSpendWritten(ILogger logger, decimal amount, string id, decimal unsaved);
 }

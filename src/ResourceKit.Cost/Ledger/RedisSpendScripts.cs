@@ -76,7 +76,7 @@ internal static class RedisSpendScripts
         """;
 
     /// <summary>
-    /// ARGV: prefix, id (empty to record without a reservation), actual, counters, markerMs. A reservation is settled
+    /// ARGV: prefix, id (a reservation's, or a record's own; empty commits without a marker), actual, counters, markerMs. An id is settled
     /// once: the <c>:s:id</c> marker (kept markerMs) makes a retry after an ambiguous failure return the totals without
     /// committing again.
     /// </summary>

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResourceKit.Cost.Diagnostics;
 using StackExchange.Redis;
 
 namespace ResourceKit.Cost.Ledger;
@@ -11,7 +14,16 @@ namespace ResourceKit.Cost.Ledger;
 /// (the sweep deletes them), and the counters must not be evicted: run the server with
 /// <c>maxmemory-policy noeviction</c> (or no <c>maxmemory</c>).
 /// </summary>
-public sealed class RedisSpendStore : ISpendStore
+/// <remarks>
+/// When Redis cannot be reached (a connection error, a timeout or a server error), a settle or record is not
+/// forgotten: the spend is kept in this process, an error is logged, <see cref="UnsavedSpend"/> shows it, and every
+/// later operation of this store (the ledger's periodic sweep included) first writes it, each entry under its own
+/// id, so an attempt that reached Redis after all (its reply was lost) is not charged again as long as its marker
+/// lives (an hour). An operation that cannot write it fails, so no check of this store's limits runs without it.
+/// Spend not yet written is lost if the process ends first, and other hosts see it only once it is written (until
+/// then they still see a settled reservation's hold, until it lapses).
+/// </remarks>
+public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 {
     /// <summary>The default key prefix.</summary>
     public const string DefaultKeyPrefix = "resourcekit:cost";
@@ -24,17 +36,39 @@ public sealed class RedisSpendStore : ISpendStore
     private readonly IDatabase _database;
     private readonly string _prefix;
     private readonly RedisKey _expiryKey;
+    private readonly ILogger _logger;
+    private readonly Lock _pendingLock = new();
+    private readonly Dictionary<string, PendingSpend> _pending = new(StringComparer.Ordinal);
+    private decimal _unsavedSpend;
+    private int _pendingCount;
 
     /// <summary>Initializes a new instance of the <see cref="RedisSpendStore"/> class.</summary>
     /// <param name="database">The Redis database.</param>
     /// <param name="keyPrefix">The prefix of every key; hosts sharing a budget use the same prefix.</param>
-    public RedisSpendStore(IDatabase database, string keyPrefix = DefaultKeyPrefix)
+    /// <param name="logger">Logs spend kept in this process while Redis cannot be reached, and its writing.</param>
+    public RedisSpendStore(IDatabase database, string keyPrefix = DefaultKeyPrefix, ILogger<RedisSpendStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentException.ThrowIfNullOrWhiteSpace(keyPrefix);
         _database = database;
         _prefix = "{" + keyPrefix + "}";
         _expiryKey = _prefix + ":reservations";
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// Gets the spend settled or recorded while Redis could not be reached, kept in this process until a later
+    /// operation writes it: it is lost if the process ends first. Zero once every such entry is written.
+    /// </summary>
+    public decimal UnsavedSpend
+    {
+        get
+        {
+            lock (_pendingLock)
+            {
+                return _unsavedSpend;
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -61,26 +95,36 @@ public sealed class RedisSpendStore : ISpendStore
 
         args.Add(ToUnits(reservation.CheckedAmount));
 
+        await WritePendingAsync().ConfigureAwait(false);
         var result = (RedisResult[])(await _database.ScriptEvaluateAsync(RedisSpendScripts.Reserve, [_expiryKey], [.. args]).ConfigureAwait(false))!;
         var failed = (int)result[0];
         return new LedgerReserveResult(failed == 0, failed - 1, DecodeTotals(result, 1, reservation.Counters.Count));
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// When Redis cannot be reached the exception still reaches the caller, but the spend is kept and written by a
+    /// later operation (see the class remarks); a retry of the same reservation is charged once.
+    /// </remarks>
     public async ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        var result = (RedisResult[])(await _database.ScriptEvaluateAsync(
-            RedisSpendScripts.Settle,
-            [_expiryKey],
-            [_prefix, reservation.Id, ToUnits(actual), EncodeCounters(reservation.Counters), SettleMarkerMilliseconds]).ConfigureAwait(false))!;
-        return DecodeTotals(result, 0, reservation.Counters.Count);
+        return (await CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: true).ConfigureAwait(false))!;
     }
+
+    /// <inheritdoc/>
+    ValueTask<LedgerTotals?> IDeferringSpendStore.SettleOrDeferAsync(LedgerReservation reservation, decimal actual) =>
+        CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: false);
+
+    /// <inheritdoc/>
+    ValueTask<LedgerTotals?> IDeferringSpendStore.RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount) =>
+        CommitAsync(NewRecordId(), counters, amount, throwWhenKept: false);
 
     /// <inheritdoc/>
     public async ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
+        await WritePendingAsync().ConfigureAwait(false);
         var result = await _database.ScriptEvaluateAsync(RedisSpendScripts.Release, [_expiryKey], [_prefix, reservation.Id]).ConfigureAwait(false);
         return (int)result == 1;
     }
@@ -89,6 +133,7 @@ public sealed class RedisSpendStore : ISpendStore
     public async ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
+        await WritePendingAsync().ConfigureAwait(false);
         var result = await _database.ScriptEvaluateAsync(
             RedisSpendScripts.Extend,
             [_expiryKey],
@@ -97,19 +142,21 @@ public sealed class RedisSpendStore : ISpendStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Each record is written under an id of its own, so one that Redis received but whose reply was lost is not
+    /// charged again when it is written later. When Redis cannot be reached the exception still reaches the caller,
+    /// but the spend is kept and written by a later operation (see the class remarks).
+    /// </remarks>
     public async ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counters);
-        var result = (RedisResult[])(await _database.ScriptEvaluateAsync(
-            RedisSpendScripts.Settle,
-            [_expiryKey],
-            [_prefix, string.Empty, ToUnits(amount), EncodeCounters(counters), SettleMarkerMilliseconds]).ConfigureAwait(false))!;
-        return DecodeTotals(result, 0, counters.Count);
+        return (await CommitAsync(NewRecordId(), counters, amount, throwWhenKept: true).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc/>
     public async ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        await WritePendingAsync().ConfigureAwait(false);
         var result = await _database.ScriptEvaluateAsync(
             RedisSpendScripts.Expire, [_expiryKey], [_prefix, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
         return (int)result;
@@ -119,6 +166,7 @@ public sealed class RedisSpendStore : ISpendStore
     public async ValueTask<IReadOnlyList<LedgerBalance>> GetBalancesAsync(string period, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(period);
+        await WritePendingAsync().ConfigureAwait(false);
         var entries = await _database.HashGetAllAsync(_prefix + ":p:" + period).ConfigureAwait(false);
         var scopes = new Dictionary<string, (decimal Committed, decimal Reserved)>(StringComparer.Ordinal);
         foreach (var entry in entries)
@@ -131,6 +179,113 @@ public sealed class RedisSpendStore : ISpendStore
         }
 
         return scopes.Select(s => new LedgerBalance(period, s.Key, s.Value.Committed, s.Value.Reserved)).ToList();
+    }
+
+    /// <summary>Whether an error means Redis could not be reached or could not take the write, so the spend is kept.</summary>
+    private static bool IsUnavailable(Exception exception) =>
+        exception is RedisException or TimeoutException; // RedisTimeoutException derives from TimeoutException.
+
+    private static string NewRecordId() => "record-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>
+    /// Writes spend kept earlier, then commits <paramref name="amount"/> under <paramref name="id"/> (released and
+    /// committed once per id by the script's marker). When Redis cannot be reached the spend is kept to write later,
+    /// and either the error is rethrown or <see langword="null"/> returned.
+    /// </summary>
+    private async ValueTask<LedgerTotals?> CommitAsync(string id, IReadOnlyList<LedgerCounter> counters, decimal amount, bool throwWhenKept)
+    {
+        RedisResult[] result;
+        try
+        {
+            await WritePendingAsync().ConfigureAwait(false);
+            result = await EvaluateSettleAsync(id, counters, amount).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsUnavailable(exception))
+        {
+            Keep(new PendingSpend(id, counters, amount), exception);
+            if (throwWhenKept)
+            {
+                throw;
+            }
+
+            return null;
+        }
+
+        // A caller's retry of a settle kept earlier has written it now.
+        Written(id);
+        return DecodeTotals(result, 0, counters.Count);
+    }
+
+    private async ValueTask<RedisResult[]> EvaluateSettleAsync(string id, IReadOnlyList<LedgerCounter> counters, decimal amount) =>
+        (RedisResult[])(await _database.ScriptEvaluateAsync(
+            RedisSpendScripts.Settle,
+            [_expiryKey],
+            [_prefix, id, ToUnits(amount), EncodeCounters(counters), SettleMarkerMilliseconds]).ConfigureAwait(false))!;
+
+    private void Keep(PendingSpend spend, Exception exception)
+    {
+        decimal unsaved;
+        lock (_pendingLock)
+        {
+            // A retry of the same settle that failed again is the same money, kept once.
+            if (!_pending.TryAdd(spend.Id, spend))
+            {
+                return;
+            }
+
+            _unsavedSpend += spend.Amount;
+            unsaved = _unsavedSpend;
+            Volatile.Write(ref _pendingCount, _pending.Count);
+        }
+
+        CostLog.RedisSpendKept(_logger, exception, spend.Amount, spend.Id, unsaved);
+    }
+
+    /// <summary>Forgets a kept entry once it is written; returns whether it was kept.</summary>
+    private bool Written(string id)
+    {
+        decimal amount;
+        decimal unsaved;
+        lock (_pendingLock)
+        {
+            if (!_pending.Remove(id, out var spend))
+            {
+                return false;
+            }
+
+            _unsavedSpend -= spend.Amount;
+            amount = spend.Amount;
+            unsaved = _unsavedSpend;
+            Volatile.Write(ref _pendingCount, _pending.Count);
+        }
+
+        CostLog.RedisSpendWritten(_logger, amount, id, unsaved);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the spend kept while Redis could not be reached, before the operation that called it; throws (and keeps
+    /// the rest) when Redis still cannot take it, so the operation does not check limits without it.
+    /// </summary>
+    private async ValueTask WritePendingAsync()
+    {
+        if (Volatile.Read(ref _pendingCount) == 0)
+        {
+            return;
+        }
+
+        PendingSpend[] due;
+        lock (_pendingLock)
+        {
+            due = [.. _pending.Values];
+        }
+
+        foreach (var spend in due)
+        {
+            // Concurrent writers may both send one entry: the script's marker commits it once.
+            await EvaluateSettleAsync(spend.Id, spend.Counters, spend.Amount).ConfigureAwait(false);
+            Written(spend.Id);
+        }
     }
 
     private static long ToUnits(decimal amount) => (long)decimal.Round(amount * UnitsPerDollar, MidpointRounding.AwayFromZero);
@@ -154,4 +309,7 @@ public sealed class RedisSpendStore : ISpendStore
 
         return new LedgerTotals(committed, reserved);
     }
+
+    /// <summary>Spend committed while Redis could not be reached, with the id it is written under.</summary>
+    private sealed record PendingSpend(string Id, IReadOnlyList<LedgerCounter> Counters, decimal Amount);
 }

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 
 namespace ResourceKit.Cost.Tests.Ledger;
 
-public sealed class RedisSpendStoreTests : IDisposable
+public sealed partial class RedisSpendStoreTests : IDisposable
 {
     private static readonly SpendAttribution Spend = new("chat", "gpt-4o", "planner");
     private static readonly LedgerLimit[] OneDollar = [new(0, 1m)];
@@ -233,7 +233,16 @@ public sealed class RedisSpendStoreTests : IDisposable
         return (store, reservation);
     }
 
-    private RedisSpendStore Connect()
+    private RedisSpendStore Connect() => new(ConnectDatabase(), _prefix);
+
+    /// <summary>A store whose connection fails on demand through the returned control.</summary>
+    private (RedisSpendStore Store, FailingRedisDatabase Control) ConnectFailing()
+    {
+        var (database, control) = FailingRedisDatabase.Wrap(ConnectDatabase());
+        return (new RedisSpendStore(database, _prefix), control);
+    }
+
+    private IDatabase ConnectDatabase()
     {
         var endpoint = Environment.GetEnvironmentVariable("RESOURCEKIT_REDIS");
         if (string.IsNullOrWhiteSpace(endpoint))
@@ -249,6 +258,6 @@ public sealed class RedisSpendStoreTests : IDisposable
         }
 
         _connections.Add(connection);
-        return new RedisSpendStore(connection.GetDatabase(), _prefix);
+        return connection.GetDatabase();
     }
 }

@@ -1,0 +1,27 @@
+namespace ResourceKit.Cost.Ledger;
+
+/// <summary>
+/// A store that can keep committed spend in this process when its server cannot be reached, and write it by a later
+/// operation once it answers (the Redis store). The ledger settles through it so that a settle the server refused
+/// is not handed back to a caller who may give up on it: the money was spent, so it must not be forgotten.
+/// </summary>
+internal interface IDeferringSpendStore
+{
+    /// <summary>
+    /// Does what <see cref="ISpendStore.SettleAsync"/> does, but when the server cannot be reached it keeps the spend
+    /// to write later and returns <see langword="null"/> instead of throwing.
+    /// </summary>
+    /// <param name="reservation">The reservation.</param>
+    /// <param name="actual">The actual cost.</param>
+    /// <returns>The totals after the operation, or <see langword="null"/> when the spend was kept to write later.</returns>
+    ValueTask<LedgerTotals?> SettleOrDeferAsync(LedgerReservation reservation, decimal actual);
+
+    /// <summary>
+    /// Does what <see cref="ISpendStore.RecordAsync"/> does, but when the server cannot be reached it keeps the spend
+    /// to write later and returns <see langword="null"/> instead of throwing.
+    /// </summary>
+    /// <param name="counters">The counters to add to.</param>
+    /// <param name="amount">The amount.</param>
+    /// <returns>The totals after the operation, or <see langword="null"/> when the spend was kept to write later.</returns>
+    ValueTask<LedgerTotals?> RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount);
+}

@@ -1,0 +1,73 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using StackExchange.Redis;
+
+namespace ResourceKit.Cost.Tests.Ledger;
+
+/// <summary>How a <see cref="FailingRedisDatabase"/> fails.</summary>
+public enum RedisFailure
+{
+    /// <summary>Every call goes through.</summary>
+    None,
+
+    /// <summary>Every call fails at once with a connection error; nothing reaches Redis.</summary>
+    Down,
+
+    /// <summary>A script runs on Redis, then its reply is lost: the caller sees a timeout.</summary>
+    LoseReply,
+}
+
+/// <summary>
+/// An <see cref="IDatabase"/> over a real one that fails on demand, so the store's handling of an unreachable Redis
+/// is tested without stopping the shared server. A proxy, so it need not implement the interface's hundreds of members.
+/// </summary>
+public class FailingRedisDatabase : DispatchProxy
+{
+    private IDatabase _inner = null!;
+
+    /// <summary>Gets or sets how calls fail.</summary>
+    public RedisFailure Failure { get; set; }
+
+    /// <summary>Wraps <paramref name="inner"/>.</summary>
+    /// <param name="inner">The real database.</param>
+    /// <returns>The database to hand to the store, and the proxy that controls it.</returns>
+    public static (IDatabase Database, FailingRedisDatabase Control) Wrap(IDatabase inner)
+    {
+        var database = Create<IDatabase, FailingRedisDatabase>();
+        var control = (FailingRedisDatabase)(object)database;
+        control._inner = inner;
+        return (database, control);
+    }
+
+    /// <inheritdoc/>
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        if (Failure == RedisFailure.Down)
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "test: Redis is down", null, CommandStatus.WaitingToBeSent);
+        }
+
+        var result = Forward(targetMethod, args);
+        return Failure == RedisFailure.LoseReply && result is Task<RedisResult> sent ? LoseReplyAsync(sent) : result;
+    }
+
+    private static async Task<RedisResult> LoseReplyAsync(Task<RedisResult> sent)
+    {
+        await sent;
+        throw new RedisTimeoutException(CommandFlags.None, "test: the reply was lost", CommandStatus.Sent);
+    }
+
+    private object? Forward(MethodInfo method, object?[]? args)
+    {
+        try
+        {
+            return method.Invoke(_inner, args);
+        }
+        catch (TargetInvocationException exception) when (exception.InnerException is { } inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+    }
+}
