@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using ResourceKit.Benchmarks.Caching.Replay;
 
 // `replay` replays the shared cache traces through every cache and prints hit ratios:
-// `dotnet run -c Release --project benchmarks/ResourceKit.Benchmarks -- replay [--traces DIR] [--max-requests N] [--trace NAME]`.
+// `dotnet run -c Release --project benchmarks/ResourceKit.Benchmarks -- replay [--traces DIR] [--max-requests N] [--trace NAME] [--relabel N]`.
 if (args.Length > 0 && args[0] == "replay")
 {
     return TraceReplay.Run(args[1..]);
