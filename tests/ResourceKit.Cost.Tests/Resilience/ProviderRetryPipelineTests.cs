@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Resilience;
+using ResourceKit.Cost.Tests.Chat;
 
 namespace ResourceKit.Cost.Tests.Resilience;
 
@@ -89,5 +90,44 @@ public class ProviderRetryPipelineTests
             throw new InvalidOperationException();
         }));
         Assert.That(attempts, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Create_ThrottledUntilAttemptsRunOut_ReportsTheLastRetryAfterToo()
+    {
+        var time = new TimerWatchingTimeProvider(DateTimeOffset.UnixEpoch);
+        var reported = new List<TimeSpan>();
+        var pipeline = ProviderRetryPipeline.Create(new CostOptions { MaxRetryAttempts = 1 }, time, (_, delay) => reported.Add(delay));
+        var attempts = 0;
+
+        var task = pipeline.ExecuteAsync<int>(_ => throw new ProviderThrottledException("429", TimeSpan.FromSeconds(++attempts == 1 ? 2 : 7))).AsTask();
+        await time.WaitForTimerAsync(due => due == TimeSpan.FromSeconds(2));
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.ThrowsAsync<ProviderThrottledException>(() => task);
+        Assert.That(reported, Is.EqualTo(new[] { TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(7) }), "once per throttle, the last (not waited for) included");
+    }
+
+    [Test]
+    public void Create_RetriesDisabled_StillReportsTheRetryAfterCapped()
+    {
+        var reported = new List<TimeSpan>();
+        var pipeline = ProviderRetryPipeline.Create(
+            new CostOptions { MaxRetryAttempts = 0, MaxRetryAfter = TimeSpan.FromSeconds(10) }, new FakeTimeProvider(), (_, delay) => reported.Add(delay));
+
+        Assert.ThrowsAsync<ProviderThrottledException>(async () => await pipeline.ExecuteAsync<int>(_ => throw new ProviderThrottledException("429", TimeSpan.FromMinutes(1))));
+        Assert.That(reported, Is.EqualTo(new[] { TimeSpan.FromSeconds(10) }));
+    }
+
+    [Test]
+    public void Create_LastFailureNotTransient_ReportsNothing()
+    {
+        var reported = new List<TimeSpan>();
+        var pipeline = ProviderRetryPipeline.Create(new CostOptions(), new FakeTimeProvider(), (_, delay) => reported.Add(delay));
+        var error = new InvalidOperationException("400");
+        error.Data[TransientErrors.RetryAfterDataKey] = 5;
+
+        Assert.ThrowsAsync<InvalidOperationException>(async () => await pipeline.ExecuteAsync<int>(_ => throw error));
+        Assert.That(reported, Is.Empty, "only a transient failure's Retry-After is a throttle");
     }
 }
