@@ -10,12 +10,18 @@ namespace ResourceKit.Agents.Monitoring;
 /// </summary>
 /// <remarks>
 /// Alerts fire on a change of level (and again after <see cref="HealthMonitorOptions.RepeatAlertInterval"/> while a
-/// metric stays above a threshold), with an <see cref="AlertLevel.Info"/> alert when it recovers. Sampling is cheap and
-/// infrequent, so state is guarded by one lock; delivery to sinks happens outside it. A component is scored from the
+/// metric stays above a threshold), with an <see cref="AlertLevel.Info"/> alert when it recovers. Samples run one at a
+/// time: a <see cref="SampleAsync"/> called while another is in progress waits for it, so readings are recorded, and
+/// alerts delivered, in the order they were taken. Reads (<see cref="Latest"/>, <see cref="GetHistory"/>,
+/// <see cref="GetAlerts"/>) take a short lock and never wait for a sample. A component is scored from the
 /// readings of the sample alone: when a source fails, its metrics are left out of that sample's scores (the failure is
 /// logged) rather than scored at their last values. Each <see cref="AlertRaised"/> subscriber and each sink is called
 /// on its own, so one that throws does not keep an alert from the others.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Design",
+    "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The sample gate's only disposable resource is the wait handle SemaphoreSlim creates when AvailableWaitHandle is read, which this type never does; being disposable would make every caller dispose a monitor that holds nothing.")]
 public sealed partial class HealthMonitor
 {
     private readonly HealthMonitorOptions _options;
@@ -24,6 +30,10 @@ public sealed partial class HealthMonitor
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+
+    // Serializes whole samples. Without it a sample that waited on a slow source recorded its older readings over a
+    // newer sample's, replaced the newer snapshot and raised alerts out of order (an emergency after the recovery).
+    private readonly SemaphoreSlim _sampleGate = new(1, 1);
     private readonly Dictionary<(string Component, string Metric), MetricState> _metrics = [];
     private readonly Queue<Alert> _alerts = new();
     private HealthSnapshot? _latest;
@@ -71,10 +81,27 @@ public sealed partial class HealthMonitor
         }
     }
 
-    /// <summary>Collects readings from every source, records them, raises alerts and scores the components.</summary>
-    /// <param name="cancellationToken">Cancels collection and delivery to the sinks.</param>
+    /// <summary>
+    /// Collects readings from every source, records them, raises alerts and scores the components. A call made while
+    /// another sample is in progress waits for that sample to finish (delivery to the sinks included) before it starts.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels waiting for a sample in progress, collection and delivery to the sinks.</param>
     /// <returns>The snapshot of this sample.</returns>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before this sample started.</exception>
     public async ValueTask<HealthSnapshot> SampleAsync(CancellationToken cancellationToken = default)
+    {
+        await _sampleGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SampleOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sampleGate.Release();
+        }
+    }
+
+    private async ValueTask<HealthSnapshot> SampleOnceAsync(CancellationToken cancellationToken)
     {
         var readings = new List<MetricReading>();
         foreach (var source in _sources)

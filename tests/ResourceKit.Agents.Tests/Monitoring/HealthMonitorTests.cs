@@ -124,24 +124,6 @@ public sealed class HealthMonitorTests
     }
 
     [Test]
-    public async Task SampleAsync_ConcurrentSamplers_LoseNothing()
-    {
-        var source = new SettableSource();
-        source.Set("system", "requests", 1);
-        var monitor = new HealthMonitor(new HealthMonitorOptions { HistoryLength = 10_000 }, [source], timeProvider: _time);
-
-        await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
-        {
-            for (var i = 0; i < 100; i++)
-            {
-                await monitor.SampleAsync();
-            }
-        })));
-
-        Assert.That(monitor.GetHistory("system", "requests"), Has.Count.EqualTo(1600));
-    }
-
-    [Test]
     public void Constructor_InvalidOptions_ListsEveryError()
     {
         var options = new HealthMonitorOptions { HistoryLength = 0, SampleInterval = TimeSpan.Zero };
