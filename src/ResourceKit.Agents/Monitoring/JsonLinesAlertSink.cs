@@ -7,6 +7,10 @@ namespace ResourceKit.Agents.Monitoring;
 /// Appends each alert as one JSON object per line to a file readable by the owner only, so alerts survive the
 /// process and tools such as <c>jq</c> can read them.
 /// </summary>
+/// <remarks>
+/// The file is opened for each alert and closed before <see cref="PublishAsync"/> returns, so a published line is
+/// already in the file and no handle is held between alerts; <see cref="Dispose"/> only releases the write gate.
+/// </remarks>
 public sealed class JsonLinesAlertSink : IAlertSink, IDisposable
 {
     private readonly string _path;

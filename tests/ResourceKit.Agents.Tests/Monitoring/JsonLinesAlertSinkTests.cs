@@ -41,6 +41,21 @@ public sealed class JsonLinesAlertSinkTests
     }
 
     [Test]
+    public async Task PublishAsync_Returns_WithTheLineWrittenAndTheFileClosed()
+    {
+        var sink = new JsonLinesAlertSink(Path.Combine(_folder, "alerts.jsonl"));
+        var at = new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
+
+        await sink.PublishAsync(new Alert(AlertLevel.Emergency, "cost", "api_cost_hourly", 5.2, 5, "over", at));
+
+        // Exclusive access fails while any handle is open, so this shows the sink holds nothing between alerts and has
+        // nothing to flush when it is disposed, or never disposed.
+        using var exclusive = new FileStream(sink.FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        using var reader = new StreamReader(exclusive);
+        Assert.That(await reader.ReadToEndAsync(), Does.Contain("\"value\":5.2").And.EndWith("\n"));
+    }
+
+    [Test]
     public void Constructor_EmptyPath_Throws()
     {
         Assert.Throws<ArgumentException>(() => _ = new JsonLinesAlertSink(" "));
