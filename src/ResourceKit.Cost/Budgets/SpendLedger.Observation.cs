@@ -122,12 +122,19 @@ public sealed partial class SpendLedger
             _metrics.WindowSpend(plan.Periods[w].Window, committedTotals[w * SpendPlan.ScopeCount]);
         }
 
+        // A plan built before ReplaceRules (a call reserved under the old rules) must not report a changed or removed
+        // rule's utilization against its old limit. An observation racing ReplaceRules itself may still leave its
+        // value until the next one: the gauge is a reading, not state the ledger acts on.
+        var stale = !plan.IsBuiltFrom(_rules);
         for (var i = 0; i < plan.Rules.Length; i++)
         {
             var (rule, counter) = plan.Rules[i];
             var committed = committedTotals[counter];
             var approximate = (double)committed;
-            Volatile.Write(ref plan.Utilization[i].Value, (approximate + (double)reservedTotals[counter]) / plan.LimitsAsDouble[i]);
+            if (!stale || !IsReplaced(plan, rule))
+            {
+                Volatile.Write(ref plan.Utilization[i].Value, (approximate + (double)reservedTotals[counter]) / plan.LimitsAsDouble[i]);
+            }
 
             // Doubles first, exact decimals only near a boundary (see SpendPlan.GateMargin).
             if (approximate >= plan.ThresholdGates[i])
@@ -243,7 +250,8 @@ public sealed partial class SpendLedger
 
     /// <summary>
     /// Whether <paramref name="rule"/>, from a plan built before the rules were last replaced, has since changed or been
-    /// removed. Call under <see cref="_rulesLock"/>, so ReplaceRules cannot forget the rule between this and what follows.
+    /// removed. Call under <see cref="_rulesLock"/> before setting state, so ReplaceRules cannot forget the rule between
+    /// this and what follows.
     /// </summary>
     private bool IsReplaced(SpendPlan plan, BudgetRule rule)
     {

@@ -116,7 +116,11 @@ public sealed partial class SpendLedger : IDisposable
     /// and which of its events were raised, so a raised limit admits calls again and its events fire at the new levels.
     /// A rule passed again unchanged keeps them. Calls reserved before the change and settled after it no longer judge
     /// a changed or removed rule against its old limit: they set none of its state and raise none of its events (nor
-    /// <see cref="ShutdownRequested"/>); spend over the new limit sets them at the next reserve or settle.
+    /// <see cref="ShutdownRequested"/>); spend over the new limit sets them at the next reserve or settle. The
+    /// <c>resourcekit.cost.budget.utilization</c> gauge of a changed or removed rule is not reported until spend is
+    /// observed under the new rules, and such calls do not write it: it would be measured against the old limit.
+    /// A reservation whose store check was already under way when the rules changed is checked against the limits it
+    /// was planned with, as if it had been made just before the change.
     /// </summary>
     /// <param name="rules">The new rules.</param>
     /// <exception cref="ArgumentException">A rule is invalid or two share a name.</exception>
@@ -143,6 +147,9 @@ public sealed partial class SpendLedger : IDisposable
                 if (!Array.Exists(copy, r => r.IsSameAs(rule)))
                 {
                     Forget(rule.Name);
+
+                    // Its last reading was against the old limit (or of a rule that is gone): unknown until spend is observed again.
+                    _metrics.ForgetUtilization(rule.Name);
                 }
             }
         }

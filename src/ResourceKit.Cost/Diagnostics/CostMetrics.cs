@@ -66,6 +66,15 @@ internal sealed class CostMetrics : IDisposable
     public StrongBox<double> UtilizationOf(string rule) =>
         _utilization.GetOrAdd(rule, static _ => new StrongBox<double>(double.NaN));
 
+    /// <summary>Stops reporting a rule's utilization until it is written again, as after the rule changed or was removed.</summary>
+    public void ForgetUtilization(string rule)
+    {
+        if (_utilization.TryGetValue(rule, out var slot))
+        {
+            Volatile.Write(ref slot.Value, double.NaN);
+        }
+    }
+
     public void Dispose()
     {
         if (_ownsMeter)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Ledger;
@@ -124,4 +125,46 @@ public partial class SpendLedgerTests
             Assert.That(limits, Is.Zero);
         });
     }
+
+    [Test]
+    public async Task ReplaceRules_LimitRaisedWhileACallRuns_UtilizationIsNotReportedAgainstTheOldLimit()
+    {
+        var (ledger, _, _) = Create(Start, Options(Rule("daily", 1m)));
+        using var _ = ledger;
+        using var utilization = new MetricCollector<double>(null, "ResourceKit.Cost", "resourcekit.cost.budget.utilization");
+        await ledger.RecordAsync(ChatSpend, 0.7m);
+        var call = await ledger.TryReserveAsync(ChatSpend, 0.3m);
+
+        ledger.ReplaceRules([Rule("daily", 10m)]);
+        await ledger.SettleAsync(call.Reservation!, 0.5m);
+        utilization.RecordObservableInstruments();
+        var afterSettle = Daily(utilization);
+        utilization.Clear();
+        await ledger.RecordAsync(ChatSpend, 0.3m);
+        utilization.RecordObservableInstruments();
+
+        Assert.That(afterSettle, Is.Empty, "$1.20 of the old $1 limit is not 120 %, and the new rule has seen no spend yet");
+        Assert.That(Daily(utilization), Is.EqualTo(new[] { 0.15 }).Within(1e-9), "$1.50 of the new $10");
+    }
+
+    [Test]
+    public async Task ReplaceRules_RuleRemoved_ItsUtilizationIsNoLongerReported()
+    {
+        var (ledger, _, _) = Create(Start, Options(Rule("daily", 1m)));
+        using var _ = ledger;
+        using var utilization = new MetricCollector<double>(null, "ResourceKit.Cost", "resourcekit.cost.budget.utilization");
+        await ledger.RecordAsync(ChatSpend, 0.5m);
+        utilization.RecordObservableInstruments();
+        var before = Daily(utilization);
+        utilization.Clear();
+
+        ledger.ReplaceRules([]);
+        utilization.RecordObservableInstruments();
+
+        Assert.That(before, Is.EqualTo(new[] { 0.5 }).Within(1e-9));
+        Assert.That(Daily(utilization), Is.Empty);
+    }
+
+    private static double[] Daily(MetricCollector<double> utilization) =>
+        [.. utilization.GetMeasurementSnapshot().Where(m => (string?)m.Tags["rule"] == "daily").Select(m => m.Value)];
 }
