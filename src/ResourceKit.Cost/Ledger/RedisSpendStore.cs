@@ -15,8 +15,8 @@ namespace ResourceKit.Cost.Ledger;
 /// <c>maxmemory-policy noeviction</c> (or no <c>maxmemory</c>).
 /// </summary>
 /// <remarks>
-/// When Redis cannot be reached (a connection error, a timeout or a server error), a settle or record is not
-/// forgotten: the spend is kept in this process, an error is logged, <see cref="UnsavedSpend"/> shows it, and every
+/// When Redis cannot be reached or cannot take writes for now (a connection error, a timeout, or a server that is
+/// loading, out of memory, failing to persist, failing over or busy), a settle or record is not forgotten: the spend is kept in this process, an error is logged, <see cref="UnsavedSpend"/> shows it, and every
 /// later operation of this store (the ledger's periodic sweep included) first writes it, each entry under its own
 /// id, so an attempt that reached Redis after all (its reply was lost) is not charged again as long as its marker
 /// lives (an hour). An operation that cannot write it fails, so no check of this store's limits runs without it.
@@ -181,9 +181,20 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
         return scopes.Select(s => new LedgerBalance(period, s.Key, s.Value.Committed, s.Value.Reserved)).ToList();
     }
 
-    /// <summary>Whether an error means Redis could not be reached or could not take the write, so the spend is kept.</summary>
-    private static bool IsUnavailable(Exception exception) =>
-        exception is RedisException or TimeoutException; // RedisTimeoutException derives from TimeoutException.
+    /// <summary>
+    /// Whether an error means Redis could not be reached or cannot take writes for now (loading, out of memory,
+    /// persistence failing, a failover under way, busy), so the spend is kept and written later. Other server errors
+    /// would fail again on every attempt, and a kept entry that cannot be written holds up every later operation.
+    /// </summary>
+    private static bool IsUnavailable(Exception exception) => exception switch
+    {
+        RedisConnectionException or TimeoutException => true, // RedisTimeoutException derives from TimeoutException.
+        RedisServerException { Kind: var kind } => kind is RedisErrorKind.ConnectionFault or RedisErrorKind.Timeout or RedisErrorKind.Loading
+            or RedisErrorKind.ClusterDown or RedisErrorKind.MasterDown or RedisErrorKind.TryAgain or RedisErrorKind.NoReplicas
+            or RedisErrorKind.Misconfigured or RedisErrorKind.OutOfMemory or RedisErrorKind.Busy or RedisErrorKind.MaxClients
+            or RedisErrorKind.ReadOnly,
+        _ => false,
+    };
 
     private static string NewRecordId() => "record-" + Guid.NewGuid().ToString("N");
 

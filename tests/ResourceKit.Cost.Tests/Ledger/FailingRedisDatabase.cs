@@ -15,6 +15,12 @@ public enum RedisFailure
 
     /// <summary>A script runs on Redis, then its reply is lost: the caller sees a timeout.</summary>
     LoseReply,
+
+    /// <summary>Every call is refused by a server out of memory (<c>OOM</c>), which passes once memory is freed.</summary>
+    OutOfMemory,
+
+    /// <summary>Every call fails with a plain <c>ERR</c>, as a script bug would, again on every attempt.</summary>
+    ScriptError,
 }
 
 /// <summary>
@@ -46,6 +52,16 @@ public class FailingRedisDatabase : DispatchProxy
         if (Failure == RedisFailure.Down)
         {
             throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "test: Redis is down", null, CommandStatus.WaitingToBeSent);
+        }
+
+        if (Failure == RedisFailure.OutOfMemory)
+        {
+            throw new RedisServerException(RedisErrorKind.OutOfMemory, CommandFlags.None, "OOM command not allowed when used memory > 'maxmemory'.");
+        }
+
+        if (Failure == RedisFailure.ScriptError)
+        {
+            throw new RedisServerException(RedisErrorKind.UnknownError, CommandFlags.None, "ERR user_script:1: test bug");
         }
 
         var result = Forward(targetMethod, args);

@@ -139,4 +139,41 @@ public sealed partial class RedisSpendStoreTests
             Assert.That((await ledger.GetStatusAsync(Spend))[0].Committed, Is.EqualTo(0.3m));
         });
     }
+
+    [Test]
+    public async Task SettleAsync_ServerOutOfMemory_IsKeptAndWrittenOnceItAcceptsWrites()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var (store, redis) = ConnectFailing();
+        using var ledger = new SpendLedger(options, store, time);
+        var reservation = (await ledger.TryReserveAsync(Spend, 0.5m)).Reservation!;
+
+        redis.Failure = RedisFailure.OutOfMemory;
+        var settled = await ledger.SettleAsync(reservation, 0.5m);
+        var unsavedWhileFull = store.UnsavedSpend;
+        redis.Failure = RedisFailure.None;
+
+        Assert.That(settled, Is.True);
+        Assert.That(unsavedWhileFull, Is.EqualTo(0.5m));
+        Assert.That((await ledger.GetStatusAsync(Spend))[0].Committed, Is.EqualTo(0.5m));
+    }
+
+    [Test]
+    public async Task SettleAsync_ErrorThatWouldRecurOnEveryAttempt_ReachesTheCallerAndIsNotKept()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var (store, redis) = ConnectFailing();
+        using var ledger = new SpendLedger(options, store, time);
+        var reservation = (await ledger.TryReserveAsync(Spend, 0.5m)).Reservation!;
+
+        redis.Failure = RedisFailure.ScriptError;
+        Assert.ThrowsAsync<RedisServerException>(async () => await ledger.SettleAsync(reservation, 0.5m));
+        redis.Failure = RedisFailure.None;
+
+        Assert.That(store.UnsavedSpend, Is.Zero, "kept, it would hold up every later operation");
+        Assert.That(reservation.IsCompleted, Is.False, "the reservation stays open for the caller to retry, as before");
+        Assert.That((await ledger.TryReserveAsync(Spend, 0.1m)).IsGranted, Is.True);
+    }
 }
