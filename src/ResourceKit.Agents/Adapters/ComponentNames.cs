@@ -14,4 +14,7 @@ public static class ComponentNames
 
     /// <summary>LLM spend and budgets.</summary>
     public const string Cost = "cost";
+
+    /// <summary>LLM provider calls: their response time.</summary>
+    public const string Llm = "llm";
 }

@@ -84,6 +84,8 @@ public static class AgentHostServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CacheMetricSource>(sp => new CacheMetricSource(sp.GetRequiredService<TieredCache>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, CostMetricSource>(sp => new CostMetricSource(sp.GetRequiredService<SpendLedger>())));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, DiskMetricSource>(sp => new DiskMetricSource(DiskCacheFolder(sp))));
+        AddResponseTimeRecorder(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthMetricSource, ResponseTimeRecorder>(sp => sp.GetRequiredService<ResponseTimeRecorder>()));
         services.TryAddSingleton<LoggerAlertSink>();
         services.TryAddSingleton(sp =>
         {
@@ -116,8 +118,10 @@ public static class AgentHostServiceCollectionExtensions
 
     /// <summary>
     /// Registers the LLM pipeline as the host's <see cref="IChatClient"/>: response cache → model tiering → budget and
-    /// rate limit → <paramref name="provider"/>. A cached answer therefore costs nothing and never touches the budget
-    /// or the rate limits. Tiering runs before the budget gate so that the reservation and the token buckets are charged
+    /// rate limit → response time → <paramref name="provider"/>. A cached answer therefore costs nothing and never touches the budget
+    /// or the rate limits. <see cref="ResponseTimeChatClient"/> times each provider call into the
+    /// <see cref="ResponseTimeRecorder"/> singleton, which <see cref="AddResourceKitAgentHost"/> registers as the health
+    /// monitor's <c>response_time</c> source. Tiering runs before the budget gate so that the reservation and the token buckets are charged
     /// at the price and limits of the model that is actually called; tiering itself refuses to route around a budget
     /// that blocks, and the budget gate re-checks every rule atomically when it reserves.
     /// </summary>
@@ -128,19 +132,20 @@ public static class AgentHostServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(provider);
+        AddResponseTimeRecorder(services);
         services.TryAddSingleton(sp => new ChatClientBuilder(provider(sp))
             .UseResourceKitCache()
             .Use((inner, services) => new ModelTieringChatClient(inner, services.GetRequiredService<ModelTierRouter>()))
             .UseResourceKitBudget()
+            .Use((inner, services) => new ResponseTimeChatClient(inner, services.GetRequiredService<ResponseTimeRecorder>(), services.GetService<TimeProvider>()))
             .Build(sp));
         return services;
     }
 
-    /// <summary>
-    /// Makes a component's <c>Loops</c> list in configuration replace its default list. The binder appends configured
-    /// items to the list already there, so restating a default list would assign each loop twice, and a loop could
-    /// never be moved to another component.
-    /// </summary>
+    /// <summary>One recorder for the pipeline to time calls into and the health monitor to read, whichever is added first.</summary>
+    private static void AddResponseTimeRecorder(IServiceCollection services) =>
+        services.TryAddSingleton(sp => new ResponseTimeRecorder(sp.GetService<TimeProvider>()));
+
     /// <summary>
     /// The folder whose file system <see cref="DiskMetricSource"/> watches: the disk tier's own folder (its default one
     /// too, which only the store resolves), else, without a disk tier, the application's.
@@ -163,6 +168,11 @@ public static class AgentHostServiceCollectionExtensions
         return AppContext.BaseDirectory;
     }
 
+    /// <summary>
+    /// Makes a component's <c>Loops</c> list in configuration replace its default list. The binder appends configured
+    /// items to the list already there, so restating a default list would assign each loop twice, and a loop could
+    /// never be moved to another component.
+    /// </summary>
     private static void ReplaceConfiguredLoopLists(AgentHostOptions options, IConfigurationSection hostSection)
     {
         foreach (var component in hostSection.GetSection("Components").GetChildren())

@@ -53,8 +53,8 @@ public sealed class HealthMonitorOptions
     /// </summary>
     /// <remarks>
     /// The host's built-in sources report CPU, memory, GC pause, disk (the file system of the disk cache's folder),
-    /// spend, cache hit ratio and stalled loops. Nothing built in reports <c>response_time</c>, which depends on what the
-    /// host serves: register an <see cref="IHealthMetricSource"/> that does, and its threshold applies.
+    /// spend, cache hit ratio and stalled loops, and <c>response_time</c>: the 95th percentile of recent LLM provider
+    /// calls, which <see cref="Llm.ResponseTimeRecorder"/> reports once the chat pipeline (or the host) records calls.
     /// </remarks>
     public Dictionary<string, MetricThreshold> Thresholds { get; } = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -18,7 +18,7 @@ public static class MetricNames
     /// <summary>LLM spend in the current day, in dollars.</summary>
     public const string ApiCostDaily = "api_cost_daily";
 
-    /// <summary>LLM response time, seconds.</summary>
+    /// <summary>LLM response time, seconds: the 95th percentile of recent provider calls (<see cref="Llm.ResponseTimeRecorder"/>).</summary>
     public const string ResponseTimeSeconds = "response_time";
 
     /// <summary>GC pause time as a percentage of wall time over a recent window.</summary>

@@ -217,6 +217,31 @@ public sealed class AgentHostServiceCollectionExtensionsTests
     }
 
     [Test]
+    public async Task ChatPipeline_SlowProvider_HealthMonitorReadsResponseTimeAtTheSeedsCriticalLevel()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        var inner = new CountingChatClient { Time = time, Latency = TimeSpan.FromSeconds(6) };
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddResourceKitAgentHost(TestHostConfiguration.Create(_folder));
+        services.AddResourceKitChatPipeline(_ => inner);
+        using var provider = services.BuildServiceProvider();
+        var chat = provider.GetRequiredService<IChatClient>();
+        var monitor = provider.GetRequiredService<HealthMonitor>();
+
+        await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "Draft a reply to the landlord.")]);
+        await chat.GetResponseAsync([new ChatMessage(ChatRole.User, "Draft a reply to the landlord.")]);
+        var snapshot = await monitor.SampleAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(inner.Calls, Is.EqualTo(1), "the cached second answer never reached the provider");
+            Assert.That(snapshot.Readings, Has.Some.EqualTo(new MetricReading(ComponentNames.Llm, MetricNames.ResponseTimeSeconds, 6)), "the cache hit is not timed");
+            Assert.That(monitor.GetAlerts().Where(a => a.Metric == MetricNames.ResponseTimeSeconds).Select(a => a.Level), Is.EqualTo(new[] { AlertLevel.Critical }), "6 s is over the seed's 5 s critical threshold");
+        });
+    }
+
+    [Test]
     public async Task Dashboard_SerializesEverySection()
     {
         using var provider = BuildProvider();
@@ -254,9 +279,14 @@ public sealed class AgentHostServiceCollectionExtensionsTests
 
         public string? LastModel { get; private set; }
 
+        public FakeTimeProvider? Time { get; init; }
+
+        public TimeSpan Latency { get; init; }
+
         public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
         {
             Calls++;
+            Time?.Advance(Latency);
             LastModel = options?.ModelId;
             return Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "You have two meetings."))
             {
