@@ -117,12 +117,11 @@ public sealed class NodeMapTests
             map.TryAdd(NodeFor(map, i, i));
         }
 
-        var writersDone = 0;
         long misses = 0;
-        long lookups = 0;
-        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
-        {
-            for (var i = 0; i < 3_000; i++)
+        var overlap = ReadersDuringWrites.Run(
+            writers: 2,
+            writesPerWriter: 3_000,
+            write: (w, i) =>
             {
                 var key = Resident + (i * 2) + w;
                 map.TryAdd(NodeFor(map, key, key));
@@ -130,29 +129,19 @@ public sealed class NodeMapTests
                 {
                     map.TryRemove(key, out _);
                 }
-            }
-
-            Interlocked.Increment(ref writersDone);
-        }));
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
-        {
-            var key = r;
-            do
+            },
+            readers: 2,
+            read: (r, i) =>
             {
-                key = (key + 7) % Resident;
+                var key = (r + (7 * i)) % Resident;
                 if (map.Find(key)?.Value != key)
                 {
                     Interlocked.Increment(ref misses);
                 }
+            });
 
-                Interlocked.Increment(ref lookups);
-            }
-            while (Volatile.Read(ref writersDone) < 2);
-        }));
-
-        Task.WaitAll([.. writers, .. readers]);
-
-        Assert.That(misses, Is.Zero, $"of {lookups} lookups");
+        Assert.That(overlap, Is.GreaterThanOrEqualTo(ReadersDuringWrites.MinimumOverlap(3_000)), "lookups overlapped the writes");
+        Assert.That(misses, Is.Zero, $"of {overlap} lookups during the writes");
         Assert.That(map.Count, Is.EqualTo(Resident + (2 * 2_000)), "every third added key was removed again");
         Assert.That(map.ToArray(), Has.Length.EqualTo(map.Count).And.Unique);
     }

@@ -426,33 +426,22 @@ public sealed class TinyLfuCacheTests
             cache.Set(new CollidingKey(key), key);
         }
 
-        var writersDone = 0;
         long misses = 0;
-        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
-        {
-            for (var i = 0; i < 2_000; i++)
+        var overlap = ReadersDuringWrites.Run(
+            writers: 2,
+            writesPerWriter: 2_000,
+            write: (w, i) => cache.Set(new CollidingKey(Resident + (i * 2) + w), i),
+            readers: 2,
+            read: (r, i) =>
             {
-                cache.Set(new CollidingKey(Resident + (i * 2) + w), i);
-            }
-
-            Interlocked.Increment(ref writersDone);
-        }));
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
-        {
-            var key = r;
-            do
-            {
-                key = (key + 7) % Resident;
+                var key = (r + (7 * i)) % Resident;
                 if (!cache.TryGet(new CollidingKey(key), out var value) || value != key)
                 {
                     Interlocked.Increment(ref misses);
                 }
-            }
-            while (Volatile.Read(ref writersDone) < 2);
-        }));
+            });
 
-        Task.WaitAll([.. writers, .. readers]);
-
+        Assert.That(overlap, Is.GreaterThanOrEqualTo(ReadersDuringWrites.MinimumOverlap(2_000)), "reads overlapped the writes");
         Assert.That(misses, Is.Zero);
         Assert.That(cache.Count, Is.EqualTo(Resident + 4_000));
     }
