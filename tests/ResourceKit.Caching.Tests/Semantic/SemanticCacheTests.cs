@@ -94,16 +94,59 @@ public sealed class SemanticCacheTests
     [Test]
     public async Task AddAndFind_ManyThreads_StayConsistent()
     {
-        var cache = new SemanticCache(new SemanticCacheOptions { MaximumEntriesPerScope = 50 }, new FakeEmbeddingGenerator(), _time);
+        // One axis per prompt, so a prompt matches only its own entry and any other match is a mix-up.
+        const int Prompts = 500;
+        var generator = new FakeEmbeddingGenerator();
+        for (var i = 0; i < Prompts; i++)
+        {
+            var vector = new float[Prompts];
+            vector[i] = 1f;
+            generator.With($"prompt-{i}", vector);
+        }
 
-        await Parallel.ForAsync(0, 500, async (i, ct) =>
+        var cache = new SemanticCache(new SemanticCacheOptions { MaximumEntriesPerScope = 50 }, generator, _time);
+        var wrongKeys = 0;
+        var crossScope = 0;
+
+        await Parallel.ForAsync(0, Prompts, async (i, ct) =>
         {
             var scope = $"scope-{i % 4}";
             await cache.AddAsync(scope, $"prompt-{i}", $"key-{i}", ct);
-            _ = await cache.FindAsync(scope, $"prompt-{i / 2}", ct);
+            var other = i / 2;
+            var lookup = await cache.FindAsync(scope, $"prompt-{other}", ct);
+            if (lookup.IsMatch && lookup.Key != $"key-{other}")
+            {
+                Interlocked.Increment(ref wrongKeys);
+            }
+
+            if (lookup.IsMatch && other % 4 != i % 4)
+            {
+                Interlocked.Increment(ref crossScope);
+            }
         });
 
-        Assert.That(cache.Count, Is.LessThanOrEqualTo(200));
+        Assert.Multiple(() =>
+        {
+            Assert.That(wrongKeys, Is.Zero, "a lookup returned another prompt's key");
+            Assert.That(crossScope, Is.Zero, "a lookup matched an entry stored in another scope");
+            Assert.That(cache.Count, Is.EqualTo(4 * 50), "each scope got 125 prompts and keeps its 50 newest");
+            Assert.That(cache.TrackedCount, Is.EqualTo(cache.Count));
+        });
+        for (var scope = 0; scope < 4; scope++)
+        {
+            var found = 0;
+            for (var i = scope; i < Prompts; i += 4)
+            {
+                var lookup = await cache.FindAsync($"scope-{scope}", $"prompt-{i}");
+                if (lookup.IsMatch)
+                {
+                    Assert.That(lookup.Key, Is.EqualTo($"key-{i}"));
+                    found++;
+                }
+            }
+
+            Assert.That(found, Is.EqualTo(50), $"scope-{scope} finds each entry it keeps by its own prompt");
+        }
     }
 
     [Test]
