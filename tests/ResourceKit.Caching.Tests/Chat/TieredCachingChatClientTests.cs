@@ -228,6 +228,7 @@ public sealed class TieredCachingChatClientTests
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _inner.Gate = gate.Task;
         var streaming = client.GetStreamingResponseAsync("q").ToChatResponseAsync();
+        Assert.That(_inner.Calls, Is.EqualTo(1), "the stream reached the provider, so the removal below happens while it runs");
 
         // The key of "q" with no options and no scope, as the client builds it (an inner client without metadata).
         await _cache.RemoveAsync(new LlmCacheKeyBuilder().Build([new ChatMessage(ChatRole.User, "q")], null, "\u001f\u001f\u001e"));

@@ -28,9 +28,9 @@ public sealed class RedisCacheBackplaneTests
 
         await sender.PublishInvalidationAsync("app:tenant:k");
 
-        Assert.That(await received.Task.WaitAsync(TimeSpan.FromSeconds(5)), Is.EqualTo("app:tenant:k"));
+        Assert.That(await received.Task.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo("app:tenant:k"));
         await receiver.PublishInvalidationAsync("flush");
-        await senderHeard.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await senderHeard.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.That(heardBySender, Is.EqualTo(new[] { "flush" }), "the sender hears the receiver but not itself");
     }
 

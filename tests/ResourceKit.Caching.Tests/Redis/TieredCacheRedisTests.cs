@@ -47,19 +47,19 @@ public sealed class TieredCacheRedisTests
         await a.SetAsync("k", "v1", CachePolicyNames.Embeddings);
         // Host B reads only after A's invalidation arrived: a copy from Redis that races an invalidation of its key
         // is (deliberately) not promoted, so reading earlier could leave the value in Redis only.
-        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Value, Is.EqualTo("v1"));
         Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).Source, Is.EqualTo(CacheValueSource.Memory));
         invalidated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         await a.SetAsync("k", "v2", CachePolicyNames.Embeddings);
-        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings), Is.EqualTo(new CacheResult<string>("v2", CacheValueSource.Distributed)));
 
         invalidated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await a.RemoveAsync("k");
-        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await invalidated.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That((await b.TryGetAsync<string>("k", CachePolicyNames.Embeddings)).HasValue, Is.False);
     }
@@ -68,7 +68,7 @@ public sealed class TieredCacheRedisTests
     public async Task RedisStoppedMidTest_ServiceContinuesWithoutExceptionsAndL3RecoversAfterRestart()
     {
         using var server = RedisTestServer.StartOwnOrIgnore();
-        using var connection = RedisConnectionFactory.Connect(new RedisTierOptions { Configuration = server.Address, ConnectTimeout = TimeSpan.FromSeconds(1) });
+        using var connection = RedisConnectionFactory.Connect(new RedisTierOptions { Configuration = server.Address, ConnectTimeout = TimeSpan.FromSeconds(10) });
         using var backplane = new RedisCacheBackplane(connection, _application);
         var log = new ListLogger<TieredCache>();
         using var cache = Create(connection, backplane, log);

@@ -26,7 +26,7 @@ public sealed partial class TieredCacheTests
                 replacementStarted.TrySetResult();
                 return await replacementGate.Task;
             }, CachePolicyNames.ConversationHistory).AsTask());
-            await replacementStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+            await replacementStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         }
         finally
         {

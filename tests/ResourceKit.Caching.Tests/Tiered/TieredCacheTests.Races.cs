@@ -16,10 +16,10 @@ public sealed partial class TieredCacheTests
         // The GET has its answer ("old") but the reply is still on the way when the key is removed.
         shared.HoldNextGet();
         var read = cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences).AsTask();
-        await shared.GetAnswered.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await shared.GetAnswered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await cache.RemoveAsync("k");
         shared.ReleaseGet();
-        await read.WaitAsync(TimeSpan.FromSeconds(5));
+        await read.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences)).HasValue, Is.False, "the removed value must not be promoted back into memory");
     }
@@ -36,7 +36,7 @@ public sealed partial class TieredCacheTests
         var removing = cache.RemoveAsync("k").AsTask();
         Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences)).Value, Is.EqualTo("old"), "Redis still answers with the old value");
         shared.ReleaseRemove();
-        await removing.WaitAsync(TimeSpan.FromSeconds(5));
+        await removing.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That((await cache.TryGetAsync<string>("k", CachePolicyNames.UserPreferences)).HasValue, Is.False, "a read that began during the removal must not promote");
     }
@@ -79,13 +79,13 @@ public sealed partial class TieredCacheTests
         // Another key's write is stuck in a slow Redis SET (up to the operation timeout in production).
         shared.HoldNextSet();
         var writing = cache.SetAsync(other, "slow", CachePolicyNames.Embeddings).AsTask();
-        await shared.SetStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await shared.SetStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var value = await cache.GetOrCreateAsync("a", _ => ValueTask.FromResult("va"), CachePolicyNames.Embeddings);
         var again = await cache.TryGetAsync<string>("a", CachePolicyNames.Embeddings);
         var inL3 = _l3.Contains(Prefix + "a");
         shared.ReleaseSet();
-        await writing.WaitAsync(TimeSpan.FromSeconds(5));
+        await writing.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(value, Is.EqualTo("va"));
         Assert.That(again.Source, Is.EqualTo(CacheValueSource.Memory), "an unrelated key's write must not stop this value being stored");
@@ -104,12 +104,12 @@ public sealed partial class TieredCacheTests
 
         shared.HoldNextSet();
         var writing = cache.SetAsync(other, "slow", CachePolicyNames.Embeddings).AsTask();
-        await shared.SetStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await shared.SetStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var first = await cache.TryGetAsync<string>("a", CachePolicyNames.Embeddings);
         var second = await cache.TryGetAsync<string>("a", CachePolicyNames.Embeddings);
         shared.ReleaseSet();
-        await writing.WaitAsync(TimeSpan.FromSeconds(5));
+        await writing.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(first, Is.EqualTo(new CacheResult<string>("va", CacheValueSource.Distributed)));
         Assert.That(second.Source, Is.EqualTo(CacheValueSource.Memory));
@@ -123,13 +123,13 @@ public sealed partial class TieredCacheTests
 
         shared.HoldNextSet();
         var writing = cache.SetAsync("a", "newer", CachePolicyNames.Embeddings).AsTask();
-        await shared.SetStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await shared.SetStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
         cache.ClearMemory();
 
         // Began while the key's write was in progress: what it read may predate that write.
         var value = await cache.GetOrCreateAsync("a", _ => ValueTask.FromResult("older"), CachePolicyNames.Embeddings);
         shared.ReleaseSet();
-        await writing.WaitAsync(TimeSpan.FromSeconds(5));
+        await writing.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(value, Is.EqualTo("older"));
         Assert.That(Read(_l3.Raw(Prefix + "a")), Is.EqualTo("newer"));

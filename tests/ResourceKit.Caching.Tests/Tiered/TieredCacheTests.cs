@@ -165,7 +165,7 @@ public sealed partial class TieredCacheTests
         await cancel.CancelAsync();
 
         Assert.That(async () => await call, Throws.InstanceOf<OperationCanceledException>());
-        await factoryCancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await factoryCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.That(await cache.GetOrCreateAsync("k", _ => ValueTask.FromResult(2)), Is.EqualTo(2));
     }
 
