@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Scheduling.Tests.TestSupport;
 
@@ -58,34 +59,84 @@ public sealed class PrioritySchedulerConcurrencyTests
     [Test]
     public async Task ShutdownAsync_WhileThreadsSubmit_EveryAcceptedItemCompletes()
     {
+        const int submitters = 4;
+
+        // Hang guard only: a submitter stops at its first shutdown rejection, long before this.
+        const int maxPerSubmitter = 1_000_000;
         var time = new FakeTimeProvider();
         var scheduler = TestScheduler.Create(time, maxConcurrency: 2);
-        var accepted = new System.Collections.Concurrent.ConcurrentBag<Task>();
-        int rejected = 0;
-        using var stop = new CancellationTokenSource();
 
-        var submitters = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        // Both workers are held, so every item accepted before the stop is still queued when it begins: the stop has
+        // to run them all, not drop them. The fake clock never moves, so its grace period cannot end it either.
+        var holders = new[] { new Gate(), new Gate() };
+        var held = new List<Task>();
+        foreach (var holder in holders)
         {
-            for (int i = 0; i < 5_000; i++)
+            held.Add(await holder.OccupyAsync(scheduler));
+        }
+
+        var accepted = new ConcurrentQueue<Task>();
+        int shutdownRejections = 0;
+        int otherRejections = 0;
+        using var everyoneAccepted = new CountdownEvent(submitters);
+
+        // Own threads, not pool threads the pool would add one by one: every submitter runs from the start.
+        var submitting = Enumerable.Range(0, submitters).Select(_ => Task.Factory.StartNew(
+            () =>
             {
-                var result = scheduler.TrySchedule(_ => { }, (WorkPriority)(i % 5));
-                if (result.IsQueued)
+                bool signalled = false;
+                for (int i = 0; i < maxPerSubmitter; i++)
                 {
-                    accepted.Add(result.Completion);
-                }
-                else
-                {
-                    Interlocked.Increment(ref rejected);
-                }
-            }
-        })).ToArray();
+                    var result = scheduler.TrySchedule(_ => { }, (WorkPriority)(i % 5));
+                    if (result.IsQueued)
+                    {
+                        accepted.Enqueue(result.Completion);
+                        if (!signalled)
+                        {
+                            signalled = true;
+                            everyoneAccepted.Signal();
+                        }
+                    }
+                    else
+                    {
+                        // Keeps submitting until the stop turns it away, so submissions overlap the stop's start.
+                        Interlocked.Increment(ref result.RejectionReason == RejectionReason.ShuttingDown ? ref shutdownRejections : ref otherRejections);
+                        return;
+                    }
 
-        await scheduler.ShutdownAsync(TimeSpan.FromSeconds(30)).Guarded();
-        await Task.WhenAll(submitters).Guarded();
-        await Task.WhenAll(accepted).Guarded();
+                    if (signalled)
+                    {
+                        Thread.Yield(); // lets the test thread, which starts the stop, have a core
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default)).ToArray();
 
-        Assert.That(accepted.Count + rejected, Is.EqualTo(20_000));
-        Assert.That(accepted.All(t => t.IsCompletedSuccessfully), Is.True);
+        Assert.That(everyoneAccepted.Wait(TestScheduler.Guard), Is.True, "every submitter had an item accepted before the stop");
+        var shutdown = scheduler.ShutdownAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(submitting).Guarded();
+        var stoppedWhileHeld = shutdown.IsCompleted;
+        foreach (var holder in holders)
+        {
+            holder.Open();
+        }
+
+        await shutdown.Guarded();
+        var outcomes = await Task.WhenAll(held.Concat(accepted).Select(t => t.ContinueWith(c => c.Status, TaskScheduler.Default))).Guarded();
+
+        var stats = scheduler.GetStatistics();
+        Assert.Multiple(() =>
+        {
+            Assert.That(accepted, Has.Count.GreaterThanOrEqualTo(submitters), "each submitter had items accepted");
+            Assert.That(shutdownRejections, Is.EqualTo(submitters), "each submitter was turned away by the stop");
+            Assert.That(otherRejections, Is.Zero);
+            Assert.That(stoppedWhileHeld, Is.False, "the stop waits for the queued items");
+            Assert.That(outcomes.Count(status => status != TaskStatus.RanToCompletion), Is.Zero, "every accepted item ran, none was canceled");
+            Assert.That(stats.Succeeded, Is.EqualTo(accepted.Count + holders.Length));
+            Assert.That(stats.Canceled, Is.Zero);
+        });
         scheduler.Dispose();
     }
 
