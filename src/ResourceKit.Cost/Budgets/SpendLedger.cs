@@ -65,7 +65,7 @@ public sealed partial class SpendLedger : IDisposable
         _deferringStore = store as IDeferringSpendStore;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _metrics = new CostMetrics(meterFactory);
+        _metrics = new CostMetrics(meterFactory, () => store.UnsavedSpend);
         Calendar = new BudgetCalendar(options.EffectiveTimeZone());
         _reservationTimeToLive = options.ReservationTimeToLive;
         _throttleInterval = options.ThrottleInterval;
@@ -109,6 +109,13 @@ public sealed partial class SpendLedger : IDisposable
 
     /// <summary>Gets the money held by this instance's open reservations.</summary>
     public decimal LocalReserved => (decimal)_metrics.Reserved;
+
+    /// <summary>
+    /// Gets the committed spend the store counts but has not yet saved where it lasts (see
+    /// <see cref="ISpendStore.UnsavedSpend"/>): spend the file store's disk or Redis refused for now, kept in this
+    /// process and written by the store once it can. A process that ends first loses it.
+    /// </summary>
+    public decimal UnsavedSpend => _store.UnsavedSpend;
 
     /// <summary>
     /// Replaces the rules at run time. A rule that changed or was removed loses what the ledger remembered about it

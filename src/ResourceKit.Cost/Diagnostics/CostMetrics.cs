@@ -25,7 +25,10 @@ internal sealed class CostMetrics : IDisposable
     private readonly ConcurrentDictionary<string, StrongBox<double>> _utilization = new(StringComparer.Ordinal);
     private long _reservedUnits;
 
-    public CostMetrics(IMeterFactory? meterFactory)
+    /// <summary>Creates the instruments.</summary>
+    /// <param name="meterFactory">Creates the meter; without one the instance owns a meter of its own.</param>
+    /// <param name="unsavedSpend">Reads the spend the store has not yet saved, for the <c>resourcekit.cost.unsaved</c> gauge.</param>
+    public CostMetrics(IMeterFactory? meterFactory, Func<decimal> unsavedSpend)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
         _ownsMeter = meterFactory is null;
@@ -35,6 +38,8 @@ internal sealed class CostMetrics : IDisposable
         _expired = _meter.CreateCounter<long>("resourcekit.cost.reservations.expired", "{reservation}", "Reservations released because they expired.");
         _meter.CreateObservableGauge("resourcekit.cost.window.spend", ObserveWindows, "USD", "Settled spend in the current period of each window.");
         _meter.CreateObservableGauge("resourcekit.cost.reserved", () => Reserved, "USD", "Money held by this process's open reservations.");
+        _meter.CreateObservableGauge(
+            "resourcekit.cost.unsaved", () => (double)unsavedSpend(), "USD", "Committed spend the store counts but has not yet saved (its disk or server refused it); lost if the process ends first.");
         _meter.CreateObservableGauge("resourcekit.cost.budget.utilization", ObserveUtilization, "1", "Committed plus reserved spend as a fraction of each rule's limit.");
     }
 

@@ -59,6 +59,17 @@ public interface ISpendStore
     /// <returns>The totals after the operation.</returns>
     ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Gets the committed spend this store counts but has not yet saved where it lasts, because its disk or server
+    /// refused it for now; the store writes it by itself once it can, and a process that ends first loses it.
+    /// </summary>
+    /// <value>
+    /// Zero when everything is saved. The default implementation, for stores that save every operation before
+    /// returning (or fail it), is always zero. While it is above zero the budget health check reports degraded and
+    /// the <c>resourcekit.cost.unsaved</c> gauge shows it.
+    /// </value>
+    decimal UnsavedSpend => 0m;
+
     /// <summary>Releases every reservation that expired at or before <paramref name="now"/> and forgets old counters.</summary>
     /// <param name="now">The current time.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Ledger;
 using ResourceKit.Cost.Tests.Budgets;
+using ResourceKit.Cost.Tests.Ledger;
 
 namespace ResourceKit.Cost.Tests.Diagnostics;
 
@@ -34,5 +35,36 @@ public class CostMetricsTests
             Assert.That(reserved.LastMeasurement!.Value, Is.EqualTo(0.2).Within(1e-9));
             Assert.That(utilization.LastMeasurement!.Value, Is.EqualTo(0.95).Within(1e-9));
         });
+    }
+
+    [Test]
+    public async Task Meter_StoreHoldsUnsavedSpend_UnsavedGaugeReadsItUntilItIsWritten()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "rk-cost-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var disk = new FailingDisk();
+            using var meters = new ScopedMeterFactory();
+            using var store = new FileSpendStore(Path.Combine(directory, "ledger.json"), 1_000, flushToDisk: true, logger: null, disk.Open);
+            var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+            using var ledger = new SpendLedger(LedgerFixture.Options(LedgerFixture.Rule("daily", 10m)), store, time, meterFactory: meters);
+            using var unsaved = new MetricCollector<double>(meters, "ResourceKit.Cost", "resourcekit.cost.unsaved");
+
+            disk.IsFull = true;
+            await ledger.RecordAsync(LedgerFixture.ChatSpend, 0.75m);
+            unsaved.RecordObservableInstruments();
+            var whileUnsaved = unsaved.LastMeasurement!.Value;
+            disk.IsFull = false;
+            await ledger.RecordAsync(LedgerFixture.ChatSpend, 0.25m);
+            unsaved.RecordObservableInstruments();
+
+            Assert.That(whileUnsaved, Is.EqualTo(0.75));
+            Assert.That(unsaved.LastMeasurement!.Value, Is.Zero, "the snapshot after the next entry saved it");
+            Assert.That(unsaved.Instrument!.Unit, Is.EqualTo("USD"), "the unit of the other spend instruments");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

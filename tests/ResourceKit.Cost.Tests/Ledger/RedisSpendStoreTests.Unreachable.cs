@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Chat;
+using ResourceKit.Cost.Diagnostics;
 using ResourceKit.Cost.Pricing;
 using ResourceKit.Cost.Tests.Chat;
 using StackExchange.Redis;
@@ -175,5 +177,31 @@ public sealed partial class RedisSpendStoreTests
         Assert.That(store.UnsavedSpend, Is.Zero, "kept, it would hold up every later operation");
         Assert.That(reservation.IsCompleted, Is.False, "the reservation stays open for the caller to retry, as before");
         Assert.That((await ledger.TryReserveAsync(Spend, 0.1m)).IsGranted, Is.True);
+    }
+
+    [Test]
+    public async Task CheckHealthAsync_RedisDownWithSpendKept_SaysHowMuchIsUnsavedAndIsHealthyOnceWritten()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var (store, redis) = ConnectFailing();
+        using var ledger = new SpendLedger(options, store, time);
+        var check = new CostBudgetHealthCheck(ledger);
+
+        redis.Failure = RedisFailure.Down;
+        await ledger.RecordAsync(Spend, 0.3m);
+        var whileDown = await check.CheckHealthAsync(new HealthCheckContext());
+        redis.Failure = RedisFailure.None;
+        var afterRecovery = await check.CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileDown.Status, Is.EqualTo(HealthStatus.Unhealthy), "the store cannot be read: reserves fail too");
+            Assert.That(whileDown.Description, Does.StartWith("The spend store cannot be read. 0.3 USD of spend is counted but not yet saved"));
+            Assert.That(whileDown.Data[CostBudgetHealthCheck.UnsavedSpendKey], Is.EqualTo(0.3m));
+            Assert.That(afterRecovery.Status, Is.EqualTo(HealthStatus.Healthy), "the report's read wrote the kept spend first");
+            Assert.That(afterRecovery.Data, Does.Not.ContainKey(CostBudgetHealthCheck.UnsavedSpendKey));
+            Assert.That(afterRecovery.Data["daily"], Is.EqualTo(0.06));
+        });
     }
 }
