@@ -76,9 +76,13 @@ public sealed class BatcherTests
         time.Advance(TimeSpan.FromMilliseconds(60));
         Assert.That(batcher.TryAdd(2), Is.True);
         time.Advance(TimeSpan.FromMilliseconds(39));
-        Assert.That(recorder.Batches, Is.Empty, "the delay counts from the batch's first item");
+
+        // The delay timer hands the batch off (and counts it) inside Advance, under the batcher's lock; the recorder only
+        // sees it later, from the background consumer, so it cannot tell "not yet" from "not yet recorded".
+        Assert.That(batcher.GetStatistics().TimeTriggeredFlushes, Is.Zero, "the delay counts from the batch's first item");
 
         time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.That(batcher.GetStatistics().TimeTriggeredFlushes, Is.EqualTo(1), "handed off on the delay's last tick");
         await recorder.WaitForFlushesAsync(1);
 
         Assert.That(recorder.Batches.Single(), Is.EqualTo(new[] { 1, 2 }));
@@ -99,10 +103,17 @@ public sealed class BatcherTests
         batcher.TryAdd(2);
         batcher.TryAdd(3);
         time.Advance(TimeSpan.FromMilliseconds(60));
-        await recorder.WaitForFlushesAsync(1);
-        Assert.That(recorder.Batches, Has.Count.EqualTo(1));
 
-        time.Advance(TimeSpan.FromMilliseconds(40));
+        // Past the first batch's delay (100 ms) but not the second's (150 ms). Read under the batcher's lock, not from
+        // the recorder, which the background consumer may not have reached yet.
+        Assert.That(batcher.GetStatistics().TimeTriggeredFlushes, Is.Zero, "the new batch is not flushed on the old batch's delay");
+        await recorder.WaitForFlushesAsync(1);
+        Assert.That(recorder.Batches.Single(), Is.EqualTo(new[] { 1, 2 }));
+
+        time.Advance(TimeSpan.FromMilliseconds(39));
+        Assert.That(batcher.GetStatistics().TimeTriggeredFlushes, Is.Zero, "the new batch's delay counts from its own first item");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.That(batcher.GetStatistics().TimeTriggeredFlushes, Is.EqualTo(1));
         await recorder.WaitForFlushesAsync(1);
         Assert.That(recorder.Batches[1], Is.EqualTo(new[] { 3 }));
     }
