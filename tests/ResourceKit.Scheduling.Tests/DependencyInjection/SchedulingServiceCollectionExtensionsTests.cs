@@ -135,20 +135,49 @@ public sealed class SchedulingServiceCollectionExtensionsTests
     }
 
     [Test]
-    public void ServiceProvider_DisposedSynchronously_StopsLoopsAndScheduler()
+    public async Task ServiceProvider_DisposedSynchronously_StopsLoopsAndScheduler()
     {
+        var time = new FakeTimeProvider();
+        int runs = 0;
         var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<ICpuUtilizationSource>(new FakeCpuSource());
         services.AddResourceKitScheduling();
-        services.AddAgentLoop("heartbeat", _ => ValueTask.CompletedTask, o => o.Interval = TimeSpan.FromSeconds(5));
+        services.AddAgentLoop(
+            "heartbeat",
+            _ =>
+            {
+                Interlocked.Increment(ref runs);
+                return ValueTask.CompletedTask;
+            },
+            o => o.Interval = TimeSpan.FromSeconds(5));
         var provider = services.BuildServiceProvider();
         var loops = provider.GetRequiredService<AgentLoopScheduler>();
         loops.Start();
         var scheduler = provider.GetRequiredService<PriorityScheduler>();
+        time.Advance(TimeSpan.FromSeconds(5));
+        await scheduler.Idle();
+        Assert.That(Volatile.Read(ref runs), Is.EqualTo(1), "the loop ticks before the dispose");
 
         Assert.DoesNotThrow(provider.Dispose);
-        Assert.That(scheduler.TrySchedule(_ => { }).RejectionReason, Is.EqualTo(RejectionReason.ShuttingDown));
+        var atDispose = loops.GetStatistics("heartbeat")!;
+        for (int tick = 0; tick < 4; tick++)
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        // A loop still ticking would not run (the scheduler turns it away) but would count the refusal, so both the
+        // runs and the loop's own counters must stand still.
+        var afterDispose = loops.GetStatistics("heartbeat")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(scheduler.TrySchedule(_ => { }).RejectionReason, Is.EqualTo(RejectionReason.ShuttingDown));
+            Assert.That(Volatile.Read(ref runs), Is.EqualTo(1), "no run after the dispose");
+            Assert.That(
+                (afterDispose.Runs, afterDispose.RejectedSkips, afterDispose.MissedTicks, afterDispose.CpuSkips),
+                Is.EqualTo((atDispose.Runs, atDispose.RejectedSkips, atDispose.MissedTicks, atDispose.CpuSkips)),
+                "no tick after the dispose");
+        });
     }
 
     [Test]
