@@ -290,7 +290,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                CostLog.SettleFailed(_logger, ex, attempt, MaximumSettleAttempts);
+                CostLog.SettleFailed(_logger, ex, call.Reservation.Id, cost, attempt, MaximumSettleAttempts, _ledger.UnsavedSpend);
                 if (attempt == MaximumSettleAttempts)
                 {
                     _ledger.Abandon(call.Reservation);

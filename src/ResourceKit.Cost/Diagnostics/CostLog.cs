@@ -29,8 +29,11 @@ internal static partial class CostLog
     [LoggerMessage(8, LogLevel.Warning, "Retrying a transient provider error (attempt {Attempt}) after {Delay}.")]
     public static partial void Retrying(ILogger logger, Exception? exception, int attempt, TimeSpan delay);
 
-    [LoggerMessage(9, LogLevel.Error, "Settling a budget reservation failed (attempt {Attempt} of {MaximumAttempts}); after the last attempt the hold expires by itself and the spend is not recorded.")]
-    public static partial void SettleFailed(ILogger logger, Exception exception, int attempt, int maximumAttempts);
+    // Stores that keep spend they cannot write (file, Redis through the ledger) do not fail the settle, but a store
+    // may throw after keeping it (RedisSpendStore.SettleAsync called by a store that wraps it), so "lost" is not
+    // certain here: the message says when it is, with what the store holds unsaved.
+    [LoggerMessage(9, LogLevel.Error, "Settling budget reservation {Id} at {Amount} failed (attempt {Attempt} of {MaximumAttempts}). After the last attempt the reservation is abandoned and its hold lapses at its expiry; its spend is then counted only if the spend store kept it to write later (the store holds {UnsavedSpend} unsaved now), else it is lost.")]
+    public static partial void SettleFailed(ILogger logger, Exception exception, string id, decimal amount, int attempt, int maximumAttempts, decimal unsavedSpend);
 
     [LoggerMessage(10, LogLevel.Warning, "Renewing the hold of budget reservation {Id} failed; the next renewal tries again.")]
     public static partial void RenewFailed(ILogger logger, Exception exception, string id);

@@ -17,6 +17,9 @@ internal sealed class FlakySpendStore(MemorySpendStore inner) : ISpendStore, ISy
 
     public int SettleCalls { get; private set; }
 
+    /// <summary>Gets or sets the spend the store reports as kept but not yet saved, to stand for one that keeps failed settles.</summary>
+    public decimal UnsavedSpend { get; set; }
+
     /// <summary>Gets or sets which extensions throw (after being recorded).</summary>
     public Func<LedgerReservation, bool>? FailExtend { get; set; }
 

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Tests.Budgets;
 using ResourceKit.Cost.Chat;
@@ -293,6 +295,33 @@ public sealed partial class BudgetChatClientTests : IDisposable
         Assert.That(response.Text, Is.EqualTo("ok"), "the caller gets its answer");
         Assert.That(store.SettleCalls, Is.EqualTo(2));
         Assert.That(_ledger.LocalReserved, Is.Zero, "the reserved gauge does not keep an abandoned reservation");
+    }
+
+    [Test]
+    public async Task GetResponseAsync_SettleFailsEveryTimeInAStoreThatMayKeepIt_LogDoesNotSayTheSpendIsLost()
+    {
+        // A store that throws after keeping the spend (RedisSpendStore.SettleAsync called by a store wrapping it):
+        // the log said "the spend is not recorded" although the store would write it later.
+        var store = new FlakySpendStore(new MemorySpendStore()) { SettleFailures = int.MaxValue, UnsavedSpend = 0.015m };
+        _ledger.Dispose();
+        _ledger = new SpendLedger(_options, store, _time);
+        _inner.Respond = _ => FakeChatClient.WithUsage(1_000, 0);
+        var logger = new FakeLogger<BudgetChatClient>();
+        using var client = new BudgetChatClient(_inner, _ledger, new PriceCatalog(PriceCatalog.CreateSeedPrices()), _options, _limiter, _time, logger);
+
+        await client.GetResponseAsync(Prompt);
+
+        var last = logger.Collector.GetSnapshot().Last(r => r.Id.Id == 9);
+        Assert.Multiple(() =>
+        {
+            Assert.That(last.Level, Is.EqualTo(LogLevel.Error));
+            Assert.That(last.Message, Does.Contain("attempt 2 of 2"));
+            Assert.That(last.Message, Does.Contain("counted only if the spend store kept it to write later"));
+            Assert.That(last.Message, Does.Not.Contain("is not recorded"));
+            Assert.That(last.GetStructuredStateValue("UnsavedSpend"), Is.EqualTo("0.015"));
+            Assert.That(last.GetStructuredStateValue("Amount"), Is.EqualTo("0.015"), "1,000 input tokens at $15 per million");
+            Assert.That(last.Message, Does.Not.Contain(Prompt[0].Text), "no prompt text in the log");
+        });
     }
 
     [Test]
