@@ -3,11 +3,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Ledger;
 using ResourceKit.Cost.Pricing;
 using ResourceKit.Cost.RateLimiting;
+using ResourceKit.Cost.Tests.Ledger;
 using ResourceKit.Cost.Tiering;
+using StackExchange.Redis;
 
 namespace ResourceKit.Cost.Tests.DependencyInjection;
 
@@ -66,18 +69,35 @@ public class CostServiceCollectionExtensionsTests
     }
 
     [Test]
-    public void AddResourceKitCost_RedisUnreachableAtStart_ServicesStillResolve()
+    public async Task AddResourceKitCost_RedisUnreachable_ReservesFailFastAndTheHealthCheckSaysWhatIsKept()
     {
         using var provider = new ServiceCollection()
+            .AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero)))
+            .AddSingleton(UnreachableRedisConnection.Create())
             .AddResourceKitCost(o =>
             {
                 o.Store = SpendStoreKind.Redis;
-                o.RedisConfiguration = "127.0.0.1:1,connectTimeout=500";
+                o.RedisConfiguration = "127.0.0.1:1"; // Required by validation; the registered connection is used instead.
             })
             .BuildServiceProvider();
+        var ledger = provider.GetRequiredService<SpendLedger>();
+        var spend = new SpendAttribution("chat", "gpt-4o", "planner");
+        var registration = provider.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations
+            .Single(r => r.Name == CostServiceCollectionExtensions.HealthCheckName);
 
-        Assert.That(provider.GetRequiredService<ISpendStore>(), Is.TypeOf<RedisSpendStore>(), "the connection retries in the background instead of failing the host");
-        Assert.That(provider.GetRequiredService<SpendLedger>(), Is.Not.Null);
+        Assert.That(provider.GetRequiredService<ISpendStore>(), Is.TypeOf<RedisSpendStore>(), "the registered connection is used");
+        Assert.ThrowsAsync<RedisConnectionException>(
+            async () => await ledger.TryReserveAsync(spend, 0.1m), "a reserve is refused with the documented exception, not admitted unchecked");
+        await ledger.RecordAsync(spend, 0.2m);
+        var health = await registration.Factory(provider).CheckHealthAsync(new HealthCheckContext { Registration = registration });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ledger.UnsavedSpend, Is.EqualTo(0.2m), "spend recorded while Redis is down is kept in the process");
+            Assert.That(health.Status, Is.EqualTo(registration.FailureStatus));
+            Assert.That(health.Description, Does.StartWith("The spend store cannot be read. 0.2 USD of spend is counted but not yet saved"));
+            Assert.That(health.Exception, Is.TypeOf<RedisConnectionException>());
+        });
     }
 
     [Test]

@@ -45,6 +45,15 @@ public class FailingRedisDatabase : DispatchProxy
         return (database, control);
     }
 
+    /// <summary>A database whose every call fails with a connection error, over no server at all.</summary>
+    /// <returns>The database.</returns>
+    public static IDatabase Unreachable()
+    {
+        var database = Create<IDatabase, FailingRedisDatabase>();
+        ((FailingRedisDatabase)(object)database).Failure = RedisFailure.Down;
+        return database;
+    }
+
     /// <inheritdoc/>
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
