@@ -56,7 +56,7 @@ public sealed partial class RedisSpendStoreTests
         {
             Respond = _ =>
             {
-                // Redis goes down while the provider answers: the reserve worked, both settle attempts fail.
+                // Redis goes down while the provider answers: the reserve worked; the settle finds Redis down, and the store keeps the spend.
                 redis.Failure = RedisFailure.Down;
                 return FakeChatClient.WithUsage(input: 1_000, output: 500);
             },
