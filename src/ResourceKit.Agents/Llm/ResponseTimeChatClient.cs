@@ -9,8 +9,17 @@ namespace ResourceKit.Agents.Llm;
 /// times each provider attempt: no cached answer, rate-limit or budget wait is counted.
 /// </summary>
 /// <remarks>
-/// A call is recorded when it returns or fails; a streamed call when its stream ends or fails. A call cancelled by its
-/// caller, and a stream its consumer stops reading early, are not recorded: neither says how long the provider takes.
+/// <para>
+/// A call is recorded when it returns or fails. A call cancelled by its caller is not recorded: it says nothing of how
+/// long the provider takes.
+/// </para>
+/// <para>
+/// A streamed call is recorded when its first update arrives: the time to first update is the latency the seed's
+/// 2/5/10 s thresholds judge. The rest of the stream is not counted, because its length follows the length of the
+/// answer (1,500 tokens at 50 tokens a second take 30 s) and includes the time the consumer spends on each update
+/// before asking for the next. A stream that fails, or ends, before its first update is recorded with the time until
+/// then; one cancelled by its caller before its first update is not recorded.
+/// </para>
 /// </remarks>
 public sealed class ResponseTimeChatClient : DelegatingChatClient
 {
@@ -52,6 +61,7 @@ public sealed class ResponseTimeChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var started = _timeProvider.GetTimestamp();
+        var recorded = false;
         var updates = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (updates.ConfigureAwait(false))
         {
@@ -64,16 +74,27 @@ public sealed class ResponseTimeChatClient : DelegatingChatClient
                         break;
                     }
                 }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                catch (Exception) when (!recorded && !cancellationToken.IsCancellationRequested)
                 {
                     _recorder.Record(_timeProvider.GetElapsedTime(started));
                     throw;
+                }
+
+                // Recorded before the update is handed over: from here on the stream's time is the answer's length and
+                // the consumer's work, neither of which is the provider's latency.
+                if (!recorded)
+                {
+                    recorded = true;
+                    _recorder.Record(_timeProvider.GetElapsedTime(started));
                 }
 
                 yield return updates.Current;
             }
         }
 
-        _recorder.Record(_timeProvider.GetElapsedTime(started));
+        if (!recorded)
+        {
+            _recorder.Record(_timeProvider.GetElapsedTime(started));
+        }
     }
 }
