@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
 
@@ -6,6 +7,10 @@ namespace ResourceKit.Memory.Tests.ResourcePooling;
 
 public sealed class ResourcePoolTests
 {
+    private const int DisposeTimedOutEventId = 36;
+    private static readonly TimeSpan FailAfter = TimeSpan.FromSeconds(10); // only bounds a failing run
+    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
+
     private FakeTimeProvider _time = null!;
     private List<Connection> _created = null!;
 
@@ -52,25 +57,36 @@ public sealed class ResourcePoolTests
     [Test]
     public async Task AcquireAsync_PoolFull_ServesWaitersInArrivalOrder()
     {
-        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1 });
+        // DisposeTimeout zero: a failing run leaves leases out, and disposal must not wait for them on a clock that stands still.
+        await using var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, MaxSize = 1, DisposeTimeout = TimeSpan.Zero });
         var holder = await pool.AcquireAsync();
         var first = pool.AcquireAsync().AsTask();
         var second = pool.AcquireAsync().AsTask();
         var third = pool.AcquireAsync().AsTask();
+        var waiters = new[] { first, second, third };
+        Assert.That(pool.Statistics.Waiting, Is.EqualTo(3));
 
+        // A release hands the resource to one waiter under the pool's lock; that waiter's task completes on a
+        // continuation, so the test awaits whichever completes (bounded) and checks it is the right one.
         holder.Dispose();
-        var firstLease = await first;
-        var secondDoneEarly = second.IsCompleted;
-        firstLease.Dispose();
-        var secondLease = await second;
-        var thirdDoneEarly = third.IsCompleted;
-        secondLease.Dispose();
-        (await third).Dispose();
+        var waitingAfterFirstRelease = pool.Statistics.Waiting;
+        var servedFirst = await Task.WhenAny(waiters).WaitAsync(FailAfter);
+        Assert.That(Array.IndexOf(waiters, servedFirst), Is.Zero, "the first waiter is served first");
+        var othersServedWithFirst = second.IsCompleted || third.IsCompleted;
+
+        (await first).Dispose();
+        var waitingAfterSecondRelease = pool.Statistics.Waiting;
+        var servedSecond = await Task.WhenAny(second, third).WaitAsync(FailAfter);
+        Assert.That(Array.IndexOf(waiters, servedSecond), Is.EqualTo(1), "the second waiter before the third");
+
+        (await second).Dispose();
+        (await third.WaitAsync(FailAfter)).Dispose();
 
         Assert.Multiple(() =>
         {
-            Assert.That(secondDoneEarly, Is.False);
-            Assert.That(thirdDoneEarly, Is.False);
+            Assert.That(waitingAfterFirstRelease, Is.EqualTo(2), "one waiter served per release");
+            Assert.That(othersServedWithFirst, Is.False);
+            Assert.That(waitingAfterSecondRelease, Is.EqualTo(1));
             Assert.That(_created, Has.Count.EqualTo(1));
         });
     }
@@ -373,13 +389,33 @@ public sealed class ResourcePoolTests
     [Test]
     public async Task DisposeAsync_LeaseNeverReturned_GivesUpAfterTimeout()
     {
-        var pool = CreatePool(new ResourcePoolOptions { MinSize = 0, DisposeTimeout = TimeSpan.FromSeconds(5) });
-        _ = await pool.AcquireAsync();
+        // Longer than FailAfter, so a wait on the real clock instead of the pool's fails instead of passing slowly.
+        var disposeTimeout = TimeSpan.FromMinutes(1);
+        var logger = new FakeLogger<ResourcePool<Connection>>();
+        var pool = new ResourcePool<Connection>(new ResourcePoolOptions { Name = "db", MinSize = 0, DisposeTimeout = disposeTimeout }, Create, timeProvider: _time, logger: logger);
+        var lease = await pool.AcquireAsync();
 
         var disposing = pool.DisposeAsync().AsTask();
-        _time.Advance(TimeSpan.FromSeconds(5));
+        _time.Advance(disposeTimeout - Tick);
+        var doneEarly = disposing.IsCompleted;
+        _time.Advance(Tick);
+        await disposing.WaitAsync(FailAfter);
+        var warnings = logger.Collector.GetSnapshot().Where(r => r.Id.Id == DisposeTimedOutEventId).ToList();
+        var openAfterDispose = !_created[0].Disposed;
 
-        Assert.That(async () => await disposing, Throws.Nothing);
+        // What the pool promises once it gives up: a lease returned later is closed on return.
+        await lease.DisposeAsync().AsTask().WaitAsync(FailAfter);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(doneEarly, Is.False, "it waits for the lease until the timeout");
+            Assert.That(warnings, Has.Count.EqualTo(1));
+            Assert.That(warnings.Single().Level, Is.EqualTo(LogLevel.Warning));
+            Assert.That(warnings.Single().Message, Is.EqualTo("Pool db: 00:01:00 passed on dispose with leases still out; they are closed when returned."));
+            Assert.That(openAfterDispose, Is.True, "a leased resource stays open until returned");
+            Assert.That(_created[0].Disposed, Is.True, "closed when returned after the pool gave up");
+            Assert.That(pool.Statistics.Destroyed, Is.EqualTo(1));
+        });
     }
 
     [Test]
