@@ -31,6 +31,11 @@ public sealed partial class SpendLedger
                 ? await deferring.SettleOrDeferAsync(reservation.Ticket, actualCost).ConfigureAwait(false)
                 : await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
         }
+        catch (SpendKeptException)
+        {
+            // A store wrapping the Redis store handed on its "kept" signal: the spend is counted, the settle done.
+            totals = null;
+        }
         catch
         {
             Reopen(reservation);

@@ -236,8 +236,9 @@ public sealed partial class SpendLedger : IDisposable
     /// lost); <see cref="RedisSpendStore"/> settles each reservation id once, so such a retry is not charged twice.
     /// When Redis cannot be reached at all, <see cref="RedisSpendStore"/> keeps the spend in this process and writes it
     /// with its next operation that reaches Redis (see <see cref="RedisSpendStore.UnsavedSpend"/>); the settle then
-    /// returns <see langword="true"/> without throwing, and the thresholds and limits it reaches are observed with
-    /// the next operation that returns totals.
+    /// returns <see langword="true"/> without throwing (also when a store wrapping it throws
+    /// <see cref="SpendKeptException"/>), and the thresholds and limits it reaches are observed with the next
+    /// operation that returns totals.
     /// </remarks>
     public ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
     {
@@ -308,15 +309,26 @@ public sealed partial class SpendLedger : IDisposable
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>
     /// A task that completes when the spend is stored, or, with <see cref="RedisSpendStore"/> while Redis cannot be
-    /// reached, kept in this process to be written by the store's next operation that reaches Redis.
+    /// reached, kept in this process to be written by the store's next operation that reaches Redis (also when a store
+    /// wrapping it throws <see cref="SpendKeptException"/>). When the task fails, the spend is not counted.
     /// </returns>
     public async ValueTask RecordAsync(SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         var plan = CreatePlan(attribution, _time.GetUtcNow());
-        var totals = _deferringStore is { } deferring
-            ? await deferring.RecordOrDeferAsync(plan.CounterList, amount).ConfigureAwait(false)
-            : await _store.RecordAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false);
+        LedgerTotals? totals;
+        try
+        {
+            totals = _deferringStore is { } deferring
+                ? await deferring.RecordOrDeferAsync(plan.CounterList, amount).ConfigureAwait(false)
+                : await _store.RecordAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SpendKeptException)
+        {
+            // From a store wrapping the Redis store: the spend is counted, to be written later.
+            totals = null;
+        }
+
         _metrics.Spent(amount, plan.Attribution);
         if (totals is null)
         {

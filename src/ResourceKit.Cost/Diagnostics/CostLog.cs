@@ -29,9 +29,9 @@ internal static partial class CostLog
     [LoggerMessage(8, LogLevel.Warning, "Retrying a transient provider error (attempt {Attempt}) after {Delay}.")]
     public static partial void Retrying(ILogger logger, Exception? exception, int attempt, TimeSpan delay);
 
-    // Stores that keep spend they cannot write (file, Redis through the ledger) do not fail the settle, but a store
-    // may throw after keeping it (RedisSpendStore.SettleAsync called by a store that wraps it), so "lost" is not
-    // certain here: the message says when it is, with what the store holds unsaved.
+    // Stores that keep spend they cannot write (file, Redis, also through a store that wraps it and hands on its
+    // SpendKeptException) do not fail the settle, but a store of the user's may throw after keeping it, so "lost" is
+    // not certain here: the message says when it is, with what the store holds unsaved.
     [LoggerMessage(9, LogLevel.Error, "Settling budget reservation {Id} at {Amount} failed (attempt {Attempt} of {MaximumAttempts}). After the last attempt the reservation is abandoned and its hold lapses at its expiry; its spend is then counted only if the spend store kept it to write later (the store holds {UnsavedSpend} unsaved now), else it is lost.")]
     public static partial void SettleFailed(ILogger logger, Exception exception, string id, decimal amount, int attempt, int maximumAttempts, decimal unsavedSpend);
 

@@ -103,9 +103,11 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// When Redis cannot be reached the exception still reaches the caller, but the spend is kept and written by a
-    /// later operation (see the class remarks); a retry of the same reservation is charged once.
+    /// When Redis cannot be reached the spend is kept and written by a later operation (see the class remarks), and
+    /// the call throws <see cref="SpendKeptException"/> (the Redis error inside): the settle need not be retried, and
+    /// a retry of the same reservation is charged once.
     /// </remarks>
+    /// <exception cref="SpendKeptException">Redis could not take the settle now; the spend is kept to write later.</exception>
     public async ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
@@ -144,9 +146,11 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// <inheritdoc/>
     /// <remarks>
     /// Each record is written under an id of its own, so one that Redis received but whose reply was lost is not
-    /// charged again when it is written later. When Redis cannot be reached the exception still reaches the caller,
-    /// but the spend is kept and written by a later operation (see the class remarks).
+    /// charged again when it is written later. When Redis cannot be reached the spend is kept and written by a later
+    /// operation (see the class remarks), and the call throws <see cref="SpendKeptException"/> (the Redis error
+    /// inside), not the Redis error itself: the spend is counted, and a retry would record it again under a new id.
     /// </remarks>
+    /// <exception cref="SpendKeptException">Redis could not take the record now; the spend is kept to write later.</exception>
     public async ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counters);
@@ -213,10 +217,11 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
         }
         catch (Exception exception) when (IsUnavailable(exception))
         {
-            Keep(new PendingSpend(id, counters, amount), exception);
+            var unsaved = Keep(new PendingSpend(id, counters, amount), exception);
             if (throwWhenKept)
             {
-                throw;
+                // Not the Redis error itself: a retry policy handling it would record the spend again under a new id.
+                throw new SpendKeptException(amount, unsaved, exception);
             }
 
             return null;
@@ -233,7 +238,8 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
             [_expiryKey],
             [_prefix, id, ToUnits(amount), EncodeCounters(counters), SettleMarkerMilliseconds]).ConfigureAwait(false))!;
 
-    private void Keep(PendingSpend spend, Exception exception)
+    /// <summary>Keeps <paramref name="spend"/> to write later; returns all the spend kept unsaved.</summary>
+    private decimal Keep(PendingSpend spend, Exception exception)
     {
         decimal unsaved;
         lock (_pendingLock)
@@ -241,7 +247,7 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
             // A retry of the same settle that failed again is the same money, kept once.
             if (!_pending.TryAdd(spend.Id, spend))
             {
-                return;
+                return _unsavedSpend;
             }
 
             _unsavedSpend += spend.Amount;
@@ -250,6 +256,7 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
         }
 
         CostLog.RedisSpendKept(_logger, exception, spend.Amount, spend.Id, unsaved);
+        return unsaved;
     }
 
     /// <summary>Forgets a kept entry once it is written; returns whether it was kept.</summary>

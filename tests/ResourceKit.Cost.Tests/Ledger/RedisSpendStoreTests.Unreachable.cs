@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Chat;
 using ResourceKit.Cost.Diagnostics;
+using ResourceKit.Cost.Ledger;
 using ResourceKit.Cost.Pricing;
 using ResourceKit.Cost.Tests.Chat;
 using StackExchange.Redis;
@@ -81,7 +82,7 @@ public sealed partial class RedisSpendStoreTests
         await store.TryReserveAsync(reservation, OneDollar, now);
 
         redis.Failure = RedisFailure.LoseReply;
-        Assert.ThrowsAsync<RedisTimeoutException>(async () => await store.SettleAsync(reservation, 0.4m));
+        Assert.That(Assert.ThrowsAsync<SpendKeptException>(async () => await store.SettleAsync(reservation, 0.4m))!.InnerException, Is.TypeOf<RedisTimeoutException>());
         var unsavedAfterTimeout = store.UnsavedSpend;
         redis.Failure = RedisFailure.None;
 
@@ -104,8 +105,8 @@ public sealed partial class RedisSpendStoreTests
         await store.TryReserveAsync(reservation, OneDollar, now);
 
         redis.Failure = RedisFailure.Down;
-        Assert.ThrowsAsync<RedisConnectionException>(async () => await store.SettleAsync(reservation, 0.4m));
-        Assert.ThrowsAsync<RedisConnectionException>(async () => await store.SettleAsync(reservation, 0.4m));
+        Assert.ThrowsAsync<SpendKeptException>(async () => await store.SettleAsync(reservation, 0.4m));
+        Assert.ThrowsAsync<SpendKeptException>(async () => await store.SettleAsync(reservation, 0.4m));
         var unsavedAfterTwoFailures = store.UnsavedSpend;
         redis.Failure = RedisFailure.None;
         var totals = await store.SettleAsync(reservation, 0.4m);
