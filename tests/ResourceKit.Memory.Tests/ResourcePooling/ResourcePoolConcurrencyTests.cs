@@ -7,6 +7,8 @@ namespace ResourceKit.Memory.Tests.ResourcePooling;
 
 public sealed class ResourcePoolConcurrencyTests
 {
+    private static readonly TimeSpan FailAfter = TimeSpan.FromSeconds(30); // only bounds a failing run
+
     [Test]
     public async Task AcquireAsync_SixteenThreads_MaxNeverExceeded()
     {
@@ -14,13 +16,16 @@ public sealed class ResourcePoolConcurrencyTests
         var created = 0;
         var inUse = 0;
         var peak = 0;
+
+        // A clock that stands still: no pruning pass or timeout can interleave, so only the acquires and releases race.
         await using var pool = new ResourcePool<object>(
             new ResourcePoolOptions { MinSize = 0, MaxSize = max, AcquireTimeout = Timeout.InfiniteTimeSpan },
             _ =>
             {
                 Interlocked.Increment(ref created);
                 return ValueTask.FromResult(new object());
-            });
+            },
+            timeProvider: new FakeTimeProvider());
 
         var workers = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
         {
@@ -37,7 +42,7 @@ public sealed class ResourcePoolConcurrencyTests
                 Interlocked.Decrement(ref inUse);
             }
         }));
-        await Task.WhenAll(workers);
+        await Task.WhenAll(workers).WaitAsync(FailAfter);
 
         var stats = pool.Statistics;
         Assert.Multiple(() =>
@@ -84,9 +89,11 @@ public sealed class ResourcePoolConcurrencyTests
     [Test]
     public async Task AcquireAsync_ThreadsWithShortTimeouts_QueueDrainsAndCountsBalance()
     {
+        // A zero timeout gives up at once on any clock; the fake one keeps pruning out of the race.
         await using var pool = new ResourcePool<object>(
             new ResourcePoolOptions { MinSize = 0, MaxSize = 2 },
-            _ => ValueTask.FromResult(new object()));
+            _ => ValueTask.FromResult(new object()),
+            timeProvider: new FakeTimeProvider());
         var timeouts = 0;
 
         var workers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
@@ -104,11 +111,13 @@ public sealed class ResourcePoolConcurrencyTests
                 }
             }
         }));
-        await Task.WhenAll(workers);
+        await Task.WhenAll(workers).WaitAsync(FailAfter);
 
         var stats = pool.Statistics;
         Assert.Multiple(() =>
         {
+            Assert.That(timeouts, Is.GreaterThan(0), "callers hold a lease across a yield, so others find the pool full");
+            Assert.That(stats.Timeouts, Is.EqualTo(timeouts));
             Assert.That(pool.QueuedWaiters, Is.Zero);
             Assert.That(stats.Acquired + timeouts, Is.EqualTo(8 * 200));
             Assert.That(stats.Released, Is.EqualTo(stats.Acquired));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Memory.ResourcePooling;
 using ResourceKit.Memory.Tests.Support;
 
@@ -12,7 +13,11 @@ public sealed class ResourcePoolSoakTests
         const int max = 3;
         var open = 0;
         var peakOpen = 0;
-        var options = new ResourcePoolOptions { MinSize = 1, MaxSize = max, ValidateOnAcquire = true, AcquireTimeout = TimeSpan.FromSeconds(30) };
+        var timeouts = 0;
+
+        // The fake clock never moves, so no pruning pass, lifetime or timeout depends on the machine's timing; a lost
+        // wake-up would hang instead of timing out, so the wait for the workers is bounded below.
+        var options = new ResourcePoolOptions { MinSize = 1, MaxSize = max, ValidateOnAcquire = true, AcquireTimeout = Timeout.InfiniteTimeSpan };
         var pool = new ResourcePool<Resource>(
             options,
             async ct =>
@@ -28,7 +33,8 @@ public sealed class ResourcePoolSoakTests
             {
                 Interlocked.Decrement(ref open);
                 return ValueTask.CompletedTask;
-            });
+            },
+            timeProvider: new FakeTimeProvider());
 
         var workers = Enumerable.Range(0, 16).Select(seed => Task.Run(async () =>
         {
@@ -43,7 +49,8 @@ public sealed class ResourcePoolSoakTests
 
                 try
                 {
-                    var lease = await pool.AcquireAsync(cts.Token);
+                    // Some callers will not wait at all: a zero timeout times out whenever the pool is busy.
+                    var lease = await (random.Next(5) == 0 ? pool.AcquireAsync(TimeSpan.Zero, cts.Token) : pool.AcquireAsync(cts.Token));
                     if (random.Next(7) == 0)
                     {
                         lease.MarkBroken();
@@ -59,6 +66,10 @@ public sealed class ResourcePoolSoakTests
                 catch (OperationCanceledException)
                 {
                 }
+                catch (ResourcePoolTimeoutException)
+                {
+                    Interlocked.Increment(ref timeouts);
+                }
 
                 if (random.Next(50) == 0)
                 {
@@ -66,7 +77,7 @@ public sealed class ResourcePoolSoakTests
                 }
             }
         }));
-        await Task.WhenAll(workers);
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30));
 
         var stats = pool.Statistics;
         Assert.Multiple(() =>
@@ -78,6 +89,8 @@ public sealed class ResourcePoolSoakTests
             Assert.That(stats.Closing, Is.Zero);
             Assert.That(stats.Acquired, Is.EqualTo(stats.Released));
             Assert.That(stats.Created - stats.Destroyed, Is.EqualTo(stats.Total));
+            Assert.That(timeouts, Is.GreaterThan(0), "sixteen workers on three resources: zero-timeout callers find it busy");
+            Assert.That(stats.Timeouts, Is.EqualTo(timeouts));
         });
 
         await pool.DisposeAsync();
