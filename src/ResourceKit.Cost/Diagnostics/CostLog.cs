@@ -62,6 +62,9 @@ internal static partial class CostLog
     [LoggerMessage(18, LogLevel.Error, "Redis could not commit {Amount} of spend ({Id}); it stays in this process and the next store operation that reaches Redis writes it ({Unsaved} unsaved so far, lost if the process ends first).")]
     public static partial void RedisSpendKept(ILogger logger, Exception exception, decimal amount, string id, decimal unsaved);
 
+    [LoggerMessage(20, LogLevel.Error, "Redis could not commit {Amount} of spend ({Id}), and the store already keeps {Kept} entries ({Unsaved} unsaved), its MaxUnsavedEntries: this spend is not kept, and the error reaches the caller.")]
+    public static partial void RedisSpendNotKept(ILogger logger, Exception exception, decimal amount, string id, int kept, decimal unsaved);
+
     [LoggerMessage(19, LogLevel.Information, "Wrote {Amount} of spend ({Id}) kept while Redis could not be reached; {Unsaved} still unsaved.")]
     public static partial void RedisSpendWritten(ILogger logger, decimal amount, string id, decimal unsaved);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,13 +21,25 @@ namespace ResourceKit.Cost.Ledger;
 /// later operation of this store (the ledger's periodic sweep included) first writes it, each entry under its own
 /// id, so an attempt that reached Redis after all (its reply was lost) is not charged again as long as its marker
 /// lives (an hour). An operation that cannot write it fails, so no check of this store's limits runs without it.
-/// Spend not yet written is lost if the process ends first, and other hosts see it only once it is written (until
+/// One operation at a time writes the kept entries (sent together); operations arriving meanwhile wait for it and
+/// find them written. At most <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails
+/// with the Redis error, as it would without keeping. Spend not yet written is lost if the process ends first, and other hosts see it only once it is written (until
 /// then they still see a settled reservation's hold, until it lapses).
 /// </remarks>
+[SuppressMessage(
+    "Design",
+    "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The write gate's wait handle is never created (AvailableWaitHandle is not used), so it holds nothing to release.")]
 public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 {
     /// <summary>The default key prefix.</summary>
     public const string DefaultKeyPrefix = "resourcekit:cost";
+
+    /// <summary>The default of <see cref="MaxUnsavedEntries"/>.</summary>
+    public const int DefaultMaxUnsavedEntries = 10_000;
+
+    /// <summary>How many kept entries are sent to Redis at once when they are written.</summary>
+    private const int WriteBatchSize = 128;
 
     private const decimal UnitsPerDollar = 100_000_000m;
 
@@ -39,6 +52,9 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     private readonly ILogger _logger;
     private readonly Lock _pendingLock = new();
     private readonly Dictionary<string, PendingSpend> _pending = new(StringComparer.Ordinal);
+
+    // One writer of the kept entries at a time: the others wait for it rather than send every entry again.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private decimal _unsavedSpend;
     private int _pendingCount;
 
@@ -55,6 +71,23 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
         _expiryKey = _prefix + ":reservations";
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
+
+    /// <summary>
+    /// Gets or sets how many settles and records the store keeps in this process while Redis cannot take them. Past
+    /// it a settle or record is not kept: an error is logged and the Redis error reaches the caller, through the
+    /// ledger too (a settle's reservation stays open to be retried; a record is not counted), so no spend is dropped
+    /// without its caller being told.
+    /// </summary>
+    /// <value>The default value is <see cref="DefaultMaxUnsavedEntries"/>. Must be greater than zero.</value>
+    public int MaxUnsavedEntries
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+        }
+    } = DefaultMaxUnsavedEntries;
 
     /// <summary>
     /// Gets the spend settled or recorded while Redis could not be reached, kept in this process until a later
@@ -217,7 +250,11 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
         }
         catch (Exception exception) when (IsUnavailable(exception))
         {
-            var unsaved = Keep(new PendingSpend(id, counters, amount), exception);
+            if (!Keep(new PendingSpend(id, counters, amount), exception, out var unsaved))
+            {
+                throw;
+            }
+
             if (throwWhenKept)
             {
                 // Not the Redis error itself: a retry policy handling it would record the spend again under a new id.
@@ -238,25 +275,42 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
             [_expiryKey],
             [_prefix, id, ToUnits(amount), EncodeCounters(counters), SettleMarkerMilliseconds]).ConfigureAwait(false))!;
 
-    /// <summary>Keeps <paramref name="spend"/> to write later; returns all the spend kept unsaved.</summary>
-    private decimal Keep(PendingSpend spend, Exception exception)
+    /// <summary>
+    /// Keeps <paramref name="spend"/> to write later, unless <see cref="MaxUnsavedEntries"/> are kept already; gives
+    /// all the spend kept unsaved.
+    /// </summary>
+    private bool Keep(PendingSpend spend, Exception exception, out decimal unsaved)
     {
-        decimal unsaved;
+        int kept;
         lock (_pendingLock)
         {
+            unsaved = _unsavedSpend;
+            kept = _pending.Count;
+
             // A retry of the same settle that failed again is the same money, kept once.
-            if (!_pending.TryAdd(spend.Id, spend))
+            if (_pending.ContainsKey(spend.Id))
             {
-                return _unsavedSpend;
+                return true;
             }
 
-            _unsavedSpend += spend.Amount;
-            unsaved = _unsavedSpend;
-            Volatile.Write(ref _pendingCount, _pending.Count);
+            if (kept < MaxUnsavedEntries)
+            {
+                _pending.Add(spend.Id, spend);
+                _unsavedSpend += spend.Amount;
+                unsaved = _unsavedSpend;
+                Volatile.Write(ref _pendingCount, _pending.Count);
+                kept = -1;
+            }
+        }
+
+        if (kept >= 0)
+        {
+            CostLog.RedisSpendNotKept(_logger, exception, spend.Amount, spend.Id, kept, unsaved);
+            return false;
         }
 
         CostLog.RedisSpendKept(_logger, exception, spend.Amount, spend.Id, unsaved);
-        return unsaved;
+        return true;
     }
 
     /// <summary>Forgets a kept entry once it is written; returns whether it was kept.</summary>
@@ -292,17 +346,47 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
             return;
         }
 
-        PendingSpend[] due;
-        lock (_pendingLock)
+        // Operations that arrive while the entries are being written wait for that writer, then find them written,
+        // instead of each sending every entry again.
+        await _writeGate.WaitAsync().ConfigureAwait(false);
+        try
         {
-            due = [.. _pending.Values];
-        }
+            PendingSpend[] due;
+            lock (_pendingLock)
+            {
+                due = [.. _pending.Values];
+            }
 
-        foreach (var spend in due)
+            for (var start = 0; start < due.Length; start += WriteBatchSize)
+            {
+                // A batch is sent at once (the connection pipelines it); each entry is committed once by its marker.
+                var batch = due.AsMemory(start, Math.Min(WriteBatchSize, due.Length - start));
+                var writes = new Task<RedisResult[]>[batch.Length];
+                for (var i = 0; i < writes.Length; i++)
+                {
+                    var spend = batch.Span[i];
+                    writes[i] = EvaluateSettleAsync(spend.Id, spend.Counters, spend.Amount).AsTask();
+                }
+
+                try
+                {
+                    await Task.WhenAll(writes).ConfigureAwait(false);
+                }
+                finally
+                {
+                    for (var i = 0; i < writes.Length; i++)
+                    {
+                        if (writes[i].IsCompletedSuccessfully)
+                        {
+                            Written(batch.Span[i].Id);
+                        }
+                    }
+                }
+            }
+        }
+        finally
         {
-            // Concurrent writers may both send one entry: the script's marker commits it once.
-            await EvaluateSettleAsync(spend.Id, spend.Counters, spend.Amount).ConfigureAwait(false);
-            Written(spend.Id);
+            _writeGate.Release();
         }
     }
 

@@ -30,9 +30,16 @@ public enum RedisFailure
 public class FailingRedisDatabase : DispatchProxy
 {
     private IDatabase _inner = null!;
+    private int _scriptCalls;
 
     /// <summary>Gets or sets how calls fail.</summary>
     public RedisFailure Failure { get; set; }
+
+    /// <summary>Gets how many scripts were sent on to Redis.</summary>
+    public int ScriptCalls => Volatile.Read(ref _scriptCalls);
+
+    /// <summary>Gets or sets a task scripts wait for before they are sent on, to hold their replies back.</summary>
+    public Task? ScriptGate { get; set; }
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The real database.</param>
@@ -73,8 +80,23 @@ public class FailingRedisDatabase : DispatchProxy
             throw new RedisServerException(RedisErrorKind.UnknownError, CommandFlags.None, "ERR user_script:1: test bug");
         }
 
+        if (targetMethod.Name == nameof(IDatabase.ScriptEvaluateAsync))
+        {
+            Interlocked.Increment(ref _scriptCalls);
+            if (ScriptGate is { } gate)
+            {
+                return SendAfterAsync(gate, targetMethod, args);
+            }
+        }
+
         var result = Forward(targetMethod, args);
         return Failure == RedisFailure.LoseReply && result is Task<RedisResult> sent ? LoseReplyAsync(sent) : result;
+    }
+
+    private async Task<RedisResult> SendAfterAsync(Task gate, MethodInfo method, object?[]? args)
+    {
+        await gate;
+        return await (Task<RedisResult>)Forward(method, args)!;
     }
 
     private static async Task<RedisResult> LoseReplyAsync(Task<RedisResult> sent)
