@@ -98,7 +98,11 @@ public sealed class CostOptions
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan ReservationTimeToLive { get; set; } = DefaultReservationTimeToLive;
 
-    /// <summary>Gets or sets the interval between sweeps of expired reservations; at most <see cref="MaxTimerInterval"/>.</summary>
+    /// <summary>
+    /// Gets or sets the interval between sweeps of expired reservations; at most <see cref="MaxTimerInterval"/>, and
+    /// with the Redis store at most <see cref="RedisSpendStore.MaxExpirySweepInterval"/> (15 minutes), as the sweep also
+    /// writes spend kept while Redis could not take it, and must do so well within the hour its settle marker lives.
+    /// </summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan ExpirySweepInterval { get; set; } = DefaultExpirySweepInterval;
 
@@ -244,6 +248,11 @@ public sealed class CostOptions
             errors.Add($"MaxRetryAttempts must be between 0 and 100 (was {MaxRetryAttempts}).");
         }
 
+        if (Store == SpendStoreKind.Redis && ExpirySweepInterval > RedisSpendStore.MaxExpirySweepInterval)
+        {
+            errors.Add(RedisSweepIntervalError(ExpirySweepInterval));
+        }
+
         if (Store == SpendStoreKind.Redis && string.IsNullOrWhiteSpace(RedisConfiguration))
         {
             errors.Add("RedisConfiguration is required when Store is Redis.");
@@ -256,6 +265,12 @@ public sealed class CostOptions
 
         return errors;
     }
+
+    /// <summary>The error for a sweep too rare for the Redis store's settle markers.</summary>
+    /// <param name="interval">The sweep interval.</param>
+    /// <returns>The message.</returns>
+    internal static string RedisSweepIntervalError(TimeSpan interval) =>
+        $"ExpirySweepInterval must be at most {RedisSpendStore.MaxExpirySweepInterval} with the Redis store (was {interval}): the sweep writes spend kept while Redis could not take it, and must run several times within the {RedisSpendStore.SettleMarkerLifetime} a settle's marker lives, or spend whose reply was lost could be charged twice.";
 
     /// <summary>Throws when the options are invalid, listing every problem.</summary>
     /// <exception cref="ArgumentException">The options are invalid.</exception>

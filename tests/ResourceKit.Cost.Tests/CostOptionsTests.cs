@@ -28,6 +28,24 @@ public class CostOptionsTests
     }
 
     [Test]
+    public void Validate_RedisStoreWithSweepRarerThanMaxExpirySweepInterval_IsRejected()
+    {
+        var options = new CostOptions
+        {
+            Store = ResourceKit.Cost.Ledger.SpendStoreKind.Redis,
+            RedisConfiguration = "redis:6379",
+            ExpirySweepInterval = ResourceKit.Cost.Ledger.RedisSpendStore.MaxExpirySweepInterval + TimeSpan.FromMilliseconds(1),
+        };
+
+        Assert.That(options.Validate(), Has.One.Contains("ExpirySweepInterval must be at most 00:15:00 with the Redis store"));
+        options.ExpirySweepInterval = ResourceKit.Cost.Ledger.RedisSpendStore.MaxExpirySweepInterval;
+        Assert.That(options.Validate(), Is.Empty);
+        options.Store = ResourceKit.Cost.Ledger.SpendStoreKind.File;
+        options.ExpirySweepInterval = TimeSpan.FromDays(2);
+        Assert.That(options.Validate(), Is.Empty, "only the Redis store keeps spend for the sweep to write");
+    }
+
+    [Test]
     public void Validate_ReservationTimeToLiveOverMaximum_IsRejected()
     {
         var options = new CostOptions { ReservationTimeToLive = CostOptions.MaxReservationTimeToLive + TimeSpan.FromMilliseconds(1) };

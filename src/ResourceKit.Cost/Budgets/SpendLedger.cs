@@ -49,7 +49,10 @@ public sealed partial class SpendLedger : IDisposable
     /// <param name="timeProvider">The clock; defaults to the system clock.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="meterFactory">Creates the <c>ResourceKit.Cost</c> meter.</param>
-    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="ArgumentException">
+    /// The options are invalid, or <paramref name="store"/> is a <see cref="RedisSpendStore"/> and
+    /// <see cref="CostOptions.ExpirySweepInterval"/> is longer than <see cref="RedisSpendStore.MaxExpirySweepInterval"/>.
+    /// </exception>
     public SpendLedger(
         CostOptions options,
         ISpendStore store,
@@ -60,6 +63,12 @@ public sealed partial class SpendLedger : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         options.ThrowIfInvalid();
+        if (store is RedisSpendStore && options.ExpirySweepInterval > RedisSpendStore.MaxExpirySweepInterval)
+        {
+            // Options name the store only in DI; a Redis store handed in directly is checked here.
+            throw new ArgumentException(CostOptions.RedisSweepIntervalError(options.ExpirySweepInterval), nameof(options));
+        }
+
         _store = store;
         _synchronousStore = store as ISynchronousSpendStore;
         _deferringStore = store as IDeferringSpendStore;

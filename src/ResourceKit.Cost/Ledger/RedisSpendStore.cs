@@ -20,7 +20,8 @@ namespace ResourceKit.Cost.Ledger;
 /// loading, out of memory, failing to persist, failing over or busy), a settle or record is not forgotten: the spend is kept in this process, an error is logged, <see cref="UnsavedSpend"/> shows it, and every
 /// later operation of this store (the ledger's periodic sweep included) first writes it, each entry under its own
 /// id, so an attempt that reached Redis after all (its reply was lost) is not charged again as long as its marker
-/// lives (an hour). An operation that cannot write it fails, so no check of this store's limits runs without it.
+/// lives (<see cref="SettleMarkerLifetime"/>; the ledger's sweep, at most <see cref="MaxExpirySweepInterval"/> apart,
+/// gives a quiet host several chances within it). An operation that cannot write it fails, so no check of this store's limits runs without it.
 /// One operation at a time writes the kept entries (sent together); operations arriving meanwhile wait for it and
 /// find them written. At most <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails
 /// with the Redis error, as it would without keeping. Spend not yet written is lost if the process ends first, and other hosts see it only once it is written (until
@@ -43,8 +44,21 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 
     private const decimal UnitsPerDollar = 100_000_000m;
 
-    /// <summary>How long a settled reservation's marker is kept, so a retried settle is not charged twice.</summary>
-    private const long SettleMarkerMilliseconds = 60 * 60 * 1000;
+    /// <summary>
+    /// Gets how long a settled reservation's or record's marker is kept, so a retried settle, or spend written later
+    /// after an attempt whose reply was lost, is not charged twice: one hour.
+    /// </summary>
+    public static TimeSpan SettleMarkerLifetime { get; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Gets the longest <see cref="CostOptions.ExpirySweepInterval"/> a <see cref="Budgets.SpendLedger"/> over this store
+    /// accepts: a quarter of <see cref="SettleMarkerLifetime"/> (15 minutes). The sweep writes the spend kept while Redis
+    /// could not take it, so on a quiet host it must get several chances before the marker of an attempt whose reply
+    /// was lost expires and the later write charges it again.
+    /// </summary>
+    public static TimeSpan MaxExpirySweepInterval { get; } = SettleMarkerLifetime / 4;
+
+    private static readonly long SettleMarkerMilliseconds = (long)SettleMarkerLifetime.TotalMilliseconds;
 
     private readonly IDatabase _database;
     private readonly string _prefix;

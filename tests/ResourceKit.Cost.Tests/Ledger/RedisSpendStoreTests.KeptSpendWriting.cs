@@ -47,7 +47,7 @@ public sealed partial class RedisSpendStoreTests
     public async Task RecordAndSettle_RedisDownWithMaxUnsavedEntriesKept_ReachTheCallerAndAreNotLost()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         var (database, redis) = FailingRedisDatabase.Wrap(ConnectDatabase());
         var store = new RedisSpendStore(database, _prefix) { MaxUnsavedEntries = 2 };
         using var ledger = new SpendLedger(options, store, time);
@@ -73,5 +73,21 @@ public sealed partial class RedisSpendStoreTests
             Assert.That(store.UnsavedSpend, Is.Zero);
         });
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RedisSpendStore(database, _prefix) { MaxUnsavedEntries = 0 });
+    }
+
+    [Test]
+    public void SpendLedger_SweepRarerThanAQuarterOfTheSettleMarkersLife_IsRejected()
+    {
+        var store = new RedisSpendStore(FailingRedisDatabase.Unreachable(), _prefix);
+        var rare = new CostOptions { ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval + TimeSpan.FromMilliseconds(1) };
+
+        // A kept settle whose reply was lost must be written while its marker lives, and on a quiet host only the
+        // sweep writes it.
+        Assert.That(
+            () => new SpendLedger(rare, store),
+            Throws.ArgumentException.With.Message.Contains("ExpirySweepInterval must be at most 00:15:00 with the Redis store"));
+        Assert.That(RedisSpendStore.MaxExpirySweepInterval, Is.LessThanOrEqualTo(RedisSpendStore.SettleMarkerLifetime / 4));
+        using var atTheMaximum = new SpendLedger(new CostOptions { ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval }, store);
+        using var otherStore = new SpendLedger(rare, new MemorySpendStore());
     }
 }

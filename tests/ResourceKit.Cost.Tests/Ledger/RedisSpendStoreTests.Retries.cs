@@ -52,7 +52,7 @@ public sealed partial class RedisSpendStoreTests
     public async Task SettleAndRecord_RedisDownThroughAStoreThatWrapsIt_LedgerCountsTheSpendOnceWithoutThrowing()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         var (store, redis) = ConnectFailing();
         using var ledger = new SpendLedger(options, new AsyncOnlySpendStore(store), time);
         var reservation = (await ledger.TryReserveAsync(Spend, 0.5m)).Reservation!;

@@ -20,7 +20,7 @@ public sealed partial class RedisSpendStoreTests
     public async Task SettleAsync_RedisDownUntilTheHoldLapsed_SpendIsWrittenOnceRedisIsBackAndStillBlocks()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         var (store, redis) = ConnectFailing();
         using var ledger = new SpendLedger(options, store, time);
         var reservation = (await ledger.TryReserveAsync(Spend, 0.6m)).Reservation!;
@@ -50,7 +50,7 @@ public sealed partial class RedisSpendStoreTests
     public async Task GetResponseAsync_RedisDownWhenTheCallSettles_SpendIsCommittedOnceRedisIsBack()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 10m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 10m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         var (store, redis) = ConnectFailing();
         using var ledger = new SpendLedger(options, store, time);
         var provider = new FakeChatClient
@@ -124,7 +124,7 @@ public sealed partial class RedisSpendStoreTests
     public async Task RecordAsync_RedisDown_IsWrittenByTheNextSweep()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         var (store, redis) = ConnectFailing();
         using var ledger = new SpendLedger(options, store, time);
 
@@ -147,7 +147,7 @@ public sealed partial class RedisSpendStoreTests
     public async Task SettleAsync_ServerOutOfMemory_IsKeptAndWrittenOnceItAcceptsWrites()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         var (store, redis) = ConnectFailing();
         using var ledger = new SpendLedger(options, store, time);
         var reservation = (await ledger.TryReserveAsync(Spend, 0.5m)).Reservation!;
@@ -166,7 +166,7 @@ public sealed partial class RedisSpendStoreTests
     public async Task SettleAsync_ErrorThatWouldRecurOnEveryAttempt_ReachesTheCallerAndIsNotKept()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         var (store, redis) = ConnectFailing();
         using var ledger = new SpendLedger(options, store, time);
         var reservation = (await ledger.TryReserveAsync(Spend, 0.5m)).Reservation!;
@@ -184,7 +184,7 @@ public sealed partial class RedisSpendStoreTests
     public async Task CheckHealthAsync_RedisDownWithSpendKept_SaysHowMuchIsUnsavedAndIsHealthyOnceWritten()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         var (store, redis) = ConnectFailing();
         using var ledger = new SpendLedger(options, store, time);
         var check = new CostBudgetHealthCheck(ledger);

@@ -98,7 +98,7 @@ public sealed partial class RedisSpendStoreTests : IDisposable
     public async Task TryReserveAsync_ExpiredReservation_IsReleasedByTheNextReserve()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         using var ledger = new SpendLedger(options, Connect(), time);
         Assert.That((await ledger.TryReserveAsync(Spend, 1m)).IsGranted, Is.True);
         Assert.That((await ledger.TryReserveAsync(Spend, 1m)).IsGranted, Is.False);
@@ -193,7 +193,7 @@ public sealed partial class RedisSpendStoreTests : IDisposable
     public async Task RenewAsync_HoldExpiredButNotYetSwept_IsNotTakenAgain()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = TimeSpan.FromHours(1) };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 1m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
         using var ledger = new SpendLedger(options, Connect(), time);
         var lapsed = (await ledger.TryReserveAsync(Spend, 1m)).Reservation!;
 
