@@ -10,9 +10,11 @@ namespace ResourceKit.Agents.Monitoring;
 /// </summary>
 /// <remarks>
 /// Alerts fire on a change of level (and again after <see cref="HealthMonitorOptions.RepeatAlertInterval"/> while a
-/// metric stays above a threshold), with an <see cref="AlertLevel.Info"/> alert when it recovers. Samples run one at a
-/// time: a <see cref="SampleAsync"/> called while another is in progress waits for it, so readings are recorded, and
-/// alerts delivered, in the order they were taken. Reads (<see cref="Latest"/>, <see cref="GetHistory"/>,
+/// metric stays above a threshold), with an <see cref="AlertLevel.Info"/> alert when it recovers. Samples are taken one
+/// at a time: a <see cref="SampleAsync"/> called while another is collecting waits for it, so readings are recorded in
+/// the order they were taken. Alerts are delivered to <see cref="AlertRaised"/> and the sinks one at a time, in the order
+/// they were raised, after the sample that raised them has let the next one start; so a sink or subscriber may itself
+/// call <see cref="SampleAsync"/> (see there). Reads (<see cref="Latest"/>, <see cref="GetHistory"/>,
 /// <see cref="GetAlerts"/>) take a short lock and never wait for a sample. A component is scored from the
 /// readings of the sample alone: when a source fails, its metrics are left out of that sample's scores (the failure is
 /// logged) rather than scored at their last values. Each <see cref="AlertRaised"/> subscriber and each sink is called
@@ -21,7 +23,7 @@ namespace ResourceKit.Agents.Monitoring;
 [System.Diagnostics.CodeAnalysis.SuppressMessage(
     "Design",
     "CA1001:Types that own disposable fields should be disposable",
-    Justification = "The sample gate's only disposable resource is the wait handle SemaphoreSlim creates when AvailableWaitHandle is read, which this type never does; being disposable would make every caller dispose a monitor that holds nothing.")]
+    Justification = "The sample and delivery gates' only disposable resource is the wait handle SemaphoreSlim creates when AvailableWaitHandle is read, which this type never does; being disposable would make every caller dispose a monitor that holds nothing.")]
 public sealed partial class HealthMonitor
 {
     private readonly HealthMonitorOptions _options;
@@ -34,6 +36,18 @@ public sealed partial class HealthMonitor
     // Serializes whole samples. Without it a sample that waited on a slow source recorded its older readings over a
     // newer sample's, replaced the newer snapshot and raised alerts out of order (an emergency after the recovery).
     private readonly SemaphoreSlim _sampleGate = new(1, 1);
+
+    // Serializes delivery, which runs outside the sample gate: a sink or subscriber that samples (an alert that asks for
+    // a fresh reading) would otherwise wait for the gate its own sample holds, and every later sample behind it. Alerts
+    // wait in _pending in the order raised; whoever holds this gate delivers them all, those queued meanwhile included.
+    private readonly SemaphoreSlim _deliveryGate = new(1, 1);
+    private readonly Queue<Alert> _pending = new();
+
+    // Set while a source collects for a sample, and while alerts are delivered, for the code they call (and the work it
+    // starts): a source's sample can never finish before the source does, and a delivery cannot wait for itself.
+    private readonly AsyncLocal<bool> _collecting = new();
+    private readonly AsyncLocal<bool> _delivering = new();
+    private bool _draining;
     private readonly Dictionary<(string Component, string Metric), MetricState> _metrics = [];
     private readonly Queue<Alert> _alerts = new();
     private HealthSnapshot? _latest;
@@ -66,7 +80,11 @@ public sealed partial class HealthMonitor
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Raised for every alert, after it is added to the history.</summary>
+    /// <summary>
+    /// Raised for every alert, after it is added to the history, in the order the alerts were raised; an alert may be
+    /// raised from a later <see cref="SampleAsync"/> call than the one that took it, which delivers the alerts queued before
+    /// its own.
+    /// </summary>
     public event EventHandler<Alert>? AlertRaised;
 
     /// <summary>Gets the snapshot of the latest sample, or <see langword="null"/> before the first.</summary>
@@ -82,27 +100,89 @@ public sealed partial class HealthMonitor
     }
 
     /// <summary>
-    /// Collects readings from every source, records them, raises alerts and scores the components. A call made while
-    /// another sample is in progress waits for that sample to finish (delivery to the sinks included) before it starts.
+    /// Collects readings from every source, records them, raises alerts and scores the components, then delivers the
+    /// alerts. A call made while another sample is collecting waits for that sample's readings to be recorded before it
+    /// starts; it then returns once its own alerts (and any raised before them) are delivered.
     /// </summary>
-    /// <param name="cancellationToken">Cancels waiting for a sample in progress, collection and delivery to the sinks.</param>
+    /// <remarks>
+    /// A call made by an alert sink or an <see cref="AlertRaised"/> subscriber while it receives an alert does not wait
+    /// for delivery, which would wait for itself: it returns once its alerts are queued, and they are delivered right
+    /// after the alert being delivered and any queued before them. A call made by a metric source while it collects for
+    /// a sample throws <see cref="InvalidOperationException"/>, since that sample cannot end before the source returns.
+    /// </remarks>
+    /// <param name="cancellationToken">
+    /// Cancels waiting for a sample in progress, collection, and waiting for and taking part in delivery. Alerts a
+    /// cancelled delivery leaves undelivered stay queued and are delivered, in order, with the next sample's.
+    /// </param>
     /// <returns>The snapshot of this sample.</returns>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before this sample started.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="InvalidOperationException">Called by a metric source while it collects for a sample of this monitor.</exception>
     public async ValueTask<HealthSnapshot> SampleAsync(CancellationToken cancellationToken = default)
     {
+        if (_collecting.Value)
+        {
+            throw new InvalidOperationException(
+                "HealthMonitor.SampleAsync was called by a metric source while it collected readings for a sample of the same monitor. " +
+                "That sample cannot finish before the source returns, so the call would wait forever; a source must not sample its own monitor.");
+        }
+
+        HealthSnapshot snapshot;
+        bool deliver;
         await _sampleGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await SampleOnceAsync(cancellationToken).ConfigureAwait(false);
+            (snapshot, deliver) = await SampleOnceAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _sampleGate.Release();
         }
+
+        if (deliver)
+        {
+            await DeliverPendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return snapshot;
     }
 
-    private async ValueTask<HealthSnapshot> SampleOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask<(HealthSnapshot Snapshot, bool Deliver)> SampleOnceAsync(CancellationToken cancellationToken)
     {
+        var readings = await CollectAsync(cancellationToken).ConfigureAwait(false);
+        var now = _timeProvider.GetUtcNow();
+        List<Alert> raised = [];
+        lock (_gate)
+        {
+            foreach (var reading in readings)
+            {
+                if (double.IsFinite(reading.Value))
+                {
+                    Record(reading, now, raised);
+                }
+            }
+
+            var snapshot = Score(now, readings);
+            _latest = snapshot;
+            foreach (var alert in raised)
+            {
+                _alerts.Enqueue(alert);
+                while (_alerts.Count > _options.AlertHistoryLength)
+                {
+                    _alerts.Dequeue();
+                }
+
+                _pending.Enqueue(alert);
+            }
+
+            // A call from inside a delivery leaves its alerts to that delivery, which takes them before it stops.
+            return (snapshot, _pending.Count > 0 && !(_delivering.Value && _draining));
+        }
+    }
+
+    private async ValueTask<List<MetricReading>> CollectAsync(CancellationToken cancellationToken)
+    {
+        // Flows into the sources only: set in this async method, it is undone when the method returns.
+        _collecting.Value = true;
         var readings = new List<MetricReading>();
         foreach (var source in _sources)
         {
@@ -118,37 +198,42 @@ public sealed partial class HealthMonitor
             }
         }
 
-        var now = _timeProvider.GetUtcNow();
-        List<Alert> raised = [];
-        HealthSnapshot snapshot;
-        lock (_gate)
-        {
-            foreach (var reading in readings)
-            {
-                if (double.IsFinite(reading.Value))
-                {
-                    Record(reading, now, raised);
-                }
-            }
+        return readings;
+    }
 
-            snapshot = Score(now, readings);
-            _latest = snapshot;
-            foreach (var alert in raised)
+    private async ValueTask DeliverPendingAsync(CancellationToken cancellationToken)
+    {
+        await _deliveryGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Flows into the sinks and subscribers only (undone when this method returns), so a sample they take
+            // leaves its alerts to this loop instead of waiting for the gate this loop holds.
+            _delivering.Value = true;
+            while (true)
             {
-                _alerts.Enqueue(alert);
-                while (_alerts.Count > _options.AlertHistoryLength)
+                Alert? alert;
+                lock (_gate)
                 {
-                    _alerts.Dequeue();
+                    _draining = _pending.TryDequeue(out alert);
                 }
+
+                if (alert is null)
+                {
+                    return;
+                }
+
+                await PublishAsync(alert, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        foreach (var alert in raised)
+        finally
         {
-            await PublishAsync(alert, cancellationToken).ConfigureAwait(false);
-        }
+            lock (_gate)
+            {
+                _draining = false;
+            }
 
-        return snapshot;
+            _deliveryGate.Release();
+        }
     }
 
     /// <summary>Returns the alert history, oldest first.</summary>

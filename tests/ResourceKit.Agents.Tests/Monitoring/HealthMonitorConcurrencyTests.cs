@@ -5,7 +5,7 @@ namespace ResourceKit.Agents.Tests.Monitoring;
 
 public sealed class HealthMonitorConcurrencyTests
 {
-    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
     [Test]
@@ -52,6 +52,143 @@ public sealed class HealthMonitorConcurrencyTests
     }
 
     [Test]
+    public async Task SampleAsync_CalledByASinkReceivingAnAlert_DoesNotWaitForItself()
+    {
+        // A pager sink that takes a fresh sample when it hears of an emergency, to attach the latest readings.
+        var cpu = new SequenceSource("system", MetricNames.CpuPercent, 97, 20);
+        HealthMonitor? monitor = null;
+        HealthSnapshot? fromSink = null;
+        var received = new List<AlertLevel>();
+        var sink = new CallbackAlertSink(async (alert, cancellationToken) =>
+        {
+            if (alert.Level == AlertLevel.Emergency)
+            {
+                fromSink = await monitor!.SampleAsync(cancellationToken);
+            }
+
+            lock (received)
+            {
+                received.Add(alert.Level);
+            }
+        });
+        monitor = new HealthMonitor(new HealthMonitorOptions(), [cpu], [sink], _time);
+
+        await monitor.SampleAsync().AsTask().WaitAsync(Guard);
+        await monitor.SampleAsync().AsTask().WaitAsync(Guard);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromSink!.Readings.Single().Value, Is.EqualTo(20));
+            Assert.That(received, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }), "the sink's own sample's alert comes after the one it was handling");
+            Assert.That(monitor.GetHistory("system", MetricNames.CpuPercent).Select(p => p.Value), Is.EqualTo(new double[] { 97, 20, 20 }), "a later sample is not held up");
+            Assert.That(monitor.GetAlerts().Select(a => a.Level), Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }));
+        });
+    }
+
+    [Test]
+    public async Task SampleAsync_CalledSynchronouslyByAnAlertSubscriber_DoesNotWaitForItself()
+    {
+        var cpu = new SequenceSource("system", MetricNames.CpuPercent, 97, 20);
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [cpu], timeProvider: _time);
+        HealthSnapshot? fromHandler = null;
+        var raised = new List<AlertLevel>();
+        monitor.AlertRaised += (_, alert) =>
+        {
+            if (alert.Level == AlertLevel.Emergency)
+            {
+                // AlertRaised is a synchronous event: a subscriber that needs a sample blocks for it.
+                fromHandler = monitor.SampleAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            lock (raised)
+            {
+                raised.Add(alert.Level);
+            }
+        };
+
+        // On its own thread, so that a subscriber blocked for good fails the test at the guard instead of hanging it.
+        await Task.Run(async () => await monitor.SampleAsync()).WaitAsync(Guard);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fromHandler!.Readings.Single().Value, Is.EqualTo(20));
+            Assert.That(raised, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }));
+        });
+    }
+
+    [Test]
+    public async Task SampleAsync_CalledByASourceWhileItCollects_ThrowsInsteadOfWaitingForever()
+    {
+        var source = new SamplingSource();
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [source], timeProvider: _time);
+        source.Monitor = monitor;
+
+        var snapshot = await monitor.SampleAsync().AsTask().WaitAsync(Guard);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(source.Caught, Is.InstanceOf<InvalidOperationException>());
+            Assert.That(source.Caught!.Message, Does.Contain("metric source"));
+            Assert.That(snapshot.Readings.Single().Value, Is.EqualTo(50), "the sample itself goes on");
+        });
+    }
+
+    [Test]
+    public async Task SampleAsync_SinkStillDeliveringAnEarlierAlert_NextSampleRecordsButDeliversInOrder()
+    {
+        var cpu = new SequenceSource("system", MetricNames.CpuPercent, 97, 20);
+        var sink = new GatedSink();
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [cpu], [sink], _time);
+
+        var first = monitor.SampleAsync().AsTask();
+        await sink.Entered.WaitAsync(Guard);
+        var second = monitor.SampleAsync().AsTask();
+        var receivedWhileHeld = sink.Received;
+        var historyWhileHeld = monitor.GetHistory("system", MetricNames.CpuPercent).Select(p => p.Value).ToArray();
+        var secondDoneWhileHeld = second.IsCompleted;
+        sink.Release();
+        await Task.WhenAll(first, second).WaitAsync(Guard);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(receivedWhileHeld, Is.EqualTo(new[] { AlertLevel.Emergency }), "the recovery is not delivered while the emergency is");
+            Assert.That(secondDoneWhileHeld, Is.False, "a sample returns once its alerts are delivered");
+            Assert.That(historyWhileHeld, Is.EqualTo(new double[] { 97, 20 }), "a slow sink does not hold up the next sample's readings");
+            Assert.That(sink.Received, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }));
+        });
+    }
+
+    [Test]
+    public async Task SampleAsync_DeliveryCancelled_AlertsLeftAreDeliveredWithTheNextSample()
+    {
+        var source = new HealthMonitorTests.SettableSource();
+        source.Set("system", MetricNames.CpuPercent, 97);
+        source.Set("system", MetricNames.MemoryPercent, 97);
+        using var cancellation = new CancellationTokenSource();
+        var received = new List<string>();
+        var sink = new CallbackAlertSink(async (alert, cancellationToken) =>
+        {
+            received.Add(alert.Metric);
+            if (received.Count == 1)
+            {
+                await cancellation.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        });
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [source], [sink], _time);
+
+        Assert.That(async () => await monitor.SampleAsync(cancellation.Token), Throws.InstanceOf<OperationCanceledException>());
+        var afterCancel = received.ToArray();
+        await monitor.SampleAsync().AsTask().WaitAsync(Guard);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterCancel, Has.Length.EqualTo(1));
+            Assert.That(received, Is.EquivalentTo(new[] { MetricNames.CpuPercent, MetricNames.MemoryPercent }), "the second emergency is not lost");
+        });
+    }
+
+    [Test]
     public async Task SampleAsync_ConcurrentSamplers_LoseNothing()
     {
         var source = new HealthMonitorTests.SettableSource();
@@ -79,6 +216,67 @@ public sealed class HealthMonitorConcurrencyTests
             var index = Math.Min(Interlocked.Increment(ref _next) - 1, values.Length - 1);
             readings.Add(new MetricReading(component, metric, values[index]));
             return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>A source that samples its own monitor while it collects, and reports 50 % CPU.</summary>
+    private sealed class SamplingSource : IHealthMetricSource
+    {
+        public HealthMonitor? Monitor { get; set; }
+
+        public Exception? Caught { get; private set; }
+
+        public async ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await Monitor!.SampleAsync(cancellationToken);
+            }
+            catch (InvalidOperationException ex)
+            {
+                Caught = ex;
+            }
+
+            readings.Add(new MetricReading("system", MetricNames.CpuPercent, 50));
+        }
+    }
+
+    /// <summary>A sink that notes each alert as it arrives; its first delivery waits until <see cref="Release"/>.</summary>
+    private sealed class GatedSink : IAlertSink
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<AlertLevel> _received = [];
+
+        public Task Entered => _entered.Task;
+
+        public AlertLevel[] Received
+        {
+            get
+            {
+                lock (_received)
+                {
+                    return [.. _received];
+                }
+            }
+        }
+
+        public void Release() => _release.TrySetResult();
+
+        public async ValueTask PublishAsync(Alert alert, CancellationToken cancellationToken = default)
+        {
+            bool first;
+            lock (_received)
+            {
+                _received.Add(alert.Level);
+                first = _received.Count == 1;
+            }
+
+            if (first)
+            {
+                _entered.TrySetResult();
+                await _release.Task.ConfigureAwait(false);
+            }
         }
     }
 
