@@ -138,7 +138,11 @@ public sealed class CostOptions
     /// <summary>Gets or sets the snapshot path of the file store; <see langword="null"/> uses the local application data folder.</summary>
     public string? StoreFilePath { get; set; }
 
-    /// <summary>Gets or sets the StackExchange.Redis configuration string of the Redis store.</summary>
+    /// <summary>
+    /// Gets or sets the StackExchange.Redis configuration string of the Redis store. The DI registration requires it
+    /// when <see cref="Store"/> is Redis and no <c>IConnectionMultiplexer</c> is registered (a registered one is used
+    /// instead); <see cref="Validate"/> does not check it, as a store created with <c>new</c> does not use it.
+    /// </summary>
     public string? RedisConfiguration { get; set; }
 
     /// <summary>Gets or sets the key prefix of the Redis store.</summary>
@@ -251,11 +255,6 @@ public sealed class CostOptions
         if (Store == SpendStoreKind.Redis && ExpirySweepInterval > RedisSpendStore.MaxExpirySweepInterval)
         {
             errors.Add(RedisSweepIntervalError(ExpirySweepInterval));
-        }
-
-        if (Store == SpendStoreKind.Redis && string.IsNullOrWhiteSpace(RedisConfiguration))
-        {
-            errors.Add("RedisConfiguration is required when Store is Redis.");
         }
 
         if (!Enum.IsDefined(Store))

@@ -23,8 +23,8 @@ public class CostOptionsTests
 
         var errors = options.Validate();
 
-        Assert.That(errors, Has.Count.GreaterThanOrEqualTo(8));
-        Assert.That(() => options.ThrowIfInvalid(), Throws.ArgumentException.With.Message.Contains("RedisConfiguration is required"));
+        Assert.That(errors, Has.Count.GreaterThanOrEqualTo(7));
+        Assert.That(() => options.ThrowIfInvalid(), Throws.ArgumentException.With.Message.Contains("Rules[0].Limit"));
     }
 
     [Test]
@@ -43,6 +43,19 @@ public class CostOptionsTests
         options.Store = ResourceKit.Cost.Ledger.SpendStoreKind.File;
         options.ExpirySweepInterval = TimeSpan.FromDays(2);
         Assert.That(options.Validate(), Is.Empty, "only the Redis store keeps spend for the sweep to write");
+    }
+
+    [TestCase("unsavedSpend")]
+    [TestCase("UnsavedSpend")]
+    public void Validate_RuleNamedAsTheHealthChecksUnsavedSpendKey_IsRejected(string name)
+    {
+        var options = new CostOptions { Rules = [new BudgetRule { Name = name, Limit = 1m }] };
+        using var ledger = new SpendLedger(new CostOptions(), new ResourceKit.Cost.Ledger.MemorySpendStore());
+
+        // The health data holds each rule under its name, next to the unsaved spend under this key.
+        Assert.That(options.Validate(), Has.One.Contains($"Rules[0].Name '{name}' is reserved"));
+        Assert.That(() => ledger.ReplaceRules(options.Rules), Throws.ArgumentException.With.Message.Contains("is reserved"));
+        Assert.That(ResourceKit.Cost.Diagnostics.CostBudgetHealthCheck.UnsavedSpendKey, Is.EqualTo("unsavedSpend"));
     }
 
     [Test]

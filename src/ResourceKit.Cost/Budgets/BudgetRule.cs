@@ -3,7 +3,11 @@ namespace ResourceKit.Cost.Budgets;
 /// <summary>A spending limit over one window, for one scope, with the action taken when it is reached.</summary>
 public sealed class BudgetRule
 {
-    /// <summary>Gets or sets the unique name used in events, metrics and <see cref="BudgetExceededException"/>.</summary>
+    /// <summary>
+    /// Gets or sets the unique name used in events, metrics, <see cref="BudgetExceededException"/> and as the rule's
+    /// key in the health check's data; it must not contain <c>|</c> nor be that data's
+    /// <see cref="Diagnostics.CostBudgetHealthCheck.UnsavedSpendKey"/> (<c>unsavedSpend</c>, in any case).
+    /// </summary>
     public string Name { get; set; } = string.Empty;
 
     /// <summary>Gets or sets the limit in US dollars; must be greater than zero.</summary>
@@ -67,6 +71,11 @@ public sealed class BudgetRule
         else if (Name.Contains('|', StringComparison.Ordinal))
         {
             yield return $"{path}.Name must not contain '|'.";
+        }
+        else if (string.Equals(Name, Diagnostics.CostBudgetHealthCheck.UnsavedSpendKey, StringComparison.OrdinalIgnoreCase))
+        {
+            // The health check's data holds each rule under its name next to this key; the rule's entry would be lost.
+            yield return $"{path}.Name '{Name}' is reserved: the budget health check reports unsaved spend under it.";
         }
 
         if (Limit <= 0)

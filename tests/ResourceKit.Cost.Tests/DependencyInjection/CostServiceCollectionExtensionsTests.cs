@@ -77,7 +77,6 @@ public class CostServiceCollectionExtensionsTests
             .AddResourceKitCost(o =>
             {
                 o.Store = SpendStoreKind.Redis;
-                o.RedisConfiguration = "127.0.0.1:1"; // Required by validation; the registered connection is used instead.
             })
             .BuildServiceProvider();
         var ledger = provider.GetRequiredService<SpendLedger>();
@@ -140,6 +139,29 @@ public class CostServiceCollectionExtensionsTests
         Assert.That(error!.Failures, Has.Some.Contains("Limit must be greater than zero"));
         Assert.That(error.Failures, Has.Some.Contains("Mars/Olympus"));
         Assert.That(error.Failures, Has.Some.Contains("MaxReservationCost"));
+    }
+
+    [Test]
+    public void AddResourceKitCost_RedisStoreWithARegisteredConnection_NeedsNoRedisConfiguration()
+    {
+        using var provider = new ServiceCollection()
+            .AddSingleton(UnreachableRedisConnection.Create())
+            .AddResourceKitCost(o => o.Store = SpendStoreKind.Redis)
+            .BuildServiceProvider();
+
+        Assert.DoesNotThrow(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.That(provider.GetRequiredService<SpendLedger>(), Is.Not.Null, "the ledger's own check of the options agrees");
+        Assert.That(provider.GetRequiredService<ISpendStore>(), Is.TypeOf<RedisSpendStore>());
+    }
+
+    [Test]
+    public void AddResourceKitCost_RedisStoreWithNeitherConnectionNorConfiguration_FailsAtStart()
+    {
+        using var provider = new ServiceCollection().AddResourceKitCost(o => o.Store = SpendStoreKind.Redis).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Failures, Has.One.Contains("RedisConfiguration is required when Store is Redis and no IConnectionMultiplexer is registered"));
     }
 
     [Test]
