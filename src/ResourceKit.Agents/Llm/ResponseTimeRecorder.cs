@@ -9,7 +9,9 @@ namespace ResourceKit.Agents.Llm;
 /// <see cref="ResponseTimeChatClient"/> records into it.
 /// </summary>
 /// <remarks>
-/// Only calls that ended within <see cref="Window"/> count, at most the newest <see cref="MaxCalls"/> of them. With none,
+/// Only calls recorded within <see cref="Window"/> count, at most the newest <see cref="MaxCalls"/> of them. The window is
+/// measured with <see cref="TimeProvider.GetTimestamp"/>, not the wall clock, so a clock step (a manual change, an NTP
+/// correction) neither keeps old calls counting nor drops recent ones. With none,
 /// no reading is reported, so a host that makes no calls is neither scored nor alerted on stale durations. The 95th
 /// percentile rather than the mean: one call in twenty taking ten seconds is what users notice, and a mean hides it.
 /// </remarks>
@@ -24,11 +26,11 @@ public sealed class ResponseTimeRecorder : IHealthMetricSource
     private const double Percentile = 0.95;
     private readonly TimeProvider _timeProvider;
     private readonly Lock _gate = new();
-    private readonly Queue<(DateTimeOffset EndedAt, double Seconds)> _calls = new();
+    private readonly Queue<(long RecordedAt, double Seconds)> _calls = new();
 
     /// <summary>Initializes a new instance of the <see cref="ResponseTimeRecorder"/> class.</summary>
     /// <param name="timeProvider">The time provider; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    /// <param name="window">How long a call counts after it ended; <see cref="DefaultWindow"/> when <see langword="null"/>.</param>
+    /// <param name="window">How long a call counts after it is recorded; <see cref="DefaultWindow"/> when <see langword="null"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>
     public ResponseTimeRecorder(TimeProvider? timeProvider = null, TimeSpan? window = null)
     {
@@ -37,19 +39,20 @@ public sealed class ResponseTimeRecorder : IHealthMetricSource
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Window, TimeSpan.Zero, nameof(window));
     }
 
-    /// <summary>Gets how long a call counts after it ended.</summary>
+    /// <summary>Gets how long a call counts after it is recorded.</summary>
     public TimeSpan Window { get; }
 
-    /// <summary>Records a call that has just ended.</summary>
+    /// <summary>Records a call that has just ended (for a stream, whose first update has just arrived).</summary>
     /// <param name="duration">How long the call took.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is negative.</exception>
     public void Record(TimeSpan duration)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
-        var now = _timeProvider.GetUtcNow();
         lock (_gate)
         {
-            _calls.Enqueue((now, duration.TotalSeconds));
+            // Stamped under the lock, so entries are queued in the order of their stamps and pruning can stop at the
+            // first one still in the window.
+            _calls.Enqueue((_timeProvider.GetTimestamp(), duration.TotalSeconds));
             while (_calls.Count > MaxCalls)
             {
                 _calls.Dequeue();
@@ -61,11 +64,11 @@ public sealed class ResponseTimeRecorder : IHealthMetricSource
     public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readings);
-        var cutoff = _timeProvider.GetUtcNow() - Window;
+        var now = _timeProvider.GetTimestamp();
         double[] seconds;
         lock (_gate)
         {
-            while (_calls.Count > 0 && _calls.Peek().EndedAt < cutoff)
+            while (_calls.Count > 0 && _timeProvider.GetElapsedTime(_calls.Peek().RecordedAt, now) > Window)
             {
                 _calls.Dequeue();
             }

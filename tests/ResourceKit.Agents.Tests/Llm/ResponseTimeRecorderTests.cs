@@ -62,6 +62,40 @@ public sealed class ResponseTimeRecorderTests
     }
 
     [Test]
+    public async Task CollectAsync_WallClockStepsBack_OldCallsStillLeaveTheWindow()
+    {
+        // The wall clock steps back an hour (a manual change or an NTP correction) after a 12 s call; the monotonic
+        // timestamp goes on. Six minutes later the 12 s call is out of the window, the 0.8 s call 2 minutes old is in.
+        var clock = new WallClockStepTimeProvider(_time.GetUtcNow());
+        var recorder = new ResponseTimeRecorder(clock, TimeSpan.FromMinutes(5));
+        recorder.Record(TimeSpan.FromSeconds(12));
+        clock.WallClockStep = TimeSpan.FromHours(-1);
+        clock.Advance(TimeSpan.FromMinutes(4));
+        recorder.Record(TimeSpan.FromMilliseconds(800));
+        clock.Advance(TimeSpan.FromMinutes(2));
+
+        var readings = new List<MetricReading>();
+        await recorder.CollectAsync(readings);
+
+        Assert.That(readings.Single().Value, Is.EqualTo(0.8).Within(1e-9), "a call from before the step does not count for another hour");
+    }
+
+    [Test]
+    public async Task CollectAsync_WallClockStepsForward_RecentCallsStillCount()
+    {
+        var clock = new WallClockStepTimeProvider(_time.GetUtcNow());
+        var recorder = new ResponseTimeRecorder(clock, TimeSpan.FromMinutes(5));
+        recorder.Record(TimeSpan.FromSeconds(6));
+        clock.WallClockStep = TimeSpan.FromHours(1);
+        clock.Advance(TimeSpan.FromMinutes(1));
+
+        var readings = new List<MetricReading>();
+        await recorder.CollectAsync(readings);
+
+        Assert.That(readings.Single().Value, Is.EqualTo(6), "a call a minute old still counts");
+    }
+
+    [Test]
     public async Task Record_MoreThanMaxCalls_KeepsTheNewest()
     {
         var recorder = new ResponseTimeRecorder(_time);
@@ -86,5 +120,19 @@ public sealed class ResponseTimeRecorderTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new ResponseTimeRecorder(_time, TimeSpan.Zero));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ResponseTimeRecorder(_time).Record(TimeSpan.FromSeconds(-1)));
+    }
+
+    /// <summary>
+    /// A fake clock whose wall clock can step while its timestamp goes on, as a real clock's does. FakeTimeProvider
+    /// alone cannot show it: its timestamp follows its UtcNow, which never goes back.
+    /// </summary>
+    private sealed class WallClockStepTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        public TimeSpan WallClockStep { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + WallClockStep;
+
+        // FakeTimeProvider's own timestamp reads GetUtcNow, which would step with it; this one reads the unstepped time.
+        public override long GetTimestamp() => base.GetUtcNow().UtcTicks;
     }
 }
