@@ -247,7 +247,8 @@ public sealed partial class SpendLedger : IDisposable
     /// with its next operation that reaches Redis (see <see cref="RedisSpendStore.UnsavedSpend"/>); the settle then
     /// returns <see langword="true"/> without throwing (also when a store wrapping it throws
     /// <see cref="SpendKeptException"/>), and the thresholds and limits it reaches are observed with the next
-    /// operation that returns totals.
+    /// operation that returns totals. A store that already keeps <see cref="RedisSpendStore.MaxUnsavedEntries"/>
+    /// entries keeps no more: the Redis error reaches the caller and the reservation stays open, as above.
     /// </remarks>
     public ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
     {
@@ -319,7 +320,8 @@ public sealed partial class SpendLedger : IDisposable
     /// <returns>
     /// A task that completes when the spend is stored, or, with <see cref="RedisSpendStore"/> while Redis cannot be
     /// reached, kept in this process to be written by the store's next operation that reaches Redis (also when a store
-    /// wrapping it throws <see cref="SpendKeptException"/>). When the task fails, the spend is not counted.
+    /// wrapping it throws <see cref="SpendKeptException"/>; not past <see cref="RedisSpendStore.MaxUnsavedEntries"/>).
+    /// When the task fails, the spend is not counted.
     /// </returns>
     public async ValueTask RecordAsync(SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
     {

@@ -9,7 +9,8 @@ internal interface IDeferringSpendStore
 {
     /// <summary>
     /// Does what <see cref="ISpendStore.SettleAsync"/> does, but when the server cannot be reached it keeps the spend
-    /// to write later and returns <see langword="null"/> instead of throwing.
+    /// to write later and returns <see langword="null"/> instead of throwing (it throws the server's error when it
+    /// keeps as much as it may already).
     /// </summary>
     /// <param name="reservation">The reservation.</param>
     /// <param name="actual">The actual cost.</param>
@@ -18,7 +19,8 @@ internal interface IDeferringSpendStore
 
     /// <summary>
     /// Does what <see cref="ISpendStore.RecordAsync"/> does, but when the server cannot be reached it keeps the spend
-    /// to write later and returns <see langword="null"/> instead of throwing.
+    /// to write later and returns <see langword="null"/> instead of throwing (it throws the server's error when it
+    /// keeps as much as it may already).
     /// </summary>
     /// <param name="counters">The counters to add to.</param>
     /// <param name="amount">The amount.</param>

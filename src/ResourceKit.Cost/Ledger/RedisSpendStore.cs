@@ -17,15 +17,18 @@ namespace ResourceKit.Cost.Ledger;
 /// </summary>
 /// <remarks>
 /// When Redis cannot be reached or cannot take writes for now (a connection error, a timeout, or a server that is
-/// loading, out of memory, failing to persist, failing over or busy), a settle or record is not forgotten: the spend is kept in this process, an error is logged, <see cref="UnsavedSpend"/> shows it, and every
-/// later operation of this store (the ledger's periodic sweep included) first writes it, each entry under its own
-/// id, so an attempt that reached Redis after all (its reply was lost) is not charged again as long as its marker
-/// lives (<see cref="SettleMarkerLifetime"/>; the ledger's sweep, at most <see cref="MaxExpirySweepInterval"/> apart,
-/// gives a quiet host several chances within it). An operation that cannot write it fails, so no check of this store's limits runs without it.
-/// One operation at a time writes the kept entries (sent together); operations arriving meanwhile wait for it and
-/// find them written. At most <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails
-/// with the Redis error, as it would without keeping. Spend not yet written is lost if the process ends first, and other hosts see it only once it is written (until
-/// then they still see a settled reservation's hold, until it lapses).
+/// loading, out of memory, failing to persist, failing over or busy), a settle or record is not forgotten: the spend
+/// is kept in this process, an error is logged, <see cref="UnsavedSpend"/> shows it, and every later operation of
+/// this store (the ledger's periodic sweep included) first writes it, each entry under its own id, so an attempt that
+/// reached Redis after all (its reply was lost) is not charged again as long as its marker lives
+/// (<see cref="SettleMarkerLifetime"/>; the ledger's sweep, at most <see cref="MaxExpirySweepInterval"/> apart, gives
+/// a quiet host several chances within it). Called directly, <see cref="SettleAsync"/> and <see cref="RecordAsync"/>
+/// then throw <see cref="SpendKeptException"/>: the spend is counted, do not retry. An operation that cannot write the
+/// kept spend fails, so no check of this store's limits runs without it. One operation at a time writes the kept
+/// entries (sent together); operations arriving meanwhile wait for it and find them written. At most
+/// <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails with the Redis error, as it
+/// would without keeping. Spend not yet written is lost if the process ends first, and other hosts see it only once
+/// it is written (until then they still see a settled reservation's hold, until it lapses).
 /// </remarks>
 [SuppressMessage(
     "Design",
