@@ -39,9 +39,14 @@ public sealed partial class HealthMonitor
 
     // Serializes delivery, which runs outside the sample gate: a sink or subscriber that samples (an alert that asks for
     // a fresh reading) would otherwise wait for the gate its own sample holds, and every later sample behind it. Alerts
-    // wait in _pending in the order raised; whoever holds this gate delivers them all, those queued meanwhile included.
+    // wait in _pending in the order raised; whoever holds this gate delivers them, those queued meanwhile included.
     private readonly SemaphoreSlim _deliveryGate = new(1, 1);
     private readonly Queue<Alert> _pending = new();
+
+    // Alerts ever queued and alerts delivered to every subscriber and sink (under _gate): a delivery cancelled after its
+    // caller's alerts are through stops without failing that caller.
+    private long _queued;
+    private long _delivered;
 
     // Set while a source collects for a sample, and while alerts are delivered, for the code they call (and the work it
     // starts): a source's sample can never finish before the source does, and a delivery cannot wait for itself.
@@ -111,8 +116,12 @@ public sealed partial class HealthMonitor
     /// a sample throws <see cref="InvalidOperationException"/>, since that sample cannot end before the source returns.
     /// </remarks>
     /// <param name="cancellationToken">
-    /// Cancels waiting for a sample in progress, collection, and waiting for and taking part in delivery. Alerts a
-    /// cancelled delivery leaves undelivered stay queued and are delivered, in order, with the next sample's.
+    /// Cancels waiting for a sample in progress, collection, waiting for delivery, and delivering further alerts. It does
+    /// not cancel an alert being published: an alert taken for delivery reaches every subscriber and sink (which receive
+    /// <see cref="CancellationToken.None"/>), whichever call raised it, so a cancelled call may return only after the
+    /// sinks finish that alert. A call cancelled while it delivers stops before the next alert; those it leaves stay
+    /// queued and are delivered, in order, by a call waiting for delivery or with the next sample's. It then throws only
+    /// if its own alerts (or ones raised before them) were among those left, and otherwise returns its snapshot.
     /// </param>
     /// <returns>The snapshot of this sample.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -127,26 +136,26 @@ public sealed partial class HealthMonitor
         }
 
         HealthSnapshot snapshot;
-        bool deliver;
+        long? deliverThrough;
         await _sampleGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            (snapshot, deliver) = await SampleOnceAsync(cancellationToken).ConfigureAwait(false);
+            (snapshot, deliverThrough) = await SampleOnceAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _sampleGate.Release();
         }
 
-        if (deliver)
+        if (deliverThrough is { } through)
         {
-            await DeliverPendingAsync(cancellationToken).ConfigureAwait(false);
+            await DeliverPendingAsync(through, cancellationToken).ConfigureAwait(false);
         }
 
         return snapshot;
     }
 
-    private async ValueTask<(HealthSnapshot Snapshot, bool Deliver)> SampleOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask<(HealthSnapshot Snapshot, long? DeliverThrough)> SampleOnceAsync(CancellationToken cancellationToken)
     {
         var readings = await CollectAsync(cancellationToken).ConfigureAwait(false);
         var now = _timeProvider.GetUtcNow();
@@ -172,10 +181,12 @@ public sealed partial class HealthMonitor
                 }
 
                 _pending.Enqueue(alert);
+                _queued++;
             }
 
             // A call from inside a delivery leaves its alerts to that delivery, which takes them before it stops.
-            return (snapshot, _pending.Count > 0 && !(_delivering.Value && _draining));
+            var insideDelivery = _delivering.Value && _draining;
+            return (snapshot, _pending.Count > 0 && !insideDelivery ? _queued : null);
         }
     }
 
@@ -201,7 +212,7 @@ public sealed partial class HealthMonitor
         return readings;
     }
 
-    private async ValueTask DeliverPendingAsync(CancellationToken cancellationToken)
+    private async ValueTask DeliverPendingAsync(long deliverThrough, CancellationToken cancellationToken)
     {
         await _deliveryGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -211,18 +222,32 @@ public sealed partial class HealthMonitor
             _delivering.Value = true;
             while (true)
             {
-                Alert? alert;
+                Alert alert;
                 lock (_gate)
                 {
-                    _draining = _pending.TryDequeue(out alert);
+                    // The token is heeded only between alerts: an alert taken from the queue is published to every
+                    // subscriber and sink, whoever's it is. A cancelled caller leaves the rest queued, for a caller
+                    // waiting for this gate or the next sample, and fails only if its own alerts are among them.
+                    if (_pending.Count == 0 || cancellationToken.IsCancellationRequested)
+                    {
+                        _draining = false;
+                        if (_delivered < deliverThrough)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                        }
+
+                        return;
+                    }
+
+                    alert = _pending.Dequeue();
+                    _draining = true;
                 }
 
-                if (alert is null)
+                await PublishAsync(alert).ConfigureAwait(false);
+                lock (_gate)
                 {
-                    return;
+                    _delivered++;
                 }
-
-                await PublishAsync(alert, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -335,7 +360,7 @@ public sealed partial class HealthMonitor
         return new HealthSnapshot(now, overall, status, components, readings);
     }
 
-    private async ValueTask PublishAsync(Alert alert, CancellationToken cancellationToken)
+    private async ValueTask PublishAsync(Alert alert)
     {
 #pragma warning disable CA1031 // A failing subscriber or sink must not stop the others: a pager behind a broken dashboard still hears of an emergency.
         if (AlertRaised is { } handlers)
@@ -355,11 +380,13 @@ public sealed partial class HealthMonitor
 
         foreach (var sink in _sinks)
         {
+            // Not the delivering caller's token: it may be another caller's alert, and a caller that gives up must not
+            // keep it from the sinks after this one (nor lose it once taken from the queue).
             try
             {
-                await sink.PublishAsync(alert, cancellationToken).ConfigureAwait(false);
+                await sink.PublishAsync(alert, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception ex)
             {
                 LogSinkFailed(_logger, sink.GetType().Name, ex);
             }

@@ -189,6 +189,68 @@ public sealed class HealthMonitorConcurrencyTests
     }
 
     [Test]
+    public async Task SampleAsync_DelivererCancelledWhileASinkPublishesAnotherCallersAlert_AlertStillReachesEverySinkInOrder()
+    {
+        // A health check with a short timeout delivers; the timer's sample queues the recovery behind it and waits. The
+        // check's timeout fires while the first pager publishes the recovery: the second pager must still get it, before
+        // the timer's sample returns.
+        var cpu = new SequenceSource("system", MetricNames.CpuPercent, 97, 20);
+        using var healthCheck = new CancellationTokenSource();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstPager = new List<AlertLevel>();
+        var secondPager = new List<AlertLevel>();
+        var pager1 = new CallbackAlertSink(async (alert, cancellationToken) =>
+        {
+            lock (firstPager)
+            {
+                firstPager.Add(alert.Level);
+            }
+
+            if (alert.Level == AlertLevel.Emergency)
+            {
+                heldEntered.TrySetResult();
+                await held.Task;
+            }
+            else
+            {
+                // A sink that heeds the token it is given, as an HTTP pager does.
+                await healthCheck.CancelAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        });
+        var pager2 = new CallbackAlertSink(alert =>
+        {
+            lock (secondPager)
+            {
+                secondPager.Add(alert.Level);
+            }
+        });
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [cpu], [pager1, pager2], _time);
+
+        var delivering = monitor.SampleAsync(healthCheck.Token).AsTask();
+        await heldEntered.Task.WaitAsync(Guard);
+        var waiting = monitor.SampleAsync().AsTask();
+        var waitingDoneWhileHeld = waiting.IsCompleted;
+        held.TrySetResult();
+        await waiting.WaitAsync(Guard);
+        AlertLevel[] secondPagerWhenWaitingReturned;
+        lock (secondPager)
+        {
+            secondPagerWhenWaitingReturned = [.. secondPager];
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(waitingDoneWhileHeld, Is.False, "the arrangement: the recovery waits behind the emergency");
+            Assert.That(healthCheck.IsCancellationRequested, Is.True, "the arrangement: the deliverer was cancelled");
+            Assert.That(secondPagerWhenWaitingReturned, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }), "the recovery reaches the second pager before the sample that raised it returns");
+            Assert.That(firstPager, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }));
+            Assert.That(async () => await delivering.WaitAsync(Guard), Throws.Nothing, "the cancelled deliverer's own alert was delivered");
+        });
+    }
+
+    [Test]
     public async Task SampleAsync_ConcurrentSamplers_LoseNothing()
     {
         var source = new HealthMonitorTests.SettableSource();
