@@ -48,11 +48,14 @@ public sealed partial class HealthMonitor
     private long _queued;
     private long _delivered;
 
-    // Set while a source collects for a sample, and while alerts are delivered, for the code they call (and the work it
-    // starts): a source's sample can never finish before the source does, and a delivery cannot wait for itself.
-    private readonly AsyncLocal<bool> _collecting = new();
-    private readonly AsyncLocal<bool> _delivering = new();
-    private bool _draining;
+    // Markers of the collection and the delivery under way (under _gate), and the ones the current flow runs inside.
+    // The flow's marker reaches the sources, sinks and subscribers and any work they start; comparing it with the active
+    // one (not a flag) keeps a poller or timer they started, which carries it for good, from passing for one of them
+    // once that collection or delivery is over.
+    private readonly AsyncLocal<object?> _collection = new();
+    private readonly AsyncLocal<object?> _delivery = new();
+    private object? _activeCollection;
+    private object? _activeDelivery;
     private readonly Dictionary<(string Component, string Metric), MetricState> _metrics = [];
     private readonly Queue<Alert> _alerts = new();
     private HealthSnapshot? _latest;
@@ -110,10 +113,12 @@ public sealed partial class HealthMonitor
     /// starts; it then returns once its own alerts (and any raised before them) are delivered.
     /// </summary>
     /// <remarks>
-    /// A call made by an alert sink or an <see cref="AlertRaised"/> subscriber while it receives an alert does not wait
-    /// for delivery, which would wait for itself: it returns once its alerts are queued, and they are delivered right
-    /// after the alert being delivered and any queued before them. A call made by a metric source while it collects for
-    /// a sample throws <see cref="InvalidOperationException"/>, since that sample cannot end before the source returns.
+    /// A call made by an alert sink or an <see cref="AlertRaised"/> subscriber while it receives an alert (or by work it
+    /// starts, while that delivery lasts) does not wait for delivery, which would wait for itself: it returns once its
+    /// alerts are queued, and they are delivered right after the alert being delivered and any queued before them. A
+    /// call made by a metric source while it collects for a sample (or by work it starts, while that collection lasts)
+    /// throws <see cref="InvalidOperationException"/>, since that sample cannot end before the source returns. Once the
+    /// delivery or collection is over, such work samples like any other caller.
     /// </remarks>
     /// <param name="cancellationToken">
     /// Cancels waiting for a sample in progress, collection, waiting for delivery, and delivering further alerts. It does
@@ -125,10 +130,13 @@ public sealed partial class HealthMonitor
     /// </param>
     /// <returns>The snapshot of this sample.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    /// <exception cref="InvalidOperationException">Called by a metric source while it collects for a sample of this monitor.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Called by a metric source while it collects for a sample of this monitor (or by work it started, while that
+    /// collection lasts).
+    /// </exception>
     public async ValueTask<HealthSnapshot> SampleAsync(CancellationToken cancellationToken = default)
     {
-        if (_collecting.Value)
+        if (_collection.Value is { } collection && IsActiveCollection(collection))
         {
             throw new InvalidOperationException(
                 "HealthMonitor.SampleAsync was called by a metric source while it collected readings for a sample of the same monitor. " +
@@ -153,6 +161,14 @@ public sealed partial class HealthMonitor
         }
 
         return snapshot;
+    }
+
+    private bool IsActiveCollection(object collection)
+    {
+        lock (_gate)
+        {
+            return ReferenceEquals(collection, _activeCollection);
+        }
     }
 
     private async ValueTask<(HealthSnapshot Snapshot, long? DeliverThrough)> SampleOnceAsync(CancellationToken cancellationToken)
@@ -185,31 +201,47 @@ public sealed partial class HealthMonitor
             }
 
             // A call from inside a delivery leaves its alerts to that delivery, which takes them before it stops.
-            var insideDelivery = _delivering.Value && _draining;
+            var insideDelivery = _delivery.Value is { } marker && ReferenceEquals(marker, _activeDelivery);
             return (snapshot, _pending.Count > 0 && !insideDelivery ? _queued : null);
         }
     }
 
     private async ValueTask<List<MetricReading>> CollectAsync(CancellationToken cancellationToken)
     {
-        // Flows into the sources only: set in this async method, it is undone when the method returns.
-        _collecting.Value = true;
-        var readings = new List<MetricReading>();
-        foreach (var source in _sources)
+        // Flows into the sources only: set in this async method, it is undone for the caller when the method returns.
+        var collection = new object();
+        _collection.Value = collection;
+        lock (_gate)
         {
-            try
-            {
-                await source.CollectAsync(readings, cancellationToken).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // A failing source must not stop monitoring of the others.
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-#pragma warning restore CA1031
-            {
-                LogSourceFailed(_logger, source.GetType().Name, ex);
-            }
+            _activeCollection = collection;
         }
 
-        return readings;
+        try
+        {
+            var readings = new List<MetricReading>();
+            foreach (var source in _sources)
+            {
+                try
+                {
+                    await source.CollectAsync(readings, cancellationToken).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // A failing source must not stop monitoring of the others.
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+                {
+                    LogSourceFailed(_logger, source.GetType().Name, ex);
+                }
+            }
+
+            return readings;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _activeCollection = null;
+            }
+        }
     }
 
     private async ValueTask DeliverPendingAsync(long deliverThrough, CancellationToken cancellationToken)
@@ -219,7 +251,8 @@ public sealed partial class HealthMonitor
         {
             // Flows into the sinks and subscribers only (undone when this method returns), so a sample they take
             // leaves its alerts to this loop instead of waiting for the gate this loop holds.
-            _delivering.Value = true;
+            var delivery = new object();
+            _delivery.Value = delivery;
             while (true)
             {
                 Alert alert;
@@ -230,7 +263,7 @@ public sealed partial class HealthMonitor
                     // waiting for this gate or the next sample, and fails only if its own alerts are among them.
                     if (_pending.Count == 0 || cancellationToken.IsCancellationRequested)
                     {
-                        _draining = false;
+                        _activeDelivery = null;
                         if (_delivered < deliverThrough)
                         {
                             cancellationToken.ThrowIfCancellationRequested();
@@ -240,7 +273,7 @@ public sealed partial class HealthMonitor
                     }
 
                     alert = _pending.Dequeue();
-                    _draining = true;
+                    _activeDelivery = delivery;
                 }
 
                 await PublishAsync(alert).ConfigureAwait(false);
@@ -254,7 +287,7 @@ public sealed partial class HealthMonitor
         {
             lock (_gate)
             {
-                _draining = false;
+                _activeDelivery = null;
             }
 
             _deliveryGate.Release();

@@ -251,6 +251,83 @@ public sealed class HealthMonitorConcurrencyTests
     }
 
     [Test]
+    public async Task SampleAsync_FromWorkASinkStartedOnceThatDeliveryIsOver_WaitsForItsAlertsWhileAnotherDeliveryRuns()
+    {
+        // A pager sink starts a timer when it hears of the CPU emergency; the timer samples minutes later, while the
+        // memory emergency is being delivered. The timer runs in the execution context captured when it was started,
+        // which the test captures and runs the callback in, as Task.Run and System.Threading.Timer do.
+        var source = new HealthMonitorTests.SettableSource();
+        source.Set("system", MetricNames.CpuPercent, 97);
+        ExecutionContext? startedInSink = null;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = new List<string>();
+        var sink = new CallbackAlertSink(async (alert, _) =>
+        {
+            lock (received)
+            {
+                received.Add($"{alert.Metric} {alert.Level}");
+            }
+
+            if (alert.Metric == MetricNames.CpuPercent && alert.Level == AlertLevel.Emergency)
+            {
+                startedInSink = ExecutionContext.Capture();
+            }
+            else if (alert.Metric == MetricNames.MemoryPercent)
+            {
+                heldEntered.TrySetResult();
+                await held.Task;
+            }
+        });
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [source], [sink], _time);
+        await monitor.SampleAsync().AsTask().WaitAsync(Guard);
+        source.Set("system", MetricNames.MemoryPercent, 97);
+        var other = monitor.SampleAsync().AsTask();
+        await heldEntered.Task.WaitAsync(Guard);
+
+        source.Set("system", MetricNames.CpuPercent, 20);
+        Task<HealthSnapshot>? fromTimer = null;
+        ExecutionContext.Run(startedInSink!, _ => fromTimer = monitor.SampleAsync().AsTask(), null);
+        var doneWhileHeld = fromTimer!.IsCompleted;
+        held.TrySetResult();
+        await fromTimer!.WaitAsync(Guard);
+        string[] receivedWhenTimerReturned;
+        lock (received)
+        {
+            receivedWhenTimerReturned = [.. received];
+        }
+
+        await other.WaitAsync(Guard);
+        Assert.Multiple(() =>
+        {
+            Assert.That(doneWhileHeld, Is.False, "a sample from outside the delivery returns once its alerts are delivered");
+            Assert.That(
+                receivedWhenTimerReturned,
+                Is.EqualTo(new[] { $"{MetricNames.CpuPercent} Emergency", $"{MetricNames.MemoryPercent} Emergency", $"{MetricNames.CpuPercent} Info" }));
+        });
+    }
+
+    [Test]
+    public async Task SampleAsync_FromAPollerASourceStartedOnceThatCollectionIsOver_SamplesInsteadOfThrowing()
+    {
+        // The source starts a poller while it collects (captured here as Task.Run or a timer would); the poller samples
+        // after that collection has ended, and is an ordinary caller.
+        var source = new PollerStartingSource();
+        var monitor = new HealthMonitor(new HealthMonitorOptions(), [source], timeProvider: _time);
+        await monitor.SampleAsync().AsTask().WaitAsync(Guard);
+
+        Task<HealthSnapshot>? fromPoller = null;
+        ExecutionContext.Run(source.StartedWhileCollecting!, _ => fromPoller = monitor.SampleAsync().AsTask(), null);
+        var snapshot = await fromPoller!.WaitAsync(Guard);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(snapshot.Readings.Single().Value, Is.EqualTo(50));
+            Assert.That(monitor.GetHistory("system", MetricNames.CpuPercent), Has.Count.EqualTo(2));
+        });
+    }
+
+    [Test]
     public async Task SampleAsync_ConcurrentSamplers_LoseNothing()
     {
         var source = new HealthMonitorTests.SettableSource();
@@ -300,6 +377,19 @@ public sealed class HealthMonitorConcurrencyTests
             }
 
             readings.Add(new MetricReading("system", MetricNames.CpuPercent, 50));
+        }
+    }
+
+    /// <summary>A source that starts a poller (captures its execution context) on its first collection, and reports 50 % CPU.</summary>
+    private sealed class PollerStartingSource : IHealthMetricSource
+    {
+        public ExecutionContext? StartedWhileCollecting { get; private set; }
+
+        public ValueTask CollectAsync(ICollection<MetricReading> readings, CancellationToken cancellationToken = default)
+        {
+            StartedWhileCollecting ??= ExecutionContext.Capture();
+            readings.Add(new MetricReading("system", MetricNames.CpuPercent, 50));
+            return ValueTask.CompletedTask;
         }
     }
 
