@@ -150,6 +150,14 @@ public sealed class CostOptions
     public string RedisKeyPrefix { get; set; } = RedisSpendStore.DefaultKeyPrefix;
 
     /// <summary>
+    /// Gets or sets how many settles and records the Redis store the DI registration creates keeps in this process
+    /// while Redis cannot take them (<see cref="RedisSpendStore.MaxUnsavedEntries"/>); past it they fail instead.
+    /// Must be greater than zero.
+    /// </summary>
+    /// <value>The default value is <see cref="RedisSpendStore.DefaultMaxUnsavedEntries"/> (10,000).</value>
+    public int RedisMaxUnsavedEntries { get; set; } = RedisSpendStore.DefaultMaxUnsavedEntries;
+
+    /// <summary>
     /// Gets or sets the per-minute limits; when empty the seed default applies (OpenAI: 60 requests and 60,000 input
     /// tokens a minute). Each provider and model (compared case-insensitively, trimmed) may be listed once.
     /// </summary>
@@ -250,6 +258,11 @@ public sealed class CostOptions
         if (MaxRetryAttempts is < 0 or > 100)
         {
             errors.Add($"MaxRetryAttempts must be between 0 and 100 (was {MaxRetryAttempts}).");
+        }
+
+        if (RedisMaxUnsavedEntries <= 0)
+        {
+            errors.Add($"RedisMaxUnsavedEntries must be greater than zero (was {RedisMaxUnsavedEntries}).");
         }
 
         if (Store == SpendStoreKind.Redis && ExpirySweepInterval > RedisSpendStore.MaxExpirySweepInterval)

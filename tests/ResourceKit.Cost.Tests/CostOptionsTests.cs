@@ -45,17 +45,39 @@ public class CostOptionsTests
         Assert.That(options.Validate(), Is.Empty, "only the Redis store keeps spend for the sweep to write");
     }
 
-    [TestCase("unsavedSpend")]
-    [TestCase("UnsavedSpend")]
-    public void Validate_RuleNamedAsTheHealthChecksUnsavedSpendKey_IsRejected(string name)
+    [Test]
+    public void Validate_RuleNamedAsTheHealthChecksUnsavedSpendKey_IsRejected()
     {
-        var options = new CostOptions { Rules = [new BudgetRule { Name = name, Limit = 1m }] };
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "unsavedSpend", Limit = 1m }] };
         using var ledger = new SpendLedger(new CostOptions(), new ResourceKit.Cost.Ledger.MemorySpendStore());
 
         // The health data holds each rule under its name, next to the unsaved spend under this key.
-        Assert.That(options.Validate(), Has.One.Contains($"Rules[0].Name '{name}' is reserved"));
+        Assert.That(options.Validate(), Has.One.Contains("Rules[0].Name 'unsavedSpend' is reserved"));
         Assert.That(() => ledger.ReplaceRules(options.Rules), Throws.ArgumentException.With.Message.Contains("is reserved"));
         Assert.That(ResourceKit.Cost.Diagnostics.CostBudgetHealthCheck.UnsavedSpendKey, Is.EqualTo("unsavedSpend"));
+    }
+
+    [TestCase("UnsavedSpend")]
+    [TestCase("UNSAVEDSPEND")]
+    public void Validate_RuleNamedAsTheUnsavedSpendKeyInAnotherCase_IsAccepted(string name)
+    {
+        // The health data's keys are compared ordinally, so such a rule keeps an entry of its own (and existing
+        // configurations that use the name keep starting).
+        var options = new CostOptions { Rules = [new BudgetRule { Name = name, Limit = 1m }] };
+        using var ledger = new SpendLedger(new CostOptions(), new ResourceKit.Cost.Ledger.MemorySpendStore());
+
+        Assert.That(options.Validate(), Is.Empty);
+        Assert.That(() => ledger.ReplaceRules(options.Rules), Throws.Nothing);
+    }
+
+    [TestCase(0)]
+    [TestCase(-1)]
+    public void Validate_RedisMaxUnsavedEntriesNotPositive_IsRejected(int entries)
+    {
+        var options = new CostOptions { RedisMaxUnsavedEntries = entries };
+
+        Assert.That(options.Validate(), Has.One.EqualTo($"RedisMaxUnsavedEntries must be greater than zero (was {entries})."));
+        Assert.That(new CostOptions().RedisMaxUnsavedEntries, Is.EqualTo(ResourceKit.Cost.Ledger.RedisSpendStore.DefaultMaxUnsavedEntries));
     }
 
     [Test]

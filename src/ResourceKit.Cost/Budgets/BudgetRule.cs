@@ -6,7 +6,8 @@ public sealed class BudgetRule
     /// <summary>
     /// Gets or sets the unique name used in events, metrics, <see cref="BudgetExceededException"/> and as the rule's
     /// key in the health check's data; it must not contain <c>|</c> nor be that data's
-    /// <see cref="Diagnostics.CostBudgetHealthCheck.UnsavedSpendKey"/> (<c>unsavedSpend</c>, in any case).
+    /// <see cref="Diagnostics.CostBudgetHealthCheck.UnsavedSpendKey"/> (<c>unsavedSpend</c>, compared ordinally as the
+    /// data's keys are: <c>UnsavedSpend</c> is allowed).
     /// </summary>
     public string Name { get; set; } = string.Empty;
 
@@ -72,7 +73,7 @@ public sealed class BudgetRule
         {
             yield return $"{path}.Name must not contain '|'.";
         }
-        else if (string.Equals(Name, Diagnostics.CostBudgetHealthCheck.UnsavedSpendKey, StringComparison.OrdinalIgnoreCase))
+        else if (string.Equals(Name, Diagnostics.CostBudgetHealthCheck.UnsavedSpendKey, StringComparison.Ordinal))
         {
             // The health check's data holds each rule under its name next to this key; the rule's entry would be lost.
             yield return $"{path}.Name '{Name}' is reserved: the budget health check reports unsaved spend under it.";

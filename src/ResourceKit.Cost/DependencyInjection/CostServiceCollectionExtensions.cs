@@ -108,7 +108,10 @@ public static class CostServiceCollectionExtensions
                 return new MemorySpendStore();
             case SpendStoreKind.Redis:
                 var connection = services.GetService<IConnectionMultiplexer>() ?? services.GetRequiredService<OwnedRedisConnection>().Connection;
-                return new RedisSpendStore(connection.GetDatabase(), options.RedisKeyPrefix, services.GetService<ILogger<RedisSpendStore>>());
+                return new RedisSpendStore(connection.GetDatabase(), options.RedisKeyPrefix, services.GetService<ILogger<RedisSpendStore>>())
+                {
+                    MaxUnsavedEntries = options.RedisMaxUnsavedEntries,
+                };
             default:
                 var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
                 var path = options.StoreFilePath ?? Path.Combine(

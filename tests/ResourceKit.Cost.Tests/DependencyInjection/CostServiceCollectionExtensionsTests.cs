@@ -155,6 +155,40 @@ public class CostServiceCollectionExtensionsTests
     }
 
     [Test]
+    public void AddResourceKitCost_RedisMaxUnsavedEntriesInConfiguration_ReachesTheRedisStore()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Store"] = "Redis",
+            ["RedisMaxUnsavedEntries"] = "250",
+        }).Build();
+        using var provider = new ServiceCollection()
+            .AddSingleton(UnreachableRedisConnection.Create())
+            .AddResourceKitCost(configuration)
+            .BuildServiceProvider();
+
+        Assert.DoesNotThrow(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.That(((RedisSpendStore)provider.GetRequiredService<ISpendStore>()).MaxUnsavedEntries, Is.EqualTo(250));
+    }
+
+    [Test]
+    public void AddResourceKitCost_RedisMaxUnsavedEntriesZero_FailsAtStart()
+    {
+        using var provider = new ServiceCollection()
+            .AddSingleton(UnreachableRedisConnection.Create())
+            .AddResourceKitCost(o =>
+            {
+                o.Store = SpendStoreKind.Redis;
+                o.RedisMaxUnsavedEntries = 0;
+            })
+            .BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Failures, Has.One.Contains("RedisMaxUnsavedEntries must be greater than zero"));
+    }
+
+    [Test]
     public void AddResourceKitCost_RedisStoreWithNeitherConnectionNorConfiguration_FailsAtStart()
     {
         using var provider = new ServiceCollection().AddResourceKitCost(o => o.Store = SpendStoreKind.Redis).BuildServiceProvider();
