@@ -28,7 +28,7 @@ public sealed partial class SpendLedger
             // A store that can keep the spend when its server is unreachable (Redis) does so rather than throw: a caller
             // handed the error may give up on the settle, and the spend would be lost once the hold lapsed.
             totals = _deferringStore is { } deferring
-                ? await deferring.SettleOrDeferAsync(reservation.Ticket, actualCost).ConfigureAwait(false)
+                ? await deferring.SettleOrDeferAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false)
                 : await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
         }
         catch (SpendKeptException)

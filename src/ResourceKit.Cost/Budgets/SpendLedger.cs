@@ -331,7 +331,7 @@ public sealed partial class SpendLedger : IDisposable
         try
         {
             totals = _deferringStore is { } deferring
-                ? await deferring.RecordOrDeferAsync(plan.CounterList, amount).ConfigureAwait(false)
+                ? await deferring.RecordOrDeferAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false)
                 : await _store.RecordAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false);
         }
         catch (SpendKeptException)

@@ -10,12 +10,13 @@ internal interface IDeferringSpendStore
     /// <summary>
     /// Does what <see cref="ISpendStore.SettleAsync"/> does, but when the server cannot be reached it keeps the spend
     /// to write later and returns <see langword="null"/> instead of throwing (it throws the server's error when it
-    /// keeps as much as it may already).
+    /// keeps as much as it may already; a retry of the settle is charged once).
     /// </summary>
     /// <param name="reservation">The reservation.</param>
     /// <param name="actual">The actual cost.</param>
+    /// <param name="cancellationToken">Cancels the wait for spend kept earlier to be written; the settle is then not sent.</param>
     /// <returns>The totals after the operation, or <see langword="null"/> when the spend was kept to write later.</returns>
-    ValueTask<LedgerTotals?> SettleOrDeferAsync(LedgerReservation reservation, decimal actual);
+    ValueTask<LedgerTotals?> SettleOrDeferAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken);
 
     /// <summary>
     /// Does what <see cref="ISpendStore.RecordAsync"/> does, but when the server cannot be reached it keeps the spend
@@ -24,6 +25,7 @@ internal interface IDeferringSpendStore
     /// </summary>
     /// <param name="counters">The counters to add to.</param>
     /// <param name="amount">The amount.</param>
+    /// <param name="cancellationToken">Cancels the wait for spend kept earlier to be written; the record is then not sent.</param>
     /// <returns>The totals after the operation, or <see langword="null"/> when the spend was kept to write later.</returns>
-    ValueTask<LedgerTotals?> RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount);
+    ValueTask<LedgerTotals?> RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,16 +23,15 @@ namespace ResourceKit.Cost.Ledger;
 /// (<see cref="SettleMarkerLifetime"/>; the ledger's sweep, at most <see cref="MaxExpirySweepInterval"/> apart, gives
 /// a quiet host several chances within it). Called directly, <see cref="SettleAsync"/> and <see cref="RecordAsync"/>
 /// then throw <see cref="SpendKeptException"/>: the spend is counted, do not retry. An operation that cannot write the
-/// kept spend fails, so no check of this store's limits runs without it. One operation at a time writes the kept
-/// entries (sent together); operations arriving meanwhile wait for it and find them written. At most
-/// <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails with the Redis error, as it
-/// would without keeping. Spend not yet written is lost if the process ends first, and other hosts see it only once
-/// it is written (until then they still see a settled reservation's hold, until it lapses).
+/// kept spend fails, so no check of this store's limits runs without it. One write of the kept entries (sent
+/// together) is under way at a time: operations arriving meanwhile wait for it and share its outcome, its failure
+/// included (while Redis is down they fail together after one attempt, not one after another); only entries kept
+/// after it began and before an operation arrived make that operation write again. An operation's cancellation token
+/// ends its own wait, never the shared write, and does not recall a script already sent (StackExchange.Redis scripts
+/// take no token). At most <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails with
+/// the Redis error, as it would without keeping. Spend not yet written is lost if the process ends first, and other
+/// hosts see it only once it is written (until then they still see a settled reservation's hold, until it lapses).
 /// </remarks>
-[SuppressMessage(
-    "Design",
-    "CA1001:Types that own disposable fields should be disposable",
-    Justification = "The write gate's wait handle is never created (AvailableWaitHandle is not used), so it holds nothing to release.")]
 public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 {
     /// <summary>The default key prefix.</summary>
@@ -70,10 +68,14 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     private readonly Lock _pendingLock = new();
     private readonly Dictionary<string, PendingSpend> _pending = new(StringComparer.Ordinal);
 
-    // One writer of the kept entries at a time: the others wait for it rather than send every entry again.
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private decimal _unsavedSpend;
     private int _pendingCount;
+
+    // Counts entries kept so far (under _pendingLock), so a write can tell which entries it did not include.
+    private long _generation;
+
+    // The write of the kept entries under way or last done (under _pendingLock); operations arriving while it runs share it.
+    private WriteAttempt? _attempt;
 
     /// <summary>Initializes a new instance of the <see cref="RedisSpendStore"/> class.</summary>
     /// <param name="database">The Redis database.</param>
@@ -92,8 +94,9 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// <summary>
     /// Gets or sets how many settles and records the store keeps in this process while Redis cannot take them. Past
     /// it a settle or record is not kept: an error is logged and the Redis error reaches the caller, through the
-    /// ledger too (a settle's reservation stays open to be retried; a record is not counted), so no spend is dropped
-    /// without its caller being told.
+    /// ledger too (a settle's reservation stays open to be retried, and a retry is charged once; a record is not
+    /// counted), so no spend is dropped without its caller being told. With the DI registration, set
+    /// <see cref="CostOptions.RedisMaxUnsavedEntries"/>.
     /// </summary>
     /// <value>The default value is <see cref="DefaultMaxUnsavedEntries"/>. Must be greater than zero.</value>
     public int MaxUnsavedEntries
@@ -145,7 +148,7 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 
         args.Add(ToUnits(reservation.CheckedAmount));
 
-        await WritePendingAsync().ConfigureAwait(false);
+        await WritePendingAsync(cancellationToken).ConfigureAwait(false);
         var result = (RedisResult[])(await _database.ScriptEvaluateAsync(RedisSpendScripts.Reserve, [_expiryKey], [.. args]).ConfigureAwait(false))!;
         var failed = (int)result[0];
         return new LedgerReserveResult(failed == 0, failed - 1, DecodeTotals(result, 1, reservation.Counters.Count));
@@ -161,22 +164,22 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     public async ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        return (await CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: true).ConfigureAwait(false))!;
+        return (await CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: true, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc/>
-    ValueTask<LedgerTotals?> IDeferringSpendStore.SettleOrDeferAsync(LedgerReservation reservation, decimal actual) =>
-        CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: false);
+    ValueTask<LedgerTotals?> IDeferringSpendStore.SettleOrDeferAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken) =>
+        CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: false, cancellationToken);
 
     /// <inheritdoc/>
-    ValueTask<LedgerTotals?> IDeferringSpendStore.RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount) =>
-        CommitAsync(NewRecordId(), counters, amount, throwWhenKept: false);
+    ValueTask<LedgerTotals?> IDeferringSpendStore.RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken) =>
+        CommitAsync(NewRecordId(), counters, amount, throwWhenKept: false, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        await WritePendingAsync().ConfigureAwait(false);
+        await WritePendingAsync(cancellationToken).ConfigureAwait(false);
         var result = await _database.ScriptEvaluateAsync(RedisSpendScripts.Release, [_expiryKey], [_prefix, reservation.Id]).ConfigureAwait(false);
         return (int)result == 1;
     }
@@ -185,7 +188,7 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     public async ValueTask<bool> ExtendAsync(LedgerReservation reservation, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        await WritePendingAsync().ConfigureAwait(false);
+        await WritePendingAsync(cancellationToken).ConfigureAwait(false);
         var result = await _database.ScriptEvaluateAsync(
             RedisSpendScripts.Extend,
             [_expiryKey],
@@ -204,13 +207,13 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     public async ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counters);
-        return (await CommitAsync(NewRecordId(), counters, amount, throwWhenKept: true).ConfigureAwait(false))!;
+        return (await CommitAsync(NewRecordId(), counters, amount, throwWhenKept: true, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc/>
     public async ValueTask<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await WritePendingAsync().ConfigureAwait(false);
+        await WritePendingAsync(cancellationToken).ConfigureAwait(false);
         var result = await _database.ScriptEvaluateAsync(
             RedisSpendScripts.Expire, [_expiryKey], [_prefix, now.ToUnixTimeMilliseconds()]).ConfigureAwait(false);
         return (int)result;
@@ -220,7 +223,7 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     public async ValueTask<IReadOnlyList<LedgerBalance>> GetBalancesAsync(string period, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(period);
-        await WritePendingAsync().ConfigureAwait(false);
+        await WritePendingAsync(cancellationToken).ConfigureAwait(false);
         var entries = await _database.HashGetAllAsync(_prefix + ":p:" + period).ConfigureAwait(false);
         var scopes = new Dictionary<string, (decimal Committed, decimal Reserved)>(StringComparer.Ordinal);
         foreach (var entry in entries)
@@ -257,12 +260,13 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// committed once per id by the script's marker). When Redis cannot be reached the spend is kept to write later,
     /// and either the error is rethrown or <see langword="null"/> returned.
     /// </summary>
-    private async ValueTask<LedgerTotals?> CommitAsync(string id, IReadOnlyList<LedgerCounter> counters, decimal amount, bool throwWhenKept)
+    private async ValueTask<LedgerTotals?> CommitAsync(
+        string id, IReadOnlyList<LedgerCounter> counters, decimal amount, bool throwWhenKept, CancellationToken cancellationToken)
     {
         RedisResult[] result;
         try
         {
-            await WritePendingAsync().ConfigureAwait(false);
+            await WritePendingAsync(cancellationToken).ConfigureAwait(false);
             result = await EvaluateSettleAsync(id, counters, amount).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsUnavailable(exception))
@@ -315,19 +319,20 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
                 _pending.Add(spend.Id, spend);
                 _unsavedSpend += spend.Amount;
                 unsaved = _unsavedSpend;
+                _generation++;
                 Volatile.Write(ref _pendingCount, _pending.Count);
                 kept = -1;
             }
         }
 
-        if (kept >= 0)
+        if (kept < 0)
         {
-            CostLog.RedisSpendNotKept(_logger, exception, spend.Amount, spend.Id, kept, unsaved);
-            return false;
+            CostLog.RedisSpendKept(_logger, exception, spend.Amount, spend.Id, unsaved);
+            return true;
         }
 
-        CostLog.RedisSpendKept(_logger, exception, spend.Amount, spend.Id, unsaved);
-        return true;
+        CostLog.RedisSpendNotKept(_logger, exception, spend.Amount, spend.Id, kept, unsaved);
+        return false;
     }
 
     /// <summary>Forgets a kept entry once it is written; returns whether it was kept.</summary>
@@ -356,24 +361,67 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// Writes the spend kept while Redis could not be reached, before the operation that called it; throws (and keeps
     /// the rest) when Redis still cannot take it, so the operation does not check limits without it.
     /// </summary>
-    private async ValueTask WritePendingAsync()
+    private async ValueTask WritePendingAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _pendingCount) == 0)
+        // The entries this operation must see written are those kept when it arrived: a write that began at or after
+        // that includes them (those still kept), and its outcome, a failure too, is this operation's.
+        long arrival = -1;
+        while (Volatile.Read(ref _pendingCount) != 0)
         {
-            return;
-        }
-
-        // Operations that arrive while the entries are being written wait for that writer, then find them written,
-        // instead of each sending every entry again.
-        await _writeGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            PendingSpend[] due;
+            WriteAttempt attempt;
+            PendingSpend[]? due = null;
             lock (_pendingLock)
             {
-                due = [.. _pending.Values];
+                if (_pending.Count == 0)
+                {
+                    return;
+                }
+
+                if (arrival < 0)
+                {
+                    arrival = _generation;
+                }
+
+                if (_attempt is { Completion.Task.IsCompleted: false } running)
+                {
+                    attempt = running;
+                }
+                else
+                {
+                    attempt = _attempt = new WriteAttempt(_generation);
+                    due = [.. _pending.Values];
+                }
             }
 
+            if (due is not null)
+            {
+                // Not awaited as such: the write is shared, and one caller's cancellation must not end it for the others.
+                _ = WriteAsync(attempt, due);
+            }
+
+            try
+            {
+                // Waiting in turn to send every entry again would turn an outage into one timeout after another.
+                await attempt.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (attempt.Generation < arrival && !cancellationToken.IsCancellationRequested)
+            {
+                // It began before entries this operation must see were kept, so its failure is not theirs: they get a
+                // write of their own (at most one more, as any write begun from here on includes them).
+            }
+
+            if (attempt.Generation >= arrival)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends <paramref name="due"/> in batches and completes <paramref name="attempt"/> with the outcome.</summary>
+    private async Task WriteAsync(WriteAttempt attempt, PendingSpend[] due)
+    {
+        try
+        {
             for (var start = 0; start < due.Length; start += WriteBatchSize)
             {
                 // A batch is sent at once (the connection pipelines it); each entry is committed once by its marker.
@@ -400,10 +448,15 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
                     }
                 }
             }
+
+            attempt.Completion.SetResult();
         }
-        finally
+        catch (Exception exception)
         {
-            _writeGate.Release();
+            attempt.Completion.SetException(exception);
+
+            // Observed here, so a failure every waiter gave up on is not reported as unobserved.
+            _ = attempt.Completion.Task.Exception;
         }
     }
 
@@ -431,4 +484,14 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 
     /// <summary>Spend committed while Redis could not be reached, with the id it is written under.</summary>
     private sealed record PendingSpend(string Id, IReadOnlyList<LedgerCounter> Counters, decimal Amount);
+
+    /// <summary>One write of the kept entries, shared by the operations that arrive while it runs.</summary>
+    /// <param name="generation">How many entries had been kept when it began; it writes those still kept then.</param>
+    private sealed class WriteAttempt(long generation)
+    {
+        public long Generation { get; } = generation;
+
+        // Waiters resume on the thread pool, not inline on the connection's thread that completes the write.
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

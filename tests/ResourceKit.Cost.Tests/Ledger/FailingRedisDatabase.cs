@@ -35,10 +35,14 @@ public class FailingRedisDatabase : DispatchProxy
     /// <summary>Gets or sets how calls fail.</summary>
     public RedisFailure Failure { get; set; }
 
-    /// <summary>Gets how many scripts were sent on to Redis.</summary>
+    /// <summary>Gets how many scripts the store sent, whether they then reached Redis or failed.</summary>
     public int ScriptCalls => Volatile.Read(ref _scriptCalls);
 
-    /// <summary>Gets or sets a task scripts wait for before they are sent on, to hold their replies back.</summary>
+    /// <summary>
+    /// Gets or sets a task scripts wait for before they are sent on, to hold their replies back; a held script then
+    /// fails as <see cref="Failure"/> says at that moment (with <see cref="RedisFailure.Down"/>, as a connection that
+    /// waits out its timeout in an outage).
+    /// </summary>
     public Task? ScriptGate { get; set; }
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
@@ -65,6 +69,20 @@ public class FailingRedisDatabase : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
+        if (targetMethod.Name == nameof(IDatabase.ScriptEvaluateAsync))
+        {
+            Interlocked.Increment(ref _scriptCalls);
+            if (ScriptGate is { } gate)
+            {
+                return SendAfterAsync(gate, targetMethod, args);
+            }
+        }
+
+        return Send(targetMethod, args);
+    }
+
+    private object? Send(MethodInfo targetMethod, object?[]? args)
+    {
         if (Failure == RedisFailure.Down)
         {
             throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "test: Redis is down", null, CommandStatus.WaitingToBeSent);
@@ -80,15 +98,6 @@ public class FailingRedisDatabase : DispatchProxy
             throw new RedisServerException(RedisErrorKind.UnknownError, CommandFlags.None, "ERR user_script:1: test bug");
         }
 
-        if (targetMethod.Name == nameof(IDatabase.ScriptEvaluateAsync))
-        {
-            Interlocked.Increment(ref _scriptCalls);
-            if (ScriptGate is { } gate)
-            {
-                return SendAfterAsync(gate, targetMethod, args);
-            }
-        }
-
         var result = Forward(targetMethod, args);
         return Failure == RedisFailure.LoseReply && result is Task<RedisResult> sent ? LoseReplyAsync(sent) : result;
     }
@@ -96,7 +105,7 @@ public class FailingRedisDatabase : DispatchProxy
     private async Task<RedisResult> SendAfterAsync(Task gate, MethodInfo method, object?[]? args)
     {
         await gate;
-        return await (Task<RedisResult>)Forward(method, args)!;
+        return await (Task<RedisResult>)Send(method, args)!;
     }
 
     private static async Task<RedisResult> LoseReplyAsync(Task<RedisResult> sent)
