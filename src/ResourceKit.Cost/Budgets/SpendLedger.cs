@@ -321,8 +321,12 @@ public sealed partial class SpendLedger : IDisposable
     /// A task that completes when the spend is stored, or, with <see cref="RedisSpendStore"/> while Redis cannot be
     /// reached, kept in this process to be written by the store's next operation that reaches Redis (also when a store
     /// wrapping it throws <see cref="SpendKeptException"/>; not past <see cref="RedisSpendStore.MaxUnsavedEntries"/>).
-    /// When the task fails, the spend is not counted.
+    /// When the task fails, the spend is not counted, except when it fails with
+    /// <see cref="SpendOutcomeUnknownException"/>: the Redis store, already keeping
+    /// <see cref="RedisSpendStore.MaxUnsavedEntries"/> entries, sent the record and lost its reply, so it may have been
+    /// counted; do not retry it (a retry is new spend).
     /// </returns>
+    /// <exception cref="SpendOutcomeUnknownException">The record may or may not have been counted; do not retry.</exception>
     public async ValueTask RecordAsync(SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(amount);

@@ -65,6 +65,9 @@ internal static partial class CostLog
     [LoggerMessage(20, LogLevel.Error, "Redis could not commit {Amount} of spend ({Id}), and the store already keeps {Kept} entries ({Unsaved} unsaved), its MaxUnsavedEntries: this spend is not kept, and the error reaches the caller.")]
     public static partial void RedisSpendNotKept(ILogger logger, Exception exception, decimal amount, string id, int kept, decimal unsaved);
 
+    [LoggerMessage(21, LogLevel.Error, "Redis may or may not have recorded {Amount} of spend ({Id}): the record was sent but no reply came, and the store already keeps {Kept} entries ({Unsaved} unsaved), its MaxUnsavedEntries, so it cannot keep it to write later. The caller gets SpendOutcomeUnknownException and must not retry.")]
+    public static partial void RedisSpendOutcomeUnknown(ILogger logger, Exception exception, decimal amount, string id, int kept, decimal unsaved);
+
     [LoggerMessage(19, LogLevel.Information, "Wrote {Amount} of spend ({Id}) kept while Redis could not be reached; {Unsaved} still unsaved.")]
     public static partial void RedisSpendWritten(ILogger logger, decimal amount, string id, decimal unsaved);
 }

@@ -20,8 +20,9 @@ internal interface IDeferringSpendStore
 
     /// <summary>
     /// Does what <see cref="ISpendStore.RecordAsync"/> does, but when the server cannot be reached it keeps the spend
-    /// to write later and returns <see langword="null"/> instead of throwing (it throws the server's error when it
-    /// keeps as much as it may already).
+    /// to write later and returns <see langword="null"/> instead of throwing. When it keeps as much as it may already
+    /// it throws the server's error (the spend is not counted), or <see cref="SpendOutcomeUnknownException"/> when the
+    /// record was sent and its reply lost (it may have been counted).
     /// </summary>
     /// <param name="counters">The counters to add to.</param>
     /// <param name="amount">The amount.</param>

@@ -29,8 +29,10 @@ namespace ResourceKit.Cost.Ledger;
 /// after it began and before an operation arrived make that operation write again. An operation's cancellation token
 /// ends its own wait, never the shared write, and does not recall a script already sent (StackExchange.Redis scripts
 /// take no token). At most <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails with
-/// the Redis error, as it would without keeping. Spend not yet written is lost if the process ends first, and other
-/// hosts see it only once it is written (until then they still see a settled reservation's hold, until it lapses).
+/// the Redis error, as it would without keeping, except a record whose script was sent and whose reply was lost: it
+/// may have been counted, and fails with <see cref="SpendOutcomeUnknownException"/> (do not retry). Spend not yet
+/// written is lost if the process ends first, and other hosts see it only once it is written (until then they still
+/// see a settled reservation's hold, until it lapses).
 /// </remarks>
 public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 {
@@ -95,8 +97,9 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// Gets or sets how many settles and records the store keeps in this process while Redis cannot take them. Past
     /// it a settle or record is not kept: an error is logged and the Redis error reaches the caller, through the
     /// ledger too (a settle's reservation stays open to be retried, and a retry is charged once; a record is not
-    /// counted), so no spend is dropped without its caller being told. With the DI registration, set
-    /// <see cref="CostOptions.RedisMaxUnsavedEntries"/>.
+    /// counted), so no spend is dropped without its caller being told. A record whose script was sent but whose reply
+    /// was lost may have been counted: it fails with <see cref="SpendOutcomeUnknownException"/> instead, and must not
+    /// be retried. With the DI registration, set <see cref="CostOptions.RedisMaxUnsavedEntries"/>.
     /// </summary>
     /// <value>The default value is <see cref="DefaultMaxUnsavedEntries"/>. Must be greater than zero.</value>
     public int MaxUnsavedEntries
@@ -164,16 +167,16 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     public async ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        return (await CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: true, cancellationToken).ConfigureAwait(false))!;
+        return (await CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: true, isRecord: false, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc/>
     ValueTask<LedgerTotals?> IDeferringSpendStore.SettleOrDeferAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken) =>
-        CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: false, cancellationToken);
+        CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: false, isRecord: false, cancellationToken);
 
     /// <inheritdoc/>
     ValueTask<LedgerTotals?> IDeferringSpendStore.RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken) =>
-        CommitAsync(NewRecordId(), counters, amount, throwWhenKept: false, cancellationToken);
+        CommitAsync(NewRecordId(), counters, amount, throwWhenKept: false, isRecord: true, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default)
@@ -202,12 +205,18 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// charged again when it is written later. When Redis cannot be reached the spend is kept and written by a later
     /// operation (see the class remarks), and the call throws <see cref="SpendKeptException"/> (the Redis error
     /// inside), not the Redis error itself: the spend is counted, and a retry would record it again under a new id.
+    /// When the store already keeps <see cref="MaxUnsavedEntries"/> entries it keeps no more: the Redis error reaches
+    /// the caller (the spend is not counted), or, when the record was sent and its reply lost,
+    /// <see cref="SpendOutcomeUnknownException"/> (it may have been counted; do not retry).
     /// </remarks>
     /// <exception cref="SpendKeptException">Redis could not take the record now; the spend is kept to write later.</exception>
+    /// <exception cref="SpendOutcomeUnknownException">
+    /// The record was sent but its reply was lost, and the store keeps <see cref="MaxUnsavedEntries"/> entries already.
+    /// </exception>
     public async ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counters);
-        return (await CommitAsync(NewRecordId(), counters, amount, throwWhenKept: true, cancellationToken).ConfigureAwait(false))!;
+        return (await CommitAsync(NewRecordId(), counters, amount, throwWhenKept: true, isRecord: true, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <inheritdoc/>
@@ -256,23 +265,45 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     private static string NewRecordId() => "record-" + Guid.NewGuid().ToString("N");
 
     /// <summary>
+    /// Whether a failed script may have run on Redis all the same: its reply timed out, or the connection failed, after
+    /// it was sent (or it is not known whether it was). A server error is a reply: the script did not commit.
+    /// </summary>
+    private static bool MayHaveRun(Exception exception) => exception switch
+    {
+        RedisTimeoutException timeout => timeout.Commandstatus is not (CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog),
+        RedisConnectionException connection => connection.CommandStatus is not (CommandStatus.WaitingToBeSent or CommandStatus.WaitingInBacklog),
+        TimeoutException => true,
+        _ => false,
+    };
+
+    /// <summary>
     /// Writes spend kept earlier, then commits <paramref name="amount"/> under <paramref name="id"/> (released and
     /// committed once per id by the script's marker). When Redis cannot be reached the spend is kept to write later,
     /// and either the error is rethrown or <see langword="null"/> returned.
     /// </summary>
     private async ValueTask<LedgerTotals?> CommitAsync(
-        string id, IReadOnlyList<LedgerCounter> counters, decimal amount, bool throwWhenKept, CancellationToken cancellationToken)
+        string id, IReadOnlyList<LedgerCounter> counters, decimal amount, bool throwWhenKept, bool isRecord, CancellationToken cancellationToken)
     {
         RedisResult[] result;
+        var sending = false;
         try
         {
             await WritePendingAsync(cancellationToken).ConfigureAwait(false);
+            sending = true;
             result = await EvaluateSettleAsync(id, counters, amount).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsUnavailable(exception))
         {
-            if (!Keep(new PendingSpend(id, counters, amount), exception, out var unsaved))
+            // A record is the one call whose retry is new spend (a settle retried under its id is charged once), so only
+            // a record that may have run must not be handed back as a plain Redis error.
+            var unknown = isRecord && sending && MayHaveRun(exception);
+            if (!Keep(new PendingSpend(id, counters, amount), exception, unknown, out var unsaved))
             {
+                if (unknown)
+                {
+                    throw new SpendOutcomeUnknownException(amount, MaxUnsavedEntries, exception);
+                }
+
                 throw;
             }
 
@@ -300,7 +331,7 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// Keeps <paramref name="spend"/> to write later, unless <see cref="MaxUnsavedEntries"/> are kept already; gives
     /// all the spend kept unsaved.
     /// </summary>
-    private bool Keep(PendingSpend spend, Exception exception, out decimal unsaved)
+    private bool Keep(PendingSpend spend, Exception exception, bool outcomeUnknown, out decimal unsaved)
     {
         int kept;
         lock (_pendingLock)
@@ -331,7 +362,15 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
             return true;
         }
 
-        CostLog.RedisSpendNotKept(_logger, exception, spend.Amount, spend.Id, kept, unsaved);
+        if (outcomeUnknown)
+        {
+            CostLog.RedisSpendOutcomeUnknown(_logger, exception, spend.Amount, spend.Id, kept, unsaved);
+        }
+        else
+        {
+            CostLog.RedisSpendNotKept(_logger, exception, spend.Amount, spend.Id, kept, unsaved);
+        }
+
         return false;
     }
 

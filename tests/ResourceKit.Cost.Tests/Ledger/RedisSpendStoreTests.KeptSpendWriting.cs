@@ -90,4 +90,46 @@ public sealed partial class RedisSpendStoreTests
         using var atTheMaximum = new SpendLedger(new CostOptions { ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval }, store);
         using var otherStore = new SpendLedger(rare, new MemorySpendStore());
     }
+
+    [Test]
+    public async Task RecordAsync_ReplyLostWithMaxUnsavedEntriesKept_SaysTheOutcomeIsUnknownNotThatItIsNotCounted()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new CostOptions { Rules = [new BudgetRule { Name = "daily", Limit = 5m }], ExpirySweepInterval = RedisSpendStore.MaxExpirySweepInterval };
+        var (database, redis) = FailingRedisDatabase.Wrap(ConnectDatabase());
+        var store = new RedisSpendStore(database, _prefix) { MaxUnsavedEntries = 1 };
+        using var ledger = new SpendLedger(options, store, time);
+
+        // A record is sent; while its reply is awaited Redis goes down and another record takes the one place kept.
+        var reply = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        redis.ScriptGate = reply.Task;
+        var sent = ledger.RecordAsync(Spend, 0.2m).AsTask();
+        redis.ScriptGate = null;
+        redis.Failure = RedisFailure.Down;
+        await ledger.RecordAsync(Spend, 0.1m);
+        redis.Failure = RedisFailure.LoseReply;
+        reply.SetResult();
+        var unknown = Assert.ThrowsAsync<SpendOutcomeUnknownException>(async () => await sent);
+
+        // The same limit, but the record is never sent (the kept spend before it fails to write): not counted, so the
+        // Redis error itself.
+        redis.Failure = RedisFailure.None;
+        var afterUnknown = (await ledger.GetStatusAsync(Spend))[0].Committed;
+        redis.Failure = RedisFailure.Down;
+        await ledger.RecordAsync(Spend, 0.05m);
+        redis.Failure = RedisFailure.LoseReply;
+        Assert.ThrowsAsync<RedisTimeoutException>(async () => await ledger.RecordAsync(Spend, 0.3m));
+        redis.Failure = RedisFailure.None;
+
+        var status = (await ledger.GetStatusAsync(Spend))[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(unknown!.Amount, Is.EqualTo(0.2m));
+            Assert.That(unknown.InnerException, Is.TypeOf<RedisTimeoutException>());
+            Assert.That(unknown.Message, Does.Contain("Do not retry"));
+            Assert.That(afterUnknown, Is.EqualTo(0.3m), "the record ran before its reply was lost: it was counted, and a retry would make 0.5");
+            Assert.That(status.Committed, Is.EqualTo(0.35m), "0.05 kept and written once; the 0.3 never sent is not counted");
+            Assert.That(store.UnsavedSpend, Is.Zero);
+        });
+    }
 }
