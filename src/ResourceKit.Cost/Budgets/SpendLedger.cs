@@ -249,6 +249,12 @@ public sealed partial class SpendLedger : IDisposable
     /// <see cref="SpendKeptException"/>), and the thresholds and limits it reaches are observed with the next
     /// operation that returns totals. A store that already keeps <see cref="RedisSpendStore.MaxUnsavedEntries"/>
     /// entries keeps no more: the Redis error reaches the caller and the reservation stays open, as above.
+    /// <paramref name="cancellationToken"/> does not cancel a settle the store has sent. With
+    /// <see cref="RedisSpendStore"/>, cancelled while the settle waits for spend kept earlier to be written, the settle
+    /// is not sent but kept like one Redis could not take, and returns <see langword="true"/>: a caller handed the
+    /// cancellation would give up on it and the spend would be lost once the hold lapsed. Only past
+    /// <see cref="RedisSpendStore.MaxUnsavedEntries"/> does the <see cref="OperationCanceledException"/> reach the
+    /// caller, with the reservation open and nothing sent.
     /// </remarks>
     public ValueTask<bool> SettleAsync(BudgetReservation reservation, decimal actualCost, CancellationToken cancellationToken = default)
     {
@@ -324,7 +330,11 @@ public sealed partial class SpendLedger : IDisposable
     /// When the task fails, the spend is not counted, except when it fails with
     /// <see cref="SpendOutcomeUnknownException"/>: the Redis store, already keeping
     /// <see cref="RedisSpendStore.MaxUnsavedEntries"/> entries, sent the record and lost its reply, so it may have been
-    /// counted; do not retry it (a retry is new spend).
+    /// counted; do not retry it (a retry is new spend). With <see cref="RedisSpendStore"/>, a cancellation of
+    /// <paramref name="cancellationToken"/> while the record waits for spend kept earlier to be written keeps the
+    /// record like one Redis could not take, and the task completes; past
+    /// <see cref="RedisSpendStore.MaxUnsavedEntries"/> it fails with <see cref="OperationCanceledException"/> and the
+    /// record, not sent, is not counted. A record the store has sent is not cancelled.
     /// </returns>
     /// <exception cref="SpendOutcomeUnknownException">The record may or may not have been counted; do not retry.</exception>
     public async ValueTask RecordAsync(SpendAttribution attribution, decimal amount, CancellationToken cancellationToken = default)

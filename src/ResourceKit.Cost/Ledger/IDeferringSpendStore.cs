@@ -14,7 +14,10 @@ internal interface IDeferringSpendStore
     /// </summary>
     /// <param name="reservation">The reservation.</param>
     /// <param name="actual">The actual cost.</param>
-    /// <param name="cancellationToken">Cancels the wait for spend kept earlier to be written; the settle is then not sent.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the wait for spend kept earlier to be written; the settle is then not sent but kept to write later, and
+    /// <see langword="null"/> returned (an <see cref="OperationCanceledException"/> when it keeps as much as it may).
+    /// </param>
     /// <returns>The totals after the operation, or <see langword="null"/> when the spend was kept to write later.</returns>
     ValueTask<LedgerTotals?> SettleOrDeferAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken);
 
@@ -26,7 +29,11 @@ internal interface IDeferringSpendStore
     /// </summary>
     /// <param name="counters">The counters to add to.</param>
     /// <param name="amount">The amount.</param>
-    /// <param name="cancellationToken">Cancels the wait for spend kept earlier to be written; the record is then not sent.</param>
+    /// <param name="cancellationToken">
+    /// Cancels the wait for spend kept earlier to be written; the record is then not sent but kept to write later, and
+    /// <see langword="null"/> returned (an <see cref="OperationCanceledException"/>, not counted, when it keeps as much
+    /// as it may).
+    /// </param>
     /// <returns>The totals after the operation, or <see langword="null"/> when the spend was kept to write later.</returns>
     ValueTask<LedgerTotals?> RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken);
 }

@@ -28,8 +28,13 @@ namespace ResourceKit.Cost.Ledger;
 /// included (while Redis is down they fail together after one attempt, not one after another); only entries kept
 /// after it began and before an operation arrived make that operation write again. An operation's cancellation token
 /// ends its own wait, never the shared write, and does not recall a script already sent (StackExchange.Redis scripts
-/// take no token). At most <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails with
-/// the Redis error, as it would without keeping, except a record whose script was sent and whose reply was lost: it
+/// take no token). A settle or record whose wait is cancelled so was not sent; it is kept as if Redis could not take it
+/// (written by a later operation under its own id, so once), because a caller handed the cancellation may give up on
+/// spend that was made: <see cref="SettleAsync"/> and <see cref="RecordAsync"/> then throw
+/// <see cref="SpendKeptException"/> (the <see cref="OperationCanceledException"/> inside), and the ledger counts the
+/// settle or record as done. At most <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails with
+/// the Redis error (a cancelled one with the <see cref="OperationCanceledException"/>: it was not sent), as it would
+/// without keeping, except a record whose script was sent and whose reply was lost: it
 /// may have been counted, and fails with <see cref="SpendOutcomeUnknownException"/> (do not retry). Spend not yet
 /// written is lost if the process ends first, and other hosts see it only once it is written (until then they still
 /// see a settled reservation's hold, until it lapses).
@@ -161,9 +166,18 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// <remarks>
     /// When Redis cannot be reached the spend is kept and written by a later operation (see the class remarks), and
     /// the call throws <see cref="SpendKeptException"/> (the Redis error inside): the settle need not be retried, and
-    /// a retry of the same reservation is charged once.
+    /// a retry of the same reservation is charged once. So does a cancellation of
+    /// <paramref name="cancellationToken"/> while the settle waits for spend kept earlier to be written: the settle was
+    /// not sent, and is kept all the same (the <see cref="OperationCanceledException"/> inside). Once the settle is sent
+    /// the token is no longer heeded.
     /// </remarks>
-    /// <exception cref="SpendKeptException">Redis could not take the settle now; the spend is kept to write later.</exception>
+    /// <exception cref="SpendKeptException">
+    /// Redis could not take the settle now, or the wait before it was cancelled; the spend is kept to write later.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// The wait before the settle was cancelled and the store keeps <see cref="MaxUnsavedEntries"/> entries already: the
+    /// settle was not sent.
+    /// </exception>
     public async ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
@@ -205,11 +219,20 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// charged again when it is written later. When Redis cannot be reached the spend is kept and written by a later
     /// operation (see the class remarks), and the call throws <see cref="SpendKeptException"/> (the Redis error
     /// inside), not the Redis error itself: the spend is counted, and a retry would record it again under a new id.
-    /// When the store already keeps <see cref="MaxUnsavedEntries"/> entries it keeps no more: the Redis error reaches
+    /// So does a cancellation of <paramref name="cancellationToken"/> while the record waits for spend kept earlier to be
+    /// written (the record was not sent; the <see cref="OperationCanceledException"/> inside); once the record is sent
+    /// the token is no longer heeded. When the store already keeps <see cref="MaxUnsavedEntries"/> entries it keeps no more: the Redis error reaches
     /// the caller (the spend is not counted), or, when the record was sent and its reply lost,
-    /// <see cref="SpendOutcomeUnknownException"/> (it may have been counted; do not retry).
+    /// <see cref="SpendOutcomeUnknownException"/> (it may have been counted; do not retry), or, when the wait before it
+    /// was cancelled, <see cref="OperationCanceledException"/> (it was not sent, so not counted).
     /// </remarks>
-    /// <exception cref="SpendKeptException">Redis could not take the record now; the spend is kept to write later.</exception>
+    /// <exception cref="SpendKeptException">
+    /// Redis could not take the record now, or the wait before it was cancelled; the spend is kept to write later.
+    /// </exception>
+    /// <exception cref="OperationCanceledException">
+    /// The wait before the record was cancelled and the store keeps <see cref="MaxUnsavedEntries"/> entries already: the
+    /// record was not sent.
+    /// </exception>
     /// <exception cref="SpendOutcomeUnknownException">
     /// The record was sent but its reply was lost, and the store keeps <see cref="MaxUnsavedEntries"/> entries already.
     /// </exception>
@@ -262,6 +285,10 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
         _ => false,
     };
 
+    /// <summary>Whether <paramref name="exception"/> is the caller's own token cancelling its wait.</summary>
+    private static bool IsCancelled(Exception exception, CancellationToken cancellationToken) =>
+        exception is OperationCanceledException && cancellationToken.IsCancellationRequested;
+
     private static string NewRecordId() => "record-" + Guid.NewGuid().ToString("N");
 
     /// <summary>
@@ -292,8 +319,10 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
             sending = true;
             result = await EvaluateSettleAsync(id, counters, amount).ConfigureAwait(false);
         }
-        catch (Exception exception) when (IsUnavailable(exception))
+        catch (Exception exception) when (IsUnavailable(exception) || (!sending && IsCancelled(exception, cancellationToken)))
         {
+            // A caller who stopped waiting for the kept spend's write has not sent its own spend; handed back as a
+            // cancellation it would be lost (a ledger settle reopens, then its hold lapses), so it is kept alike.
             // A record is the one call whose retry is new spend (a settle retried under its id is charged once), so only
             // a record that may have run must not be handed back as a plain Redis error.
             var unknown = isRecord && sending && MayHaveRun(exception);

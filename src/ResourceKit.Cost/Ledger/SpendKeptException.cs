@@ -2,10 +2,11 @@ namespace ResourceKit.Cost.Ledger;
 
 /// <summary>
 /// Thrown by <see cref="RedisSpendStore.SettleAsync"/> and <see cref="RedisSpendStore.RecordAsync"/> when Redis could
-/// not take the spend for now but the store kept it in this process, to be written by its next operation that reaches
-/// Redis. The spend is counted: do not retry the call. A retried settle would be charged once (it carries the
-/// reservation id), but a retried record is new spend and would be charged twice. The Redis error is the
-/// <see cref="Exception.InnerException"/>; a retry policy that handles Redis errors does not catch this type.
+/// not take the spend for now, or the caller's token was cancelled while the call waited for spend kept earlier to be
+/// written, but the store kept it in this process, to be written by its next operation that reaches Redis. The spend
+/// is counted: do not retry the call. A retried settle would be charged once (it carries the reservation id), but a
+/// retried record is new spend and would be charged twice. The Redis error (or the
+/// <see cref="OperationCanceledException"/>) is the <see cref="Exception.InnerException"/>; a retry policy that handles Redis errors does not catch this type.
 /// </summary>
 /// <remarks>
 /// <see cref="Budgets.SpendLedger"/> treats it as a completed settle or record, also when it comes through a store
