@@ -48,6 +48,10 @@ public sealed partial class HealthMonitor
     private long _queued;
     private long _delivered;
 
+    // The last alert queued by a sample inside a delivery (under _gate). Such a sample returns without waiting, so
+    // nobody else will deliver its alerts: the delivery it ran inside delivers through this one even when cancelled.
+    private long _insideThrough;
+
     // Markers of the collection and the delivery under way (under _gate), and the ones the current flow runs inside.
     // The flow's marker reaches the sources, sinks and subscribers and any work they start; comparing it with the active
     // one (not a flag) keeps a poller or timer they started, which carries it for good, from passing for one of them
@@ -115,8 +119,9 @@ public sealed partial class HealthMonitor
     /// <remarks>
     /// A call made by an alert sink or an <see cref="AlertRaised"/> subscriber while it receives an alert (or by work it
     /// starts, while that delivery lasts) does not wait for delivery, which would wait for itself: it returns once its
-    /// alerts are queued, and they are delivered right after the alert being delivered and any queued before them. A
-    /// call made by a metric source while it collects for a sample (or by work it starts, while that collection lasts)
+    /// alerts are queued, and they are delivered right after the alert being delivered and any queued before them, by
+    /// the call delivering it, even if that call is cancelled meanwhile (see <paramref name="cancellationToken"/>).
+    /// A call made by a metric source while it collects for a sample (or by work it starts, while that collection lasts)
     /// throws <see cref="InvalidOperationException"/>, since that sample cannot end before the source returns. Once the
     /// delivery or collection is over, such work samples like any other caller.
     /// </remarks>
@@ -124,9 +129,12 @@ public sealed partial class HealthMonitor
     /// Cancels waiting for a sample in progress, collection, waiting for delivery, and delivering further alerts. It does
     /// not cancel an alert being published: an alert taken for delivery reaches every subscriber and sink (which receive
     /// <see cref="CancellationToken.None"/>), whichever call raised it, so a cancelled call may return only after the
-    /// sinks finish that alert. A call cancelled while it delivers stops before the next alert; those it leaves stay
-    /// queued and are delivered, in order, by a call waiting for delivery or with the next sample's. It then throws only
-    /// if its own alerts (or ones raised before them) were among those left, and otherwise returns its snapshot.
+    /// sinks finish that alert. A call cancelled while it delivers stops before the next alert, unless alerts raised by
+    /// a sample taken inside its delivery (by a sink, a subscriber or work they started) are still queued: nobody else
+    /// waits for those, so it first delivers through the last of them (and every alert queued before it, its own
+    /// included). Those it leaves stay queued and are delivered, in order, by a call waiting for delivery or with the
+    /// next sample's. It then throws only if its own alerts (or ones raised before them) were among those left, and
+    /// otherwise returns its snapshot.
     /// </param>
     /// <returns>The snapshot of this sample.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -202,6 +210,11 @@ public sealed partial class HealthMonitor
 
             // A call from inside a delivery leaves its alerts to that delivery, which takes them before it stops.
             var insideDelivery = _delivery.Value is { } marker && ReferenceEquals(marker, _activeDelivery);
+            if (insideDelivery)
+            {
+                _insideThrough = _queued;
+            }
+
             return (snapshot, _pending.Count > 0 && !insideDelivery ? _queued : null);
         }
     }
@@ -260,8 +273,9 @@ public sealed partial class HealthMonitor
                 {
                     // The token is heeded only between alerts: an alert taken from the queue is published to every
                     // subscriber and sink, whoever's it is. A cancelled caller leaves the rest queued, for a caller
-                    // waiting for this gate or the next sample, and fails only if its own alerts are among them.
-                    if (_pending.Count == 0 || cancellationToken.IsCancellationRequested)
+                    // waiting for this gate or the next sample, and fails only if its own alerts are among them; but
+                    // not before alerts raised inside this delivery, whose samples returned counting on this loop.
+                    if (_pending.Count == 0 || (cancellationToken.IsCancellationRequested && _delivered >= _insideThrough))
                     {
                         _activeDelivery = null;
                         if (_delivered < deliverThrough)

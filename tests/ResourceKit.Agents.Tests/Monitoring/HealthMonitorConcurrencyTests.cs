@@ -251,6 +251,63 @@ public sealed class HealthMonitorConcurrencyTests
     }
 
     [Test]
+    public async Task SampleAsync_DelivererCancelledWhileASinkSamples_SinksStillGetTheAlertsOfThatSample()
+    {
+        // A health check with a short timeout delivers the emergency; the first pager takes a fresh reading, which
+        // recovers, and the check's timeout fires meanwhile. The pager's sample returned counting on that delivery, so
+        // both pagers must get the recovery, in order, without another sample.
+        var cpu = new SequenceSource("system", MetricNames.CpuPercent, 97, 20);
+        using var healthCheck = new CancellationTokenSource();
+        HealthMonitor? monitor = null;
+        HealthSnapshot? fromPager = null;
+        var firstPager = new List<AlertLevel>();
+        var secondPager = new List<AlertLevel>();
+        var pager1 = new CallbackAlertSink(async (alert, cancellationToken) =>
+        {
+            lock (firstPager)
+            {
+                firstPager.Add(alert.Level);
+            }
+
+            if (alert.Level == AlertLevel.Emergency)
+            {
+                await healthCheck.CancelAsync();
+                fromPager = await monitor!.SampleAsync(cancellationToken);
+            }
+        });
+        var pager2 = new CallbackAlertSink(alert =>
+        {
+            lock (secondPager)
+            {
+                secondPager.Add(alert.Level);
+            }
+        });
+        monitor = new HealthMonitor(new HealthMonitorOptions(), [cpu], [pager1, pager2], _time);
+
+        var delivering = monitor.SampleAsync(healthCheck.Token).AsTask();
+        Assert.That(async () => await delivering.WaitAsync(Guard), Throws.Nothing, "the cancelled deliverer's own alert was delivered");
+        AlertLevel[] first, second;
+        lock (firstPager)
+        {
+            first = [.. firstPager];
+        }
+
+        lock (secondPager)
+        {
+            second = [.. secondPager];
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(healthCheck.IsCancellationRequested, Is.True, "the arrangement: the deliverer was cancelled");
+            Assert.That(fromPager!.Readings.Single().Value, Is.EqualTo(20), "the arrangement: the pager's sample read the recovery");
+            Assert.That(second, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }), "the pager's recovery reaches the second pager");
+            Assert.That(first, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }), "and the first, after the emergency");
+            Assert.That(monitor.GetHistory("system", MetricNames.CpuPercent).Select(p => p.Value), Is.EqualTo(new double[] { 97, 20 }), "no further sample was taken");
+        });
+    }
+
+    [Test]
     public async Task SampleAsync_FromWorkASinkStartedOnceThatDeliveryIsOver_WaitsForItsAlertsWhileAnotherDeliveryRuns()
     {
         // A pager sink starts a timer when it hears of the CPU emergency; the timer samples minutes later, while the
