@@ -68,6 +68,17 @@ internal static partial class CostLog
     [LoggerMessage(21, LogLevel.Error, "Redis may or may not have recorded {Amount} of spend ({Id}): the record was sent but no reply came, and the store already keeps {Kept} entries ({Unsaved} unsaved), its MaxUnsavedEntries, so it cannot keep it to write later. The caller gets SpendOutcomeUnknownException and must not retry.")]
     public static partial void RedisSpendOutcomeUnknown(ILogger logger, Exception exception, decimal amount, string id, int kept, decimal unsaved);
 
+    // Not events 18/20: Redis may be healthy, and an alert on those must not report an outage for a caller that gave up
+    // waiting. Warning, not Information: the spend lives only in this process until written (lost if it ends), and a
+    // wait happens only while earlier kept spend is being written, so the store is already behind.
+    [LoggerMessage(22, LogLevel.Warning, "The caller cancelled before {Amount} of spend ({Id}) was sent to Redis (it was waiting for spend kept earlier to be written); it is kept in this process and the next store operation that reaches Redis writes it ({Unsaved} unsaved so far, lost if the process ends first).")]
+    public static partial void RedisSpendKeptOnCancel(ILogger logger, decimal amount, string id, decimal unsaved);
+
+    // Warning, not Error: nothing failed and the caller is told (it gets the OperationCanceledException); what filled
+    // the store to its bound was logged as it was kept.
+    [LoggerMessage(23, LogLevel.Warning, "The caller cancelled before {Amount} of spend ({Id}) was sent to Redis, and the store already keeps {Kept} entries ({Unsaved} unsaved), its MaxUnsavedEntries: this spend is not kept and nothing was sent; the cancellation reaches the caller.")]
+    public static partial void RedisSpendNotKeptOnCancel(ILogger logger, decimal amount, string id, int kept, decimal unsaved);
+
     [LoggerMessage(19, LogLevel.Information, "Wrote {Amount} of spend ({Id}) kept while Redis could not be reached; {Unsaved} still unsaved.")]
     public static partial void RedisSpendWritten(ILogger logger, decimal amount, string id, decimal unsaved);
 }

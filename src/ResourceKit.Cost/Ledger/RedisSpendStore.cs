@@ -29,8 +29,8 @@ namespace ResourceKit.Cost.Ledger;
 /// after it began and before an operation arrived make that operation write again. An operation's cancellation token
 /// ends its own wait, never the shared write, and does not recall a script already sent (StackExchange.Redis scripts
 /// take no token). A settle or record whose wait is cancelled so was not sent; it is kept as if Redis could not take it
-/// (written by a later operation under its own id, so once), because a caller handed the cancellation may give up on
-/// spend that was made: <see cref="SettleAsync"/> and <see cref="RecordAsync"/> then throw
+/// (written by a later operation under its own id, so once; logged as a warning of its own, not as a Redis failure,
+/// since Redis may be healthy), because a caller handed the cancellation may give up on spend that was made: <see cref="SettleAsync"/> and <see cref="RecordAsync"/> then throw
 /// <see cref="SpendKeptException"/> (the <see cref="OperationCanceledException"/> inside), and the ledger counts the
 /// settle or record as done. At most <see cref="MaxUnsavedEntries"/> entries are kept; past that a settle or record fails with
 /// the Redis error (a cancelled one with the <see cref="OperationCanceledException"/>: it was not sent), as it would
@@ -87,7 +87,10 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// <summary>Initializes a new instance of the <see cref="RedisSpendStore"/> class.</summary>
     /// <param name="database">The Redis database.</param>
     /// <param name="keyPrefix">The prefix of every key; hosts sharing a budget use the same prefix.</param>
-    /// <param name="logger">Logs spend kept in this process while Redis cannot be reached, and its writing.</param>
+    /// <param name="logger">
+    /// Logs spend kept in this process while Redis cannot be reached or because its caller cancelled before it was sent,
+    /// and its writing.
+    /// </param>
     public RedisSpendStore(IDatabase database, string keyPrefix = DefaultKeyPrefix, ILogger<RedisSpendStore>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -326,7 +329,8 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
             // A record is the one call whose retry is new spend (a settle retried under its id is charged once), so only
             // a record that may have run must not be handed back as a plain Redis error.
             var unknown = isRecord && sending && MayHaveRun(exception);
-            if (!Keep(new PendingSpend(id, counters, amount), exception, unknown, out var unsaved))
+            var cancelled = !sending && IsCancelled(exception, cancellationToken);
+            if (!Keep(new PendingSpend(id, counters, amount), exception, unknown, cancelled, out var unsaved))
             {
                 if (unknown)
                 {
@@ -339,7 +343,7 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
             if (throwWhenKept)
             {
                 // Not the Redis error itself: a retry policy handling it would record the spend again under a new id.
-                throw new SpendKeptException(amount, unsaved, exception);
+                throw cancelled ? SpendKeptException.CancelledBeforeSent(amount, unsaved, exception) : new SpendKeptException(amount, unsaved, exception);
             }
 
             return null;
@@ -358,9 +362,10 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 
     /// <summary>
     /// Keeps <paramref name="spend"/> to write later, unless <see cref="MaxUnsavedEntries"/> are kept already; gives
-    /// all the spend kept unsaved.
+    /// all the spend kept unsaved. <paramref name="cancelled"/>: the caller's token ended its wait before the spend was
+    /// sent, which says nothing about Redis, so it is logged apart from Redis failures.
     /// </summary>
-    private bool Keep(PendingSpend spend, Exception exception, bool outcomeUnknown, out decimal unsaved)
+    private bool Keep(PendingSpend spend, Exception exception, bool outcomeUnknown, bool cancelled, out decimal unsaved)
     {
         int kept;
         lock (_pendingLock)
@@ -387,11 +392,23 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 
         if (kept < 0)
         {
-            CostLog.RedisSpendKept(_logger, exception, spend.Amount, spend.Id, unsaved);
+            if (cancelled)
+            {
+                CostLog.RedisSpendKeptOnCancel(_logger, spend.Amount, spend.Id, unsaved);
+            }
+            else
+            {
+                CostLog.RedisSpendKept(_logger, exception, spend.Amount, spend.Id, unsaved);
+            }
+
             return true;
         }
 
-        if (outcomeUnknown)
+        if (cancelled)
+        {
+            CostLog.RedisSpendNotKeptOnCancel(_logger, spend.Amount, spend.Id, kept, unsaved);
+        }
+        else if (outcomeUnknown)
         {
             CostLog.RedisSpendOutcomeUnknown(_logger, exception, spend.Amount, spend.Id, kept, unsaved);
         }

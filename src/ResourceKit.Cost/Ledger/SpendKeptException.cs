@@ -6,7 +6,8 @@ namespace ResourceKit.Cost.Ledger;
 /// written, but the store kept it in this process, to be written by its next operation that reaches Redis. The spend
 /// is counted: do not retry the call. A retried settle would be charged once (it carries the reservation id), but a
 /// retried record is new spend and would be charged twice. The Redis error (or the
-/// <see cref="OperationCanceledException"/>) is the <see cref="Exception.InnerException"/>; a retry policy that handles Redis errors does not catch this type.
+/// <see cref="OperationCanceledException"/>) is the <see cref="Exception.InnerException"/>; a retry policy that handles
+/// Redis errors does not catch this type. The message names the cause: a cancelled wait says nothing about Redis.
 /// </summary>
 /// <remarks>
 /// <see cref="Budgets.SpendLedger"/> treats it as a completed settle or record, also when it comes through a store
@@ -48,9 +49,27 @@ public sealed class SpendKeptException : Exception
         UnsavedSpend = unsavedSpend;
     }
 
+    private SpendKeptException(string message, decimal amount, decimal unsavedSpend, Exception innerException)
+        : base(message, innerException)
+    {
+        Amount = amount;
+        UnsavedSpend = unsavedSpend;
+    }
+
     /// <summary>Gets the spend of the failed call, kept to be written later.</summary>
     public decimal Amount { get; }
 
     /// <summary>Gets all the spend the store kept unsaved when it threw, this call's included.</summary>
     public decimal UnsavedSpend { get; }
+
+    /// <summary>
+    /// The exception for spend kept because the caller's token ended its wait for spend kept earlier to be written,
+    /// before the spend was sent: Redis may be healthy, so the message does not say it could not save.
+    /// </summary>
+    internal static SpendKeptException CancelledBeforeSent(decimal amount, decimal unsavedSpend, Exception cancellation) =>
+        new(
+            $"The call was cancelled while it waited for spend kept earlier to be written, before {amount} USD of spend was sent; the store kept it in this process and its next operation that reaches the server writes it ({unsavedSpend} USD unsaved). The spend is counted: do not retry.",
+            amount,
+            unsavedSpend,
+            cancellation);
 }

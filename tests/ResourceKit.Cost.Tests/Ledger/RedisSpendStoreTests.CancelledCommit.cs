@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Ledger;
@@ -65,7 +67,8 @@ public sealed partial class RedisSpendStoreTests
     public async Task SettleAsync_CancelledWhileWaitingForTheKeptSpendWrite_ThrowsSpendKeptAndARetryIsChargedOnce()
     {
         var now = DateTimeOffset.UtcNow;
-        var (store, redis) = ConnectFailing();
+        var logger = new FakeLogger<RedisSpendStore>();
+        var (store, redis) = ConnectFailing(logger);
         var reservation = Hold("r1", now);
         await store.TryReserveAsync(reservation, OneDollar, now);
         redis.Failure = RedisFailure.Down;
@@ -77,6 +80,7 @@ public sealed partial class RedisSpendStoreTests
         var settle = store.SettleAsync(reservation, 0.4m, cancel.Token).AsTask();
         await cancel.CancelAsync();
         var kept = Assert.ThrowsAsync<SpendKeptException>(async () => await settle);
+        var logs = logger.Collector.GetSnapshot();
 
         redis.Failure = RedisFailure.None;
         redis.ScriptGate = null;
@@ -88,6 +92,13 @@ public sealed partial class RedisSpendStoreTests
         {
             Assert.That(kept!.InnerException, Is.InstanceOf<OperationCanceledException>());
             Assert.That(kept.Amount, Is.EqualTo(0.4m));
+            Assert.That(kept.Message, Does.Contain("cancelled").And.Not.Contain("could not save"), "Redis may be healthy");
+            Assert.That(logs.Where(r => r.Id.Id == 18).Select(r => r.Message), Has.None.Contain("(r1)"), "not logged as a Redis outage");
+            Assert.That(logs.Count(r => r.Id.Id == 18), Is.EqualTo(1), "only the record Redis could not take");
+            var cancelledKeep = logs.Single(r => r.Id.Id == 22);
+            Assert.That(cancelledKeep.Level, Is.EqualTo(LogLevel.Warning));
+            Assert.That(cancelledKeep.Message, Does.Contain("0.4").And.Contain("(r1)").And.Contain("cancelled"));
+            Assert.That(cancelledKeep.Exception, Is.Null);
             Assert.That(balance.Committed, Is.EqualTo(0.5m), "the kept settle and its retry are one settle");
             Assert.That(balance.Reserved, Is.Zero);
             Assert.That(store.UnsavedSpend, Is.Zero);
@@ -99,7 +110,8 @@ public sealed partial class RedisSpendStoreTests
     {
         var now = DateTimeOffset.UtcNow;
         var (database, redis) = FailingRedisDatabase.Wrap(ConnectDatabase());
-        var store = new RedisSpendStore(database, _prefix) { MaxUnsavedEntries = 1 };
+        var logger = new FakeLogger<RedisSpendStore>();
+        var store = new RedisSpendStore(database, _prefix, logger) { MaxUnsavedEntries = 1 };
         var reservation = Hold("r1", now);
         await store.TryReserveAsync(reservation, OneDollar, now);
         redis.Failure = RedisFailure.Down;
@@ -112,6 +124,7 @@ public sealed partial class RedisSpendStoreTests
         await cancel.CancelAsync();
         Assert.CatchAsync<OperationCanceledException>(async () => await settle);
         var unsavedAfterCancel = store.UnsavedSpend;
+        var logs = logger.Collector.GetSnapshot();
 
         redis.Failure = RedisFailure.None;
         redis.ScriptGate = null;
@@ -120,6 +133,10 @@ public sealed partial class RedisSpendStoreTests
 
         Assert.Multiple(() =>
         {
+            Assert.That(logs.Any(r => r.Id.Id == 20), Is.False, "not logged as a Redis outage");
+            var notKept = logs.Single(r => r.Id.Id == 23);
+            Assert.That(notKept.Level, Is.EqualTo(LogLevel.Warning));
+            Assert.That(notKept.Message, Does.Contain("0.4").And.Contain("(r1)").And.Contain("nothing was sent"));
             Assert.That(unsavedAfterCancel, Is.EqualTo(0.1m), "not kept past the bound");
             Assert.That(balance.Committed, Is.EqualTo(0.1m), "the settle was not sent");
             Assert.That(balance.Reserved, Is.EqualTo(0.5m), "its hold stays for a retry");

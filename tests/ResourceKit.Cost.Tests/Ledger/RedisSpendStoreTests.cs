@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ResourceKit.Cost.Budgets;
 using ResourceKit.Cost.Ledger;
@@ -238,10 +239,10 @@ public sealed partial class RedisSpendStoreTests : IDisposable
     private RedisSpendStore Connect() => new(ConnectDatabase(), _prefix);
 
     /// <summary>A store whose connection fails on demand through the returned control.</summary>
-    private (RedisSpendStore Store, FailingRedisDatabase Control) ConnectFailing()
+    private (RedisSpendStore Store, FailingRedisDatabase Control) ConnectFailing(ILogger<RedisSpendStore>? logger = null)
     {
         var (database, control) = FailingRedisDatabase.Wrap(ConnectDatabase());
-        return (new RedisSpendStore(database, _prefix), control);
+        return (new RedisSpendStore(database, _prefix, logger), control);
     }
 
     private IDatabase ConnectDatabase()
