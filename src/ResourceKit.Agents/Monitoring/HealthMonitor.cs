@@ -49,7 +49,9 @@ public sealed partial class HealthMonitor
     private long _delivered;
 
     // The last alert queued by a sample inside a delivery (under _gate). Such a sample returns without waiting, so
-    // nobody else will deliver its alerts: the delivery it ran inside delivers through this one even when cancelled.
+    // nobody else will deliver its alerts: a delivery cancelled before this one is through hands the queue to a
+    // background drain rather than leave it with nobody waiting, or deliver it on the cancelled caller, whom a sink that
+    // keeps sampling inside the delivery (a poller) would otherwise hold for good.
     private long _insideThrough;
 
     // Markers of the collection and the delivery under way (under _gate), and the ones the current flow runs inside.
@@ -119,8 +121,9 @@ public sealed partial class HealthMonitor
     /// <remarks>
     /// A call made by an alert sink or an <see cref="AlertRaised"/> subscriber while it receives an alert (or by work it
     /// starts, while that delivery lasts) does not wait for delivery, which would wait for itself: it returns once its
-    /// alerts are queued, and they are delivered right after the alert being delivered and any queued before them, by
-    /// the call delivering it, even if that call is cancelled meanwhile (see <paramref name="cancellationToken"/>).
+    /// alerts are queued, and they are delivered right after the alert being delivered and any queued before them: by
+    /// the call delivering it or, if that call is cancelled meanwhile, by a background delivery it starts (see
+    /// <paramref name="cancellationToken"/>).
     /// A call made by a metric source while it collects for a sample (or by work it starts, while that collection lasts)
     /// throws <see cref="InvalidOperationException"/>, since that sample cannot end before the source returns. Once the
     /// delivery or collection is over, such work samples like any other caller.
@@ -129,12 +132,13 @@ public sealed partial class HealthMonitor
     /// Cancels waiting for a sample in progress, collection, waiting for delivery, and delivering further alerts. It does
     /// not cancel an alert being published: an alert taken for delivery reaches every subscriber and sink (which receive
     /// <see cref="CancellationToken.None"/>), whichever call raised it, so a cancelled call may return only after the
-    /// sinks finish that alert. A call cancelled while it delivers stops before the next alert, unless alerts raised by
-    /// a sample taken inside its delivery (by a sink, a subscriber or work they started) are still queued: nobody else
-    /// waits for those, so it first delivers through the last of them (and every alert queued before it, its own
-    /// included). Those it leaves stay queued and are delivered, in order, by a call waiting for delivery or with the
-    /// next sample's. It then throws only if its own alerts (or ones raised before them) were among those left, and
-    /// otherwise returns its snapshot.
+    /// sinks finish that alert. A call cancelled while it delivers stops before the next alert. Those it leaves stay
+    /// queued and are delivered, in order and once each, by a call waiting for delivery or with the next sample's;
+    /// but if alerts raised by a sample taken inside its delivery (by a sink, a subscriber or work they started) are
+    /// among them, nobody waits for those, so it hands them to a background delivery (not cancellable), which takes its
+    /// turn behind the calls already waiting for delivery and then delivers everything still queued, in order, and
+    /// returns without waiting for it. It then throws only if its own alerts (or ones raised before them) were among
+    /// those left, and otherwise returns its snapshot.
     /// </param>
     /// <returns>The snapshot of this sample.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -210,7 +214,9 @@ public sealed partial class HealthMonitor
 
             // A call from inside a delivery leaves its alerts to that delivery, which takes them before it stops.
             var insideDelivery = _delivery.Value is { } marker && ReferenceEquals(marker, _activeDelivery);
-            if (insideDelivery)
+            // Only its own alerts: _queued also counts alerts of outside callers waiting for the delivery gate, which
+            // they deliver themselves.
+            if (insideDelivery && raised.Count > 0)
             {
                 _insideThrough = _queued;
             }
@@ -260,6 +266,13 @@ public sealed partial class HealthMonitor
     private async ValueTask DeliverPendingAsync(long deliverThrough, CancellationToken cancellationToken)
     {
         await _deliveryGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await DeliverHoldingGateAsync(deliverThrough, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Delivers while holding the delivery gate, which it releases.
+    private async ValueTask DeliverHoldingGateAsync(long deliverThrough, CancellationToken cancellationToken)
+    {
+        var drain = false;
         try
         {
             // Flows into the sinks and subscribers only (undone when this method returns), so a sample they take
@@ -274,10 +287,11 @@ public sealed partial class HealthMonitor
                     // The token is heeded only between alerts: an alert taken from the queue is published to every
                     // subscriber and sink, whoever's it is. A cancelled caller leaves the rest queued, for a caller
                     // waiting for this gate or the next sample, and fails only if its own alerts are among them; but
-                    // not before alerts raised inside this delivery, whose samples returned counting on this loop.
-                    if (_pending.Count == 0 || (cancellationToken.IsCancellationRequested && _delivered >= _insideThrough))
+                    // alerts raised inside this delivery have nobody waiting for them, so they go to a drain.
+                    if (_pending.Count == 0 || cancellationToken.IsCancellationRequested)
                     {
                         _activeDelivery = null;
+                        drain = _pending.Count > 0 && _delivered < _insideThrough;
                         if (_delivered < deliverThrough)
                         {
                             cancellationToken.ThrowIfCancellationRequested();
@@ -305,7 +319,38 @@ public sealed partial class HealthMonitor
             }
 
             _deliveryGate.Release();
+            if (drain)
+            {
+                StartDrain();
+            }
         }
+    }
+
+    private void StartDrain()
+    {
+        // It takes its turn at the gate now, behind the callers already waiting and ahead of later ones, but delivers
+        // on the thread pool, never on the cancelled caller. It is nobody's call, so that caller's ambient state (its
+        // activity, logging scope) does not flow into it.
+        using (ExecutionContext.SuppressFlow())
+        {
+            var turn = _deliveryGate.WaitAsync(CancellationToken.None);
+            _ = Task.Run(() => DrainAsync(turn), CancellationToken.None);
+        }
+    }
+
+    private async Task DrainAsync(Task turn)
+    {
+#pragma warning disable CA1031 // Nobody awaits the drain: a failure must be logged, not left to fault the task unobserved.
+        try
+        {
+            await turn.ConfigureAwait(false);
+            await DeliverHoldingGateAsync(0, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogDrainFailed(_logger, ex);
+        }
+#pragma warning restore CA1031
     }
 
     /// <summary>Returns the alert history, oldest first.</summary>
@@ -449,6 +494,9 @@ public sealed partial class HealthMonitor
 
     [LoggerMessage(2, LogLevel.Warning, "Alert sink {Sink} failed to deliver an alert.")]
     private static partial void LogSinkFailed(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Error, "Delivering alerts left by a cancelled delivery failed; they stay queued for the next sample.")]
+    private static partial void LogDrainFailed(ILogger logger, Exception exception);
 
     private sealed class MetricState
     {

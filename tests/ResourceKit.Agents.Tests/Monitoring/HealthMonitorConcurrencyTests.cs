@@ -6,6 +6,9 @@ namespace ResourceKit.Agents.Tests.Monitoring;
 public sealed class HealthMonitorConcurrencyTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    // Flows from a sampling caller into the delivery it runs, and so into the sinks it publishes to.
+    private static readonly AsyncLocal<string?> Caller = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
 
     [Test]
@@ -255,9 +258,10 @@ public sealed class HealthMonitorConcurrencyTests
     {
         // A health check with a short timeout delivers the emergency; the first pager takes a fresh reading, which
         // recovers, and the check's timeout fires meanwhile. The pager's sample returned counting on that delivery, so
-        // both pagers must get the recovery, in order, without another sample.
+        // both pagers must get the recovery, in order, without another sample (from the background drain).
         var cpu = new SequenceSource("system", MetricNames.CpuPercent, 97, 20);
         using var healthCheck = new CancellationTokenSource();
+        var recoveryReachedSecondPager = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         HealthMonitor? monitor = null;
         HealthSnapshot? fromPager = null;
         var firstPager = new List<AlertLevel>();
@@ -281,11 +285,17 @@ public sealed class HealthMonitorConcurrencyTests
             {
                 secondPager.Add(alert.Level);
             }
+
+            if (alert.Level == AlertLevel.Info)
+            {
+                recoveryReachedSecondPager.TrySetResult();
+            }
         });
         monitor = new HealthMonitor(new HealthMonitorOptions(), [cpu], [pager1, pager2], _time);
 
         var delivering = monitor.SampleAsync(healthCheck.Token).AsTask();
         Assert.That(async () => await delivering.WaitAsync(Guard), Throws.Nothing, "the cancelled deliverer's own alert was delivered");
+        await recoveryReachedSecondPager.Task.WaitAsync(Guard);
         AlertLevel[] first, second;
         lock (firstPager)
         {
@@ -304,6 +314,159 @@ public sealed class HealthMonitorConcurrencyTests
             Assert.That(second, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }), "the pager's recovery reaches the second pager");
             Assert.That(first, Is.EqualTo(new[] { AlertLevel.Emergency, AlertLevel.Info }), "and the first, after the emergency");
             Assert.That(monitor.GetHistory("system", MetricNames.CpuPercent).Select(p => p.Value), Is.EqualTo(new double[] { 97, 20 }), "no further sample was taken");
+        });
+    }
+
+    [Test]
+    public async Task SampleAsync_DelivererCancelledAndASinkSampleRaisesNothing_WaitingCallerDeliversItsOwnAlerts()
+    {
+        // A health check with a short timeout delivers the emergency; a timer's sample queues the recovery meanwhile and
+        // waits for the gate. The pager times the check out and takes a fresh reading, which raises nothing new. The
+        // check must stop after its own alert, with nothing left to a background delivery: the timer delivers its
+        // recovery itself, and a later sample its own emergency (a needless background delivery, taking its turn when
+        // the check stops, would get there first).
+        var source = new HealthMonitorTests.SettableSource();
+        source.Set("system", MetricNames.CpuPercent, 97);
+        using var healthCheck = new CancellationTokenSource();
+        using var timerCancellation = new CancellationTokenSource();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recoveryHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recoveryEntered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        HealthMonitor? monitor = null;
+        var deliveredBy = new List<string>();
+        var pager = new CallbackAlertSink(async (alert, cancellationToken) =>
+        {
+            bool first;
+            lock (deliveredBy)
+            {
+                deliveredBy.Add($"{alert.Level} by {Caller.Value ?? "background"}");
+                first = deliveredBy.Count == 1;
+            }
+
+            if (first)
+            {
+                heldEntered.TrySetResult();
+                await held.Task;
+                await healthCheck.CancelAsync();
+                await monitor!.SampleAsync(cancellationToken);
+            }
+            else if (alert.Level == AlertLevel.Info)
+            {
+                recoveryEntered.TrySetResult();
+                await recoveryHeld.Task;
+            }
+        });
+        monitor = new HealthMonitor(new HealthMonitorOptions(), [source], [pager], _time);
+
+        var check = SampleAsAsync(monitor, "check", healthCheck.Token);
+        await heldEntered.Task.WaitAsync(Guard);
+        source.Set("system", MetricNames.CpuPercent, 20);
+        var timer = SampleAsAsync(monitor, "timer", timerCancellation.Token);
+        var queuedBeforeRelease = monitor.GetAlerts().Count;
+        held.TrySetResult();
+        await recoveryEntered.Task.WaitAsync(Guard);
+        var alertsAfterPagerSample = monitor.GetAlerts().Count;
+        Assert.That(async () => await check.WaitAsync(Guard), Throws.Nothing, "the check's own alert was delivered");
+
+        // The timer gives up after its recovery; a later sample's emergency waits for the gate behind it.
+        await timerCancellation.CancelAsync();
+        source.Set("system", MetricNames.CpuPercent, 97);
+        var later = SampleAsAsync(monitor, "later", CancellationToken.None);
+        recoveryHeld.TrySetResult();
+        await timer.WaitAsync(Guard);
+        await later.WaitAsync(Guard);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(queuedBeforeRelease, Is.EqualTo(2), "the arrangement: the recovery was queued by the timer");
+            Assert.That(alertsAfterPagerSample, Is.EqualTo(2), "the arrangement: the pager's sample raised nothing");
+            Assert.That(deliveredBy, Is.EqualTo(new[] { "Emergency by check", "Info by timer", "Emergency by later" }));
+        });
+    }
+
+    [Test]
+    public async Task SampleAsync_DelivererCancelledWhileASinkStartedPollerKeepsRaisingAlerts_ReturnsAndADrainDeliversThem()
+    {
+        // The pager starts a poller when it hears of the emergency and times the health check out. The poller samples
+        // once per tick (a timer fires whether or not the last sample returned), and the pager is slow: each alert it
+        // publishes lasts a tick. Each poll raises an alert; the first lands inside the check's delivery. The check must
+        // return after its own alert, not deliver the poller's for as long as it keeps polling; a background drain
+        // delivers them to every sink, in order.
+        var cpu = new SequenceSource("system", MetricNames.CpuPercent, 97, 80, 97, 80, 97, 80, 97, 80, 20);
+        const int Polls = 8;
+        using var healthCheck = new CancellationTokenSource();
+        using var tick = new SemaphoreSlim(0);
+        using var polled = new SemaphoreSlim(0);
+        var ticksLeft = Polls;
+        HealthMonitor? monitor = null;
+        Task<List<Task<HealthSnapshot>>>? poller = null;
+        var firstPager = new List<string>();
+        var secondPager = new List<AlertLevel>();
+        var recoveryReachedSecondPager = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pager1 = new CallbackAlertSink(async (alert, cancellationToken) =>
+        {
+            lock (firstPager)
+            {
+                firstPager.Add($"{alert.Level} by {Caller.Value ?? "drain"}");
+            }
+
+            if (poller is null)
+            {
+                poller = Task.Run(async () =>
+                {
+                    var polls = new List<Task<HealthSnapshot>>();
+                    for (var i = 0; i < Polls; i++)
+                    {
+                        await tick.WaitAsync();
+                        polls.Add(monitor!.SampleAsync().AsTask());
+                        polled.Release();
+                    }
+
+                    return polls;
+                });
+                await healthCheck.CancelAsync();
+            }
+
+            if (Interlocked.Decrement(ref ticksLeft) >= 0)
+            {
+                tick.Release();
+                await polled.WaitAsync(cancellationToken);
+            }
+        });
+        var pager2 = new CallbackAlertSink(alert =>
+        {
+            lock (secondPager)
+            {
+                secondPager.Add(alert.Level);
+            }
+
+            if (alert.Level == AlertLevel.Info)
+            {
+                recoveryReachedSecondPager.TrySetResult();
+            }
+        });
+        monitor = new HealthMonitor(new HealthMonitorOptions(), [cpu], [pager1, pager2], _time);
+
+        var check = SampleAsAsync(monitor, "check", healthCheck.Token);
+        Assert.That(async () => await check.WaitAsync(Guard), Throws.Nothing, "the check's own alert was delivered");
+        await recoveryReachedSecondPager.Task.WaitAsync(Guard);
+        await Task.WhenAll(await poller!.WaitAsync(Guard)).WaitAsync(Guard);
+
+        var levels = new[] { "Emergency", "Warning", "Emergency", "Warning", "Emergency", "Warning", "Emergency", "Warning", "Info" };
+        string[] first;
+        lock (firstPager)
+        {
+            first = [.. firstPager];
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(healthCheck.IsCancellationRequested, Is.True, "the arrangement: the check was cancelled");
+            Assert.That(first.Count(d => d.EndsWith(" by check", StringComparison.Ordinal)), Is.EqualTo(1), "the check published only its own alert");
+            Assert.That(first.Select(d => d[..d.IndexOf(' ', StringComparison.Ordinal)]), Is.EqualTo(levels), "the first pager got every poll's alert, in order");
+            Assert.That(secondPager.Select(l => l.ToString()), Is.EqualTo(levels), "and the second");
+            Assert.That(monitor.GetHistory("system", MetricNames.CpuPercent), Has.Count.EqualTo(Polls + 1), "no other sample was taken");
         });
     }
 
@@ -400,6 +563,13 @@ public sealed class HealthMonitorConcurrencyTests
         })));
 
         Assert.That(monitor.GetHistory("system", "requests"), Has.Count.EqualTo(1600));
+    }
+
+    /// <summary>Samples with <see cref="Caller"/> set to <paramref name="caller"/>, so sinks can tell whose delivery publishes.</summary>
+    private static async Task<HealthSnapshot> SampleAsAsync(HealthMonitor monitor, string caller, CancellationToken cancellationToken)
+    {
+        Caller.Value = caller;
+        return await monitor.SampleAsync(cancellationToken);
     }
 
     /// <summary>Reports the given values of one metric, one per collection, then the last again.</summary>
