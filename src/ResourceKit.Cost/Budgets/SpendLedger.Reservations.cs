@@ -25,15 +25,13 @@ public sealed partial class SpendLedger
         LedgerTotals? totals;
         try
         {
-            // A store that can keep the spend when its server is unreachable (Redis) does so rather than throw: a caller
-            // handed the error may give up on the settle, and the spend would be lost once the hold lapsed.
-            totals = _deferringStore is { } deferring
-                ? await deferring.SettleOrDeferAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false)
-                : await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
+            totals = await _store.SettleAsync(reservation.Ticket, actualCost, cancellationToken).ConfigureAwait(false);
         }
         catch (SpendKeptException)
         {
-            // A store wrapping the Redis store handed on its "kept" signal: the spend is counted, the settle done.
+            // The store (Redis, or one wrapping it) kept the spend because its server could not take it: the settle is
+            // done, not reopened. Handed back as an error, a caller may give up on it and the spend would be lost once
+            // the hold lapsed.
             totals = null;
         }
         catch

@@ -20,7 +20,6 @@ public sealed partial class SpendLedger : IDisposable
 
     private readonly ISpendStore _store;
     private readonly ISynchronousSpendStore? _synchronousStore;
-    private readonly IDeferringSpendStore? _deferringStore;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CostMetrics _metrics;
@@ -71,7 +70,6 @@ public sealed partial class SpendLedger : IDisposable
 
         _store = store;
         _synchronousStore = store as ISynchronousSpendStore;
-        _deferringStore = store as IDeferringSpendStore;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _metrics = new CostMetrics(meterFactory, () => store.UnsavedSpend);
@@ -344,13 +342,11 @@ public sealed partial class SpendLedger : IDisposable
         LedgerTotals? totals;
         try
         {
-            totals = _deferringStore is { } deferring
-                ? await deferring.RecordOrDeferAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false)
-                : await _store.RecordAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false);
+            totals = await _store.RecordAsync(plan.CounterList, amount, cancellationToken).ConfigureAwait(false);
         }
         catch (SpendKeptException)
         {
-            // From a store wrapping the Redis store: the spend is counted, to be written later.
+            // The store (Redis, or one wrapping it) kept the spend to write later: it is counted.
             totals = null;
         }
 

@@ -39,7 +39,7 @@ namespace ResourceKit.Cost.Ledger;
 /// written is lost if the process ends first, and other hosts see it only once it is written (until then they still
 /// see a settled reservation's hold, until it lapses).
 /// </remarks>
-public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
+public sealed class RedisSpendStore : ISpendStore
 {
     /// <summary>The default key prefix.</summary>
     public const string DefaultKeyPrefix = "resourcekit:cost";
@@ -181,19 +181,11 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// The wait before the settle was cancelled and the store keeps <see cref="MaxUnsavedEntries"/> entries already: the
     /// settle was not sent.
     /// </exception>
-    public async ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
+    public ValueTask<LedgerTotals> SettleAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        return (await CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: true, isRecord: false, cancellationToken).ConfigureAwait(false))!;
+        return CommitAsync(reservation.Id, reservation.Counters, actual, isRecord: false, cancellationToken);
     }
-
-    /// <inheritdoc/>
-    ValueTask<LedgerTotals?> IDeferringSpendStore.SettleOrDeferAsync(LedgerReservation reservation, decimal actual, CancellationToken cancellationToken) =>
-        CommitAsync(reservation.Id, reservation.Counters, actual, throwWhenKept: false, isRecord: false, cancellationToken);
-
-    /// <inheritdoc/>
-    ValueTask<LedgerTotals?> IDeferringSpendStore.RecordOrDeferAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken) =>
-        CommitAsync(NewRecordId(), counters, amount, throwWhenKept: false, isRecord: true, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<bool> ReleaseAsync(LedgerReservation reservation, CancellationToken cancellationToken = default)
@@ -239,10 +231,10 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
     /// <exception cref="SpendOutcomeUnknownException">
     /// The record was sent but its reply was lost, and the store keeps <see cref="MaxUnsavedEntries"/> entries already.
     /// </exception>
-    public async ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
+    public ValueTask<LedgerTotals> RecordAsync(IReadOnlyList<LedgerCounter> counters, decimal amount, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(counters);
-        return (await CommitAsync(NewRecordId(), counters, amount, throwWhenKept: true, isRecord: true, cancellationToken).ConfigureAwait(false))!;
+        return CommitAsync(NewRecordId(), counters, amount, isRecord: true, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -308,11 +300,11 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
 
     /// <summary>
     /// Writes spend kept earlier, then commits <paramref name="amount"/> under <paramref name="id"/> (released and
-    /// committed once per id by the script's marker). When Redis cannot be reached the spend is kept to write later,
-    /// and either the error is rethrown or <see langword="null"/> returned.
+    /// committed once per id by the script's marker). When Redis cannot be reached the spend is kept to write later and
+    /// <see cref="SpendKeptException"/> thrown, which the ledger takes as a completed settle or record.
     /// </summary>
-    private async ValueTask<LedgerTotals?> CommitAsync(
-        string id, IReadOnlyList<LedgerCounter> counters, decimal amount, bool throwWhenKept, bool isRecord, CancellationToken cancellationToken)
+    private async ValueTask<LedgerTotals> CommitAsync(
+        string id, IReadOnlyList<LedgerCounter> counters, decimal amount, bool isRecord, CancellationToken cancellationToken)
     {
         RedisResult[] result;
         var sending = false;
@@ -340,13 +332,8 @@ public sealed class RedisSpendStore : ISpendStore, IDeferringSpendStore
                 throw;
             }
 
-            if (throwWhenKept)
-            {
-                // Not the Redis error itself: a retry policy handling it would record the spend again under a new id.
-                throw cancelled ? SpendKeptException.CancelledBeforeSent(amount, unsaved, exception) : new SpendKeptException(amount, unsaved, exception);
-            }
-
-            return null;
+            // Not the Redis error itself: a retry policy handling it would record the spend again under a new id.
+            throw cancelled ? SpendKeptException.CancelledBeforeSent(amount, unsaved, exception) : new SpendKeptException(amount, unsaved, exception);
         }
 
         // A caller's retry of a settle kept earlier has written it now.
