@@ -1,7 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Runtime;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
+using ResourceKit.Diagnostics;
 using ResourceKit.Memory.Diagnostics;
 using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Pressure;

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
+using ResourceKit.Diagnostics;
 using ResourceKit.Memory.Diagnostics;
 using ResourceKit.Memory.Internal;
 using ResourceKit.Memory.Reclamation;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using ResourceKit.Diagnostics;
 
 namespace ResourceKit.Scheduling;
 

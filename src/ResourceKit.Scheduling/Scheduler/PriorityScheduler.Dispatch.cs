@@ -1,3 +1,5 @@
+using ResourceKit.Diagnostics;
+
 namespace ResourceKit.Scheduling;
 
 /// <content>

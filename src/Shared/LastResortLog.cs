@@ -1,6 +1,7 @@
-namespace ResourceKit.Memory.Internal;
+namespace ResourceKit.Diagnostics;
 
 /// <summary>
+/// Compiled into each package that needs it (the packages reference no common assembly).
 /// Writes a log entry from a place that must not throw (a timer callback, a background loop, a failure handler): if
 /// the log provider itself fails, there is nowhere left to report it, so its exception is dropped.
 /// </summary>
